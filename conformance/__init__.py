@@ -1,0 +1,3 @@
+"""CCTV interoperability conformance suite."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,55 @@
+"""Quirk knobs: every way a simulated device can be made non-conformant.
+
+A knob's default is the conformant behaviour. Personas (``fake_vms.personas``) set one or a few
+knobs so that a device breaks in one known way; the services read ``camera.knobs.<name>``.
+Keeping every knob in one frozen dataclass makes a persona's whole deviation visible at a glance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Knobs:
+    # --- ONVIF device service -------------------------------------------------------------
+    time_requires_auth: bool = False
+    """GetSystemDateAndTime demands credentials (it is PRE_AUTH in ONVIF Core)."""
+    protected_ops_open: bool = False
+    """Protected operations answer without any credentials."""
+    bad_credentials_html: bool = False
+    """Wrong credentials get HTTP 400 with an HTML page instead of a SOAP NotAuthorized fault."""
+    xaddr_port_offset: int = 0
+    """Service XAddrs advertise the device's port plus this offset."""
+    capabilities_media_path: str | None = None
+    """GetCapabilities advertises this path for Media, disagreeing with GetServices."""
+    identity_blank: bool = False
+    """GetDeviceInformation returns empty FirmwareVersion and SerialNumber."""
+    omit_profile_scope: bool = False
+    """GetScopes omits the onvif://www.onvif.org/Profile/Streaming scope."""
+    hide_snapshot_capability: bool = False
+    """Media capabilities say SnapshotUri=false although GetSnapshotUri works."""
+    # --- ONVIF media service ----------------------------------------------------------------
+    profiles_without_vsc: bool = False
+    """Media profiles carry no VideoSourceConfiguration."""
+    encoder_list_size: tuple[int, int] | None = None
+    """GetVideoEncoderConfigurations reports this resolution, disagreeing with the profile."""
+    stream_uri_host: str | None = None
+    """GetStreamUri/GetSnapshotUri return this host instead of the device's own."""
+    snapshot_size: tuple[int, int] | None = None
+    """The snapshot JPEG has this size instead of the configured resolution."""
+    # --- RTSP / RTP -------------------------------------------------------------------------
+    rtsp_udp_supported: bool = True
+    """SETUP with RTP/AVP (UDP) is accepted."""
+    rtsp_tcp_supported: bool = True
+    """SETUP with RTP/AVP/TCP (interleaved) is accepted."""
+    rtsp_auth_required: bool = True
+    """RTSP requests need Digest credentials."""
+    stream_size: tuple[int, int] | None = None
+    """The RTSP stream is encoded at this size instead of the configured resolution."""
+    fps_divisor: int = 1
+    """The stream really runs at fps / fps_divisor (RTP clock and pacing both)."""
+    counter_skip_every: int = 0
+    """Every Nth access unit the frame counter skips one value (frames lost at capture)."""
+    timestamp_glitch_every: int = 0
+    """Every Nth access unit carries an RTP timestamp earlier than the previous one."""

@@ -1,0 +1,1 @@
+"""Reports built from results.json: compliance statement, comparison."""
