@@ -1,0 +1,210 @@
+"""Analysis of a captured RTSP stream: frame counter, timing and a bounded decode.
+
+Frame-rate, timestamp and frame-counter checks use only demuxed data (RTP timestamps, arrival
+times, the SEI frame counter of docs/frame-counter.md), so they stay cheap on long captures;
+only picture size and the thumbnail need FFmpeg, and the decode can be limited in time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import statistics
+import struct
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import av
+
+if TYPE_CHECKING:
+    from conformance.clients.rtsp import Capture, ReceivedAccessUnit
+
+FRAME_COUNTER_UUID = uuid.UUID("5f1d0c3a-8b7e-4c21-9a3f-6e0d2b4c8a17").bytes
+USER_DATA_UNREGISTERED = 5
+START_CODE = b"\x00\x00\x00\x01"
+_FFMPEG_DECODERS = {"H264": "h264", "H265": "hevc"}
+
+
+def unescape_rbsp(data: bytes) -> bytes:
+    """Remove emulation-prevention bytes: ``00 00 03 0x`` becomes ``00 00 0x``."""
+    out = bytearray()
+    zeros = 0
+    for byte in data:
+        if zeros >= 2 and byte == 3:
+            zeros = 0
+            continue
+        out.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return bytes(out)
+
+
+def parse_frame_counter(nal: bytes, codec: str = "H264") -> tuple[int, int] | None:
+    """Return (frame number, capture time in µs) from a frame-counter SEI NAL, else None.
+
+    Any NAL that is not an SEI, or an SEI without the contract's user_data_unregistered UUID,
+    gives None: other SEI messages are legal and must not be mistaken for a missing counter.
+    """
+    if codec == "H264":
+        if len(nal) < 2 or nal[0] & 0x1F != 6:
+            return None
+        rbsp = unescape_rbsp(nal[1:])
+    elif codec in ("H265", "HEVC"):
+        if len(nal) < 3 or (nal[0] >> 1) & 0x3F != 39:
+            return None
+        rbsp = unescape_rbsp(nal[2:])
+    else:
+        raise ValueError(f"unsupported codec {codec!r}")
+    pos = 0
+    while pos < len(rbsp) and rbsp[pos] != 0x80:
+        payload_type, pos = _sei_number(rbsp, pos)
+        size, pos = _sei_number(rbsp, pos)
+        payload = rbsp[pos : pos + size]
+        pos += size
+        if len(payload) < size:
+            return None
+        if (
+            payload_type == USER_DATA_UNREGISTERED
+            and size >= 32
+            and payload[:16] == FRAME_COUNTER_UUID
+        ):
+            frame, capture_us = struct.unpack("!QQ", payload[16:32])
+            return frame, capture_us
+    return None
+
+
+def _sei_number(rbsp: bytes, pos: int) -> tuple[int, int]:
+    """Read an SEI payloadType/payloadSize: a run of 0xFF bytes (255 each) plus a final byte."""
+    value = 0
+    while pos < len(rbsp) and rbsp[pos] == 0xFF:
+        value += 255
+        pos += 1
+    if pos < len(rbsp):
+        value += rbsp[pos]
+    return value, pos + 1
+
+
+@dataclass
+class StreamStats:
+    """Measured properties of a capture; ``to_dict()`` is the JSON evidence (no PNG bytes)."""
+
+    codec: str
+    width: int | None = None
+    height: int | None = None
+    access_units: int = 0
+    decoded_frames: int = 0
+    keyframes: int = 0
+    fps_rtp: float | None = None
+    fps_arrival: float | None = None
+    timestamp_regressions: int = 0
+    counter_gaps: list[tuple[int, int]] = field(default_factory=list)
+    counter_missing: int = 0
+    duration_s: float = 0.0
+    decode_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    first_frame_png: bytes | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["first_frame_png"]
+        data["counter_gaps"] = [list(gap) for gap in self.counter_gaps]
+        return data
+
+
+def ts_delta(previous: int, current: int) -> int:
+    """Signed difference of two 32-bit RTP timestamps, correct across wraparound."""
+    delta = (current - previous) & 0xFFFFFFFF
+    return delta - (1 << 32) if delta >= 1 << 31 else delta
+
+
+def analyse(capture: Capture, *, decode_seconds: float | None = None) -> StreamStats:
+    """Measure a capture. Decodes only AUs within ``decode_seconds`` of the first (None = all)."""
+    aus = capture.access_units
+    stats = StreamStats(codec=capture.codec, access_units=len(aus))
+    stats.keyframes = sum(au.keyframe for au in aus)
+    _timing(aus, capture.clock_rate, stats)
+    _counter(aus, stats)
+    if capture.codec in _FFMPEG_DECODERS:
+        _decode(capture, decode_seconds, stats)
+    else:
+        stats.notes.append(f"codec {capture.codec!r} not decoded")
+    return stats
+
+
+def _timing(aus: list[ReceivedAccessUnit], clock_rate: int, stats: StreamStats) -> None:
+    deltas = [
+        ts_delta(a.rtp_timestamp, b.rtp_timestamp) for a, b in zip(aus, aus[1:], strict=False)
+    ]
+    stats.timestamp_regressions = sum(d <= 0 for d in deltas)
+    positive = [d for d in deltas if d > 0]
+    if positive:
+        stats.fps_rtp = clock_rate / statistics.median(positive)
+        stats.duration_s = sum(positive) / clock_rate
+    if len(aus) >= 2 and aus[-1].arrival > aus[0].arrival:
+        stats.fps_arrival = (len(aus) - 1) / (aus[-1].arrival - aus[0].arrival)
+
+
+def _counter(aus: list[ReceivedAccessUnit], stats: StreamStats) -> None:
+    """Compare consecutive counters; AUs without one are counted, not guessed across."""
+    previous: int | None = None
+    for au in aus:
+        if au.frame_counter is None:
+            stats.counter_missing += 1
+            continue
+        if previous is not None and au.frame_counter != previous + 1:
+            stats.counter_gaps.append((previous + 1, au.frame_counter))
+        previous = au.frame_counter
+
+
+def _decode(capture: Capture, decode_seconds: float | None, stats: StreamStats) -> None:
+    """Decode Annex-B access units with FFmpeg, collecting errors rather than raising."""
+    codec = av.CodecContext.create(_FFMPEG_DECODERS[capture.codec], "r")
+    prefix = _parameter_sets(capture.sdp_fmtp, stats)
+    first_ts: int | None = None
+    for au in capture.access_units:
+        if first_ts is None:
+            first_ts = au.rtp_timestamp
+        elapsed = ts_delta(first_ts, au.rtp_timestamp) / capture.clock_rate
+        if decode_seconds is not None and elapsed > decode_seconds:
+            break
+        data = prefix + b"".join(START_CODE + nal for nal in au.nals)
+        prefix = b""
+        _decode_packet(codec, av.Packet(data), stats)
+    _decode_packet(codec, None, stats)
+
+
+def _decode_packet(codec: Any, packet: av.Packet | None, stats: StreamStats) -> None:
+    try:
+        frames = codec.decode(packet)
+    except av.FFmpegError as exc:
+        stats.decode_errors.append(str(exc))
+        return
+    for frame in frames:
+        stats.decoded_frames += 1
+        if stats.width is None:
+            stats.width, stats.height = frame.width, frame.height
+            stats.first_frame_png = _png(frame, stats)
+
+
+def _png(frame: av.VideoFrame, stats: StreamStats) -> bytes | None:
+    """Encode one frame as PNG with FFmpeg's encoder, so no imaging library is needed."""
+    encoder = av.CodecContext.create("png", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = frame.width, frame.height, "rgb24"
+    try:
+        packets = encoder.encode(frame.reformat(format="rgb24")) + encoder.encode(None)
+    except av.FFmpegError as exc:
+        stats.notes.append(f"thumbnail failed: {exc}")
+        return None
+    return b"".join(bytes(p) for p in packets) or None
+
+
+def _parameter_sets(fmtp: dict[str, str], stats: StreamStats) -> bytes:
+    """SPS/PPS from ``sprop-parameter-sets``: some cameras send them only in the SDP."""
+    sets = fmtp.get("sprop-parameter-sets", "")
+    out = b""
+    for item in filter(None, sets.split(",")):
+        try:
+            out += START_CODE + base64.b64decode(item, validate=True)
+        except binascii.Error:
+            stats.notes.append(f"invalid sprop-parameter-sets entry {item[:40]!r}")
+    return out
