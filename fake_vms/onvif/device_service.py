@@ -1,0 +1,213 @@
+"""The ONVIF Device service (tds) of one simulated camera.
+
+Answers are built from the camera's configuration and knobs only, so that each persona differs
+from the conformant camera in exactly the documented way and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from lxml import etree
+
+from fake_vms.clock import device_now
+from fake_vms.onvif import media_service
+from fake_vms.onvif.soap import TDS, TRT, Operation, child_text, element, sub
+from fake_vms.site import CameraConfig
+
+DEVICE_PATH = "/onvif/device_service"
+MEDIA_PATH = "/onvif/media_service"
+TIME_ZONE = "GMT0BST,M3.5.0/1,M10.5.0"
+ONVIF_VERSION = (2, 60)
+WSDL_URL = "http://www.onvif.org/Documents/Specifications.aspx"
+
+
+def uk_local_time(utc: datetime) -> datetime:
+    """UK civil time per TIME_ZONE: BST (UTC+1) from the last Sunday of March 01:00 UTC to the
+    last Sunday of October 01:00 UTC (02:00 BST), GMT otherwise."""
+    start = _last_sunday(utc.year, 3).replace(hour=1)
+    end = _last_sunday(utc.year, 10).replace(hour=1)
+    offset = timedelta(hours=1) if start <= utc < end else timedelta(0)
+    return (utc + offset).replace(tzinfo=None)
+
+
+def _last_sunday(year: int, month: int) -> datetime:
+    first_of_next = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    last_day = first_of_next - timedelta(days=1)
+    return last_day - timedelta(days=(last_day.weekday() - 6) % 7)
+
+
+@dataclass(frozen=True)
+class DeviceService:
+    """Device service operations; ``port`` is the HTTP port the device really listens on."""
+
+    camera: CameraConfig
+    port: int
+    site_name: str
+
+    def operations(self) -> dict[str, Operation]:
+        return {
+            "GetSystemDateAndTime": self.get_system_date_and_time,
+            "GetDeviceInformation": self.get_device_information,
+            "GetServices": self.get_services,
+            "GetCapabilities": self.get_capabilities,
+            "GetServiceCapabilities": self.get_service_capabilities,
+            "GetScopes": self.get_scopes,
+            "GetNetworkInterfaces": self.get_network_interfaces,
+            "GetUsers": self.get_users,
+            "GetHostname": self.get_hostname,
+            "GetWsdlUrl": self.get_wsdl_url,
+        }
+
+    def xaddr(self, path: str) -> str:
+        """Service address as advertised (knob xaddr_port_offset may make it wrong)."""
+        return f"http://127.0.0.1:{self.port + self.camera.knobs.xaddr_port_offset}{path}"
+
+    def get_system_date_and_time(self, _request: etree._Element) -> etree._Element:
+        utc = device_now(self.camera)
+        response = element("tds:GetSystemDateAndTimeResponse")
+        info = sub(response, "tds:SystemDateAndTime")
+        sub(info, "tt:DateTimeType", "NTP")
+        sub(info, "tt:DaylightSavings", False)
+        sub(sub(info, "tt:TimeZone"), "tt:TZ", TIME_ZONE)
+        _date_time(sub(info, "tt:UTCDateTime"), utc)
+        _date_time(sub(info, "tt:LocalDateTime"), uk_local_time(utc))
+        return response
+
+    def get_device_information(self, _request: etree._Element) -> etree._Element:
+        camera = self.camera
+        blank = camera.knobs.identity_blank
+        response = element("tds:GetDeviceInformationResponse")
+        sub(response, "tds:Manufacturer", camera.manufacturer)
+        sub(response, "tds:Model", camera.model)
+        sub(response, "tds:FirmwareVersion", "" if blank else camera.firmware)
+        sub(response, "tds:SerialNumber", "" if blank else camera.serial)
+        sub(response, "tds:HardwareId", camera.hardware_id)
+        return response
+
+    def get_services(self, request: etree._Element) -> etree._Element:
+        include = (child_text(request, "IncludeCapability") or "false") in ("true", "1")
+        response = element("tds:GetServicesResponse")
+        for namespace, path, capabilities in (
+            (TDS, DEVICE_PATH, self._device_service_capabilities),
+            (TRT, MEDIA_PATH, lambda: media_service.service_capabilities(self.camera)),
+        ):
+            service = sub(response, "tds:Service")
+            sub(service, "tds:Namespace", namespace)
+            sub(service, "tds:XAddr", self.xaddr(path))
+            if include:
+                sub(service, "tds:Capabilities").append(capabilities())
+            version = sub(service, "tds:Version")
+            sub(version, "tt:Major", ONVIF_VERSION[0])
+            sub(version, "tt:Minor", ONVIF_VERSION[1])
+        return response
+
+    def get_capabilities(self, _request: etree._Element) -> etree._Element:
+        media_path = self.camera.knobs.capabilities_media_path or MEDIA_PATH
+        response = element("tds:GetCapabilitiesResponse")
+        capabilities = sub(response, "tds:Capabilities")
+        device = sub(capabilities, "tt:Device")
+        sub(device, "tt:XAddr", self.xaddr(DEVICE_PATH))
+        system = sub(device, "tt:System")
+        for name in ("DiscoveryResolve", "DiscoveryBye", "RemoteDiscovery"):
+            sub(system, f"tt:{name}", False)
+        for name in ("SystemBackup", "SystemLogging", "FirmwareUpgrade"):
+            sub(system, f"tt:{name}", False)
+        supported = sub(system, "tt:SupportedVersions")
+        sub(supported, "tt:Major", ONVIF_VERSION[0])
+        sub(supported, "tt:Minor", ONVIF_VERSION[1])
+        media = sub(capabilities, "tt:Media")
+        sub(media, "tt:XAddr", self.xaddr(media_path))
+        streaming = sub(media, "tt:StreamingCapabilities")
+        sub(streaming, "tt:RTPMulticast", False)
+        sub(streaming, "tt:RTP_TCP", True)
+        sub(streaming, "tt:RTP_RTSP_TCP", True)
+        return response
+
+    def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
+        response = element("tds:GetServiceCapabilitiesResponse")
+        response.append(self._device_service_capabilities())
+        return response
+
+    def _device_service_capabilities(self) -> etree._Element:
+        capabilities = element("tds:Capabilities")
+        sub(capabilities, "tds:Network", IPFilter=False, ZeroConfiguration=False, IPVersion6=False)
+        sub(
+            capabilities,
+            "tds:Security",
+            UsernameToken=True,
+            HttpDigest=True,
+            MaxUsers=1,
+        )
+        sub(capabilities, "tds:System", DiscoveryResolve=False, DiscoveryBye=False)
+        return capabilities
+
+    def get_scopes(self, _request: etree._Element) -> etree._Element:
+        scopes = ["onvif://www.onvif.org/type/video_encoder"]
+        if not self.camera.knobs.omit_profile_scope:
+            scopes.append("onvif://www.onvif.org/Profile/Streaming")
+        scopes += [
+            f"onvif://www.onvif.org/name/{_scope_value(self.camera.name)}",
+            f"onvif://www.onvif.org/hardware/{_scope_value(self.camera.model)}",
+            f"onvif://www.onvif.org/location/{_scope_value(self.site_name)}",
+        ]
+        response = element("tds:GetScopesResponse")
+        for item in scopes:
+            scope = sub(response, "tds:Scopes")
+            sub(scope, "tt:ScopeDef", "Fixed")
+            sub(scope, "tt:ScopeItem", item)
+        return response
+
+    def get_network_interfaces(self, _request: etree._Element) -> etree._Element:
+        response = element("tds:GetNetworkInterfacesResponse")
+        interface = sub(response, "tds:NetworkInterfaces", token="eth0")
+        sub(interface, "tt:Enabled", True)
+        info = sub(interface, "tt:Info")
+        sub(info, "tt:Name", "eth0")
+        sub(info, "tt:HwAddress", self.camera.mac)
+        sub(info, "tt:MTU", 1500)
+        ipv4 = sub(interface, "tt:IPv4")
+        sub(ipv4, "tt:Enabled", True)
+        config = sub(ipv4, "tt:Config")
+        manual = sub(config, "tt:Manual")
+        sub(manual, "tt:Address", "127.0.0.1")
+        sub(manual, "tt:PrefixLength", 8)
+        sub(config, "tt:DHCP", False)
+        return response
+
+    def get_users(self, _request: etree._Element) -> etree._Element:
+        response = element("tds:GetUsersResponse")
+        user = sub(response, "tds:User")
+        sub(user, "tt:Username", self.camera.username)
+        sub(user, "tt:UserLevel", "Administrator")
+        return response
+
+    def get_hostname(self, _request: etree._Element) -> etree._Element:
+        response = element("tds:GetHostnameResponse")
+        info = sub(response, "tds:HostnameInformation")
+        sub(info, "tt:FromDHCP", False)
+        sub(info, "tt:Name", self.camera.name)
+        return response
+
+    def get_wsdl_url(self, _request: etree._Element) -> etree._Element:
+        response = element("tds:GetWsdlUrlResponse")
+        sub(response, "tds:WsdlUrl", WSDL_URL)
+        return response
+
+
+def _date_time(parent: etree._Element, when: datetime) -> None:
+    time = sub(parent, "tt:Time")
+    sub(time, "tt:Hour", when.hour)
+    sub(time, "tt:Minute", when.minute)
+    sub(time, "tt:Second", when.second)
+    date = sub(parent, "tt:Date")
+    sub(date, "tt:Year", when.year)
+    sub(date, "tt:Month", when.month)
+    sub(date, "tt:Day", when.day)
+
+
+def _scope_value(value: str) -> str:
+    """Scope items are URIs, so names such as "SimCam 1000" are percent-encoded."""
+    return quote(value, safe="")

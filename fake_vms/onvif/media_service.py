@@ -1,0 +1,214 @@
+"""The ONVIF Media (ver10, trt) service of one simulated camera: one fixed H.264 profile.
+
+A single fixed profile is what a Profile S client must cope with at minimum, and keeping it fixed
+means every reported value traces straight back to :class:`CameraConfig` or a knob.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
+from fake_vms.site import CameraConfig
+
+PROFILE_TOKEN = "profile_1"
+PROFILE_NAME = "MainStream"
+VIDEO_SOURCE_TOKEN = "video_source_1"
+VSC_TOKEN = "vsc_1"
+VEC_TOKEN = "vec_1"
+QUALITY = 4
+SNAPSHOT_PATH = "/snapshot.jpg"
+
+
+def service_capabilities(camera: CameraConfig) -> etree._Element:
+    """trt:Capabilities, shared by GetServiceCapabilities and GetServices(IncludeCapability)."""
+    capabilities = element(
+        "trt:Capabilities", SnapshotUri=not camera.knobs.hide_snapshot_capability
+    )
+    sub(capabilities, "trt:ProfileCapabilities", MaximumNumberOfProfiles=1)
+    sub(
+        capabilities,
+        "trt:StreamingCapabilities",
+        RTPMulticast=False,
+        RTP_TCP=True,
+        RTP_RTSP_TCP=True,
+    )
+    return capabilities
+
+
+@dataclass(frozen=True)
+class MediaService:
+    """Media operations; ``http_port`` serves snapshots, ``rtsp_port`` serves the stream."""
+
+    camera: CameraConfig
+    http_port: int
+    rtsp_port: int
+
+    def operations(self) -> dict[str, Operation]:
+        return {
+            "GetServiceCapabilities": self.get_service_capabilities,
+            "GetProfiles": self.get_profiles,
+            "GetProfile": self.get_profile,
+            "GetVideoSources": self.get_video_sources,
+            "GetVideoSourceConfigurations": self.get_video_source_configurations,
+            "GetVideoEncoderConfigurations": self.get_video_encoder_configurations,
+            "GetVideoEncoderConfiguration": self.get_video_encoder_configuration,
+            "GetVideoEncoderConfigurationOptions": self.get_video_encoder_configuration_options,
+            "GetStreamUri": self.get_stream_uri,
+            "GetSnapshotUri": self.get_snapshot_uri,
+        }
+
+    @property
+    def uri_host(self) -> str:
+        return self.camera.knobs.stream_uri_host or "127.0.0.1"
+
+    def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
+        response = element("trt:GetServiceCapabilitiesResponse")
+        response.append(service_capabilities(self.camera))
+        return response
+
+    def get_profiles(self, _request: etree._Element) -> etree._Element:
+        response = element("trt:GetProfilesResponse")
+        self._profile(sub(response, "trt:Profiles", token=PROFILE_TOKEN, fixed=True))
+        return response
+
+    def get_profile(self, request: etree._Element) -> etree._Element:
+        _require_profile(request)
+        response = element("trt:GetProfileResponse")
+        self._profile(sub(response, "trt:Profile", token=PROFILE_TOKEN, fixed=True))
+        return response
+
+    def get_video_sources(self, _request: etree._Element) -> etree._Element:
+        response = element("trt:GetVideoSourcesResponse")
+        source = sub(response, "trt:VideoSources", token=VIDEO_SOURCE_TOKEN)
+        sub(source, "tt:Framerate", float(self.camera.fps))
+        _resolution(sub(source, "tt:Resolution"), self.camera.width, self.camera.height)
+        return response
+
+    def get_video_source_configurations(self, _request: etree._Element) -> etree._Element:
+        response = element("trt:GetVideoSourceConfigurationsResponse")
+        self._video_source_configuration(sub(response, "trt:Configurations", token=VSC_TOKEN))
+        return response
+
+    def get_video_encoder_configurations(self, _request: etree._Element) -> etree._Element:
+        response = element("trt:GetVideoEncoderConfigurationsResponse")
+        configuration = sub(response, "trt:Configurations", token=VEC_TOKEN)
+        self._video_encoder_configuration(configuration, self._listed_size())
+        return response
+
+    def get_video_encoder_configuration(self, request: etree._Element) -> etree._Element:
+        if child_text(request, "ConfigurationToken") != VEC_TOKEN:
+            raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
+        response = element("trt:GetVideoEncoderConfigurationResponse")
+        configuration = sub(response, "trt:Configuration", token=VEC_TOKEN)
+        self._video_encoder_configuration(configuration, self._listed_size())
+        return response
+
+    def get_video_encoder_configuration_options(self, request: etree._Element) -> etree._Element:
+        configuration = child_text(request, "ConfigurationToken")
+        if configuration not in (None, VEC_TOKEN):
+            raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
+        profile = child_text(request, "ProfileToken")
+        if profile not in (None, PROFILE_TOKEN):
+            raise invalid_arg_val("NoProfile", "The requested profile does not exist")
+        camera = self.camera
+        response = element("trt:GetVideoEncoderConfigurationOptionsResponse")
+        options = sub(response, "trt:Options")
+        _range(sub(options, "tt:QualityRange"), 1, 5)
+        h264 = sub(options, "tt:H264")
+        _resolution(sub(h264, "tt:ResolutionsAvailable"), camera.width, camera.height)
+        _range(sub(h264, "tt:GovLengthRange"), camera.gop, camera.gop)
+        _range(sub(h264, "tt:FrameRateRange"), camera.fps, camera.fps)
+        _range(sub(h264, "tt:EncodingIntervalRange"), 1, 1)
+        sub(h264, "tt:H264ProfilesSupported", "Main")
+        return response
+
+    def get_stream_uri(self, request: etree._Element) -> etree._Element:
+        _require_profile(request)
+        response = element("trt:GetStreamUriResponse")
+        _media_uri(
+            sub(response, "trt:MediaUri"), f"rtsp://{self.uri_host}:{self.rtsp_port}/stream1"
+        )
+        return response
+
+    def get_snapshot_uri(self, request: etree._Element) -> etree._Element:
+        _require_profile(request)
+        uri = f"http://{self.uri_host}:{self.http_port}{SNAPSHOT_PATH}"
+        response = element("trt:GetSnapshotUriResponse")
+        _media_uri(sub(response, "trt:MediaUri"), uri)
+        return response
+
+    def _listed_size(self) -> tuple[int, int]:
+        """Knob encoder_list_size affects only the encoder-configuration operations."""
+        return self.camera.knobs.encoder_list_size or (self.camera.width, self.camera.height)
+
+    def _profile(self, profile: etree._Element) -> None:
+        sub(profile, "tt:Name", PROFILE_NAME)
+        if not self.camera.knobs.profiles_without_vsc:
+            self._video_source_configuration(
+                sub(profile, "tt:VideoSourceConfiguration", token=VSC_TOKEN)
+            )
+        configuration = sub(profile, "tt:VideoEncoderConfiguration", token=VEC_TOKEN)
+        self._video_encoder_configuration(configuration, (self.camera.width, self.camera.height))
+
+    def _video_source_configuration(self, configuration: etree._Element) -> None:
+        sub(configuration, "tt:Name", "VideoSource")
+        sub(configuration, "tt:UseCount", 1)
+        sub(configuration, "tt:SourceToken", VIDEO_SOURCE_TOKEN)
+        sub(
+            configuration,
+            "tt:Bounds",
+            x=0,
+            y=0,
+            width=self.camera.width,
+            height=self.camera.height,
+        )
+
+    def _video_encoder_configuration(
+        self, configuration: etree._Element, size: tuple[int, int]
+    ) -> None:
+        camera = self.camera
+        sub(configuration, "tt:Name", "VideoEncoder")
+        sub(configuration, "tt:UseCount", 1)
+        sub(configuration, "tt:Encoding", camera.codec)
+        _resolution(sub(configuration, "tt:Resolution"), *size)
+        sub(configuration, "tt:Quality", float(QUALITY))
+        rate = sub(configuration, "tt:RateControl")
+        sub(rate, "tt:FrameRateLimit", camera.fps)
+        sub(rate, "tt:EncodingInterval", 1)
+        sub(rate, "tt:BitrateLimit", camera.bitrate_kbps)
+        h264 = sub(configuration, "tt:H264")
+        sub(h264, "tt:GovLength", camera.gop)
+        sub(h264, "tt:H264Profile", "Main")
+        multicast = sub(configuration, "tt:Multicast")
+        address = sub(multicast, "tt:Address")
+        sub(address, "tt:Type", "IPv4")
+        sub(address, "tt:IPv4Address", "0.0.0.0")
+        sub(multicast, "tt:Port", 0)
+        sub(multicast, "tt:TTL", 1)
+        sub(multicast, "tt:AutoStart", False)
+        sub(configuration, "tt:SessionTimeout", "PT60S")
+
+
+def _require_profile(request: etree._Element) -> None:
+    if child_text(request, "ProfileToken") != PROFILE_TOKEN:
+        raise invalid_arg_val("NoProfile", "The requested profile token does not exist")
+
+
+def _resolution(parent: etree._Element, width: int, height: int) -> None:
+    sub(parent, "tt:Width", width)
+    sub(parent, "tt:Height", height)
+
+
+def _range(parent: etree._Element, low: int, high: int) -> None:
+    sub(parent, "tt:Min", low)
+    sub(parent, "tt:Max", high)
+
+
+def _media_uri(parent: etree._Element, uri: str) -> None:
+    sub(parent, "tt:Uri", uri)
+    sub(parent, "tt:InvalidAfterConnect", False)
+    sub(parent, "tt:InvalidAfterReboot", False)
+    sub(parent, "tt:Timeout", "PT0S")

@@ -1,0 +1,131 @@
+"""One simulated ONVIF camera on HTTP: device and media services plus the snapshot URL.
+
+This module only wires things together: HTTP routing, the authentication policy's verdict turned
+into a reply, and one operation-log entry per request, so the log is a faithful network trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fake_vms.http import HttpServer, Request, Response
+from fake_vms.onvif import soap
+from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
+from fake_vms.onvif.device_service import DEVICE_PATH, MEDIA_PATH, DeviceService
+from fake_vms.onvif.media_service import SNAPSHOT_PATH, MediaService
+from fake_vms.oplog import OperationLog
+from fake_vms.site import CameraConfig
+
+INVALID_REQUEST = "InvalidRequest"
+"""Operation name logged when the request is not a usable SOAP envelope."""
+
+
+class OnvifServer:
+    """Serves one camera's ONVIF device and media services and its snapshot JPEG."""
+
+    def __init__(
+        self,
+        camera: CameraConfig,
+        rtsp_port: int,
+        oplog: OperationLog | None = None,
+        site_name: str = "demo",
+    ) -> None:
+        self.camera = camera
+        self.rtsp_port = rtsp_port
+        self.oplog = oplog if oplog is not None else OperationLog()
+        self.site_name = site_name
+        self._auth = Authenticator(camera)
+        self._operations: dict[str, dict[str, soap.Operation]] = {}
+        self._http = HttpServer(
+            {
+                DEVICE_PATH: lambda request: self._soap(request, soap.TDS),
+                MEDIA_PATH: lambda request: self._soap(request, soap.TRT),
+                SNAPSHOT_PATH: self._snapshot,
+            }
+        )
+
+    @property
+    def port(self) -> int:
+        return self._http.port
+
+    @property
+    def device_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{DEVICE_PATH}"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        await self._http.start(host, port)
+        self._operations = {
+            soap.TDS: DeviceService(self.camera, self.port, self.site_name).operations(),
+            soap.TRT: MediaService(self.camera, self.port, self.rtsp_port).operations(),
+        }
+
+    async def stop(self) -> None:
+        await self._http.stop()
+
+    async def _soap(self, request: Request, namespace: str) -> Response:
+        if request.method != "POST":
+            return Response(405, b"SOAP requires POST", headers={"Allow": "POST"})
+        try:
+            envelope = soap.parse_envelope(request.body)
+        except soap.SoapFault as fault:
+            return self._fault(INVALID_REQUEST, False, fault)
+        operation = envelope.operation
+        decision = self._auth.decide(
+            operation,
+            request.method,
+            request.target,
+            request.headers.get("authorization"),
+            envelope.header,
+        )
+        if decision.verdict is not Verdict.ALLOWED:
+            return self._refuse(operation, decision)
+        try:
+            body = soap.dispatch(self._operations[namespace], namespace, envelope)
+        except soap.SoapFault as fault:
+            return self._fault(operation, decision.authenticated, fault)
+        self._record(operation, decision.authenticated, "200")
+        return Response(200, body, soap.CONTENT_TYPE)
+
+    def _refuse(self, operation: str, decision: Decision) -> Response:
+        if decision.verdict is Verdict.NOT_AUTHORIZED:
+            return self._fault(operation, False, soap.not_authorized())
+        if decision.verdict is Verdict.HTML_ERROR:
+            self._record(operation, False, "400")
+            return Response(400, HTML_AUTH_ERROR, "text/html")
+        self._record(operation, False, "401")
+        return self._challenge()
+
+    def _challenge(self) -> Response:
+        return Response(
+            401,
+            b"Unauthorized",
+            headers={"WWW-Authenticate": self._auth.digest_nonces.challenge()},
+        )
+
+    def _fault(self, operation: str, authenticated: bool, fault: soap.SoapFault) -> Response:
+        self._record(operation, authenticated, fault.outcome)
+        return Response(fault.http_status, soap.fault_envelope(fault), soap.CONTENT_TYPE)
+
+    def _record(self, operation: str, authenticated: bool, outcome: str) -> None:
+        self.oplog.record(self.camera.name, "onvif", operation, authenticated, outcome)
+
+    async def _snapshot(self, request: Request) -> Response:
+        """The snapshot URL uses HTTP Digest like the services (ONVIF Media 5.4)."""
+        label = f"{request.method} {SNAPSHOT_PATH}"
+        if request.method != "GET":
+            return Response(405, b"Use GET", headers={"Allow": "GET"})
+        authorization = request.headers.get("authorization")
+        authenticated = authorization is not None and self._auth.check_http_digest(
+            request.method, request.target, authorization
+        )
+        if not authenticated and not self.camera.knobs.protected_ops_open:
+            self.oplog.record(self.camera.name, "http", label, False, "401")
+            return self._challenge()
+        from fake_vms.media.snapshot import render_jpeg  # written separately; import when used
+
+        width, height = self.camera.knobs.snapshot_size or (self.camera.width, self.camera.height)
+        frame_number = int(time.time() * self.camera.fps)
+        jpeg = await asyncio.to_thread(render_jpeg, frame_number, width, height)
+        self.oplog.record(self.camera.name, "http", label, authenticated, "200")
+        return Response(200, jpeg, "image/jpeg")
