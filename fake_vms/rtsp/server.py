@@ -1,0 +1,352 @@
+"""An asyncio RTSP 1.0 server for one simulated camera (DESCRIBE/SETUP/PLAY over UDP or TCP).
+
+It speaks real RTSP and RTP on 127.0.0.1 so that any client (FFmpeg, VLC, the suite) can be
+tested against it, and applies the camera's RTSP quirk knobs so non-conformance is reproducible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from fake_vms.media.encoder import EncodedLoop, get_loop
+from fake_vms.oplog import OperationLog
+from fake_vms.rtsp.auth import DigestAuth
+from fake_vms.rtsp.protocol import (
+    BadRequest,
+    RtspRequest,
+    TransportSpec,
+    content_length,
+    format_response,
+    parse_head,
+    parse_transports,
+)
+from fake_vms.rtsp.sdp import TRACK_CONTROL, build_sdp
+from fake_vms.rtsp.session import RtspSession, TcpSink, UdpSink
+from fake_vms.rtsp.source import LiveSource
+from fake_vms.site import CameraConfig
+
+SESSION_TIMEOUT_S = 60
+MAX_BODY = 64 * 1024
+PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, SET_PARAMETER, TEARDOWN"
+_CSEQ = re.compile(rb"(?im)^cseq\s*:\s*(\d+)\s*$")
+
+Reply = tuple[int, list[tuple[str, str]], bytes]
+
+
+class _RtcpListener(asyncio.DatagramProtocol):
+    """Counts any datagram from the client (RTCP RR, NAT punch) as session activity."""
+
+    def __init__(self) -> None:
+        self.session: RtspSession | None = None
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.session is not None:
+            self.session.touch()
+
+    def error_received(self, exc: Exception) -> None:
+        """ICMP port-unreachable while the client is not yet listening is normal; ignore."""
+
+
+class _Connection:
+    """One RTSP control connection and the sessions it created."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.peer_host: str = writer.get_extra_info("peername")[0]
+        self.local_host: str = writer.get_extra_info("sockname")[0]
+        self.sessions: dict[str, RtspSession] = {}
+        self.next_channel = 0
+
+
+class RtspServer:
+    """Serves ``rtsp://127.0.0.1:{port}/stream1`` for one camera."""
+
+    stream_path = "/stream1"
+
+    def __init__(self, camera: CameraConfig, oplog: OperationLog | None = None) -> None:
+        self.camera = camera
+        self.oplog = oplog
+        self._auth = DigestAuth(camera.username, camera.password)
+        self._server: asyncio.Server | None = None
+        self._loop: EncodedLoop | None = None
+        self._source: LiveSource | None = None
+        self._sessions: dict[str, RtspSession] = {}
+        self._owners: dict[str, _Connection] = {}
+        self._handlers: set[asyncio.Task[None]] = set()
+        self._reaper: asyncio.Task[None] | None = None
+        self._methods: dict[str, Callable[[_Connection, RtspRequest], Awaitable[Reply]]] = {
+            "OPTIONS": self._options,
+            "DESCRIBE": self._describe,
+            "SETUP": self._setup,
+            "PLAY": self._play,
+            "PAUSE": self._pause,
+            "GET_PARAMETER": self._keepalive,
+            "SET_PARAMETER": self._keepalive,
+            "TEARDOWN": self._teardown,
+        }
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("server not started")
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Encode (or reuse) the loop off the event loop, then listen."""
+        camera = self.camera
+        width, height = camera.stream_size
+        self._loop = await asyncio.to_thread(
+            get_loop, camera.codec, width, height, camera.stream_fps, camera.gop,
+            camera.bitrate_kbps,
+        )  # fmt: skip
+        self._source = LiveSource(camera, self._loop)
+        self._server = await asyncio.start_server(self._serve_connection, host, port)
+        self._reaper = asyncio.get_running_loop().create_task(self._reap_sessions())
+
+    async def stop(self) -> None:
+        """Close the listener, every session and every connection, and wait for them."""
+        if self._server is not None:
+            self._server.close()
+        if self._reaper is not None:
+            self._reaper.cancel()
+        for session in list(self._sessions.values()):
+            await self._end_session(session)
+        for task in list(self._handlers):
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    # --- connection handling ------------------------------------------------------------
+
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection = _Connection(writer)
+        try:
+            while True:
+                first = await reader.readexactly(1)
+                if first == b"$":  # interleaved RTCP from the client: keep-alive only
+                    header = await reader.readexactly(3)
+                    await reader.readexactly(int.from_bytes(header[1:3], "big"))
+                    for session in connection.sessions.values():
+                        session.touch()
+                    continue
+                if first in b"\r\n":
+                    continue
+                try:
+                    head = first + await reader.readuntil(b"\r\n\r\n")
+                except asyncio.LimitOverrunError:
+                    writer.write(format_response(400, None))
+                    self._record("INVALID", False, 400)
+                    break
+                writer.write(await self._respond(connection, head, reader))
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            self._handlers.discard(task)
+            for session in list(connection.sessions.values()):
+                await self._end_session(session)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _respond(
+        self, connection: _Connection, head: bytes, reader: asyncio.StreamReader
+    ) -> bytes:
+        try:
+            request = parse_head(head)
+            length = content_length(request)
+            if length > MAX_BODY:
+                raise BadRequest("body too large")
+            request.body = await reader.readexactly(length)
+        except BadRequest:
+            match = _CSEQ.search(head)
+            self._record(head.split(b" ", 1)[0].decode("ascii", "replace")[:32], False, 400)
+            return format_response(400, match.group(1).decode() if match else None)
+        handler = self._methods.get(request.method)
+        authenticated = self._auth.check(request.method, request.headers.get("authorization"))
+        if handler is None:
+            status, headers, body = 501, [], b""
+        elif (
+            self.camera.knobs.rtsp_auth_required
+            and not authenticated
+            and request.method != "OPTIONS"
+        ):
+            status, headers, body = 401, [("WWW-Authenticate", self._auth.challenge())], b""
+        else:
+            status, headers, body = await handler(connection, request)
+        self._record(request.method, authenticated, status)
+        return format_response(status, request.cseq, headers, body)
+
+    def _record(self, method: str, authenticated: bool, status: int) -> None:
+        if self.oplog is not None:
+            self.oplog.record(self.camera.name, "rtsp", method, authenticated, str(status))
+
+    # --- methods ------------------------------------------------------------------------
+
+    def _path_ok(self, uri: str, allow_track: bool) -> bool:
+        path = urlsplit(uri).path.rstrip("/") if "://" in uri else uri.rstrip("/")
+        if path == self.stream_path:
+            return True
+        return allow_track and path == f"{self.stream_path}/{TRACK_CONTROL}"
+
+    def _session(self, request: RtspRequest) -> RtspSession | None:
+        session = self._sessions.get(request.session_id or "")
+        if session is not None:
+            session.touch()
+        return session
+
+    def _session_header(self, session: RtspSession) -> tuple[str, str]:
+        return ("Session", f"{session.id};timeout={SESSION_TIMEOUT_S}")
+
+    async def _options(self, connection: _Connection, request: RtspRequest) -> Reply:
+        self._session(request)
+        return 200, [("Public", PUBLIC)], b""
+
+    async def _describe(self, connection: _Connection, request: RtspRequest) -> Reply:
+        if not self._path_ok(request.uri, allow_track=False):
+            return 404, [], b""
+        assert self._loop is not None
+        base = f"rtsp://{connection.local_host}:{self.port}{self.stream_path}/"
+        sdp = build_sdp(
+            self._loop, connection.local_host, f"FakeVMS {self.camera.name}",
+            self.camera.bitrate_kbps,
+        )  # fmt: skip
+        return 200, [("Content-Type", "application/sdp"), ("Content-Base", base)], sdp
+
+    async def _setup(self, connection: _Connection, request: RtspRequest) -> Reply:
+        if not self._path_ok(request.uri, allow_track=True):
+            return 404, [], b""
+        if request.session_id is not None:
+            # One track only: a second SETUP in an existing session is not meaningful.
+            return (454 if request.session_id not in self._sessions else 455), [], b""
+        knobs = self.camera.knobs
+        for spec in parse_transports(request.headers.get("transport", "")):
+            if not spec.unicast:
+                continue
+            if spec.tcp and knobs.rtsp_tcp_supported:
+                return self._setup_tcp(connection, spec)
+            if not spec.tcp and knobs.rtsp_udp_supported and spec.client_ports:
+                return await self._setup_udp(connection, spec)
+        return 461, [], b""
+
+    def _new_session(self, connection: _Connection, sink: TcpSink | UdpSink) -> RtspSession:
+        assert self._source is not None
+        session = RtspSession(secrets.token_hex(8), self._source, sink, self._session_ended)
+        self._sessions[session.id] = session
+        self._owners[session.id] = connection
+        connection.sessions[session.id] = session
+        return session
+
+    def _setup_tcp(self, connection: _Connection, spec: TransportSpec) -> Reply:
+        channels = spec.interleaved or (connection.next_channel, connection.next_channel + 1)
+        connection.next_channel = max(connection.next_channel, channels[1] + 1)
+        sink = TcpSink(connection.writer.transport, channels[0])
+        session = self._new_session(connection, sink)
+        transport = (
+            f"RTP/AVP/TCP;unicast;interleaved={channels[0]}-{channels[1]}"
+            f";ssrc={session.rtp.ssrc:08X}"
+        )
+        return 200, [("Transport", transport), self._session_header(session)], b""
+
+    async def _setup_udp(self, connection: _Connection, spec: TransportSpec) -> Reply:
+        assert spec.client_ports is not None
+        loop = asyncio.get_running_loop()
+        rtp_port, rtcp_port = spec.client_ports
+        # Always send to the peer of the control connection: never to a client-chosen host.
+        host = connection.peer_host
+        rtp, _ = await loop.create_datagram_endpoint(
+            asyncio.DatagramProtocol,
+            local_addr=(connection.local_host, 0),
+            remote_addr=(host, rtp_port),
+        )
+        listener = _RtcpListener()
+        rtcp, _ = await loop.create_datagram_endpoint(
+            lambda: listener, local_addr=(connection.local_host, 0), remote_addr=(host, rtcp_port)
+        )
+        session = self._new_session(connection, UdpSink(rtp, rtcp))
+        listener.session = session
+        server_ports = (rtp.get_extra_info("sockname")[1], rtcp.get_extra_info("sockname")[1])
+        transport = (
+            f"RTP/AVP;unicast;client_port={rtp_port}-{rtcp_port}"
+            f";server_port={server_ports[0]}-{server_ports[1]};ssrc={session.rtp.ssrc:08X}"
+        )
+        return 200, [("Transport", transport), self._session_header(session)], b""
+
+    async def _play(self, connection: _Connection, request: RtspRequest) -> Reply:
+        session = self._session(request)
+        if session is None:
+            return 454, [], b""
+        seq, rtptime = session.play()
+        url = f"rtsp://{connection.local_host}:{self.port}{self.stream_path}/{TRACK_CONTROL}"
+        return (
+            200,
+            [
+                self._session_header(session),
+                ("Range", "npt=now-"),
+                ("RTP-Info", f"url={url};seq={seq};rtptime={rtptime}"),
+            ],
+            b"",
+        )
+
+    async def _pause(self, connection: _Connection, request: RtspRequest) -> Reply:
+        session = self._session(request)
+        if session is None:
+            return 454, [], b""
+        session.pause()
+        return 200, [self._session_header(session)], b""
+
+    async def _keepalive(self, connection: _Connection, request: RtspRequest) -> Reply:
+        if request.session_id is None:
+            return 200, [], b""
+        session = self._session(request)
+        if session is None:
+            return 454, [], b""
+        return 200, [self._session_header(session)], b""
+
+    async def _teardown(self, connection: _Connection, request: RtspRequest) -> Reply:
+        session = self._session(request)
+        if session is None:
+            return 454, [], b""
+        await self._end_session(session)
+        return 200, [], b""
+
+    # --- session lifetime ---------------------------------------------------------------
+
+    def _forget(self, session: RtspSession) -> None:
+        self._sessions.pop(session.id, None)
+        connection = self._owners.pop(session.id, None)
+        if connection is not None:
+            connection.sessions.pop(session.id, None)
+
+    async def _end_session(self, session: RtspSession) -> None:
+        self._forget(session)
+        await session.close()
+
+    def _session_ended(self, session: RtspSession) -> None:
+        """The sender stopped by itself (client gone or not reading): forget the session."""
+        self._forget(session)
+        session.sink.close()
+
+    async def _reap_sessions(self) -> None:
+        """Expire sessions with no request or RTCP for SESSION_TIMEOUT_S (RFC 2326 12.37)."""
+        while True:
+            await asyncio.sleep(1.0)
+            deadline = time.monotonic() - SESSION_TIMEOUT_S
+            for session in [s for s in self._sessions.values() if s.last_seen < deadline]:
+                await self._end_session(session)
