@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import struct
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 
 import av
@@ -43,9 +45,25 @@ def split_annexb(data: bytes) -> list[bytes]:
     return nals
 
 
+@dataclass(frozen=True)
+class Clip:
+    """Encoded access units (each a list of NALs, no start codes) and how they were encoded."""
+
+    units: list[list[bytes]]
+    width: int = WIDTH
+    height: int = HEIGHT
+    fps: int = FPS
+
+
 @pytest.fixture(scope="session")
-def h264_clip() -> list[list[bytes]]:
-    """Two seconds of 160x96 25 fps H.264 as a list of access units (lists of NALs)."""
+def make_sei() -> Callable[[int, int], bytes]:
+    """The sender's side of the frame-counter contract, written independently of the parser."""
+    return counter_sei
+
+
+@pytest.fixture(scope="session")
+def h264_clip() -> Clip:
+    """Two seconds of 160x96 25 fps H.264 (two GOPs), encoded once per test session."""
     encoder = av.CodecContext.create("libx264", "w")
     encoder.width, encoder.height, encoder.pix_fmt = WIDTH, HEIGHT, "yuv420p"
     encoder.time_base = Fraction(1, FPS)
@@ -60,4 +78,4 @@ def h264_clip() -> list[list[bytes]]:
         frame.pts = i
         units += [split_annexb(bytes(p)) for p in encoder.encode(frame)]
     units += [split_annexb(bytes(p)) for p in encoder.encode(None)]
-    return units
+    return Clip(units)
