@@ -1,0 +1,210 @@
+"""Every simulated ONVIF response validates against the official ONVIF schemas.
+
+The suite judges real devices against these schemas, so the simulator must be schema-valid in
+every persona: a persona may break one requirement, never the message format.
+
+libxml2 enforces XSD's Unique Particle Attribution rule, which ~30 ONVIF types violate (an
+optional element followed by an ``xs:any``). Those wildcards are removed in memory before
+compiling; the files on disk are never modified. Removing a wildcard only makes validation
+stricter, and none of the affected types occur in the simulator's responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from lxml import etree
+from requests.auth import HTTPDigestAuth
+
+from fake_vms.onvif.server import OnvifServer
+from fake_vms.personas import PERSONAS
+from fake_vms.site import CameraConfig, apply_persona
+
+WSDL_DIR = Path(__file__).resolve().parents[2] / "conformance" / "wsdl"
+XS = "http://www.w3.org/2001/XMLSchema"
+ENV = "http://www.w3.org/2003/05/soap-envelope"
+TDS = "http://www.onvif.org/ver10/device/wsdl"
+TRT = "http://www.onvif.org/ver10/media/wsdl"
+TT = "http://www.onvif.org/ver10/schema"
+SERVICE_WSDLS = {
+    TDS: "onvif/ver10/device/wsdl/devicemgmt.wsdl",
+    TRT: "onvif/ver10/media/wsdl/media.wsdl",
+}
+_UPA_ERROR = "The content model is not determinist"
+
+
+class LocalSchemaResolver(etree.Resolver):
+    """Maps every schemaLocation to a file under conformance/wsdl (see its README); never
+    fetches. Serves in-memory relaxed copies of files whose wildcards broke UPA."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.relaxed: dict[Path, bytes] = {}
+
+    @staticmethod
+    def local_path(url: str) -> Path:
+        if not url.startswith(("http://", "https://")):
+            return Path(url)
+        if "onvif.org" in url and url.endswith("/ver10/schema/onvif.xsd"):
+            return WSDL_DIR / "onvif/ver10/schema/onvif.xsd"
+        local = WSDL_DIR / "external" / url.rstrip("/").rsplit("/", 1)[-1]
+        if not local.is_file():
+            raise OSError(f"schema {url} is not available offline")
+        return local
+
+    def resolve(self, url: str, pubid: str | None, context: Any) -> Any:
+        path = self.local_path(url)
+        if path in self.relaxed:
+            return self.resolve_string(self.relaxed[path], context, base_url=str(path))
+        return self.resolve_filename(str(path), context)
+
+    def relax_file(self, path: Path, lines: set[int]) -> None:
+        root = etree.fromstring(self.relaxed.get(path) or path.read_bytes(), base_url=str(path))
+        _drop_wildcards(root, lines)
+        self.relaxed[path] = etree.tostring(root)
+
+
+def _drop_wildcards(root: etree._Element, lines: set[int]) -> None:
+    for complex_type in root.iter(f"{{{XS}}}complexType"):
+        if complex_type.sourceline in lines:
+            for wildcard in list(complex_type.iter(f"{{{XS}}}any")):
+                wildcard.getparent().remove(wildcard)
+
+
+@cache
+def service_schema(namespace: str) -> etree.XMLSchema:
+    """The service WSDL's embedded schema (which imports onvif.xsd), compiled offline."""
+    resolver = LocalSchemaResolver()
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(resolver)
+    wsdl_path = WSDL_DIR / SERVICE_WSDLS[namespace]
+    embedded = etree.parse(str(wsdl_path), parser).find(f".//{{{XS}}}schema")
+    schema_doc = etree.fromstring(etree.tostring(embedded), parser, base_url=str(wsdl_path))
+    for _ in range(3):
+        try:
+            return etree.XMLSchema(schema_doc)
+        except etree.XMLSchemaParseError as exc:
+            upa: dict[str, set[int]] = {}
+            for error in exc.error_log:
+                if _UPA_ERROR not in error.message:
+                    raise
+                upa.setdefault(error.filename, set()).add(error.line)
+            for filename, lines in upa.items():
+                if Path(filename) == wsdl_path:
+                    _drop_wildcards(schema_doc, lines)
+                else:
+                    resolver.relax_file(resolver.local_path(filename), lines)
+    raise AssertionError("ONVIF schema still does not compile after relaxing wildcards")
+
+
+def soap_envelope(body: str) -> str:
+    return (
+        f'<s:Envelope xmlns:s="{ENV}" xmlns:tds="{TDS}" xmlns:trt="{TRT}" xmlns:tt="{TT}">'
+        f"<s:Body>{body}</s:Body></s:Envelope>"
+    )
+
+
+STREAM_SETUP = (
+    "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
+    "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>"
+)
+REQUESTS: list[tuple[str, str]] = [
+    (TDS, "<tds:GetSystemDateAndTime/>"),
+    (TDS, "<tds:GetDeviceInformation/>"),
+    (
+        TDS,
+        "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>",
+    ),
+    (TDS, "<tds:GetServices><tds:IncludeCapability>true</tds:IncludeCapability></tds:GetServices>"),
+    (TDS, "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>"),
+    (TDS, "<tds:GetServiceCapabilities/>"),
+    (TDS, "<tds:GetScopes/>"),
+    (TDS, "<tds:GetNetworkInterfaces/>"),
+    (TDS, "<tds:GetUsers/>"),
+    (TDS, "<tds:GetHostname/>"),
+    (TDS, "<tds:GetWsdlUrl/>"),
+    (TRT, "<trt:GetServiceCapabilities/>"),
+    (TRT, "<trt:GetProfiles/>"),
+    (TRT, "<trt:GetProfile><trt:ProfileToken>profile_1</trt:ProfileToken></trt:GetProfile>"),
+    (TRT, "<trt:GetVideoSources/>"),
+    (TRT, "<trt:GetVideoSourceConfigurations/>"),
+    (TRT, "<trt:GetVideoEncoderConfigurations/>"),
+    (
+        TRT,
+        "<trt:GetVideoEncoderConfiguration><trt:ConfigurationToken>vec_1"
+        "</trt:ConfigurationToken></trt:GetVideoEncoderConfiguration>",
+    ),
+    (TRT, "<trt:GetVideoEncoderConfigurationOptions/>"),
+    (
+        TRT,
+        f"<trt:GetStreamUri>{STREAM_SETUP}<trt:ProfileToken>profile_1</trt:ProfileToken>"
+        "</trt:GetStreamUri>",
+    ),
+    (
+        TRT,
+        "<trt:GetSnapshotUri><trt:ProfileToken>profile_1</trt:ProfileToken></trt:GetSnapshotUri>",
+    ),
+]
+SERVICE_PATHS = {TDS: "/onvif/device_service", TRT: "/onvif/media_service"}
+
+
+def _assert_valid(namespace: str, element: etree._Element) -> None:
+    schema = service_schema(namespace)
+    document = etree.ElementTree(etree.fromstring(etree.tostring(element)))
+    if not schema.validate(document):
+        raise AssertionError(f"{etree.QName(element).localname}: {schema.error_log}")
+
+
+CAMERAS = {"conformant": CameraConfig(name="cam-01")} | {
+    name: apply_persona(CameraConfig(name="cam-01"), persona) for name, persona in PERSONAS.items()
+}
+
+
+@pytest.mark.parametrize("camera_name", sorted(CAMERAS))
+def test_every_response_is_schema_valid(
+    camera_name: str, run_async_server: Callable[[Any], Any]
+) -> None:
+    camera = CAMERAS[camera_name]
+    server = run_async_server(OnvifServer(camera, rtsp_port=8554))
+    session = requests.Session()
+    session.auth = HTTPDigestAuth(camera.username, camera.password)
+    for namespace, body in REQUESTS:
+        url = f"http://127.0.0.1:{server.port}{SERVICE_PATHS[namespace]}"
+        reply = session.post(url, data=soap_envelope(body), timeout=5)
+        assert reply.status_code == 200, (body, reply.text)
+        child = etree.fromstring(reply.content).find(f"{{{ENV}}}Body")[0]
+        _assert_valid(namespace, child)
+        for nested in child.iterfind(f"{{{TDS}}}Service/{{{TDS}}}Capabilities/*"):
+            _assert_valid(etree.QName(nested).namespace, _as_response(nested))
+
+
+def _as_response(capabilities: etree._Element) -> etree._Element:
+    """Wrap a service's Capabilities (from GetServices) in its GetServiceCapabilitiesResponse,
+    the only global element that gives it a type to validate against."""
+    namespace = etree.QName(capabilities).namespace
+    response = etree.Element(f"{{{namespace}}}GetServiceCapabilitiesResponse")
+    response.append(etree.fromstring(etree.tostring(capabilities)))
+    return response
+
+
+def test_fault_envelope_is_schema_valid(run_async_server: Callable[[Any], Any]) -> None:
+    """Faults validate against the SOAP 1.2 envelope schema, subcode QNames included."""
+    camera = CameraConfig(name="cam-01")
+    server = run_async_server(OnvifServer(camera, rtsp_port=8554))
+    reply = requests.post(
+        f"http://127.0.0.1:{server.port}/onvif/media_service",
+        data=soap_envelope("<trt:GetStreamUri/>"),
+        auth=HTTPDigestAuth(camera.username, camera.password),
+        timeout=5,
+    )
+    assert reply.status_code == 400
+    resolver = LocalSchemaResolver()
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(resolver)
+    envelope_xsd = etree.parse(str(WSDL_DIR / "external" / "soap-envelope"), parser)
+    etree.XMLSchema(envelope_xsd).assertValid(etree.fromstring(reply.content))
