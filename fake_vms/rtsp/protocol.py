@@ -23,6 +23,9 @@ REASONS = {
 }
 
 
+_METHOD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
 class BadRequest(ValueError):
     """The request cannot be parsed; the server answers 400 and keeps the connection."""
 
@@ -54,7 +57,7 @@ def parse_head(head: bytes) -> RtspRequest:
         raise BadRequest("request is not UTF-8") from None
     lines = text.strip("\r\n").split("\r\n")
     parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[0].isalpha() or not parts[2].startswith("RTSP/"):
+    if len(parts) != 3 or not _METHOD.match(parts[0]) or not parts[2].startswith("RTSP/"):
         raise BadRequest(f"bad request line {lines[0]!r}")
     request = RtspRequest(method=parts[0], uri=parts[1])
     for line in lines[1:]:
