@@ -14,7 +14,7 @@ from lxml import etree
 
 from fake_vms.clock import device_now
 from fake_vms.onvif import media_service
-from fake_vms.onvif.soap import TDS, TRT, Operation, child_text, element, sub
+from fake_vms.onvif.soap import TDS, TRT, Operation, SoapFault, child_text, element, sub
 from fake_vms.site import CameraConfig
 
 DEVICE_PATH = "/onvif/device_service"
@@ -104,11 +104,29 @@ class DeviceService:
             sub(version, "tt:Minor", ONVIF_VERSION[1])
         return response
 
-    def get_capabilities(self, _request: etree._Element) -> etree._Element:
-        media_path = self.camera.knobs.capabilities_media_path or MEDIA_PATH
+    def get_capabilities(self, request: etree._Element) -> etree._Element:
+        """Honours Category; a category this device lacks is a NoSuchService fault (Core 8.1)."""
+        categories = {
+            (child.text or "").strip()
+            for child in request
+            if isinstance(child.tag, str) and etree.QName(child).localname == "Category"
+        } or {"All"}
+        unsupported = categories - {"All", "Device", "Media"}
+        if unsupported:
+            raise SoapFault(
+                "Receiver",
+                ("ActionNotSupported", "NoSuchService"),
+                f"No such capability category: {', '.join(sorted(unsupported))}",
+            )
         response = element("tds:GetCapabilitiesResponse")
         capabilities = sub(response, "tds:Capabilities")
-        device = sub(capabilities, "tt:Device")
+        if categories & {"All", "Device"}:
+            self._device_capabilities(sub(capabilities, "tt:Device"))
+        if categories & {"All", "Media"}:
+            self._media_capabilities(sub(capabilities, "tt:Media"))
+        return response
+
+    def _device_capabilities(self, device: etree._Element) -> None:
         sub(device, "tt:XAddr", self.xaddr(DEVICE_PATH))
         system = sub(device, "tt:System")
         for name in ("DiscoveryResolve", "DiscoveryBye", "RemoteDiscovery"):
@@ -118,13 +136,14 @@ class DeviceService:
         supported = sub(system, "tt:SupportedVersions")
         sub(supported, "tt:Major", ONVIF_VERSION[0])
         sub(supported, "tt:Minor", ONVIF_VERSION[1])
-        media = sub(capabilities, "tt:Media")
-        sub(media, "tt:XAddr", self.xaddr(media_path))
+
+    def _media_capabilities(self, media: etree._Element) -> None:
+        """Knob capabilities_media_path makes this address disagree with GetServices."""
+        sub(media, "tt:XAddr", self.xaddr(self.camera.knobs.capabilities_media_path or MEDIA_PATH))
         streaming = sub(media, "tt:StreamingCapabilities")
         sub(streaming, "tt:RTPMulticast", False)
         sub(streaming, "tt:RTP_TCP", True)
         sub(streaming, "tt:RTP_RTSP_TCP", True)
-        return response
 
     def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
         response = element("tds:GetServiceCapabilitiesResponse")

@@ -330,6 +330,20 @@ def test_capabilities(device: Device) -> None:
     assert [c.text for c in streaming] == ["false", "true", "true"]
 
 
+@pytest.mark.parametrize(("category", "present"), [("Device", ["Device"]), ("Media", ["Media"])])
+def test_capabilities_category(device: Device, category: str, present: list[str]) -> None:
+    body = f"<tds:GetCapabilities><tds:Category>{category}</tds:Category></tds:GetCapabilities>"
+    caps = device.call(body).find("tds:Capabilities", NS)
+    assert [etree.QName(child).localname for child in caps] == present
+
+
+def test_capabilities_unsupported_category_is_no_such_service(device: Device) -> None:
+    body = "<tds:GetCapabilities><tds:Category>PTZ</tds:Category></tds:GetCapabilities>"
+    reply = device.post(body)
+    assert reply.status_code == 500
+    assert subcodes(reply)[1:] == [f"{{{TER}}}ActionNotSupported", f"{{{TER}}}NoSuchService"]
+
+
 def test_scopes(device: Device) -> None:
     scopes = device.call("<tds:GetScopes/>").xpath("tds:Scopes/tt:ScopeItem/text()", namespaces=NS)
     assert scopes == [
@@ -413,7 +427,12 @@ def test_knob_protected_ops_open(start_device: Callable[..., Device]) -> None:
     device = start_device(with_knobs(protected_ops_open=True))
     assert device.post("<tds:GetDeviceInformation/>").status_code == 200
     assert device.post("<trt:GetProfiles/>", service="media").status_code == 200
-    assert requests.get(device.url("/snapshot.jpg"), timeout=10).status_code != 401
+
+
+def test_knob_protected_ops_open_snapshot(start_device: Callable[..., Device]) -> None:
+    _require_render_jpeg()
+    device = start_device(with_knobs(protected_ops_open=True))
+    assert requests.get(device.url("/snapshot.jpg"), timeout=10).status_code == 200
 
 
 def test_knob_bad_credentials_html(start_device: Callable[..., Device]) -> None:
