@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+LOG = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_IDLE_TIMEOUT_S = 30.0
@@ -31,7 +33,6 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes
-    peer: str
 
 
 @dataclass
@@ -99,13 +100,11 @@ class HttpServer:
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        peer = writer.get_extra_info("peername")
-        peer_text = f"{peer[0]}:{peer[1]}" if peer else ""
         try:
             while True:
                 try:
                     async with asyncio.timeout(self._idle_timeout_s):
-                        request = await _read_request(reader, peer_text)
+                        request = await _read_request(reader)
                 except HttpError as exc:
                     response = Response(exc.status, exc.status.phrase.encode())
                     await _write(writer, response, keep_alive=False)
@@ -136,11 +135,12 @@ class HttpServer:
             return Response(404, b"Not Found")
         try:
             return await handler(request)
-        except Exception:  # a handler bug must not kill the connection loop silently
+        except Exception:  # a handler bug answers 500 and is logged; the connection lives on
+            LOG.exception("handler for %s %s failed", request.method, request.path)
             return Response(500, b"Internal Server Error")
 
 
-async def _read_request(reader: asyncio.StreamReader, peer: str) -> Request | None:
+async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     """Read one request; ``None`` on a clean close between requests."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -165,7 +165,7 @@ async def _read_request(reader: asyncio.StreamReader, peer: str) -> Request | No
         headers[name.strip().lower()] = value.strip()
     body = await _read_body(reader, headers)
     split = urlsplit(target)
-    return Request(method, version, target, split.path, split.query, headers, body, peer)
+    return Request(method, version, target, split.path, split.query, headers, body)
 
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:

@@ -21,6 +21,7 @@ import requests
 from lxml import etree
 from requests.auth import HTTPDigestAuth
 
+from fake_vms.http import HttpServer
 from fake_vms.onvif.device_service import uk_local_time
 from fake_vms.onvif.server import OnvifServer
 from fake_vms.oplog import OperationLog
@@ -575,6 +576,12 @@ def test_oversized_body_and_headers_are_refused(device: Device) -> None:
         device.url("/snapshot.jpg"), headers={"X-Big": "y" * 70_000}, timeout=5
     )
     assert huge_header.status_code == 431
+
+
+def test_idle_connection_is_closed(run_async_server: StartServer) -> None:
+    server = run_async_server(HttpServer(idle_timeout_s=0.2))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        assert sock.recv(1) == b""  # the server hung up on its own
 
 
 def test_unknown_path_is_404(device: Device) -> None:
