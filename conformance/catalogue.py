@@ -1,0 +1,283 @@
+"""The requirement catalogue and profiles: loading, validation and resolution.
+
+Requirements live in ``profiles/requirements/*.yaml`` (one file per domain); profiles in
+``profiles/*.yaml``. A profile selects requirements with a level each and may include other
+profiles; the resolved profile is the flat, ordered list the plugin runs and the reports show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from conformance.errors import InputError, format_pydantic_location
+
+Level = Literal["mandatory", "conditional", "optional"]
+Safety = Literal["passive", "intrusive", "destructive"]
+ParamValue = int | float | str | bool
+
+ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    spec: str
+    clause: str
+    url: str | None = None
+
+
+class Requirement(BaseModel):
+    """One checkable statement with a stable ID."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=3)
+    text: str = Field(min_length=10, description="The normative statement (MUST/SHALL/SHOULD).")
+    domain: str
+    source: Source
+    onvif_tests: tuple[str, ...] = ()
+    feature: str | None = Field(
+        default=None, description="Conditional feature this requirement depends on."
+    )
+    parameters: dict[str, ParamValue] = {}
+    safety: Safety = "passive"
+    quirks: tuple[str, ...] = ()
+
+
+class RequirementFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    domain: str
+    requirements: list[dict[str, Any]]
+
+
+class ProfileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=ID_PATTERN)
+    level: Level = "mandatory"
+    parameters: dict[str, ParamValue] = {}
+
+
+class ProfileFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    version: str
+    title: str
+    description: str = ""
+    includes: list[str] = []
+    requirements: list[ProfileEntry] = []
+    parameters: dict[str, dict[str, ParamValue]] = Field(
+        default={}, description="Parameter overrides for included requirements, by ID."
+    )
+
+    @field_validator("version")
+    @classmethod
+    def _version_format(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+@dataclass(frozen=True)
+class ProfileRequirement:
+    """A requirement as a resolved profile uses it: its level and effective parameters."""
+
+    requirement: Requirement
+    level: Level
+    parameters: dict[str, ParamValue]
+    via: str  # the profile that contributed this requirement
+
+    @property
+    def id(self) -> str:
+        return self.requirement.id
+
+
+@dataclass(frozen=True)
+class ResolvedProfile:
+    id: str
+    version: str
+    title: str
+    description: str
+    includes: tuple[str, ...]
+    requirements: tuple[ProfileRequirement, ...]
+    path: str
+
+    def get(self, requirement_id: str) -> ProfileRequirement | None:
+        for entry in self.requirements:
+            if entry.id == requirement_id:
+                return entry
+        return None
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the resolved content, so a report pins exactly what was run."""
+        payload = [
+            {"id": e.id, "level": e.level, "parameters": e.parameters, "text": e.requirement.text}
+            for e in self.requirements
+        ]
+        blob = json.dumps({"id": self.id, "version": self.version, "req": payload}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def default_profiles_dir() -> Path:
+    """``profiles/`` of the source checkout, else of the working directory; env var overrides."""
+    env = os.environ.get("CCTV_CONFORMANCE_PROFILES")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parent.parent / "profiles"
+    return checkout if checkout.is_dir() else Path.cwd() / "profiles"
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, None, f"not valid YAML: {exc}") from None
+
+
+def _validation_error(path: Path, exc: ValidationError, prefix: str = "") -> InputError:
+    first = exc.errors()[0]
+    field = format_pydantic_location(tuple(first["loc"]))
+    if prefix:
+        field = f"{prefix}.{field}" if field != "(top level)" else prefix
+    return InputError(path, field, first["msg"])
+
+
+class Catalogue:
+    """All requirements and profiles found in one profiles directory."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root else default_profiles_dir()
+        self.requirements: dict[str, Requirement] = {}
+        self.requirement_files: dict[str, Path] = {}
+        self._profile_files: dict[str, tuple[Path, ProfileFile]] = {}
+        self._load_requirements()
+        self._load_profiles()
+
+    # -- loading -------------------------------------------------------------------------
+    def _load_requirements(self) -> None:
+        req_dir = self.root / "requirements"
+        if not req_dir.is_dir():
+            raise InputError(req_dir, None, "requirement catalogue directory not found")
+        for path in sorted(req_dir.glob("*.yaml")):
+            raw = _load_yaml(path)
+            try:
+                parsed = RequirementFile.model_validate(raw)
+            except ValidationError as exc:
+                raise _validation_error(path, exc) from None
+            for index, item in enumerate(parsed.requirements):
+                try:
+                    req = Requirement.model_validate({"domain": parsed.domain, **item})
+                except ValidationError as exc:
+                    raise _validation_error(path, exc, f"requirements[{index}]") from None
+                if req.id in self.requirements:
+                    other = self.requirement_files[req.id]
+                    raise InputError(
+                        path, f"requirements[{index}].id", f"duplicate ID {req.id} (also in {other})"
+                    )
+                self.requirements[req.id] = req
+                self.requirement_files[req.id] = path
+
+    def _load_profiles(self) -> None:
+        for path in sorted(self.root.glob("*.yaml")):
+            raw = _load_yaml(path)
+            try:
+                profile = ProfileFile.model_validate(raw)
+            except ValidationError as exc:
+                raise _validation_error(path, exc) from None
+            if profile.id != path.stem:
+                raise InputError(path, "id", f"profile id {profile.id!r} must match file name")
+            for index, entry in enumerate(profile.requirements):
+                if entry.id not in self.requirements:
+                    raise InputError(
+                        path, f"requirements[{index}].id", f"unknown requirement ID {entry.id}"
+                    )
+                self._check_parameters(path, f"requirements[{index}].parameters", entry.id,
+                                       entry.parameters)
+            for req_id, params in profile.parameters.items():
+                if req_id not in self.requirements:
+                    raise InputError(path, f"parameters.{req_id}", "unknown requirement ID")
+                self._check_parameters(path, f"parameters.{req_id}", req_id, params)
+            self._profile_files[profile.id] = (path, profile)
+        for profile_id, (path, profile) in self._profile_files.items():
+            for index, inc in enumerate(profile.includes):
+                if inc not in self._profile_files:
+                    raise InputError(path, f"includes[{index}]", f"unknown profile {inc!r}")
+            self.resolve(profile_id)  # detects include cycles early
+
+    def _check_parameters(self, path: Path, field: str, req_id: str, params: dict) -> None:
+        defaults = self.requirements[req_id].parameters
+        for name, value in params.items():
+            if name not in defaults:
+                known = ", ".join(sorted(defaults)) or "none"
+                raise InputError(
+                    path, f"{field}.{name}", f"{req_id} has no parameter {name!r} (known: {known})"
+                )
+            if type(value) is not type(defaults[name]) and not (
+                isinstance(value, int | float) and isinstance(defaults[name], int | float)
+                and not isinstance(value, bool)
+            ):
+                raise InputError(
+                    path, f"{field}.{name}",
+                    f"expected {type(defaults[name]).__name__}, got {value!r}",
+                )
+
+    # -- queries ---------------------------------------------------------------------------
+    @property
+    def profile_ids(self) -> list[str]:
+        return sorted(self._profile_files)
+
+    def resolve(self, profile_id: str, _stack: tuple[str, ...] = ()) -> ResolvedProfile:
+        if profile_id not in self._profile_files:
+            known = ", ".join(self.profile_ids)
+            raise InputError("--profile", None, f"unknown profile {profile_id!r} (known: {known})")
+        path, profile = self._profile_files[profile_id]
+        if profile_id in _stack:
+            chain = " -> ".join((*_stack, profile_id))
+            raise InputError(path, "includes", f"include cycle: {chain}")
+        entries: dict[str, ProfileRequirement] = {}
+        for inc in profile.includes:
+            for entry in self.resolve(inc, (*_stack, profile_id)).requirements:
+                entries.setdefault(entry.id, entry)
+        for entry in profile.requirements:
+            req = self.requirements[entry.id]
+            inherited = entries.get(entry.id)
+            base = dict(inherited.parameters) if inherited else dict(req.parameters)
+            entries[entry.id] = ProfileRequirement(
+                req, entry.level, {**base, **entry.parameters}, profile_id
+            )
+        for req_id, params in profile.parameters.items():
+            if req_id in entries:
+                old = entries[req_id]
+                entries[req_id] = ProfileRequirement(
+                    old.requirement, old.level, {**old.parameters, **params}, old.via
+                )
+        return ResolvedProfile(
+            id=profile.id,
+            version=profile.version,
+            title=profile.title,
+            description=profile.description,
+            includes=tuple(profile.includes),
+            requirements=tuple(entries.values()),
+            path=str(path),
+        )
+
+    def profiles(self) -> Iterable[ResolvedProfile]:
+        for profile_id in self.profile_ids:
+            yield self.resolve(profile_id)
+
+
+@cache
+def load_catalogue(root: str | None = None) -> Catalogue:
+    """Process-wide cached catalogue (profiles do not change during a run)."""
+    return Catalogue(Path(root) if root else None)

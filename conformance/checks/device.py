@@ -1,0 +1,161 @@
+"""Checks of the ONVIF Device service (time, identity, services, addresses, scopes, auth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+ONVIF_ERROR_NS = "http://www.onvif.org/ver10/error"
+SOAP_ENV_NS = "http://www.w3.org/2003/05/soap-envelope"
+
+# GetCapabilities category -> the GetServices namespace of the same service.
+CAPABILITY_NAMESPACES = {
+    "Device": "http://www.onvif.org/ver10/device/wsdl",
+    "Media": "http://www.onvif.org/ver10/media/wsdl",
+    "Events": "http://www.onvif.org/ver10/events/wsdl",
+    "PTZ": "http://www.onvif.org/ver20/ptz/wsdl",
+    "Imaging": "http://www.onvif.org/ver20/imaging/wsdl",
+    "Analytics": "http://www.onvif.org/ver20/analytics/wsdl",
+}
+
+PROFILE_S_SCOPE = "onvif://www.onvif.org/Profile/Streaming"
+
+
+def onvif_datetime(value: Any) -> datetime | None:
+    """A tt:DateTime (Date{Year,Month,Day}, Time{Hour,Minute,Second}) as an aware UTC datetime."""
+    if value is None:
+        return None
+    try:
+        d, t = value.Date, value.Time
+        return datetime(int(d.Year), int(d.Month), int(d.Day), int(t.Hour), int(t.Minute),
+                        int(t.Second), tzinfo=UTC)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def clock_offset(device_utc: datetime, sent: float, received: float) -> tuple[float, float]:
+    """Offset of the device clock and its uncertainty (half the round trip + 1 s resolution)."""
+    midpoint = (sent + received) / 2
+    offset = device_utc.timestamp() - midpoint
+    # UTCDateTime has whole seconds: the device's true time lies in [t, t + 1).
+    return offset + 0.5, (received - sent) / 2 + 0.5
+
+
+def check_clock(device_utc: datetime | None, offset: float | None, uncertainty: float,
+                max_skew: float) -> list[str]:
+    if device_utc is None or offset is None:
+        return ["GetSystemDateAndTime returned no usable UTCDateTime"]
+    if abs(offset) - uncertainty > max_skew:
+        return [f"device clock is {offset:+.1f} s from true UTC (±{uncertainty:.1f} s); "
+                f"the limit is {max_skew:g} s"]
+    return []
+
+
+IDENTITY_FIELDS = ("Manufacturer", "Model", "FirmwareVersion", "SerialNumber", "HardwareId")
+
+
+def check_identity(info: dict[str, Any]) -> list[str]:
+    return [f"{name} is empty" for name in IDENTITY_FIELDS if not str(info.get(name) or "").strip()]
+
+
+def check_services_consistent(services: dict[str, str], capabilities: dict[str, str]) -> list[str]:
+    """``services``: namespace -> XAddr; ``capabilities``: category -> XAddr."""
+    problems = []
+    for category, xaddr in capabilities.items():
+        namespace = CAPABILITY_NAMESPACES.get(category)
+        if namespace is None:
+            continue
+        if namespace not in services:
+            problems.append(f"GetCapabilities advertises {category} at {xaddr}, "
+                            f"but GetServices does not list {namespace}")
+        elif services[namespace].rstrip("/") != xaddr.rstrip("/"):
+            problems.append(f"{category}: GetCapabilities says {xaddr}, "
+                            f"GetServices says {services[namespace]}")
+    return problems
+
+
+def _authority(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def check_xaddrs(device_url: str, xaddrs: dict[str, str]) -> list[str]:
+    """HelperCheckXAddr (DEVICE-1-1-31): same scheme, host and port as the request."""
+    want = _authority(device_url)
+    problems = []
+    for where, xaddr in xaddrs.items():
+        got = _authority(xaddr)
+        if got != want:
+            problems.append(f"{where}: {xaddr} is not on {want[0]}://{want[1]}:{want[2]}")
+    return problems
+
+
+def check_scopes(scopes: list[str]) -> list[str]:
+    problems = []
+    lowered = [s.lower() for s in scopes]
+    if PROFILE_S_SCOPE.lower() not in lowered:
+        problems.append(f"scope {PROFILE_S_SCOPE} is missing")
+    for kind in ("name", "hardware"):
+        prefix = f"onvif://www.onvif.org/{kind}/"
+        if not any(s.startswith(prefix) for s in lowered):
+            problems.append(f"no {prefix}... scope identifies the device")
+    return problems
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How a device answered a request it should have refused."""
+
+    kind: str  # "answered", "fault", "http"
+    http_status: int | None = None
+    code: str = ""
+    subcodes: tuple[str, ...] = ()
+    www_authenticate: tuple[str, ...] = ()
+    content_type: str = ""
+
+
+def _is_not_authorized(subcodes: tuple[str, ...]) -> bool:
+    return any(s in ("ter:NotAuthorized", f"{{{ONVIF_ERROR_NS}}}NotAuthorized") for s in subcodes)
+
+
+def check_refused(operation: str, answer: Refusal) -> list[str]:
+    """A protected operation without credentials: 401 Digest or a NotAuthorized fault."""
+    if answer.kind == "answered":
+        return [f"{operation} answered without credentials"]
+    if answer.kind == "http" and answer.http_status == 401:
+        if any(h.lower().startswith("digest") for h in answer.www_authenticate):
+            return []
+        return [f"{operation}: HTTP 401 without a Digest challenge "
+                f"({', '.join(answer.www_authenticate) or 'no WWW-Authenticate'})"]
+    if answer.kind == "fault" and _is_not_authorized(answer.subcodes):
+        return []
+    return [f"{operation}: refused in a non-standard way (kind={answer.kind}, "
+            f"HTTP {answer.http_status}, code={answer.code or '-'}, "
+            f"subcodes={','.join(answer.subcodes) or '-'})"]
+
+
+def check_bad_credentials(operation: str, answer: Refusal) -> list[str]:
+    """Wrong credentials: env:Sender + ter:NotAuthorized, or HTTP 401 with a Digest challenge."""
+    if answer.kind == "answered":
+        return [f"{operation} answered with wrong credentials"]
+    if answer.kind == "fault":
+        problems = []
+        if answer.code not in ("env:Sender", f"{{{SOAP_ENV_NS}}}Sender", "Sender"):
+            problems.append(f"{operation}: fault code {answer.code}, expected env:Sender")
+        if not _is_not_authorized(answer.subcodes):
+            problems.append(f"{operation}: fault subcodes {list(answer.subcodes)}, "
+                            "expected ter:NotAuthorized")
+        return problems
+    if answer.http_status == 401 and any(
+        h.lower().startswith("digest") for h in answer.www_authenticate
+    ):
+        return []
+    return [f"{operation}: wrong credentials answered with HTTP {answer.http_status} "
+            f"({answer.content_type or 'no content type'}) instead of a NotAuthorized fault"]

@@ -1,0 +1,94 @@
+"""Checks of the ONVIF Media service and of the media it serves (URIs, snapshots, streams)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_URI_OCTETS = 128
+
+
+@dataclass(frozen=True)
+class EncoderView:
+    """The parts of a VideoEncoderConfiguration the checks compare."""
+
+    token: str
+    encoding: str
+    width: int
+    height: int
+    fps: float
+
+    @classmethod
+    def of(cls, vec: Any) -> EncoderView:
+        rate = getattr(vec, "RateControl", None)
+        return cls(
+            token=str(vec.token),
+            encoding=str(vec.Encoding),
+            width=int(vec.Resolution.Width),
+            height=int(vec.Resolution.Height),
+            fps=float(rate.FrameRateLimit) if rate is not None else 0.0,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"token": self.token, "encoding": self.encoding,
+                "resolution": f"{self.width}x{self.height}", "fps": self.fps}
+
+
+def check_profiles(profiles: list[dict[str, Any]]) -> list[str]:
+    """``profiles``: token, has_vsc, encoding (or None)."""
+    if not profiles:
+        return ["GetProfiles returned no profile"]
+    ready = [p for p in profiles if p["has_vsc"] and p["encoding"] == "H264"]
+    if ready:
+        return []
+    described = "; ".join(
+        f"{p['token']}: video source {'yes' if p['has_vsc'] else 'missing'}, "
+        f"encoder {p['encoding'] or 'missing'}" for p in profiles
+    )
+    return [f"no profile has both a VideoSourceConfiguration and an H.264 encoder ({described})"]
+
+
+def check_encoder_listed(profile_vec: EncoderView, listed: list[EncoderView]) -> list[str]:
+    for vec in listed:
+        if vec.token == profile_vec.token:
+            diffs = [
+                f"{name}: profile {a}, GetVideoEncoderConfigurations {b}"
+                for name, a, b in (
+                    ("encoding", profile_vec.encoding, vec.encoding),
+                    ("resolution", f"{profile_vec.width}x{profile_vec.height}",
+                     f"{vec.width}x{vec.height}"),
+                    ("frame rate limit", profile_vec.fps, vec.fps),
+                )
+                if a != b
+            ]
+            return [f"encoder {vec.token} disagrees: " + "; ".join(diffs)] if diffs else []
+    return [f"encoder {profile_vec.token} of the profile is not returned by "
+            "GetVideoEncoderConfigurations"]
+
+
+def check_uri(kind: str, uri: str, device_host: str, schemes: tuple[str, ...]) -> list[str]:
+    problems = []
+    parts = urlsplit(uri)
+    if parts.scheme not in schemes:
+        problems.append(f"{kind} URI scheme {parts.scheme!r}, expected {' or '.join(schemes)}")
+    if (parts.hostname or "").lower() != device_host.lower():
+        problems.append(f"{kind} URI host {parts.hostname} is not the device's host {device_host}")
+    if len(uri.encode()) > MAX_URI_OCTETS:
+        problems.append(f"{kind} URI is {len(uri.encode())} octets; the limit is {MAX_URI_OCTETS}")
+    return problems
+
+
+def check_snapshot(status: int, content_type: str, size: tuple[int, int] | None,
+                   expected: tuple[int, int]) -> list[str]:
+    problems = []
+    if status != 200:
+        return [f"snapshot GET answered HTTP {status}"]
+    if content_type.split(";")[0].strip().lower() != "image/jpeg":
+        problems.append(f"Content-Type is {content_type!r}, expected image/jpeg")
+    if size is None:
+        problems.append("the body is not a decodable JPEG")
+    elif size != expected:
+        problems.append(f"snapshot is {size[0]}x{size[1]}, the encoder is "
+                        f"{expected[0]}x{expected[1]}")
+    return problems

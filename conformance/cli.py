@@ -1,0 +1,235 @@
+"""``cctv-conformance``: run profiles against targets, the demo, the self-test; list what exists.
+
+Exit status (a contract): 0 every mandatory requirement passed; 1 the run completed and the
+target does not conform; 2 bad input (profile, target, options), with a message naming the
+file, field and problem; 3 the suite itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from conformance import __version__
+from conformance.errors import InputError
+
+EXIT_CONFORMS, EXIT_NONCONFORMANT, EXIT_BAD_INPUT, EXIT_SUITE_ERROR = 0, 1, 2, 3
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on bad options already; keep its message short and traceback-free."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def project_file(relative: str) -> Path:
+    """A file of the source tree (fixtures/): the checkout's, else the working directory's."""
+    checkout = Path(__file__).resolve().parent.parent / relative
+    return checkout if checkout.exists() else Path.cwd() / relative
+
+
+# -- run -------------------------------------------------------------------------------------
+def _validate_run_inputs(args: argparse.Namespace) -> None:
+    """Load profile and target before starting pytest, so bad input exits 2 with one line."""
+    from conformance.catalogue import load_catalogue
+    from conformance.targets import load_target, single_device_target
+
+    load_catalogue().resolve(args.profile)
+    if bool(args.target) == bool(args.device):
+        raise InputError("options", None, "give exactly one of --target FILE or --device URL")
+    if args.device:
+        single_device_target(args.device, args.user, args.password_env)
+    else:
+        load_target(args.target, args.ready_file)
+    if args.workers != 1:
+        raise InputError("--workers", None, "only 1 worker is supported by this version")
+    if args.timeout <= 0:
+        raise InputError("--timeout", None, f"must be positive, got {args.timeout}")
+
+
+def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
+    argv = [
+        str(SUITES_DIR), "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR),
+        "--profile", args.profile, "--mode", args.mode, "--results-dir", str(out),
+        "--io-timeout", str(args.timeout),
+        "--junitxml", str(out / "junit.xml"), "-o", "junit_family=xunit2",
+        "--alluredir", str(out / "allure-results"), "--clean-alluredir",
+        "-q", "-rfEs", "--color=no", "-p", "no:cacheprovider",
+    ]
+    if args.device:
+        argv += ["--device-url", args.device]
+        if args.user:
+            argv += ["--device-user", args.user]
+        if args.password_env:
+            argv += ["--device-password-env", args.password_env]
+    else:
+        argv += ["--target", args.target]
+    if args.ready_file:
+        argv += ["--ready-file", args.ready_file]
+    if args.select:
+        argv += ["-k", args.select]
+    return argv
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pytest
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results_path = out / "results.json"
+    results_path.unlink(missing_ok=True)
+    code = pytest.main(pytest_args(args, out))
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+                pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED):
+        print(f"cctv-conformance: the suite did not complete (pytest exit {int(code)})",
+              file=sys.stderr)
+        return EXIT_SUITE_ERROR
+    if not results_path.exists():
+        print("cctv-conformance: no results.json was written", file=sys.stderr)
+        return EXIT_SUITE_ERROR
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    from reports.compliance import write_compliance
+
+    write_compliance(results, out)
+    _print_summary(results, out)
+    return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
+        results["verdict"], EXIT_SUITE_ERROR)
+
+
+def _print_summary(results: dict, out: Path) -> None:
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(results["counts"].items()))
+    print(f"\nprofile {results['profile']['id']}: {results['verdict']} ({counts})")
+    print(f"  {results['verdict_meaning']}")
+    for device in results["devices"]:
+        bad = [r["id"] for r in device["requirements"] if r["outcome"] in ("fail", "inconclusive")]
+        print(f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else ""))
+    print(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'compliance.html'}, "
+          f"{out / 'allure-results'}/")
+
+
+# -- demo ------------------------------------------------------------------------------------
+def _demo(args: argparse.Namespace) -> int:
+    from fake_vms.host import SimulatorThread, write_ready_file
+    from fake_vms.site import SiteError, load_site
+
+    out = Path(args.out)
+    try:
+        site = load_site(project_file("fixtures/sites/demo.yaml"), persona=args.persona)
+    except SiteError as exc:
+        raise InputError("--persona" if args.persona else "site", None, str(exc)) from None
+    print(f"demo: starting the simulator ({len(site.cameras)} camera(s))...", flush=True)
+    with SimulatorThread(site) as simulator:
+        ready_file = out / "simulator-ready.json"
+        write_ready_file(ready_file, simulator.host.ready())
+        run_args = argparse.Namespace(
+            target=str(project_file("fixtures/targets/demo.yaml")), device=None, user=None,
+            password_env=None, profile=args.profile, mode="passive", out=str(out),
+            ready_file=str(ready_file), workers=1, timeout=args.timeout, select=None,
+        )
+        _validate_run_inputs(run_args)
+        return _run(run_args)
+
+
+# -- listings --------------------------------------------------------------------------------
+def _profiles(args: argparse.Namespace) -> int:
+    from conformance.catalogue import load_catalogue
+
+    for profile in load_catalogue().profiles():
+        includes = f" (includes {', '.join(profile.includes)})" if profile.includes else ""
+        print(f"{profile.id:<24} v{profile.version:<6} {len(profile.requirements):>3} "
+              f"requirements  {profile.title}{includes}")
+    return 0
+
+
+def _requirements(args: argparse.Namespace) -> int:
+    from conformance.catalogue import load_catalogue
+
+    profile = load_catalogue().resolve(args.profile)
+    print(f"{profile.title} ({profile.id} v{profile.version})")
+    for entry in profile.requirements:
+        req = entry.requirement
+        feature = f" [feature: {req.feature}]" if req.feature else ""
+        print(f"  {req.id:<22} {entry.level:<11} {req.safety:<9} {req.title}{feature}")
+    return 0
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from conformance.selftest import run_selftest
+
+    return run_selftest(profile=args.profile, out=Path(args.out), jobs=args.jobs,
+                        personas=args.persona or None, timeout=args.timeout)
+
+
+# -- parser ----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cctv-conformance",
+                     description="CCTV interoperability conformance suite")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a profile against a target or one device")
+    run.add_argument("--target", help="target file (YAML)")
+    run.add_argument("--device", help="one ONVIF device service URL (instead of --target)")
+    run.add_argument("--user", help="user name for --device")
+    run.add_argument("--password-env", help="environment variable holding the --device password")
+    run.add_argument("--profile", required=True, help="profile ID (see `profiles`)")
+    run.add_argument("--out", default="out", help="results directory (default: out)")
+    run.add_argument("--mode", choices=("passive", "lab"), default="passive",
+                     help="passive = read-only (default); lab = may change and restore settings")
+    run.add_argument("--ready-file", help="take simulator devices from this fake-vms ready file")
+    run.add_argument("--workers", type=int, default=1, help="parallel workers (default 1)")
+    run.add_argument("--timeout", type=float, default=10.0,
+                     help="seconds allowed for each network operation (default 10)")
+    run.add_argument("-k", "--select", help="only tests matching this pytest -k expression; "
+                     "the others are reported not_tested")
+    run.set_defaults(func=_run, validate=_validate_run_inputs)
+
+    demo = sub.add_parser("demo", help="run the baseline profile against the built-in simulator")
+    demo.add_argument("--out", default="out")
+    demo.add_argument("--profile", default="pictco-la-baseline")
+    demo.add_argument("--persona", help="make the simulated camera misbehave as this persona")
+    demo.add_argument("--timeout", type=float, default=10.0)
+    demo.set_defaults(func=_demo)
+
+    selftest = sub.add_parser("selftest",
+                              help="run the suite against the known-good simulator and every "
+                              "persona; fail on any unexpected outcome")
+    selftest.add_argument("--profile", default="pictco-la-baseline")
+    selftest.add_argument("--out", default="out/selftest")
+    selftest.add_argument("--jobs", type=int, default=2, help="runs in parallel (default 2)")
+    selftest.add_argument("--persona", action="append",
+                          help="only this persona (repeatable); default all")
+    selftest.add_argument("--timeout", type=float, default=10.0)
+    selftest.set_defaults(func=_selftest)
+
+    sub.add_parser("profiles", help="list profiles").set_defaults(func=_profiles)
+    reqs = sub.add_parser("requirements", help="list the requirements of a profile")
+    reqs.add_argument("--profile", required=True)
+    reqs.set_defaults(func=_requirements)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        validate = getattr(args, "validate", None)
+        if validate:
+            validate(args)
+        return args.func(args)
+    except InputError as exc:
+        print(f"cctv-conformance: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("cctv-conformance: interrupted", file=sys.stderr)
+        return EXIT_SUITE_ERROR
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

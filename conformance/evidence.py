@@ -1,0 +1,161 @@
+"""Evidence behind every verdict: measured and claimed values, transcripts, frames, statistics.
+
+Each conformance test gets an :class:`Evidence` recorder. What it records goes three places at
+once: files under ``OUT/evidence/<device>/<requirement>/`` (linked from results.json and the
+compliance statement, with their SHA-256), Allure attachments, and the test's entry in
+results.json. Everything textual passes through the run's :class:`Redactor` first, so
+credentials never reach a report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.redaction import Redactor
+
+try:  # Allure is optional at run time: attachments still go to disk without it.
+    import allure
+except ImportError:  # pragma: no cover - allure-pytest is a dependency
+    allure = None
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str) -> str:
+    return _SAFE.sub("_", name).strip("_") or "item"
+
+
+@dataclass
+class EvidenceFile:
+    name: str
+    path: str  # relative to the results directory
+    sha256: str
+    media_type: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "path": self.path, "sha256": self.sha256,
+                "media_type": self.media_type}
+
+
+@dataclass
+class Evidence:
+    """Recorder for one test of one requirement on one device."""
+
+    results_dir: Path | None
+    device: str
+    requirement: str
+    redactor: Redactor
+    measured: dict[str, Any] = field(default_factory=dict)
+    claimed: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    files: list[EvidenceFile] = field(default_factory=list)
+
+    # -- values ----------------------------------------------------------------------------
+    def measure(self, key: str, value: Any) -> Any:
+        """Record a measured value (returned, so it can be used inline)."""
+        self.measured[key] = _plain(value)
+        return value
+
+    def claim(self, key: str, value: Any) -> None:
+        self.claimed[key] = _plain(value)
+
+    def expect(self, key: str, value: Any) -> None:
+        self.expected[key] = _plain(value)
+
+    def note(self, text: str) -> None:
+        self.notes.append(self.redactor(text))
+
+    @property
+    def has_any(self) -> bool:
+        return bool(self.measured or self.files)
+
+    # -- attachments -----------------------------------------------------------------------
+    def attach_text(self, name: str, text: str, *, ext: str = "txt",
+                    media_type: str = "text/plain") -> None:
+        self._write(name, self.redactor(text).encode("utf-8"), ext, media_type)
+
+    def attach_json(self, name: str, obj: Any) -> None:
+        text = json.dumps(_plain(obj), indent=2, sort_keys=True, default=str)
+        self.attach_text(name, text, ext="json", media_type="application/json")
+
+    def attach_png(self, name: str, data: bytes) -> None:
+        self._write(name, data, "png", "image/png")
+
+    def attach_exchanges(self, name: str, exchanges: list[Any]) -> None:
+        """Attach protocol exchanges (SOAP or RTSP) as one readable transcript."""
+        if exchanges:
+            self.attach_text(name, "\n\n".join(format_exchange(x) for x in exchanges))
+
+    def _write(self, name: str, data: bytes, ext: str, media_type: str) -> None:
+        filename = f"{len(self.files) + 1:02d}-{safe_name(name)}.{ext}"
+        digest = hashlib.sha256(data).hexdigest()
+        rel = Path("evidence") / safe_name(self.device) / safe_name(self.requirement) / filename
+        if self.results_dir is not None:
+            path = self.results_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        self.files.append(EvidenceFile(name, rel.as_posix(), digest, media_type))
+        if allure is not None:
+            kind = {
+                "image/png": allure.attachment_type.PNG,
+                "application/json": allure.attachment_type.JSON,
+            }.get(media_type, allure.attachment_type.TEXT)
+            allure.attach(data, name=name, attachment_type=kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measured": self.measured,
+            "claimed": self.claimed,
+            "expected": self.expected,
+            "notes": self.notes,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+def format_exchange(exchange: Any) -> str:
+    """Render an ONVIF or RTSP exchange record as text, whichever client produced it."""
+    if hasattr(exchange, "to_text"):
+        return exchange.to_text()
+    lines = []
+    title = " ".join(
+        str(getattr(exchange, attr)) for attr in ("service", "operation", "method")
+        if getattr(exchange, attr, None)
+    )
+    lines.append(f"=== {title} {getattr(exchange, 'url', '')}".rstrip())
+    for attr in ("request_xml", "request"):
+        if getattr(exchange, attr, None):
+            lines += ["--- request", str(getattr(exchange, attr))]
+    status = getattr(exchange, "http_status", None) or getattr(exchange, "status", None)
+    if status is not None:
+        lines.append(f"--- response status {status}")
+    headers = getattr(exchange, "response_headers", None)
+    if headers:
+        lines += [f"{k}: {v}" for k, v in dict(headers).items()]
+    for attr in ("response_xml", "response"):
+        if getattr(exchange, attr, None):
+            lines += ["--- response", str(getattr(exchange, attr))]
+    if getattr(exchange, "error", None):
+        lines.append(f"--- error {exchange.error}")
+    elapsed = getattr(exchange, "elapsed_s", None) or getattr(exchange, "elapsed", None)
+    if elapsed is not None:
+        lines.append(f"--- elapsed {float(elapsed) * 1000:.1f} ms")
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """Make a value JSON-friendly (dataclasses with to_dict, tuples, sets)."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 4)
+    return value

@@ -1,0 +1,76 @@
+"""The six outcomes of a requirement on a target (a contract), and how pytest results map to them.
+
+- ``pass`` / ``fail``: the check ran and the device met / did not meet the requirement;
+- ``not_claimed``: a conditional feature neither claimed nor advertised;
+- ``not_applicable``: the requirement does not apply, with the reason;
+- ``not_tested``: excluded by safety mode, or no test implements it yet;
+- ``inconclusive``: the suite could not decide (unreachable, timeout, suite error).
+
+Tests signal the three skip-like outcomes with :func:`not_claimed`, :func:`not_applicable` and
+:func:`not_tested`, which skip with a prefixed reason, so pytest and Allure show them as skipped
+with the reason and never deselect them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_CLAIMED = "not_claimed"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_TESTED = "not_tested"
+    INCONCLUSIVE = "inconclusive"
+
+
+# Worst first: combining several results for one requirement keeps the most severe.
+SEVERITY = {
+    Outcome.FAIL: 5,
+    Outcome.INCONCLUSIVE: 4,
+    Outcome.PASS: 3,
+    Outcome.NOT_CLAIMED: 2,
+    Outcome.NOT_APPLICABLE: 1,
+    Outcome.NOT_TESTED: 0,
+}
+
+_SKIP_PREFIXES = {
+    Outcome.NOT_CLAIMED: "not_claimed: ",
+    Outcome.NOT_APPLICABLE: "not_applicable: ",
+    Outcome.NOT_TESTED: "not_tested: ",
+}
+
+
+def worst(outcomes: list[Outcome]) -> Outcome:
+    return max(outcomes, key=SEVERITY.__getitem__) if outcomes else Outcome.NOT_TESTED
+
+
+def not_claimed(reason: str) -> None:
+    pytest.skip(_SKIP_PREFIXES[Outcome.NOT_CLAIMED] + reason)
+
+
+def not_applicable(reason: str) -> None:
+    pytest.skip(_SKIP_PREFIXES[Outcome.NOT_APPLICABLE] + reason)
+
+
+def not_tested(reason: str) -> None:
+    pytest.skip(_SKIP_PREFIXES[Outcome.NOT_TESTED] + reason)
+
+
+def skip_reason(outcome: Outcome, reason: str) -> str:
+    return _SKIP_PREFIXES[outcome] + reason
+
+
+def outcome_of_skip(reason: str) -> tuple[Outcome, str]:
+    """Map a skip reason back to its outcome; an unprefixed skip is ``not_applicable``."""
+    for outcome, prefix in _SKIP_PREFIXES.items():
+        if reason.startswith(prefix):
+            return outcome, reason[len(prefix) :]
+    return Outcome.NOT_APPLICABLE, reason
+
+
+class Inconclusive(Exception):
+    """The suite could not decide; raised by checks that lack what they need to judge."""

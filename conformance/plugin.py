@@ -1,0 +1,349 @@
+"""The pytest plugin: turns requirements into tests and test results into verdicts with evidence.
+
+Registered through the ``pytest11`` entry point, so it is active in every pytest run but inert
+unless ``--profile`` is given. With a profile it:
+
+- loads the catalogue, profile and target (bad input stops the run with a message naming file,
+  field and problem);
+- parametrizes every test that takes ``device`` over the target's devices;
+- checks that every conformance test carries ``@pytest.mark.requirement("ID")`` with a known ID;
+- skips, with a reason, tests whose requirement is not in the profile, needs a safety mode the
+  run does not allow, or depends on a conditional feature neither claimed nor discovered;
+- maps each test result to one of the six outcomes, keeps its evidence, labels it for Allure,
+  journals it to disk immediately and writes results.json at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import __version__
+from conformance.catalogue import ProfileRequirement, ResolvedProfile, load_catalogue
+from conformance.errors import InputError
+from conformance.evidence import Evidence
+from conformance.outcomes import Outcome, outcome_of_skip, skip_reason
+from conformance.redaction import Redactor
+from conformance.targets import Target, load_target, single_device_target
+from conformance.verdicts import classify, is_device_fault
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+RUN_KEY = pytest.StashKey["ConformanceRun"]()
+EVIDENCE_KEY = pytest.StashKey[Evidence]()
+SEVERITY_OF_LEVEL = {"mandatory": "critical", "conditional": "normal", "optional": "minor"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cctv-conformance", "CCTV conformance suite")
+    group.addoption("--profile", help="profile ID to run (see `cctv-conformance profiles`)")
+    group.addoption("--target", help="target file (YAML) describing the system under test")
+    group.addoption("--device-url", help="one ONVIF device service URL instead of a target file")
+    group.addoption("--device-user", help="user name for --device-url")
+    group.addoption("--device-password-env", help="environment variable holding the password")
+    group.addoption("--ready-file", help="fake-vms ready file to take simulator devices from")
+    group.addoption("--mode", choices=("passive", "lab"), default="passive",
+                    help="passive (read-only, default) or lab (may change and restore settings)")
+    group.addoption("--results-dir", default="out", help="where results.json and evidence go")
+    group.addoption("--io-timeout", type=float, default=10.0,
+                    help="timeout in seconds for each network operation (default 10)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requirement(id): the requirement ID this conformance test checks"
+    )
+    if not config.getoption("profile"):
+        return
+    try:
+        run = ConformanceRun.from_options(config)
+    except InputError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(run, "cctv-conformance-run")
+
+
+@dataclass
+class TestRecord:
+    nodeid: str
+    device: str
+    requirement: str
+    outcome: Outcome
+    cause: str
+    reason: str
+    duration_s: float
+    evidence: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid, "device": self.device, "requirement": self.requirement,
+            "outcome": self.outcome.value, "cause": self.cause, "reason": self.reason,
+            "duration_s": round(self.duration_s, 3), "evidence": self.evidence,
+        }
+
+
+@dataclass
+class ConformanceRun:
+    """State of one conformance run; registered as a plugin so its hooks see the session."""
+
+    profile: ResolvedProfile
+    target: Target
+    mode: str
+    results_dir: Path
+    timeout: float
+    known_ids: set[str]
+    redactor: Redactor
+    started: float = field(default_factory=time.time)
+    records: list[TestRecord] = field(default_factory=list)
+    implemented: dict[str, list[str]] = field(default_factory=dict)
+    duts: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def from_options(cls, config: pytest.Config) -> ConformanceRun:
+        catalogue = load_catalogue()
+        profile = catalogue.resolve(config.getoption("profile"))
+        if config.getoption("device_url"):
+            target = single_device_target(
+                config.getoption("device_url"), config.getoption("device_user"),
+                config.getoption("device_password_env"),
+            )
+        elif config.getoption("target"):
+            target = load_target(config.getoption("target"), config.getoption("ready_file"))
+        else:
+            raise InputError("--target", None, "give a target file or --device-url")
+        results_dir = Path(config.getoption("results_dir"))
+        results_dir.mkdir(parents=True, exist_ok=True)
+        from conformance.dut import DeviceUnderTest
+
+        redactor = Redactor(target.secrets)
+        run = cls(
+            profile=profile, target=target, mode=config.getoption("mode"),
+            results_dir=results_dir, timeout=config.getoption("io_timeout"),
+            known_ids=set(catalogue.requirements), redactor=redactor,
+        )
+        run.duts = [DeviceUnderTest(d, timeout=run.timeout, redactor=redactor)
+                    for d in target.devices]
+        (results_dir / "results.jsonl").write_text("")
+        return run
+
+    # -- collection ------------------------------------------------------------------------
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "device" in metafunc.fixturenames:
+            metafunc.parametrize("device", self.duts, ids=[d.name for d in self.duts])
+
+    def pytest_report_header(self) -> list[str]:
+        names = ", ".join(d.name for d in self.target.devices)
+        return [
+            f"cctv-conformance {__version__}: profile {self.profile.id} v{self.profile.version} "
+            f"({len(self.profile.requirements)} requirements), mode {self.mode}",
+            f"target {self.target.spec.supplier} / {self.target.spec.product}: {names}",
+        ]
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        problems = []
+        for item in items:
+            marker = item.get_closest_marker("requirement")
+            if marker is None:
+                if SUITES_DIR in Path(str(item.path)).parents:
+                    problems.append(f"{item.nodeid}: conformance test has no requirement marker")
+                continue
+            req_id = marker.args[0] if marker.args else ""
+            if req_id not in self.known_ids:
+                problems.append(f"{item.nodeid}: unknown requirement ID {req_id!r}")
+                continue
+            entry = self.profile.get(req_id)
+            if entry is None:
+                item.add_marker(pytest.mark.skip(reason=skip_reason(
+                    Outcome.NOT_APPLICABLE,
+                    f"{req_id} is not part of profile {self.profile.id}")))
+                continue
+            self.implemented.setdefault(req_id, []).append(item.nodeid)
+            safety = entry.requirement.safety
+            if safety == "intrusive" and self.mode != "lab":
+                item.add_marker(pytest.mark.skip(reason=skip_reason(
+                    Outcome.NOT_TESTED, f"{req_id} changes device settings; run with --mode lab")))
+            elif safety == "destructive":
+                item.add_marker(pytest.mark.skip(reason=skip_reason(
+                    Outcome.NOT_TESTED, f"{req_id} is destructive; not run by this suite version")))
+        if problems:
+            raise pytest.UsageError("invalid conformance tests:\n  " + "\n  ".join(problems))
+
+    # -- running -----------------------------------------------------------------------------
+    def _entry(self, item: pytest.Item) -> ProfileRequirement | None:
+        marker = item.get_closest_marker("requirement")
+        return self.profile.get(marker.args[0]) if marker and marker.args else None
+
+    @staticmethod
+    def _dut(item: pytest.Item) -> Any:
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("device") if callspec else None
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        entry = self._entry(item)
+        dut = self._dut(item)
+        if entry is None or dut is None:
+            return
+        item.stash[EVIDENCE_KEY] = Evidence(self.results_dir, dut.name, entry.id, self.redactor)
+        feature = entry.requirement.feature
+        if entry.level == "conditional" and feature:
+            from conformance.discovery import discover
+
+            try:
+                view = discover(dut).features.get(feature)
+            except Exception:  # noqa: BLE001 - undefined counts as supported: run the test
+                view = None
+            if view is not None and not view.available:
+                pytest.skip(skip_reason(
+                    Outcome.NOT_CLAIMED,
+                    f"conditional feature '{feature}' is not claimed and the device reports it "
+                    f"not supported ({view.how})"))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function):
+        """Device faults are conformance failures: present them as assertion failures."""
+        try:
+            return (yield)
+        except Exception as exc:
+            if is_device_fault(exc):
+                entry = self._entry(pyfuncitem)
+                req = entry.id if entry else "requirement"
+                raise AssertionError(f"{req}: the device answered with an error: {exc}") from exc
+            raise
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        entry = self._entry(item)
+        dut = self._dut(item)
+        if entry is None or dut is None:
+            return report
+        record = None
+        if report.skipped and call.when in ("setup", "call"):
+            raw = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            outcome, reason = outcome_of_skip(raw.removeprefix("Skipped: "))
+            record = (outcome, "skipped", reason)
+        elif report.failed:
+            exc = call.excinfo.value if call.excinfo else None
+            outcome, cause = classify(exc) if exc is not None else (Outcome.INCONCLUSIVE,
+                                                                   "suite_error")
+            if call.when != "call" and cause == "device_fault":
+                cause = "suite_error"  # fixtures must not judge the device
+                outcome = Outcome.INCONCLUSIVE
+            record = (outcome, cause, _reason(exc, report))
+        elif report.passed and call.when == "call":
+            evidence = item.stash.get(EVIDENCE_KEY, None)
+            self._attach_exchanges(item, evidence)
+            if evidence is None or not evidence.has_any:
+                record = (Outcome.INCONCLUSIVE, "suite_error",
+                          "the check passed without recording any evidence")
+            else:
+                record = (Outcome.PASS, "passed", "")
+        if record is not None:
+            if record[0] is not Outcome.PASS and call.when == "call":
+                self._attach_exchanges(item, item.stash.get(EVIDENCE_KEY, None))
+            self._record(item, entry.id, dut.name, *record, duration=report.duration)
+        return report
+
+    def _attach_exchanges(self, item: pytest.Item, evidence: Evidence | None) -> None:
+        """Attach the SOAP exchanges the test made (once), so every verdict has its transcript."""
+        dut = self._dut(item)
+        if evidence is None or dut is None or dut._onvif is None or item.stash.get(_ATTACHED, 0):
+            return
+        item.stash[_ATTACHED] = 1
+        start = item.stash.get(_EXCHANGE_START, 0)
+        new = dut._onvif.exchanges[start:]
+        evidence.attach_exchanges("soap-transcript", new)
+
+    def _record(self, item: pytest.Item, req_id: str, device: str, outcome: Outcome, cause: str,
+                reason: str, duration: float) -> None:
+        evidence = item.stash.get(EVIDENCE_KEY, None)
+        record = TestRecord(item.nodeid, device, req_id, outcome, cause,
+                            self.redactor(reason), duration,
+                            evidence.to_dict() if evidence else {})
+        # A setup skip followed by a teardown report must not be counted twice.
+        if any(r.nodeid == record.nodeid for r in self.records):
+            return
+        self.records.append(record)
+        with (self.results_dir / "results.jsonl").open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps(record.to_dict()) + "\n")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from conformance.results import build_results, write_allure_environment
+
+        results = build_results(self)
+        path = self.results_dir / "results.json"
+        path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        alluredir = session.config.getoption("allure_report_dir", None)
+        if alluredir:
+            write_allure_environment(Path(alluredir), results)
+
+
+_EXCHANGE_START = pytest.StashKey[int]()
+_ATTACHED = pytest.StashKey[int]()
+
+
+def _reason(exc: BaseException | None, report: pytest.TestReport) -> str:
+    if exc is None:
+        return str(report.longrepr)[-2000:]
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:2000]
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """The recorder for this test's verdict (see conformance.evidence)."""
+    run = request.config.stash.get(RUN_KEY, None)
+    item = request.node
+    ev = item.stash.get(EVIDENCE_KEY, None)
+    if ev is None:
+        ev = Evidence(run.results_dir if run else None, "device", "unknown",
+                      run.redactor if run else Redactor())
+        item.stash[EVIDENCE_KEY] = ev
+    dut = item.callspec.params.get("device") if hasattr(item, "callspec") else None
+    if dut is not None and dut._onvif is not None:
+        item.stash[_EXCHANGE_START] = len(dut._onvif.exchanges)
+    return ev
+
+
+@pytest.fixture
+def params(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The requirement's effective parameters (catalogue defaults + profile overrides)."""
+    run = request.config.stash[RUN_KEY]
+    marker = request.node.get_closest_marker("requirement")
+    entry = run.profile.get(marker.args[0])
+    return dict(entry.parameters) if entry else {}
+
+
+@pytest.fixture
+def conformance_run(request: pytest.FixtureRequest) -> ConformanceRun:
+    return request.config.stash[RUN_KEY]
+
+
+@pytest.fixture(autouse=True)
+def _allure_labels(request: pytest.FixtureRequest) -> None:
+    """Label each conformance test for Allure: profile epic, domain feature, requirement story."""
+    run = request.config.stash.get(RUN_KEY, None)
+    marker = request.node.get_closest_marker("requirement")
+    if run is None or marker is None:
+        return
+    entry = run.profile.get(marker.args[0])
+    if entry is None:
+        return
+    import allure
+
+    req = entry.requirement
+    allure.dynamic.epic(f"{run.profile.title} ({run.profile.id})")
+    allure.dynamic.feature(req.domain)
+    allure.dynamic.story(f"{req.id}: {req.title}")
+    allure.dynamic.severity(SEVERITY_OF_LEVEL[entry.level])
+    allure.dynamic.label("requirement", req.id)
+    allure.dynamic.label("level", entry.level)
+    allure.dynamic.description(req.text)
+    if req.source.url:
+        allure.dynamic.link(req.source.url, name=f"{req.source.spec}: {req.source.clause}")
+    for test_id in req.onvif_tests:
+        allure.dynamic.label("onvif_test", test_id)

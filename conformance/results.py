@@ -1,0 +1,148 @@
+"""results.json (a contract): per target and device, per requirement, the outcome with evidence.
+
+Every requirement of the profile appears for every device, whatever happened: a requirement no
+test implements, or whose tests never ran, is ``not_tested`` with the reason. Zero evidence is
+never a pass.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from conformance import __version__
+from conformance.outcomes import Outcome, worst
+from conformance.targets import redacted
+
+if TYPE_CHECKING:
+    from conformance.plugin import ConformanceRun
+
+SCHEMA = "cctv-conformance/results/1"
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def _combine(records: list[dict[str, Any]]) -> tuple[Outcome, str, str]:
+    outcomes = [Outcome(r["outcome"]) for r in records]
+    chosen = worst(outcomes)
+    for r in records:
+        if r["outcome"] == chosen.value:
+            return chosen, r["cause"], r["reason"]
+    return chosen, "", ""
+
+
+def _merge_values(records: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for r in records:
+        merged.update(r["evidence"].get(key, {}))
+    return merged
+
+
+def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) -> dict[str, Any]:
+    req = entry.requirement
+    base = {
+        "id": req.id, "title": req.title, "domain": req.domain, "level": entry.level,
+        "safety": req.safety, "parameters": entry.parameters,
+        "source": req.source.model_dump(), "onvif_tests": list(req.onvif_tests),
+    }
+    if not records:
+        reason = ("no test implements this requirement yet" if not implemented
+                  else "its tests did not run (deselected or interrupted)")
+        return {**base, "outcome": Outcome.NOT_TESTED.value, "cause": "not_run", "reason": reason,
+                "claimed": {}, "measured": {}, "expected": {}, "evidence": [], "tests": []}
+    outcome, cause, reason = _combine(records)
+    if outcome is Outcome.NOT_CLAIMED and entry.level == "mandatory":
+        outcome, cause = Outcome.FAIL, "device_fault"
+        reason = f"mandatory feature not claimed: {reason}"
+    return {
+        **base,
+        "outcome": outcome.value, "cause": cause, "reason": reason,
+        "claimed": _merge_values(records, "claimed"),
+        "measured": _merge_values(records, "measured"),
+        "expected": _merge_values(records, "expected"),
+        "notes": [n for r in records for n in r["evidence"].get("notes", [])],
+        "evidence": [f for r in records for f in r["evidence"].get("files", [])],
+        "tests": [r["nodeid"] for r in records],
+    }
+
+
+def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
+    """The overall verdict and a sentence saying what it means."""
+    if any(r["cause"] == "suite_error" for r in requirements):
+        return "error", "The suite itself failed on at least one check; the result is not valid."
+    blocking = [
+        r for r in requirements
+        if (r["level"] == "mandatory" and r["outcome"] != Outcome.PASS.value)
+        or (r["level"] == "conditional" and r["outcome"] in ("fail", "inconclusive"))
+    ]
+    if not blocking:
+        return "conforms", "Every mandatory requirement passed and no claimed feature failed."
+    ids = ", ".join(sorted({r["id"] for r in blocking}))
+    return "does_not_conform", f"Not met, not tested or inconclusive: {ids}."
+
+
+def build_results(run: ConformanceRun) -> dict[str, Any]:
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in run.records:
+        by_key[(record.device, record.requirement)].append(record.to_dict())
+    devices = []
+    all_rows: list[dict[str, Any]] = []
+    for dut in run.duts:
+        rows = [
+            device_requirement(entry, by_key.get((dut.name, entry.id), []),
+                               entry.id in run.implemented)
+            for entry in run.profile.requirements
+        ]
+        all_rows.extend(rows)
+        verdict, meaning = verdict_of(rows)
+        discovery = dut._cache.get("discovery")
+        devices.append({
+            "name": dut.name,
+            "onvif": dut.device.onvif_url,
+            "verdict": verdict,
+            "verdict_meaning": meaning,
+            "discovery": discovery.to_dict() if hasattr(discovery, "to_dict") else None,
+            "notes": [run.redactor(n) for n in dut.notes],
+            "requirements": rows,
+        })
+    verdict, meaning = verdict_of(all_rows)
+    counts: dict[str, int] = defaultdict(int)
+    for row in all_rows:
+        counts[row["outcome"]] += 1
+    return {
+        "schema": SCHEMA,
+        "suite": {"name": "cctv-conformance", "version": __version__,
+                  "python": platform.python_version()},
+        "profile": {"id": run.profile.id, "version": run.profile.version,
+                    "title": run.profile.title, "digest": run.profile.digest},
+        "mode": run.mode,
+        "target": redacted(run.target),
+        "started": _iso(run.started),
+        "finished": _iso(time.time()),
+        "verdict": verdict,
+        "verdict_meaning": meaning,
+        "counts": dict(counts),
+        "devices": devices,
+    }
+
+
+def write_allure_environment(alluredir: Path, results: dict[str, Any]) -> None:
+    """Allure's environment panel: suite version, profile, target and firmware."""
+    alluredir.mkdir(parents=True, exist_ok=True)
+    target = results["target"]
+    lines = {
+        "suite.version": results["suite"]["version"],
+        "profile": f"{results['profile']['id']} v{results['profile']['version']}",
+        "target.supplier": target.get("supplier", ""),
+        "target.product": target.get("product", ""),
+        "target.firmware": target.get("firmware", ""),
+        "mode": results["mode"],
+        "verdict": results["verdict"],
+    }
+    text = "\n".join(f"{k}={str(v).replace(chr(10), ' ')}" for k, v in lines.items())
+    (alluredir / "environment.properties").write_text(text + "\n", encoding="utf-8")

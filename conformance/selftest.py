@@ -1,0 +1,151 @@
+"""``cctv-conformance selftest``: the suite judged against devices whose faults are known.
+
+One simulator hosts the known-good camera and one camera per persona. The suite runs once per
+camera, in its own process (as a user would run it), and every outcome is compared with the
+expectation in both directions, as the OpenID conformance suite does with its expected-failures
+files: the known-good camera must pass every requirement, and each persona must fail exactly the
+requirements it declares and behave like the known-good camera everywhere else. A check that
+misses its persona is as wrong as one that fails a good device.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from conformance.catalogue import load_catalogue
+from conformance.errors import InputError
+
+GOOD = "good"
+
+
+@dataclass
+class CaseResult:
+    device: str
+    persona: str
+    exit_code: int
+    expected_exit: int
+    outcomes: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _selftest_site(personas: list[str]):
+    from fake_vms.site import CameraConfig, Site, apply_persona
+    from fake_vms.personas import PERSONAS
+
+    base = dict(width=1280, height=720, fps=25, codec="H264", gop=25)
+    cameras = [CameraConfig(name=GOOD, **base)]
+    for name in personas:
+        cameras.append(apply_persona(CameraConfig(name=f"persona-{name}", **base), PERSONAS[name]))
+    return Site("selftest", tuple(cameras))
+
+
+def _target_file(out: Path, device: str, ready_file: Path) -> Path:
+    spec = {
+        "supplier": "Self-test",
+        "product": f"fake_vms {device}",
+        "firmware": "1.0.0",
+        "lab": "cctv-conformance selftest",
+        "simulator": {"ready_file": str(ready_file.resolve()), "devices": [device]},
+        "claims": {
+            "profiles": ["S"], "features": ["snapshot", "rtsp_udp", "rtsp_tcp"],
+            "codecs": ["H264"], "resolutions": ["1280x720"], "frame_rates": [25],
+        },
+    }
+    path = out / "targets" / f"{device}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _run_case(device: str, persona: str, breaks: set[str], profile: str, out: Path,
+              ready_file: Path, timeout: float) -> CaseResult:
+    case_out = out / device
+    target = _target_file(out, device, ready_file)
+    cmd = [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
+           "--profile", profile, "--out", str(case_out), "--timeout", str(timeout)]
+    started = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    (out / f"{device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    result = CaseResult(device, persona, proc.returncode, 1 if breaks else 0,
+                        seconds=time.monotonic() - started)
+    results_path = case_out / "results.json"
+    if not results_path.exists():
+        result.problems.append(f"no results.json (exit {proc.returncode}); see {device}.log")
+        return result
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    rows = results["devices"][0]["requirements"]
+    result.outcomes = {r["id"]: r["outcome"] for r in rows}
+    for row in rows:
+        expected = "fail" if row["id"] in breaks else "pass"
+        if row["outcome"] != expected:
+            why = f": {row['reason']}" if row.get("reason") else ""
+            result.problems.append(f"{row['id']}: expected {expected}, got {row['outcome']}{why}")
+    if proc.returncode != result.expected_exit:
+        result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
+    return result
+
+
+def run_selftest(profile: str, out: Path, jobs: int = 2, personas: list[str] | None = None,
+                 timeout: float = 10.0) -> int:
+    from fake_vms.host import SimulatorThread, write_ready_file
+    from fake_vms.personas import PERSONAS
+
+    resolved = load_catalogue().resolve(profile)
+    in_profile = {e.id for e in resolved.requirements}
+    chosen = personas or list(PERSONAS)
+    unknown = [p for p in chosen if p not in PERSONAS]
+    if unknown:
+        raise InputError("--persona", None, f"unknown persona(s): {', '.join(unknown)}")
+    skipped = [p for p in chosen if not set(PERSONAS[p].breaks) & in_profile]
+    chosen = [p for p in chosen if p not in skipped]
+    out.mkdir(parents=True, exist_ok=True)
+    site = _selftest_site(chosen)
+    print(f"selftest: profile {profile}, known-good device + {len(chosen)} personas, "
+          f"{jobs} at a time", flush=True)
+    for name in skipped:
+        print(f"  skipped persona {name}: it breaks nothing in profile {profile}")
+    started = time.monotonic()
+    with SimulatorThread(site) as simulator:
+        ready_file = out / "simulator-ready.json"
+        write_ready_file(ready_file, simulator.host.ready())
+        cases = [(GOOD, GOOD, set())] + [
+            (f"persona-{p}", p, set(PERSONAS[p].breaks) & in_profile) for p in chosen
+        ]
+        results: list[CaseResult] = []
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(_run_case, device, persona, breaks, profile, out, ready_file,
+                                   timeout) for device, persona, breaks in cases]
+            for done, future in enumerate(futures, start=1):
+                result = future.result()
+                results.append(result)
+                status = "ok  " if result.ok else "FAIL"
+                print(f"  [{done}/{len(cases)}] {status} {result.persona:<28} exit "
+                      f"{result.exit_code} in {result.seconds:.1f} s", flush=True)
+                for problem in result.problems:
+                    print(f"        {problem}")
+    summary = {
+        "profile": profile,
+        "seconds": round(time.monotonic() - started, 1),
+        "cases": [{"device": r.device, "persona": r.persona, "exit_code": r.exit_code,
+                   "ok": r.ok, "problems": r.problems, "outcomes": r.outcomes}
+                  for r in results],
+        "skipped_personas": skipped,
+    }
+    (out / "selftest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    failed = [r for r in results if not r.ok]
+    print(f"selftest: {len(results) - len(failed)} of {len(results)} cases as expected "
+          f"in {summary['seconds']} s")
+    return 1 if failed else 0

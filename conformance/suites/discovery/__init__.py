@@ -1,0 +1,1 @@
+"""Conformance tests: discovery domain."""

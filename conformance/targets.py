@@ -1,0 +1,278 @@
+"""Target files: the system under test, the supplier's claims and the supplier's declaration.
+
+Credentials are never written in a target file: a device names the environment variables that
+hold them (``username_env``/``password_env``), or points at a simulator's ready file, whose test
+credentials are the simulator's own. The redacted form of a target (:func:`redacted`) is what
+reports show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from conformance.errors import InputError, format_pydantic_location
+
+FEATURES = ("snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "events", "media2", "h265")
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str | None = Field(default=None, description="Literal user name (not secret).")
+    username_env: str | None = None
+    password_env: str | None = Field(
+        default=None, description="Name of the environment variable holding the password."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_password(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "literal passwords are not allowed in target files; name an environment "
+                "variable with password_env"
+            )
+        return data
+
+
+class Claims(BaseModel):
+    """What the supplier says the product does. Every field is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+    profiles: list[str] = []
+    features: list[str] = []
+    codecs: list[Literal["H264", "H265", "JPEG"]] = []
+    resolutions: list[str] = []
+    frame_rates: list[float] = []
+
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, value: list[str]) -> list[str]:
+        for feature in value:
+            if feature not in FEATURES:
+                raise ValueError(f"unknown feature {feature!r} (known: {', '.join(FEATURES)})")
+        return value
+
+    @field_validator("resolutions")
+    @classmethod
+    def _resolution_format(cls, value: list[str]) -> list[str]:
+        for res in value:
+            parts = res.lower().split("x")
+            if len(parts) != 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+                raise ValueError(f"resolution {res!r} must look like 1920x1080")
+        return value
+
+
+class Customers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    police: list[str] = []
+    non_police: list[str] = []
+
+
+class Declaration(BaseModel):
+    """The supplier's answers to the procurement questions (declared, not verified)."""
+
+    model_config = ConfigDict(extra="forbid")
+    technology: str = Field(default="", description="How the technology works.")
+    maturity: str = ""
+    release_status: Literal["released", "in_development", "pilot", "withdrawn", ""] = ""
+    customers: Customers = Customers()
+    use_cases: list[str] = []
+    roadmap: str = ""
+    interoperability: str = Field(
+        default="", description="How it combines with other platforms with minimal disruption."
+    )
+
+
+class DeviceEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    onvif: str = Field(description="ONVIF device service URL, e.g. http://cam/onvif/device_service")
+    credentials: Credentials = Credentials()
+    role: Literal["camera", "nvr", "vms"] = "camera"
+    claims: Claims | None = None
+
+    @field_validator("onvif")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
+        if parts.username or parts.password:
+            raise ValueError("must not carry credentials; use the credentials field")
+        return value
+
+
+class SimulatorRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ready_file: str = Field(description="Ready file written by `fake-vms serve --ready-file`.")
+    devices: list[str] | Literal["all"] = "all"
+
+
+class TargetFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    supplier: str = Field(min_length=1)
+    product: str = Field(min_length=1)
+    firmware: str = ""
+    lab: str = ""
+    devices: list[DeviceEntry] = []
+    simulator: SimulatorRef | None = None
+    claims: Claims = Claims()
+    declaration: Declaration = Declaration()
+    default_credentials: list[str] = Field(
+        default=[], description="The make's documented default user names (used by later checks)."
+    )
+
+    @model_validator(mode="after")
+    def _has_devices(self) -> TargetFile:
+        if not self.devices and self.simulator is None:
+            raise ValueError("a target needs at least one entry in 'devices' or a 'simulator'")
+        return self
+
+
+@dataclass(frozen=True)
+class Device:
+    """A resolved device: endpoint, secrets (in memory only) and effective claims."""
+
+    name: str
+    onvif_url: str
+    username: str | None
+    password: str | None = field(repr=False)
+    role: str
+    claims: Claims
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.onvif_url).hostname or ""
+
+
+@dataclass(frozen=True)
+class Target:
+    source: str
+    spec: TargetFile
+    devices: tuple[Device, ...]
+
+    @property
+    def secrets(self) -> list[str]:
+        out: list[str] = []
+        for dev in self.devices:
+            out.extend(s for s in (dev.username, dev.password) if s)
+        return out
+
+
+def _env(source: str, field_name: str, var: str) -> str:
+    value = os.environ.get(var)
+    if value is None:
+        raise InputError(source, field_name, f"environment variable {var} is not set")
+    return value
+
+
+def _devices_from_ready_file(source: str, ref: SimulatorRef, base: Path, claims: Claims):
+    path = Path(ref.ready_file)
+    if not path.is_absolute():
+        path = base / path
+    try:
+        ready = json.loads(path.read_text(encoding="utf-8"))
+        entries = ready["devices"]
+    except OSError as exc:
+        raise InputError(
+            source, "simulator.ready_file", f"cannot read {path}: {exc.strerror}"
+        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise InputError(
+            source, "simulator.ready_file", f"{path} is not a fake-vms ready file"
+        ) from None
+    wanted = None if ref.devices == "all" else set(ref.devices)
+    found = []
+    for entry in entries:
+        if wanted is None or entry["name"] in wanted:
+            found.append(
+                Device(entry["name"], entry["onvif_url"], entry["username"], entry["password"],
+                       "camera", claims)
+            )
+    missing = (wanted or set()) - {d.name for d in found}
+    if missing:
+        raise InputError(
+            source, "simulator.devices", f"not in {path}: {', '.join(sorted(missing))}"
+        )
+    return found
+
+
+def load_target(path: str | Path, ready_file: str | None = None) -> Target:
+    """Load and validate a target file; resolve credentials from the environment."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(source, None, f"cannot read target file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(source, None, f"not valid YAML: {exc}") from None
+    try:
+        spec = TargetFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(
+            source, format_pydantic_location(tuple(first["loc"])), first["msg"]
+        ) from None
+    return resolve_target(spec, source, base=path.parent, ready_file=ready_file)
+
+
+def resolve_target(
+    spec: TargetFile, source: str, base: Path = Path("."), ready_file: str | None = None
+) -> Target:
+    devices: list[Device] = []
+    for index, entry in enumerate(spec.devices):
+        where = f"devices[{index}].credentials"
+        creds = entry.credentials
+        username = creds.username
+        if creds.username_env:
+            username = _env(source, f"{where}.username_env", creds.username_env)
+        password = _env(source, f"{where}.password_env", creds.password_env) if (
+            creds.password_env
+        ) else None
+        devices.append(
+            Device(entry.name, entry.onvif, username, password, entry.role,
+                   entry.claims or spec.claims)
+        )
+    if spec.simulator is not None or ready_file:
+        ref = spec.simulator or SimulatorRef(ready_file=ready_file or "")
+        if ready_file:
+            ref = ref.model_copy(update={"ready_file": ready_file})
+            base = Path(".")
+        devices.extend(_devices_from_ready_file(source, ref, base, spec.claims))
+    names = [d.name for d in devices]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError(source, "devices", f"duplicate device names: {', '.join(duplicates)}")
+    return Target(source=source, spec=spec, devices=tuple(devices))
+
+
+def single_device_target(url: str, user: str | None, password_env: str | None) -> Target:
+    """A target for ``run --device URL``: no claims, so features come from discovery alone."""
+    try:
+        entry = DeviceEntry(name="device", onvif=url,
+                            credentials=Credentials(username=user, password_env=password_env))
+    except ValidationError as exc:
+        raise InputError("--device", None, exc.errors()[0]["msg"]) from None
+    spec = TargetFile(supplier="(not declared)", product="(not declared)", devices=[entry])
+    password = _env("--password-env", None, password_env) if password_env else None
+    device = Device("device", url, user, password, "camera", Claims())
+    return Target(source="--device", spec=spec, devices=(device,))
+
+
+def redacted(target: Target) -> dict[str, Any]:
+    """The target as reports may show it: no secrets, environment variable names kept."""
+    data = target.spec.model_dump(mode="json")
+    data["devices"] = [
+        {"name": d.name, "onvif": d.onvif_url, "role": d.role} for d in target.devices
+    ]
+    data["source"] = target.source
+    return data

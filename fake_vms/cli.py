@@ -1,0 +1,89 @@
+"""``fake-vms``: serve a simulated site, or list the personas.
+
+    fake-vms serve --site fixtures/sites/demo.yaml [--persona NAME] [--ready-file PATH]
+    fake-vms personas [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+
+from fake_vms.personas import PERSONAS
+from fake_vms.site import SiteError, load_site
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        site = load_site(args.site, persona=args.persona)
+    except SiteError as exc:
+        print(f"fake-vms: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve_site(site, args.ready_file))
+
+
+async def _serve_site(site, ready_file: str | None) -> int:
+    from fake_vms.host import SiteHost, write_ready_file
+
+    host = SiteHost(site)
+    print(f"fake-vms: starting {len(site.cameras)} camera(s) of site {site.name!r}...",
+          file=sys.stderr, flush=True)
+    await host.start()
+    ready = host.ready()
+    if ready_file:
+        write_ready_file(ready_file, ready)
+    for device in ready["devices"]:
+        persona = f" (persona {device['persona']})" if device["persona"] else ""
+        print(f"  {device['name']}: {device['onvif_url']}  rtsp port {device['rtsp_port']}"
+              f"{persona}", file=sys.stderr)
+    print("fake-vms: ready; Ctrl-C to stop", file=sys.stderr, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await host.stop()
+    print("fake-vms: stopped", file=sys.stderr)
+    return 0
+
+
+def _personas(args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps([
+            {"name": p.name, "description": p.description, "breaks": list(p.breaks),
+             "provenance": p.provenance} for p in PERSONAS.values()
+        ], indent=2))
+        return 0
+    width = max(len(name) for name in PERSONAS)
+    for persona in PERSONAS.values():
+        print(f"{persona.name:<{width}}  {persona.description}")
+        print(f"{'':<{width}}  breaks: {', '.join(persona.breaks)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fake-vms", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the cameras of a site file on loopback")
+    serve.add_argument("--site", required=True, help="site file (YAML)")
+    serve.add_argument("--persona", help="apply this persona to every camera without one")
+    serve.add_argument("--ready-file", help="write this JSON file once every service is up")
+    serve.set_defaults(func=_serve)
+    personas = sub.add_parser("personas", help="list personas and the requirements they break")
+    personas.add_argument("--json", action="store_true", help="machine-readable output")
+    personas.set_defaults(func=_personas)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Host a whole site: every camera's ONVIF and RTSP servers on free loopback ports, one process.
+
+Used two ways: ``fake-vms serve`` runs it in the foreground until interrupted, and the suite's
+demo and self-test run it on a background thread (:class:`SimulatorThread`) beside the suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fake_vms.oplog import OperationLog
+from fake_vms.site import CameraConfig, Site
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class RunningDevice:
+    camera: CameraConfig
+    onvif: Any
+    rtsp: Any
+
+    def ready_entry(self) -> dict[str, Any]:
+        return {
+            "name": self.camera.name,
+            "onvif_url": self.onvif.device_url,
+            "rtsp_port": self.rtsp.port,
+            "http_port": self.onvif.port,
+            "username": self.camera.username,
+            "password": self.camera.password,
+            "persona": self.camera.persona,
+        }
+
+
+class SiteHost:
+    """Starts and stops every device of a site inside the running event loop."""
+
+    def __init__(self, site: Site, oplog: OperationLog | None = None) -> None:
+        self.site = site
+        self.oplog = oplog or OperationLog()
+        self.devices: list[RunningDevice] = []
+
+    async def start(self) -> None:
+        from fake_vms.onvif.server import OnvifServer
+        from fake_vms.rtsp.server import RtspServer
+
+        try:
+            for camera in self.site.cameras:
+                rtsp = RtspServer(camera, self.oplog)
+                await rtsp.start(HOST, 0)
+                onvif = OnvifServer(camera, rtsp.port, self.oplog, site_name=self.site.name)
+                await onvif.start(HOST, 0)
+                self.devices.append(RunningDevice(camera, onvif, rtsp))
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        for device in reversed(self.devices):
+            for server in (device.onvif, device.rtsp):
+                try:
+                    await server.stop()
+                except Exception:  # noqa: BLE001 - stopping the rest matters more
+                    pass
+        self.devices.clear()
+
+    def ready(self) -> dict[str, Any]:
+        return {"site": self.site.name, "pid": os.getpid(),
+                "devices": [d.ready_entry() for d in self.devices]}
+
+
+def write_ready_file(path: str | Path, ready: dict[str, Any]) -> None:
+    """Write atomically, so a watcher never reads half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(ready, indent=2), encoding="utf-8")
+    os.chmod(tmp, 0o600)  # it holds the simulator's test credentials
+    tmp.replace(path)
+
+
+class SimulatorThread:
+    """A site hosted on a background thread with its own event loop (for in-process use)."""
+
+    def __init__(self, site: Site, oplog: OperationLog | None = None) -> None:
+        self.host = SiteHost(site, oplog)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-vms",
+                                        daemon=True)
+
+    def start(self, timeout: float = 120.0) -> dict[str, Any]:
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self.host.start(), self._loop)
+        future.result(timeout)
+        return self.host.ready()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if not self._thread.is_alive():
+            return
+        future = asyncio.run_coroutine_threadsafe(self.host.stop(), self._loop)
+        try:
+            future.result(timeout)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+
+    def __enter__(self) -> SimulatorThread:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
