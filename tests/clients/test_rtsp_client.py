@@ -7,6 +7,7 @@ peers that send garbage, stall, or reset.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
@@ -538,3 +539,73 @@ def test_refused_connection_is_unreachable() -> None:
         port = s.getsockname()[1]
     with pytest.raises(RtspUnreachable):
         probe(f"rtsp://127.0.0.1:{port}/stream1", timeout=1.0)
+
+
+# --- integration with the simulator's RTSP server ---------------------------------------------
+
+
+@pytest.fixture
+def simulator() -> Iterator[Callable[..., str]]:
+    """Start fake_vms RTSP servers on an event loop in a thread; yields a factory of URLs."""
+    server_module = pytest.importorskip(
+        "fake_vms.rtsp.server", reason="fake_vms.rtsp.server (the simulator) is not available"
+    )
+    from fake_vms.personas.knobs import Knobs
+    from fake_vms.site import CameraConfig
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    servers = []
+
+    def start(**knobs: object) -> str:
+        camera = CameraConfig(
+            name="rtsp-client-test", width=320, height=180, fps=25, knobs=Knobs(**knobs)
+        )
+        server = server_module.RtspServer(camera)
+        asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=20)
+        servers.append(server)
+        return f"rtsp://127.0.0.1:{server.port}/stream1"
+
+    yield start
+    for server in servers:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=5)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=5)
+    loop.close()
+
+
+SIM_USER, SIM_PASSWORD = "admin", "sim-password"  # CameraConfig defaults
+
+
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_simulator_stream_is_conformant(simulator: Callable[..., str], transport: str) -> None:
+    url = simulator()
+    anonymous = probe(url)
+    assert anonymous.status == 401 and (anonymous.header("WWW-Authenticate") or "").startswith(
+        "Digest"
+    )
+    result = capture(url, SIM_USER, SIM_PASSWORD, transport=transport, duration=1.2)
+    assert result.auth_used == "Digest" and result.codec == "H264"
+    assert SIM_PASSWORD not in repr(result.exchanges)
+    stats = analyse(result)
+    assert (stats.width, stats.height) == (320, 180)
+    assert stats.fps_rtp == pytest.approx(25, rel=0.01)
+    assert stats.timestamp_regressions == 0 and stats.counter_gaps == []
+    assert stats.counter_missing == 0 and stats.decode_errors == []
+    assert result.rtp_seq_lost == 0 and stats.keyframes >= 1
+
+
+def test_simulator_faults_are_measured(simulator: Callable[..., str]) -> None:
+    url = simulator(fps_divisor=2, counter_skip_every=5, timestamp_glitch_every=5)
+    stats = analyse(capture(url, SIM_USER, SIM_PASSWORD, transport="tcp", duration=1.5))
+    assert stats.fps_rtp == pytest.approx(12.5, rel=0.05)
+    assert stats.timestamp_regressions >= 1
+    assert stats.counter_gaps and all(got > expected for expected, got in stats.counter_gaps)
+
+
+def test_simulator_refusing_tcp_is_a_status_error(simulator: Callable[..., str]) -> None:
+    url = simulator(rtsp_tcp_supported=False)
+    with pytest.raises(RtspStatusError) as err:
+        capture(url, SIM_USER, SIM_PASSWORD, transport="tcp", duration=0.5)
+    assert err.value.method == "SETUP" and err.value.status == 461
