@@ -282,7 +282,10 @@ class OnvifClient:
         self.password = password
         self.timeout = timeout
         self.clock_offset = clock_offset
-        self.redactor = redactor or Redactor([username, password])
+        # A shared redactor is extended, not replaced: these credentials must be masked too.
+        self.redactor = redactor or Redactor()
+        self.redactor.add(username)
+        self.redactor.add(password)
         self.max_response_bytes = max_response_bytes
         self.exchanges: list[Exchange] = []
         self.clock_sync_auth: AuthMode | None = None
@@ -449,7 +452,8 @@ class OnvifClient:
             )
         except (AttributeError, TypeError, ValueError) as exc:
             raise OnvifProtocolError(f"invalid UTCDateTime in GetSystemDateAndTime: {exc}") from exc
-        self.clock_offset = device.timestamp() - local_mid
+        # The reply has whole seconds (truncated), so the device's true time lies in [t, t+1).
+        self.clock_offset = device.timestamp() + 0.5 - local_mid
         return self.clock_offset
 
     # -- internals -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from conformance.clients.onvif import (
     OnvifTimeout,
     OnvifUnreachable,
 )
+from conformance.redaction import Redactor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "onvif"
 USER = "operator7"
@@ -256,6 +257,18 @@ def test_soap_fault_not_authorized(serve: Callable[[Behaviour], FakeDevice]) -> 
     assert "OnvifFault" in (client.exchanges[-1].error or "")
 
 
+def test_soap11_fault_from_nonconforming_device(serve: Callable[[Behaviour], FakeDevice]) -> None:
+    device = serve(lambda r: Reply(status=500, body=fixture("fault_soap11.xml")))
+    with pytest.raises(OnvifFault) as caught:
+        client_for(device).call("devicemgmt", "GetDeviceInformation")
+    fault = caught.value
+    assert fault.code == f"{{{ONVIF_ERROR_NS}}}ActionNotSupported"
+    assert fault.code_name == "ter:ActionNotSupported"
+    assert fault.subcodes == []
+    assert fault.reason == "Optional Action Not Implemented"
+    assert fault.http_status == 500
+
+
 def test_html_401_page(serve: Callable[[Behaviour], FakeDevice]) -> None:
     device = serve(
         lambda r: Reply(
@@ -452,6 +465,15 @@ def test_post_raw(serve: Callable[[Behaviour], FakeDevice]) -> None:
     assert device.requests[0].body == body
     assert device.requests[0].headers["X-Test"] == "1"
     assert client.exchanges[-1].service == "raw"
+
+
+def test_shared_redactor_learns_credentials(serve: Callable[[Behaviour], FakeDevice]) -> None:
+    shared = Redactor(["other-secret"])
+    device = serve(ok("GetDeviceInformation.xml"))
+    client = OnvifClient(device.url, USER, PASSWORD, timeout=2.0, redactor=shared)
+    client.call("devicemgmt", "GetDeviceInformation", auth="both")
+    assert client.redactor is shared
+    assert shared(f"{USER} {PASSWORD} other-secret") == "*** *** ***"
 
 
 def test_exchanges_are_redacted(serve: Callable[[Behaviour], FakeDevice]) -> None:
