@@ -321,7 +321,9 @@ class OnvifClient:
         """Current time on the device's clock as estimated via ``clock_offset``."""
         return datetime.now(UTC) + timedelta(seconds=self.clock_offset)
 
-    def wsse_header(self, created: datetime | None = None, nonce: bytes | None = None) -> Any:
+    def wsse_header(
+        self, created: datetime | None = None, nonce: bytes | None = None
+    ) -> etree._Element:
         """Build a ``wsse:Security`` header with a PasswordDigest UsernameToken.
 
         Defaults follow the ONVIF Core rules (fresh 16-byte nonce, Created on the device's clock);
@@ -354,7 +356,7 @@ class OnvifClient:
         *,
         auth: AuthMode = "wsse",
         url: str | None = None,
-        security_header: Any | None = None,
+        security_header: etree._Element | None = None,
         **params: Any,
     ) -> Any:
         """Invoke ``operation`` of ``service`` and return zeep's deserialised result.
@@ -581,7 +583,7 @@ class OnvifClient:
         )
 
 
-def _header_of(envelope: Any) -> Any:
+def _header_of(envelope: etree._Element) -> etree._Element:
     """The envelope's SOAP Header, created (as first child) if zeep did not emit one."""
     ns = etree.QName(envelope).namespace
     header = envelope.find(f"{{{ns}}}Header")
