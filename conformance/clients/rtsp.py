@@ -31,6 +31,7 @@ from conformance.redaction import Redactor
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 1024 * 1024
+MAX_EARLY_FRAMES = 1000
 DEFAULT_PORT = 554
 USER_AGENT = "cctv-conformance/0.1"
 
@@ -554,16 +555,22 @@ class _Session:
     def request(
         self, method: str, url: str, headers: dict[str, str] | None = None, *, timeout: float = 0
     ) -> _Response:
-        """Send one request, follow one 401 challenge if we have credentials, raise on non-2xx."""
+        """Send one request, answer one 401 challenge if we have credentials, raise on non-2xx.
+
+        A 401 after authenticating earlier is answered once more with the new challenge: a
+        server may rotate (stale) nonces mid-session; a wrong password still fails at once.
+        """
         response = self.send(method, url, headers, timeout=timeout)
-        if response.status == 401 and self.auth is None and self.target.username is not None:
+        if response.status == 401 and self.target.username is not None:
             challenges = [v for k, v in response.headers if k.lower() == "www-authenticate"]
-            self.auth = _Authenticator(self.target.username, self.target.password or "", challenges)
-            self.auth_offered = self.auth.offered
-            if self.auth.scheme is not None:
+            auth = _Authenticator(self.target.username, self.target.password or "", challenges)
+            self.auth_offered = self.auth_offered or auth.offered
+            if auth.scheme is not None:
+                self.auth = auth
                 response = self.send(method, url, headers, timeout=timeout)
         if not 200 <= response.status < 300:
-            raise RtspStatusError(method, response.status, response.reason, response.headers)
+            headers_seen = [(k, self.redact(v)) for k, v in response.headers]
+            raise RtspStatusError(method, response.status, response.reason, headers_seen)
         return response
 
     def send(
@@ -601,8 +608,9 @@ class _Session:
         while True:
             message = self.conn.read_message(deadline)
             if isinstance(message, _Frame):
-                # Media may start flowing before the PLAY response; keep it for the receiver.
-                self.early_frames.append(message)
+                # Media may start flowing before the PLAY response; keep some for the receiver.
+                if len(self.early_frames) < MAX_EARLY_FRAMES:
+                    self.early_frames.append(message)
             elif message is not None and message.header("CSeq") in (None, str(self._cseq)):
                 return message
 
@@ -650,7 +658,7 @@ def _video_track(
             if len(encoding) > 1 and encoding[1].isdigit():
                 clock = int(encoding[1])
         elif key == "a=fmtp" and value.startswith(f"{pt} "):
-            for item in value.split(None, 1)[1].split(";") if " " in value else []:
+            for item in value[len(f"{pt} ") :].split(";"):
                 name, _, val = item.strip().partition("=")
                 if name:
                     fmtp[name] = val
