@@ -104,7 +104,14 @@ class ReceivedAccessUnit:
 
 @dataclass
 class Capture:
-    """What one ``capture()`` call saw: transcript, SDP and the received access units."""
+    """What one ``capture()`` call saw: transcript, SDP and the received access units.
+
+    ``url``, ``exchanges`` and ``sdp`` are redacted. ``bytes`` counts RTP packet bytes received
+    (the ``max_bytes`` bound). ``auth_offered`` lists the schemes of the server's first 401
+    (e.g. ``["Digest", "Basic"]``); ``auth_used`` is the one answered, None if none was asked.
+    ``notes`` explains early stops and any packets that were ignored, so a short capture can be
+    told apart from a broken one.
+    """
 
     url: str
     transport: Transport
