@@ -19,10 +19,14 @@ def answer_of(call: Callable[[], Any]) -> Refusal:
     try:
         call()
     except OnvifFault as fault:
-        return Refusal("fault", http_status=fault.http_status, code=fault.code,
-                       subcodes=tuple(fault.subcodes))
+        return Refusal(
+            "fault", http_status=fault.http_status, code=fault.code, subcodes=tuple(fault.subcodes)
+        )
     except OnvifHttpError as err:
-        return Refusal("http", http_status=err.http_status,
-                       www_authenticate=tuple(err.www_authenticate),
-                       content_type=err.content_type or "")
+        return Refusal(
+            "http",
+            http_status=err.http_status,
+            www_authenticate=tuple(err.www_authenticate),
+            content_type=err.content_type or "",
+        )
     return Refusal("answered", http_status=200)

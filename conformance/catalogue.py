@@ -183,7 +183,9 @@ class Catalogue:
                 if req.id in self.requirements:
                     other = self.requirement_files[req.id]
                     raise InputError(
-                        path, f"requirements[{index}].id", f"duplicate ID {req.id} (also in {other})"
+                        path,
+                        f"requirements[{index}].id",
+                        f"duplicate ID {req.id} (also in {other})",
                     )
                 self.requirements[req.id] = req
                 self.requirement_files[req.id] = path
@@ -202,8 +204,9 @@ class Catalogue:
                     raise InputError(
                         path, f"requirements[{index}].id", f"unknown requirement ID {entry.id}"
                     )
-                self._check_parameters(path, f"requirements[{index}].parameters", entry.id,
-                                       entry.parameters)
+                self._check_parameters(
+                    path, f"requirements[{index}].parameters", entry.id, entry.parameters
+                )
             for req_id, params in profile.parameters.items():
                 if req_id not in self.requirements:
                     raise InputError(path, f"parameters.{req_id}", "unknown requirement ID")
@@ -224,11 +227,13 @@ class Catalogue:
                     path, f"{field}.{name}", f"{req_id} has no parameter {name!r} (known: {known})"
                 )
             if type(value) is not type(defaults[name]) and not (
-                isinstance(value, int | float) and isinstance(defaults[name], int | float)
+                isinstance(value, int | float)
+                and isinstance(defaults[name], int | float)
                 and not isinstance(value, bool)
             ):
                 raise InputError(
-                    path, f"{field}.{name}",
+                    path,
+                    f"{field}.{name}",
                     f"expected {type(defaults[name]).__name__}, got {value!r}",
                 )
 

@@ -55,12 +55,31 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
 
 def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
     argv = [
-        str(SUITES_DIR), "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR),
-        "--profile", args.profile, "--mode", args.mode, "--results-dir", str(out),
-        "--io-timeout", str(args.timeout),
-        "--junitxml", str(out / "junit.xml"), "-o", "junit_family=xunit2",
-        "--alluredir", str(out / "allure-results"), "--clean-alluredir",
-        "-q", "-rfEs", "--color=no", "-p", "no:cacheprovider",
+        str(SUITES_DIR),
+        "-c",
+        str(SUITES_DIR / "pytest.ini"),
+        "--rootdir",
+        str(SUITES_DIR),
+        "--profile",
+        args.profile,
+        "--mode",
+        args.mode,
+        "--results-dir",
+        str(out),
+        "--io-timeout",
+        str(args.timeout),
+        "--junitxml",
+        str(out / "junit.xml"),
+        "-o",
+        "junit_family=xunit2",
+        "--alluredir",
+        str(out / "allure-results"),
+        "--clean-alluredir",
+        "-q",
+        "-rfEs",
+        "--color=no",
+        "-p",
+        "no:cacheprovider",
     ]
     if args.device:
         argv += ["--device-url", args.device]
@@ -85,10 +104,16 @@ def _run(args: argparse.Namespace) -> int:
     results_path = out / "results.json"
     results_path.unlink(missing_ok=True)
     code = pytest.main(pytest_args(args, out))
-    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
-                pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED):
-        print(f"cctv-conformance: the suite did not complete (pytest exit {int(code)})",
-              file=sys.stderr)
+    if code in (
+        pytest.ExitCode.INTERNAL_ERROR,
+        pytest.ExitCode.USAGE_ERROR,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+        pytest.ExitCode.INTERRUPTED,
+    ):
+        print(
+            f"cctv-conformance: the suite did not complete (pytest exit {int(code)})",
+            file=sys.stderr,
+        )
         return EXIT_SUITE_ERROR
     if not results_path.exists():
         print("cctv-conformance: no results.json was written", file=sys.stderr)
@@ -99,7 +124,8 @@ def _run(args: argparse.Namespace) -> int:
     write_compliance(results, out)
     _print_summary(results, out)
     return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
-        results["verdict"], EXIT_SUITE_ERROR)
+        results["verdict"], EXIT_SUITE_ERROR
+    )
 
 
 def _print_summary(results: dict, out: Path) -> None:
@@ -109,8 +135,10 @@ def _print_summary(results: dict, out: Path) -> None:
     for device in results["devices"]:
         bad = [r["id"] for r in device["requirements"] if r["outcome"] in ("fail", "inconclusive")]
         print(f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else ""))
-    print(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'compliance.html'}, "
-          f"{out / 'allure-results'}/")
+    print(
+        f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'compliance.html'}, "
+        f"{out / 'allure-results'}/"
+    )
 
 
 # -- demo ------------------------------------------------------------------------------------
@@ -128,9 +156,17 @@ def _demo(args: argparse.Namespace) -> int:
         ready_file = out / "simulator-ready.json"
         write_ready_file(ready_file, simulator.host.ready())
         run_args = argparse.Namespace(
-            target=str(project_file("fixtures/targets/demo.yaml")), device=None, user=None,
-            password_env=None, profile=args.profile, mode="passive", out=str(out),
-            ready_file=str(ready_file), workers=1, timeout=args.timeout, select=None,
+            target=str(project_file("fixtures/targets/demo.yaml")),
+            device=None,
+            user=None,
+            password_env=None,
+            profile=args.profile,
+            mode="passive",
+            out=str(out),
+            ready_file=str(ready_file),
+            workers=1,
+            timeout=args.timeout,
+            select=None,
         )
         _validate_run_inputs(run_args)
         return _run(run_args)
@@ -142,8 +178,10 @@ def _profiles(args: argparse.Namespace) -> int:
 
     for profile in load_catalogue().profiles():
         includes = f" (includes {', '.join(profile.includes)})" if profile.includes else ""
-        print(f"{profile.id:<24} v{profile.version:<6} {len(profile.requirements):>3} "
-              f"requirements  {profile.title}{includes}")
+        print(
+            f"{profile.id:<24} v{profile.version:<6} {len(profile.requirements):>3} "
+            f"requirements  {profile.title}{includes}"
+        )
     return 0
 
 
@@ -162,14 +200,18 @@ def _requirements(args: argparse.Namespace) -> int:
 def _selftest(args: argparse.Namespace) -> int:
     from conformance.selftest import run_selftest
 
-    return run_selftest(profile=args.profile, out=Path(args.out), jobs=args.jobs,
-                        personas=args.persona or None, timeout=args.timeout)
+    return run_selftest(
+        profile=args.profile,
+        out=Path(args.out),
+        jobs=args.jobs,
+        personas=args.persona or None,
+        timeout=args.timeout,
+    )
 
 
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cctv-conformance",
-                     description="CCTV interoperability conformance suite")
+    parser = _Parser(prog="cctv-conformance", description="CCTV interoperability conformance suite")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -180,14 +222,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--password-env", help="environment variable holding the --device password")
     run.add_argument("--profile", required=True, help="profile ID (see `profiles`)")
     run.add_argument("--out", default="out", help="results directory (default: out)")
-    run.add_argument("--mode", choices=("passive", "lab"), default="passive",
-                     help="passive = read-only (default); lab = may change and restore settings")
+    run.add_argument(
+        "--mode",
+        choices=("passive", "lab"),
+        default="passive",
+        help="passive = read-only (default); lab = may change and restore settings",
+    )
     run.add_argument("--ready-file", help="take simulator devices from this fake-vms ready file")
     run.add_argument("--workers", type=int, default=1, help="parallel workers (default 1)")
-    run.add_argument("--timeout", type=float, default=10.0,
-                     help="seconds allowed for each network operation (default 10)")
-    run.add_argument("-k", "--select", help="only tests matching this pytest -k expression; "
-                     "the others are reported not_tested")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds allowed for each network operation (default 10)",
+    )
+    run.add_argument(
+        "-k",
+        "--select",
+        help="only tests matching this pytest -k expression; the others are reported not_tested",
+    )
     run.set_defaults(func=_run, validate=_validate_run_inputs)
 
     demo = sub.add_parser("demo", help="run the baseline profile against the built-in simulator")
@@ -197,14 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--timeout", type=float, default=10.0)
     demo.set_defaults(func=_demo)
 
-    selftest = sub.add_parser("selftest",
-                              help="run the suite against the known-good simulator and every "
-                              "persona; fail on any unexpected outcome")
+    selftest = sub.add_parser(
+        "selftest",
+        help="run the suite against the known-good simulator and every "
+        "persona; fail on any unexpected outcome",
+    )
     selftest.add_argument("--profile", default="pictco-la-baseline")
     selftest.add_argument("--out", default="out/selftest")
     selftest.add_argument("--jobs", type=int, default=2, help="runs in parallel (default 2)")
-    selftest.add_argument("--persona", action="append",
-                          help="only this persona (repeatable); default all")
+    selftest.add_argument(
+        "--persona", action="append", help="only this persona (repeatable); default all"
+    )
     selftest.add_argument("--timeout", type=float, default=10.0)
     selftest.set_defaults(func=_selftest)
 

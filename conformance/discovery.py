@@ -90,30 +90,43 @@ def _discover(dut: DeviceUnderTest) -> Discovery:
         if namespaces is None:
             feature(name, "undefined", "GetServices failed")
         else:
-            feature(name, "supported" if ns in namespaces else "not_supported",
-                    f"GetServices {'lists' if ns in namespaces else 'omits'} {ns}")
+            feature(
+                name,
+                "supported" if ns in namespaces else "not_supported",
+                f"GetServices {'lists' if ns in namespaces else 'omits'} {ns}",
+            )
 
     try:
         caps = dut.media("GetServiceCapabilities")
         snapshot = _bool(getattr(caps, "SnapshotUri", None))
         if snapshot is None:
-            feature("snapshot", "not_supported", "Media capabilities omit SnapshotUri (default false)")
+            feature(
+                "snapshot", "not_supported", "Media capabilities omit SnapshotUri (default false)"
+            )
         else:
-            feature("snapshot", "supported" if snapshot else "not_supported",
-                    f"Media GetServiceCapabilities SnapshotUri={str(snapshot).lower()}")
+            feature(
+                "snapshot",
+                "supported" if snapshot else "not_supported",
+                f"Media GetServiceCapabilities SnapshotUri={str(snapshot).lower()}",
+            )
         streaming = getattr(caps, "StreamingCapabilities", None)
         tcp = _bool(getattr(streaming, "RTP_RTSP_TCP", None)) if streaming is not None else None
-        feature("rtsp_tcp", "undefined" if tcp is None else
-                ("supported" if tcp else "not_supported"),
-                f"Media StreamingCapabilities RTP_RTSP_TCP={tcp}")
+        feature(
+            "rtsp_tcp",
+            "undefined" if tcp is None else ("supported" if tcp else "not_supported"),
+            f"Media StreamingCapabilities RTP_RTSP_TCP={tcp}",
+        )
     except Exception as exc:  # noqa: BLE001 - any failure leaves the features undefined
         found.errors.append(f"Media GetServiceCapabilities: {exc}")
         feature("snapshot", "undefined", "Media GetServiceCapabilities failed")
         feature("rtsp_tcp", "undefined", "Media GetServiceCapabilities failed")
 
     media_present = namespaces is None or NS_MEDIA in namespaces
-    feature("rtsp_udp", "supported" if media_present else "not_supported",
-            "RTP/UDP is mandatory for every ONVIF Media service")
+    feature(
+        "rtsp_udp",
+        "supported" if media_present else "not_supported",
+        "RTP/UDP is mandatory for every ONVIF Media service",
+    )
 
     try:
         encodings = []
@@ -122,8 +135,11 @@ def _discover(dut: DeviceUnderTest) -> Discovery:
             if vec is not None and vec.Encoding not in encodings:
                 encodings.append(str(vec.Encoding))
         found.codecs = encodings
-        feature("h265", "supported" if "H265" in encodings else "undefined",
-                f"profile encodings: {', '.join(encodings) or 'none'}")
+        feature(
+            "h265",
+            "supported" if "H265" in encodings else "undefined",
+            f"profile encodings: {', '.join(encodings) or 'none'}",
+        )
     except Exception as exc:  # noqa: BLE001
         found.errors.append(f"Media GetProfiles: {exc}")
         feature("h265", "undefined", "Media GetProfiles failed")

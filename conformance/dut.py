@@ -83,8 +83,11 @@ class DeviceUnderTest:
                 from conformance.clients.onvif import OnvifClient, OnvifError
 
                 client = OnvifClient(
-                    self.device.onvif_url, self.device.username, self.device.password,
-                    timeout=self.timeout, redactor=self.redactor,
+                    self.device.onvif_url,
+                    self.device.username,
+                    self.device.password,
+                    timeout=self.timeout,
+                    redactor=self.redactor,
                 )
                 try:
                     offset = client.sync_clock()
@@ -101,11 +104,13 @@ class DeviceUnderTest:
             from conformance.clients.onvif import OnvifFault, OnvifHttpError
 
             try:
-                return list(self.onvif.call("devicemgmt", "GetServices", auth="none",
-                                            IncludeCapability=False))
+                return list(
+                    self.onvif.call(
+                        "devicemgmt", "GetServices", auth="none", IncludeCapability=False
+                    )
+                )
             except (OnvifFault, OnvifHttpError):
-                return list(self.onvif.call("devicemgmt", "GetServices",
-                                            IncludeCapability=False))
+                return list(self.onvif.call("devicemgmt", "GetServices", IncludeCapability=False))
 
         return self.cached("services", ask)
 
@@ -145,8 +150,9 @@ class DeviceUnderTest:
         token = self.main_profile().token
         return self.cached(
             "stream_uri",
-            lambda: self.media("GetStreamUri", StreamSetup=STREAM_SETUP_UDP,
-                               ProfileToken=token).Uri,
+            lambda: (
+                self.media("GetStreamUri", StreamSetup=STREAM_SETUP_UDP, ProfileToken=token).Uri
+            ),
         )
 
     def stream_url(self) -> str:
@@ -165,8 +171,14 @@ class DeviceUnderTest:
 
         return self.cached(
             f"capture:{transport}",
-            lambda: capture(self.stream_url(), self.device.username, self.device.password,
-                            transport=transport, duration=seconds, timeout=self.timeout),
+            lambda: capture(
+                self.stream_url(),
+                self.device.username,
+                self.device.password,
+                transport=transport,
+                duration=seconds,
+                timeout=self.timeout,
+            ),
         )
 
     def best_capture(self, seconds: float) -> tuple[str, Any]:
@@ -183,8 +195,9 @@ class DeviceUnderTest:
 
         raise Inconclusive("no transport delivered a stream (" + "; ".join(errors) + ")")
 
-    def stream_stats(self, seconds: float) -> tuple[str, Any]:
+    def stream_stats(self, seconds: float) -> tuple[str, Any, Any]:
+        """(transport, capture, statistics) of the shared quality capture."""
         from conformance.clients.stream import analyse
 
         transport, cap = self.best_capture(seconds)
-        return transport, self.cached(f"stats:{transport}", lambda: analyse(cap))
+        return transport, cap, self.cached(f"stats:{transport}", lambda: analyse(cap))

@@ -38,8 +38,12 @@ class EvidenceFile:
     media_type: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "path": self.path, "sha256": self.sha256,
-                "media_type": self.media_type}
+        return {
+            "name": self.name,
+            "path": self.path,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+        }
 
 
 @dataclass
@@ -76,8 +80,9 @@ class Evidence:
         return bool(self.measured or self.files)
 
     # -- attachments -----------------------------------------------------------------------
-    def attach_text(self, name: str, text: str, *, ext: str = "txt",
-                    media_type: str = "text/plain") -> None:
+    def attach_text(
+        self, name: str, text: str, *, ext: str = "txt", media_type: str = "text/plain"
+    ) -> None:
         self._write(name, self.redactor(text).encode("utf-8"), ext, media_type)
 
     def attach_json(self, name: str, obj: Any) -> None:
@@ -124,7 +129,8 @@ def format_exchange(exchange: Any) -> str:
         return exchange.to_text()
     lines = []
     title = " ".join(
-        str(getattr(exchange, attr)) for attr in ("service", "operation", "method")
+        str(getattr(exchange, attr))
+        for attr in ("service", "operation", "method")
         if getattr(exchange, attr, None)
     )
     lines.append(f"=== {title} {getattr(exchange, 'url', '')}".rstrip())

@@ -46,11 +46,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--device-user", help="user name for --device-url")
     group.addoption("--device-password-env", help="environment variable holding the password")
     group.addoption("--ready-file", help="fake-vms ready file to take simulator devices from")
-    group.addoption("--mode", choices=("passive", "lab"), default="passive",
-                    help="passive (read-only, default) or lab (may change and restore settings)")
+    group.addoption(
+        "--mode",
+        choices=("passive", "lab"),
+        default="passive",
+        help="passive (read-only, default) or lab (may change and restore settings)",
+    )
     group.addoption("--results-dir", default="out", help="where results.json and evidence go")
-    group.addoption("--io-timeout", type=float, default=10.0,
-                    help="timeout in seconds for each network operation (default 10)")
+    group.addoption(
+        "--io-timeout",
+        type=float,
+        default=10.0,
+        help="timeout in seconds for each network operation (default 10)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,9 +88,14 @@ class TestRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "nodeid": self.nodeid, "device": self.device, "requirement": self.requirement,
-            "outcome": self.outcome.value, "cause": self.cause, "reason": self.reason,
-            "duration_s": round(self.duration_s, 3), "evidence": self.evidence,
+            "nodeid": self.nodeid,
+            "device": self.device,
+            "requirement": self.requirement,
+            "outcome": self.outcome.value,
+            "cause": self.cause,
+            "reason": self.reason,
+            "duration_s": round(self.duration_s, 3),
+            "evidence": self.evidence,
         }
 
 
@@ -108,7 +121,8 @@ class ConformanceRun:
         profile = catalogue.resolve(config.getoption("profile"))
         if config.getoption("device_url"):
             target = single_device_target(
-                config.getoption("device_url"), config.getoption("device_user"),
+                config.getoption("device_url"),
+                config.getoption("device_user"),
                 config.getoption("device_password_env"),
             )
         elif config.getoption("target"):
@@ -121,12 +135,17 @@ class ConformanceRun:
 
         redactor = Redactor(target.secrets)
         run = cls(
-            profile=profile, target=target, mode=config.getoption("mode"),
-            results_dir=results_dir, timeout=config.getoption("io_timeout"),
-            known_ids=set(catalogue.requirements), redactor=redactor,
+            profile=profile,
+            target=target,
+            mode=config.getoption("mode"),
+            results_dir=results_dir,
+            timeout=config.getoption("io_timeout"),
+            known_ids=set(catalogue.requirements),
+            redactor=redactor,
         )
-        run.duts = [DeviceUnderTest(d, timeout=run.timeout, redactor=redactor)
-                    for d in target.devices]
+        run.duts = [
+            DeviceUnderTest(d, timeout=run.timeout, redactor=redactor) for d in target.devices
+        ]
         (results_dir / "results.jsonl").write_text("")
         return run
 
@@ -157,18 +176,35 @@ class ConformanceRun:
                 continue
             entry = self.profile.get(req_id)
             if entry is None:
-                item.add_marker(pytest.mark.skip(reason=skip_reason(
-                    Outcome.NOT_APPLICABLE,
-                    f"{req_id} is not part of profile {self.profile.id}")))
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=skip_reason(
+                            Outcome.NOT_APPLICABLE,
+                            f"{req_id} is not part of profile {self.profile.id}",
+                        )
+                    )
+                )
                 continue
             self.implemented.setdefault(req_id, []).append(item.nodeid)
             safety = entry.requirement.safety
             if safety == "intrusive" and self.mode != "lab":
-                item.add_marker(pytest.mark.skip(reason=skip_reason(
-                    Outcome.NOT_TESTED, f"{req_id} changes device settings; run with --mode lab")))
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=skip_reason(
+                            Outcome.NOT_TESTED,
+                            f"{req_id} changes device settings; run with --mode lab",
+                        )
+                    )
+                )
             elif safety == "destructive":
-                item.add_marker(pytest.mark.skip(reason=skip_reason(
-                    Outcome.NOT_TESTED, f"{req_id} is destructive; not run by this suite version")))
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=skip_reason(
+                            Outcome.NOT_TESTED,
+                            f"{req_id} is destructive; not run by this suite version",
+                        )
+                    )
+                )
         if problems:
             raise pytest.UsageError("invalid conformance tests:\n  " + "\n  ".join(problems))
 
@@ -197,10 +233,13 @@ class ConformanceRun:
             except Exception:  # noqa: BLE001 - undefined counts as supported: run the test
                 view = None
             if view is not None and not view.available:
-                pytest.skip(skip_reason(
-                    Outcome.NOT_CLAIMED,
-                    f"conditional feature '{feature}' is not claimed and the device reports it "
-                    f"not supported ({view.how})"))
+                pytest.skip(
+                    skip_reason(
+                        Outcome.NOT_CLAIMED,
+                        f"conditional feature '{feature}' is not claimed and the device reports it "
+                        f"not supported ({view.how})",
+                    )
+                )
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function):
@@ -228,8 +267,9 @@ class ConformanceRun:
             record = (outcome, "skipped", reason)
         elif report.failed:
             exc = call.excinfo.value if call.excinfo else None
-            outcome, cause = classify(exc) if exc is not None else (Outcome.INCONCLUSIVE,
-                                                                   "suite_error")
+            outcome, cause = (
+                classify(exc) if exc is not None else (Outcome.INCONCLUSIVE, "suite_error")
+            )
             if call.when != "call" and cause == "device_fault":
                 cause = "suite_error"  # fixtures must not judge the device
                 outcome = Outcome.INCONCLUSIVE
@@ -238,8 +278,11 @@ class ConformanceRun:
             evidence = item.stash.get(EVIDENCE_KEY, None)
             self._attach_exchanges(item, evidence)
             if evidence is None or not evidence.has_any:
-                record = (Outcome.INCONCLUSIVE, "suite_error",
-                          "the check passed without recording any evidence")
+                record = (
+                    Outcome.INCONCLUSIVE,
+                    "suite_error",
+                    "the check passed without recording any evidence",
+                )
             else:
                 record = (Outcome.PASS, "passed", "")
         if record is not None:
@@ -258,12 +301,27 @@ class ConformanceRun:
         new = dut._onvif.exchanges[start:]
         evidence.attach_exchanges("soap-transcript", new)
 
-    def _record(self, item: pytest.Item, req_id: str, device: str, outcome: Outcome, cause: str,
-                reason: str, duration: float) -> None:
+    def _record(
+        self,
+        item: pytest.Item,
+        req_id: str,
+        device: str,
+        outcome: Outcome,
+        cause: str,
+        reason: str,
+        duration: float,
+    ) -> None:
         evidence = item.stash.get(EVIDENCE_KEY, None)
-        record = TestRecord(item.nodeid, device, req_id, outcome, cause,
-                            self.redactor(reason), duration,
-                            evidence.to_dict() if evidence else {})
+        record = TestRecord(
+            item.nodeid,
+            device,
+            req_id,
+            outcome,
+            cause,
+            self.redactor(reason),
+            duration,
+            evidence.to_dict() if evidence else {},
+        )
         # A setup skip followed by a teardown report must not be counted twice.
         if any(r.nodeid == record.nodeid for r in self.records):
             return
@@ -300,8 +358,12 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
     item = request.node
     ev = item.stash.get(EVIDENCE_KEY, None)
     if ev is None:
-        ev = Evidence(run.results_dir if run else None, "device", "unknown",
-                      run.redactor if run else Redactor())
+        ev = Evidence(
+            run.results_dir if run else None,
+            "device",
+            "unknown",
+            run.redactor if run else Redactor(),
+        )
         item.stash[EVIDENCE_KEY] = ev
     dut = item.callspec.params.get("device") if hasattr(item, "callspec") else None
     if dut is not None and dut._onvif is not None:

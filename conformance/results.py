@@ -46,22 +46,41 @@ def _merge_values(records: list[dict[str, Any]], key: str) -> dict[str, Any]:
 def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) -> dict[str, Any]:
     req = entry.requirement
     base = {
-        "id": req.id, "title": req.title, "domain": req.domain, "level": entry.level,
-        "safety": req.safety, "parameters": entry.parameters,
-        "source": req.source.model_dump(), "onvif_tests": list(req.onvif_tests),
+        "id": req.id,
+        "title": req.title,
+        "domain": req.domain,
+        "level": entry.level,
+        "safety": req.safety,
+        "parameters": entry.parameters,
+        "source": req.source.model_dump(),
+        "onvif_tests": list(req.onvif_tests),
     }
     if not records:
-        reason = ("no test implements this requirement yet" if not implemented
-                  else "its tests did not run (deselected or interrupted)")
-        return {**base, "outcome": Outcome.NOT_TESTED.value, "cause": "not_run", "reason": reason,
-                "claimed": {}, "measured": {}, "expected": {}, "evidence": [], "tests": []}
+        reason = (
+            "no test implements this requirement yet"
+            if not implemented
+            else "its tests did not run (deselected or interrupted)"
+        )
+        return {
+            **base,
+            "outcome": Outcome.NOT_TESTED.value,
+            "cause": "not_run",
+            "reason": reason,
+            "claimed": {},
+            "measured": {},
+            "expected": {},
+            "evidence": [],
+            "tests": [],
+        }
     outcome, cause, reason = _combine(records)
     if outcome is Outcome.NOT_CLAIMED and entry.level == "mandatory":
         outcome, cause = Outcome.FAIL, "device_fault"
         reason = f"mandatory feature not claimed: {reason}"
     return {
         **base,
-        "outcome": outcome.value, "cause": cause, "reason": reason,
+        "outcome": outcome.value,
+        "cause": cause,
+        "reason": reason,
         "claimed": _merge_values(records, "claimed"),
         "measured": _merge_values(records, "measured"),
         "expected": _merge_values(records, "expected"),
@@ -76,7 +95,8 @@ def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
     if any(r["cause"] == "suite_error" for r in requirements):
         return "error", "The suite itself failed on at least one check; the result is not valid."
     blocking = [
-        r for r in requirements
+        r
+        for r in requirements
         if (r["level"] == "mandatory" and r["outcome"] != Outcome.PASS.value)
         or (r["level"] == "conditional" and r["outcome"] in ("fail", "inconclusive"))
     ]
@@ -94,32 +114,42 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
     all_rows: list[dict[str, Any]] = []
     for dut in run.duts:
         rows = [
-            device_requirement(entry, by_key.get((dut.name, entry.id), []),
-                               entry.id in run.implemented)
+            device_requirement(
+                entry, by_key.get((dut.name, entry.id), []), entry.id in run.implemented
+            )
             for entry in run.profile.requirements
         ]
         all_rows.extend(rows)
         verdict, meaning = verdict_of(rows)
         discovery = dut._cache.get("discovery")
-        devices.append({
-            "name": dut.name,
-            "onvif": dut.device.onvif_url,
-            "verdict": verdict,
-            "verdict_meaning": meaning,
-            "discovery": discovery.to_dict() if hasattr(discovery, "to_dict") else None,
-            "notes": [run.redactor(n) for n in dut.notes],
-            "requirements": rows,
-        })
+        devices.append(
+            {
+                "name": dut.name,
+                "onvif": dut.device.onvif_url,
+                "verdict": verdict,
+                "verdict_meaning": meaning,
+                "discovery": discovery.to_dict() if hasattr(discovery, "to_dict") else None,
+                "notes": [run.redactor(n) for n in dut.notes],
+                "requirements": rows,
+            }
+        )
     verdict, meaning = verdict_of(all_rows)
     counts: dict[str, int] = defaultdict(int)
     for row in all_rows:
         counts[row["outcome"]] += 1
     return {
         "schema": SCHEMA,
-        "suite": {"name": "cctv-conformance", "version": __version__,
-                  "python": platform.python_version()},
-        "profile": {"id": run.profile.id, "version": run.profile.version,
-                    "title": run.profile.title, "digest": run.profile.digest},
+        "suite": {
+            "name": "cctv-conformance",
+            "version": __version__,
+            "python": platform.python_version(),
+        },
+        "profile": {
+            "id": run.profile.id,
+            "version": run.profile.version,
+            "title": run.profile.title,
+            "digest": run.profile.digest,
+        },
         "mode": run.mode,
         "target": redacted(run.target),
         "started": _iso(run.started),

@@ -42,8 +42,8 @@ class CaseResult:
 
 
 def _selftest_site(personas: list[str]):
-    from fake_vms.site import CameraConfig, Site, apply_persona
     from fake_vms.personas import PERSONAS
+    from fake_vms.site import CameraConfig, Site, apply_persona
 
     base = dict(width=1280, height=720, fps=25, codec="H264", gop=25)
     cameras = [CameraConfig(name=GOOD, **base)]
@@ -60,8 +60,11 @@ def _target_file(out: Path, device: str, ready_file: Path) -> Path:
         "lab": "cctv-conformance selftest",
         "simulator": {"ready_file": str(ready_file.resolve()), "devices": [device]},
         "claims": {
-            "profiles": ["S"], "features": ["snapshot", "rtsp_udp", "rtsp_tcp"],
-            "codecs": ["H264"], "resolutions": ["1280x720"], "frame_rates": [25],
+            "profiles": ["S"],
+            "features": ["snapshot", "rtsp_udp", "rtsp_tcp"],
+            "codecs": ["H264"],
+            "resolutions": ["1280x720"],
+            "frame_rates": [25],
         },
     }
     path = out / "targets" / f"{device}.yaml"
@@ -70,17 +73,37 @@ def _target_file(out: Path, device: str, ready_file: Path) -> Path:
     return path
 
 
-def _run_case(device: str, persona: str, breaks: set[str], profile: str, out: Path,
-              ready_file: Path, timeout: float) -> CaseResult:
+def _run_case(
+    device: str,
+    persona: str,
+    breaks: set[str],
+    profile: str,
+    out: Path,
+    ready_file: Path,
+    timeout: float,
+) -> CaseResult:
     case_out = out / device
     target = _target_file(out, device, ready_file)
-    cmd = [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
-           "--profile", profile, "--out", str(case_out), "--timeout", str(timeout)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "conformance.cli",
+        "run",
+        "--target",
+        str(target),
+        "--profile",
+        profile,
+        "--out",
+        str(case_out),
+        "--timeout",
+        str(timeout),
+    ]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     (out / f"{device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
-    result = CaseResult(device, persona, proc.returncode, 1 if breaks else 0,
-                        seconds=time.monotonic() - started)
+    result = CaseResult(
+        device, persona, proc.returncode, 1 if breaks else 0, seconds=time.monotonic() - started
+    )
     results_path = case_out / "results.json"
     if not results_path.exists():
         result.problems.append(f"no results.json (exit {proc.returncode}); see {device}.log")
@@ -98,8 +121,9 @@ def _run_case(device: str, persona: str, breaks: set[str], profile: str, out: Pa
     return result
 
 
-def run_selftest(profile: str, out: Path, jobs: int = 2, personas: list[str] | None = None,
-                 timeout: float = 10.0) -> int:
+def run_selftest(
+    profile: str, out: Path, jobs: int = 2, personas: list[str] | None = None, timeout: float = 10.0
+) -> int:
     from fake_vms.host import SimulatorThread, write_ready_file
     from fake_vms.personas import PERSONAS
 
@@ -113,8 +137,11 @@ def run_selftest(profile: str, out: Path, jobs: int = 2, personas: list[str] | N
     chosen = [p for p in chosen if p not in skipped]
     out.mkdir(parents=True, exist_ok=True)
     site = _selftest_site(chosen)
-    print(f"selftest: profile {profile}, known-good device + {len(chosen)} personas, "
-          f"{jobs} at a time", flush=True)
+    print(
+        f"selftest: profile {profile}, known-good device + {len(chosen)} personas, "
+        f"{jobs} at a time",
+        flush=True,
+    )
     for name in skipped:
         print(f"  skipped persona {name}: it breaks nothing in profile {profile}")
     started = time.monotonic()
@@ -126,26 +153,41 @@ def run_selftest(profile: str, out: Path, jobs: int = 2, personas: list[str] | N
         ]
         results: list[CaseResult] = []
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(_run_case, device, persona, breaks, profile, out, ready_file,
-                                   timeout) for device, persona, breaks in cases]
+            futures = [
+                pool.submit(_run_case, device, persona, breaks, profile, out, ready_file, timeout)
+                for device, persona, breaks in cases
+            ]
             for done, future in enumerate(futures, start=1):
                 result = future.result()
                 results.append(result)
                 status = "ok  " if result.ok else "FAIL"
-                print(f"  [{done}/{len(cases)}] {status} {result.persona:<28} exit "
-                      f"{result.exit_code} in {result.seconds:.1f} s", flush=True)
+                print(
+                    f"  [{done}/{len(cases)}] {status} {result.persona:<28} exit "
+                    f"{result.exit_code} in {result.seconds:.1f} s",
+                    flush=True,
+                )
                 for problem in result.problems:
                     print(f"        {problem}")
     summary = {
         "profile": profile,
         "seconds": round(time.monotonic() - started, 1),
-        "cases": [{"device": r.device, "persona": r.persona, "exit_code": r.exit_code,
-                   "ok": r.ok, "problems": r.problems, "outcomes": r.outcomes}
-                  for r in results],
+        "cases": [
+            {
+                "device": r.device,
+                "persona": r.persona,
+                "exit_code": r.exit_code,
+                "ok": r.ok,
+                "problems": r.problems,
+                "outcomes": r.outcomes,
+            }
+            for r in results
+        ],
         "skipped_personas": skipped,
     }
     (out / "selftest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     failed = [r for r in results if not r.ok]
-    print(f"selftest: {len(results) - len(failed)} of {len(results)} cases as expected "
-          f"in {summary['seconds']} s")
+    print(
+        f"selftest: {len(results) - len(failed)} of {len(results)} cases as expected "
+        f"in {summary['seconds']} s"
+    )
     return 1 if failed else 0

@@ -194,8 +194,14 @@ def _devices_from_ready_file(source: str, ref: SimulatorRef, base: Path, claims:
     for entry in entries:
         if wanted is None or entry["name"] in wanted:
             found.append(
-                Device(entry["name"], entry["onvif_url"], entry["username"], entry["password"],
-                       "camera", claims)
+                Device(
+                    entry["name"],
+                    entry["onvif_url"],
+                    entry["username"],
+                    entry["password"],
+                    "camera",
+                    claims,
+                )
             )
     missing = (wanted or set()) - {d.name for d in found}
     if missing:
@@ -235,12 +241,15 @@ def resolve_target(
         username = creds.username
         if creds.username_env:
             username = _env(source, f"{where}.username_env", creds.username_env)
-        password = _env(source, f"{where}.password_env", creds.password_env) if (
-            creds.password_env
-        ) else None
+        password = (
+            _env(source, f"{where}.password_env", creds.password_env)
+            if (creds.password_env)
+            else None
+        )
         devices.append(
-            Device(entry.name, entry.onvif, username, password, entry.role,
-                   entry.claims or spec.claims)
+            Device(
+                entry.name, entry.onvif, username, password, entry.role, entry.claims or spec.claims
+            )
         )
     if spec.simulator is not None or ready_file:
         ref = spec.simulator or SimulatorRef(ready_file=ready_file or "")
@@ -258,8 +267,11 @@ def resolve_target(
 def single_device_target(url: str, user: str | None, password_env: str | None) -> Target:
     """A target for ``run --device URL``: no claims, so features come from discovery alone."""
     try:
-        entry = DeviceEntry(name="device", onvif=url,
-                            credentials=Credentials(username=user, password_env=password_env))
+        entry = DeviceEntry(
+            name="device",
+            onvif=url,
+            credentials=Credentials(username=user, password_env=password_env),
+        )
     except ValidationError as exc:
         raise InputError("--device", None, exc.errors()[0]["msg"]) from None
     spec = TargetFile(supplier="(not declared)", product="(not declared)", devices=[entry])

@@ -11,7 +11,11 @@ from __future__ import annotations
 from conformance.outcomes import Inconclusive, Outcome
 
 DEVICE_FAULT_TYPES = {
-    "OnvifFault", "OnvifHttpError", "OnvifProtocolError", "RtspStatusError", "RtspProtocolError",
+    "OnvifFault",
+    "OnvifHttpError",
+    "OnvifProtocolError",
+    "RtspStatusError",
+    "RtspProtocolError",
 }
 UNREACHABLE_TYPES = {"OnvifUnreachable", "OnvifTimeout", "RtspUnreachable", "RtspTimeout"}
 

@@ -1,7 +1,7 @@
 """``fake-vms``: serve a simulated site, or list the personas.
 
-    fake-vms serve --site fixtures/sites/demo.yaml [--persona NAME] [--ready-file PATH]
-    fake-vms personas [--json]
+fake-vms serve --site fixtures/sites/demo.yaml [--persona NAME] [--ready-file PATH]
+fake-vms personas [--json]
 """
 
 from __future__ import annotations
@@ -29,16 +29,21 @@ async def _serve_site(site, ready_file: str | None) -> int:
     from fake_vms.host import SiteHost, write_ready_file
 
     host = SiteHost(site)
-    print(f"fake-vms: starting {len(site.cameras)} camera(s) of site {site.name!r}...",
-          file=sys.stderr, flush=True)
+    print(
+        f"fake-vms: starting {len(site.cameras)} camera(s) of site {site.name!r}...",
+        file=sys.stderr,
+        flush=True,
+    )
     await host.start()
     ready = host.ready()
     if ready_file:
         write_ready_file(ready_file, ready)
     for device in ready["devices"]:
         persona = f" (persona {device['persona']})" if device["persona"] else ""
-        print(f"  {device['name']}: {device['onvif_url']}  rtsp port {device['rtsp_port']}"
-              f"{persona}", file=sys.stderr)
+        print(
+            f"  {device['name']}: {device['onvif_url']}  rtsp port {device['rtsp_port']}{persona}",
+            file=sys.stderr,
+        )
     print("fake-vms: ready; Ctrl-C to stop", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -54,10 +59,20 @@ async def _serve_site(site, ready_file: str | None) -> int:
 
 def _personas(args: argparse.Namespace) -> int:
     if args.json:
-        print(json.dumps([
-            {"name": p.name, "description": p.description, "breaks": list(p.breaks),
-             "provenance": p.provenance} for p in PERSONAS.values()
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": p.name,
+                        "description": p.description,
+                        "breaks": list(p.breaks),
+                        "provenance": p.provenance,
+                    }
+                    for p in PERSONAS.values()
+                ],
+                indent=2,
+            )
+        )
         return 0
     width = max(len(name) for name in PERSONAS)
     for persona in PERSONAS.values():

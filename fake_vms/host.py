@@ -7,6 +7,7 @@ demo and self-test run it on a background thread (:class:`SimulatorThread`) besi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import threading
@@ -64,15 +65,17 @@ class SiteHost:
     async def stop(self) -> None:
         for device in reversed(self.devices):
             for server in (device.onvif, device.rtsp):
-                try:
+                # Stopping the rest matters more than one server's failure to stop.
+                with contextlib.suppress(Exception):
                     await server.stop()
-                except Exception:  # noqa: BLE001 - stopping the rest matters more
-                    pass
         self.devices.clear()
 
     def ready(self) -> dict[str, Any]:
-        return {"site": self.site.name, "pid": os.getpid(),
-                "devices": [d.ready_entry() for d in self.devices]}
+        return {
+            "site": self.site.name,
+            "pid": os.getpid(),
+            "devices": [d.ready_entry() for d in self.devices],
+        }
 
 
 def write_ready_file(path: str | Path, ready: dict[str, Any]) -> None:
@@ -91,8 +94,7 @@ class SimulatorThread:
     def __init__(self, site: Site, oplog: OperationLog | None = None) -> None:
         self.host = SiteHost(site, oplog)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-vms",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-vms", daemon=True)
 
     def start(self, timeout: float = 120.0) -> dict[str, Any]:
         self._thread.start()

@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 OUTCOME_LABELS = {
-    "pass": "Pass", "fail": "Fail", "not_claimed": "Not claimed",
-    "not_applicable": "Not applicable", "not_tested": "Not tested",
+    "pass": "Pass",
+    "fail": "Fail",
+    "not_claimed": "Not claimed",
+    "not_applicable": "Not applicable",
+    "not_tested": "Not tested",
     "inconclusive": "Inconclusive",
 }
 OUTCOME_ORDER = list(OUTCOME_LABELS)
 VERDICT_LABELS = {
-    "conforms": "Conforms", "does_not_conform": "Does not conform",
+    "conforms": "Conforms",
+    "does_not_conform": "Does not conform",
     "error": "No valid result (suite error)",
 }
 
@@ -74,7 +78,8 @@ def _bar(counts: Counter) -> str:
     spans = "".join(
         f"<span class='b-{o}' style='width:{100 * counts[o] / total:.1f}%' "
         f"title='{_e(OUTCOME_LABELS[o])}: {counts[o]}'></span>"
-        for o in OUTCOME_ORDER if counts[o]
+        for o in OUTCOME_ORDER
+        if counts[o]
     )
     return f"<div class=bar>{spans}</div>"
 
@@ -89,15 +94,18 @@ def _domain_summary(results: dict[str, Any]) -> str:
         cells = "".join(f"<td>{counts[o] or ''}</td>" for o in OUTCOME_ORDER)
         rows.append(f"<tr><td>{_e(domain)}</td><td>{_bar(counts)}</td>{cells}</tr>")
     head = "".join(f"<th>{_e(OUTCOME_LABELS[o])}</th>" for o in OUTCOME_ORDER)
-    return (f"<table><tr><th>Domain</th><th>Outcomes</th>{head}</tr>{''.join(rows)}</table>")
+    return f"<table><tr><th>Domain</th><th>Outcomes</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def _matrix(device: dict[str, Any]) -> str:
     rows = []
     for row in device["requirements"]:
-        links = " ".join(
-            f"<a href='{_e(f['path'])}'>{_e(f['name'])}</a>" for f in row.get("evidence", [])
-        ) or "<span class=small>—</span>"
+        links = (
+            " ".join(
+                f"<a href='{_e(f['path'])}'>{_e(f['name'])}</a>" for f in row.get("evidence", [])
+            )
+            or "<span class=small>—</span>"
+        )
         reason = f"<div class=small>{_e(row['reason'])}</div>" if row.get("reason") else ""
         source = row["source"]
         rows.append(
@@ -108,8 +116,10 @@ def _matrix(device: dict[str, Any]) -> str:
             f"<td>{_values(row.get('claimed', {}))}</td><td>{_values(row.get('measured', {}))}"
             f"</td><td>{links}</td></tr>"
         )
-    return ("<table><tr><th>Requirement</th><th>Title</th><th>Level</th><th>Outcome</th>"
-            "<th>Claimed</th><th>Measured</th><th>Evidence</th></tr>" + "".join(rows) + "</table>")
+    return (
+        "<table><tr><th>Requirement</th><th>Title</th><th>Level</th><th>Outcome</th>"
+        "<th>Claimed</th><th>Measured</th><th>Evidence</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def render_compliance(results: dict[str, Any]) -> str:
@@ -117,12 +127,14 @@ def render_compliance(results: dict[str, Any]) -> str:
     profile = results["profile"]
     verdict = results["verdict"]
     meta = [
-        ("Supplier", target.get("supplier", "")), ("Product", target.get("product", "")),
+        ("Supplier", target.get("supplier", "")),
+        ("Product", target.get("product", "")),
         ("Firmware declared", target.get("firmware", "") or "—"),
         ("Profile", f"{profile['title']} ({profile['id']} v{profile['version']})"),
         ("Profile digest", profile["digest"][:16]),
         ("Suite", f"cctv-conformance {results['suite']['version']}"),
-        ("Mode", results["mode"]), ("Lab", target.get("lab", "") or "—"),
+        ("Mode", results["mode"]),
+        ("Lab", target.get("lab", "") or "—"),
         ("Run", f"{results['started']} to {results['finished']}"),
         ("Devices", ", ".join(d["name"] for d in results["devices"])),
     ]
@@ -134,25 +146,26 @@ def render_compliance(results: dict[str, Any]) -> str:
             f"<h2>Device {_e(device['name'])} — "
             f"{_e(VERDICT_LABELS.get(device['verdict'], device['verdict']))}</h2>"
             f"<p class=small>{_e(device['onvif'])}. {_e(device['verdict_meaning'])}</p>"
-            + (f"<ul class=small>{notes}</ul>" if notes else "") + _matrix(device)
+            + (f"<ul class=small>{notes}</ul>" if notes else "")
+            + _matrix(device)
         )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Compliance statement — {_e(target.get('supplier', ''))} {_e(target.get('product', ''))}
+<title>Compliance statement — {_e(target.get("supplier", ""))} {_e(target.get("product", ""))}
 </title><style>{CSS}</style></head><body>
-<h1>Compliance statement: {_e(target.get('supplier', ''))} — {_e(target.get('product', ''))}</h1>
+<h1>Compliance statement: {_e(target.get("supplier", ""))} — {_e(target.get("product", ""))}</h1>
 <table class=meta>{meta_rows}</table>
 <h2>Overall verdict</h2>
 <p><span class='verdict v-{_e(verdict)}'>{_e(VERDICT_LABELS.get(verdict, verdict))}</span></p>
-<p>{_e(results['verdict_meaning'])}</p>
+<p>{_e(results["verdict_meaning"])}</p>
 <p class=small>Outcomes: pass and fail are measured; "not claimed" means a conditional feature the
 supplier does not claim and the device does not advertise; "not tested" is always listed with its
 reason; "inconclusive" means the suite could not decide (unreachable, timeout, suite error).
 Every verdict links to its evidence files, with credentials removed.</p>
 <h2>Summary by domain</h2>{_domain_summary(results)}
-{''.join(devices)}
-<p class=small>Generated from results.json (schema {_e(results['schema'])}).</p>
+{"".join(devices)}
+<p class=small>Generated from results.json (schema {_e(results["schema"])}).</p>
 </body></html>
 """
 
@@ -164,15 +177,34 @@ def write_compliance(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     csv_path = out / "compliance.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["device", "requirement", "title", "domain", "level", "outcome",
-                         "reason", "claimed", "measured", "evidence"])
+        writer.writerow(
+            [
+                "device",
+                "requirement",
+                "title",
+                "domain",
+                "level",
+                "outcome",
+                "reason",
+                "claimed",
+                "measured",
+                "evidence",
+            ]
+        )
         for device in results["devices"]:
             for row in device["requirements"]:
-                writer.writerow([
-                    device["name"], row["id"], row["title"], row["domain"], row["level"],
-                    row["outcome"], row.get("reason", ""),
-                    json.dumps(row.get("claimed", {}), default=str),
-                    json.dumps(row.get("measured", {}), default=str),
-                    " ".join(f["path"] for f in row.get("evidence", [])),
-                ])
+                writer.writerow(
+                    [
+                        device["name"],
+                        row["id"],
+                        row["title"],
+                        row["domain"],
+                        row["level"],
+                        row["outcome"],
+                        row.get("reason", ""),
+                        json.dumps(row.get("claimed", {}), default=str),
+                        json.dumps(row.get("measured", {}), default=str),
+                        " ".join(f["path"] for f in row.get("evidence", [])),
+                    ]
+                )
     return html_path, csv_path

@@ -29,8 +29,15 @@ def onvif_datetime(value: Any) -> datetime | None:
         return None
     try:
         d, t = value.Date, value.Time
-        return datetime(int(d.Year), int(d.Month), int(d.Day), int(t.Hour), int(t.Minute),
-                        int(t.Second), tzinfo=UTC)
+        return datetime(
+            int(d.Year),
+            int(d.Month),
+            int(d.Day),
+            int(t.Hour),
+            int(t.Minute),
+            int(t.Second),
+            tzinfo=UTC,
+        )
     except (AttributeError, TypeError, ValueError):
         return None
 
@@ -43,13 +50,16 @@ def clock_offset(device_utc: datetime, sent: float, received: float) -> tuple[fl
     return offset + 0.5, (received - sent) / 2 + 0.5
 
 
-def check_clock(device_utc: datetime | None, offset: float | None, uncertainty: float,
-                max_skew: float) -> list[str]:
+def check_clock(
+    device_utc: datetime | None, offset: float | None, uncertainty: float, max_skew: float
+) -> list[str]:
     if device_utc is None or offset is None:
         return ["GetSystemDateAndTime returned no usable UTCDateTime"]
     if abs(offset) - uncertainty > max_skew:
-        return [f"device clock is {offset:+.1f} s from true UTC (±{uncertainty:.1f} s); "
-                f"the limit is {max_skew:g} s"]
+        return [
+            f"device clock is {offset:+.1f} s from true UTC (±{uncertainty:.1f} s); "
+            f"the limit is {max_skew:g} s"
+        ]
     return []
 
 
@@ -68,11 +78,14 @@ def check_services_consistent(services: dict[str, str], capabilities: dict[str, 
         if namespace is None:
             continue
         if namespace not in services:
-            problems.append(f"GetCapabilities advertises {category} at {xaddr}, "
-                            f"but GetServices does not list {namespace}")
+            problems.append(
+                f"GetCapabilities advertises {category} at {xaddr}, "
+                f"but GetServices does not list {namespace}"
+            )
         elif services[namespace].rstrip("/") != xaddr.rstrip("/"):
-            problems.append(f"{category}: GetCapabilities says {xaddr}, "
-                            f"GetServices says {services[namespace]}")
+            problems.append(
+                f"{category}: GetCapabilities says {xaddr}, GetServices says {services[namespace]}"
+            )
     return problems
 
 
@@ -132,13 +145,17 @@ def check_refused(operation: str, answer: Refusal) -> list[str]:
     if answer.kind == "http" and answer.http_status == 401:
         if any(h.lower().startswith("digest") for h in answer.www_authenticate):
             return []
-        return [f"{operation}: HTTP 401 without a Digest challenge "
-                f"({', '.join(answer.www_authenticate) or 'no WWW-Authenticate'})"]
+        return [
+            f"{operation}: HTTP 401 without a Digest challenge "
+            f"({', '.join(answer.www_authenticate) or 'no WWW-Authenticate'})"
+        ]
     if answer.kind == "fault" and _is_not_authorized(answer.subcodes):
         return []
-    return [f"{operation}: refused in a non-standard way (kind={answer.kind}, "
-            f"HTTP {answer.http_status}, code={answer.code or '-'}, "
-            f"subcodes={','.join(answer.subcodes) or '-'})"]
+    return [
+        f"{operation}: refused in a non-standard way (kind={answer.kind}, "
+        f"HTTP {answer.http_status}, code={answer.code or '-'}, "
+        f"subcodes={','.join(answer.subcodes) or '-'})"
+    ]
 
 
 def check_bad_credentials(operation: str, answer: Refusal) -> list[str]:
@@ -150,12 +167,15 @@ def check_bad_credentials(operation: str, answer: Refusal) -> list[str]:
         if answer.code not in ("env:Sender", f"{{{SOAP_ENV_NS}}}Sender", "Sender"):
             problems.append(f"{operation}: fault code {answer.code}, expected env:Sender")
         if not _is_not_authorized(answer.subcodes):
-            problems.append(f"{operation}: fault subcodes {list(answer.subcodes)}, "
-                            "expected ter:NotAuthorized")
+            problems.append(
+                f"{operation}: fault subcodes {list(answer.subcodes)}, expected ter:NotAuthorized"
+            )
         return problems
     if answer.http_status == 401 and any(
         h.lower().startswith("digest") for h in answer.www_authenticate
     ):
         return []
-    return [f"{operation}: wrong credentials answered with HTTP {answer.http_status} "
-            f"({answer.content_type or 'no content type'}) instead of a NotAuthorized fault"]
+    return [
+        f"{operation}: wrong credentials answered with HTTP {answer.http_status} "
+        f"({answer.content_type or 'no content type'}) instead of a NotAuthorized fault"
+    ]

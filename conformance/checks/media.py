@@ -31,8 +31,12 @@ class EncoderView:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"token": self.token, "encoding": self.encoding,
-                "resolution": f"{self.width}x{self.height}", "fps": self.fps}
+        return {
+            "token": self.token,
+            "encoding": self.encoding,
+            "resolution": f"{self.width}x{self.height}",
+            "fps": self.fps,
+        }
 
 
 def check_profiles(profiles: list[dict[str, Any]]) -> list[str]:
@@ -44,7 +48,8 @@ def check_profiles(profiles: list[dict[str, Any]]) -> list[str]:
         return []
     described = "; ".join(
         f"{p['token']}: video source {'yes' if p['has_vsc'] else 'missing'}, "
-        f"encoder {p['encoding'] or 'missing'}" for p in profiles
+        f"encoder {p['encoding'] or 'missing'}"
+        for p in profiles
     )
     return [f"no profile has both a VideoSourceConfiguration and an H.264 encoder ({described})"]
 
@@ -56,15 +61,20 @@ def check_encoder_listed(profile_vec: EncoderView, listed: list[EncoderView]) ->
                 f"{name}: profile {a}, GetVideoEncoderConfigurations {b}"
                 for name, a, b in (
                     ("encoding", profile_vec.encoding, vec.encoding),
-                    ("resolution", f"{profile_vec.width}x{profile_vec.height}",
-                     f"{vec.width}x{vec.height}"),
+                    (
+                        "resolution",
+                        f"{profile_vec.width}x{profile_vec.height}",
+                        f"{vec.width}x{vec.height}",
+                    ),
                     ("frame rate limit", profile_vec.fps, vec.fps),
                 )
                 if a != b
             ]
             return [f"encoder {vec.token} disagrees: " + "; ".join(diffs)] if diffs else []
-    return [f"encoder {profile_vec.token} of the profile is not returned by "
-            "GetVideoEncoderConfigurations"]
+    return [
+        f"encoder {profile_vec.token} of the profile is not returned by "
+        "GetVideoEncoderConfigurations"
+    ]
 
 
 def check_uri(kind: str, uri: str, device_host: str, schemes: tuple[str, ...]) -> list[str]:
@@ -79,8 +89,9 @@ def check_uri(kind: str, uri: str, device_host: str, schemes: tuple[str, ...]) -
     return problems
 
 
-def check_snapshot(status: int, content_type: str, size: tuple[int, int] | None,
-                   expected: tuple[int, int]) -> list[str]:
+def check_snapshot(
+    status: int, content_type: str, size: tuple[int, int] | None, expected: tuple[int, int]
+) -> list[str]:
     problems = []
     if status != 200:
         return [f"snapshot GET answered HTTP {status}"]
@@ -89,6 +100,7 @@ def check_snapshot(status: int, content_type: str, size: tuple[int, int] | None,
     if size is None:
         problems.append("the body is not a decodable JPEG")
     elif size != expected:
-        problems.append(f"snapshot is {size[0]}x{size[1]}, the encoder is "
-                        f"{expected[0]}x{expected[1]}")
+        problems.append(
+            f"snapshot is {size[0]}x{size[1]}, the encoder is {expected[0]}x{expected[1]}"
+        )
     return problems

@@ -10,16 +10,22 @@ def check_playable(decoded_frames: int, keyframes: int, codec: str | None) -> li
     if keyframes < 1:
         problems.append("no key frame arrived, so no client could start decoding")
     if decoded_frames < MIN_DECODED_FRAMES:
-        problems.append(f"only {decoded_frames} frames decoded (at least {MIN_DECODED_FRAMES} "
-                        "needed)")
+        problems.append(
+            f"only {decoded_frames} frames decoded (at least {MIN_DECODED_FRAMES} needed)"
+        )
     if codec is None:
         problems.append("the SDP names no video codec")
     return problems
 
 
-def check_format(codec: str | None, size: tuple[int, int] | None, expected_codec: str,
-                 expected_size: tuple[int, int], claimed_codecs: list[str],
-                 claimed_sizes: list[str]) -> list[str]:
+def check_format(
+    codec: str | None,
+    size: tuple[int, int] | None,
+    expected_codec: str,
+    expected_size: tuple[int, int],
+    claimed_codecs: list[str],
+    claimed_sizes: list[str],
+) -> list[str]:
     problems = []
     if codec != expected_codec:
         problems.append(f"stream codec {codec}, encoder configuration says {expected_codec}")
@@ -29,8 +35,10 @@ def check_format(codec: str | None, size: tuple[int, int] | None, expected_codec
         problems.append("no frame decoded, so the picture size is unknown")
         return problems
     if size != expected_size:
-        problems.append(f"stream is {size[0]}x{size[1]}, encoder configuration says "
-                        f"{expected_size[0]}x{expected_size[1]}")
+        problems.append(
+            f"stream is {size[0]}x{size[1]}, encoder configuration says "
+            f"{expected_size[0]}x{expected_size[1]}"
+        )
     if claimed_sizes and f"{size[0]}x{size[1]}" not in [s.lower() for s in claimed_sizes]:
         problems.append(f"stream size {size[0]}x{size[1]} is not among the claimed {claimed_sizes}")
     return problems
@@ -40,17 +48,26 @@ def within(measured: float, target: float, tolerance_pct: float) -> bool:
     return target > 0 and abs(measured - target) <= target * tolerance_pct / 100
 
 
-def check_frame_rate(fps_rtp: float | None, fps_arrival: float | None, configured: float,
-                     claimed: list[float], tolerance_pct: float) -> list[str]:
+def check_frame_rate(
+    fps_rtp: float | None,
+    fps_arrival: float | None,
+    configured: float,
+    claimed: list[float],
+    tolerance_pct: float,
+) -> list[str]:
     problems = []
     for label, value in (("RTP timestamps", fps_rtp), ("arrival times", fps_arrival)):
         if value is None:
             problems.append(f"frame rate from {label} could not be measured")
         elif not within(value, configured, tolerance_pct):
-            problems.append(f"frame rate from {label} is {value:.2f} fps; configured "
-                            f"{configured:g} fps ±{tolerance_pct:g}%")
-    if claimed and fps_arrival is not None and not any(
-        within(fps_arrival, c, tolerance_pct) for c in claimed
+            problems.append(
+                f"frame rate from {label} is {value:.2f} fps; configured "
+                f"{configured:g} fps ±{tolerance_pct:g}%"
+            )
+    if (
+        claimed
+        and fps_arrival is not None
+        and not any(within(fps_arrival, c, tolerance_pct) for c in claimed)
     ):
         problems.append(f"measured {fps_arrival:.2f} fps matches no claimed rate {claimed}")
     return problems
@@ -58,13 +75,16 @@ def check_frame_rate(fps_rtp: float | None, fps_arrival: float | None, configure
 
 def check_timestamps(regressions: int, access_units: int) -> list[str]:
     if regressions:
-        return [f"{regressions} of {access_units} access units had an RTP timestamp not later "
-                "than the previous one"]
+        return [
+            f"{regressions} of {access_units} access units had an RTP timestamp not later "
+            "than the previous one"
+        ]
     return []
 
 
-def check_continuity(counter_gaps: list[tuple[int, int]], counter_missing: int,
-                     access_units: int, rtp_seq_lost: int) -> list[str]:
+def check_continuity(
+    counter_gaps: list[tuple[int, int]], counter_missing: int, access_units: int, rtp_seq_lost: int
+) -> list[str]:
     if access_units and counter_missing == access_units:
         # No source frame counter (a real device): fall back to RTP sequence numbers.
         if rtp_seq_lost:

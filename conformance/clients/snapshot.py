@@ -27,19 +27,25 @@ class Snapshot:
     www_authenticate: str
 
 
-def fetch_snapshot(url: str, username: str | None, password: str | None, *,
-                   timeout: float) -> Snapshot:
+def fetch_snapshot(
+    url: str, username: str | None, password: str | None, *, timeout: float
+) -> Snapshot:
     auth = HTTPDigestAuth(username, password) if username and password else None
     try:
-        with requests.get(url, auth=auth, timeout=(timeout, timeout), stream=True,
-                          allow_redirects=False) as resp:
+        with requests.get(
+            url, auth=auth, timeout=(timeout, timeout), stream=True, allow_redirects=False
+        ) as resp:
             body = bytearray()
             for chunk in resp.iter_content(64 * 1024):
                 body += chunk
                 if len(body) > MAX_SNAPSHOT_BYTES:
                     raise SnapshotError(f"snapshot larger than {MAX_SNAPSHOT_BYTES} bytes")
-            return Snapshot(resp.status_code, resp.headers.get("Content-Type", ""), bytes(body),
-                            resp.headers.get("WWW-Authenticate", ""))
+            return Snapshot(
+                resp.status_code,
+                resp.headers.get("Content-Type", ""),
+                bytes(body),
+                resp.headers.get("WWW-Authenticate", ""),
+            )
     except requests.Timeout as exc:
         raise SnapshotUnreachable(f"snapshot request timed out after {timeout} s") from exc
     except requests.ConnectionError as exc:

@@ -61,8 +61,8 @@ _PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "open-protected-ops",
-        "Protected operations answer without credentials",
-        ("ONVIF-DEV-AUTH-01",),
+        "Authentication is off: protected operations answer with no or wrong credentials",
+        ("ONVIF-DEV-AUTH-01", "ONVIF-DEV-AUTH-02"),
         "Devices shipped with authentication off: SCC Secure by Default guidance",
         knobs=Knobs(protected_ops_open=True),
     ),

@@ -22,8 +22,10 @@ def test_device_identity_complete(device, evidence, conformance_run):
     if declared:
         evidence.claim("firmware", declared)
         if declared != values.get("FirmwareVersion"):
-            evidence.note(f"firmware under test {values.get('FirmwareVersion')!r} differs from "
-                          f"the target's declared {declared!r}")
+            evidence.note(
+                f"firmware under test {values.get('FirmwareVersion')!r} differs from "
+                f"the target's declared {declared!r}"
+            )
     problems = check_identity(values)
     assert not problems, "; ".join(problems)
 

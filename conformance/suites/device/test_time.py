@@ -16,8 +16,7 @@ from conformance.checks.device import check_clock, clock_offset, onvif_datetime
 
 @pytest.mark.requirement("ONVIF-DEV-TIME-01")
 def test_time_readable_without_authentication(device, evidence):
-    answer = answer_of(lambda: device.onvif.call("devicemgmt", "GetSystemDateAndTime",
-                                                 auth="none"))
+    answer = answer_of(lambda: device.onvif.call("devicemgmt", "GetSystemDateAndTime", auth="none"))
     evidence.measure("unauthenticated_answer", answer.kind)
     evidence.measure("http_status", answer.http_status)
     assert answer.kind == "answered", (

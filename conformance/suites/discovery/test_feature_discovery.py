@@ -15,8 +15,13 @@ from conformance.outcomes import not_applicable
 @pytest.mark.requirement("ONVIF-DISC-CLAIMS-01")
 def test_claimed_features_are_advertised(device, evidence, conformance_run):
     found = discover(device)
-    required = sorted({e.requirement.feature for e in conformance_run.profile.requirements
-                       if e.requirement.feature})
+    required = sorted(
+        {
+            e.requirement.feature
+            for e in conformance_run.profile.requirements
+            if e.requirement.feature
+        }
+    )
     table = {
         name: {**view.to_dict(), "required_by_profile": name in required}
         for name, view in found.features.items()

@@ -20,12 +20,14 @@ def test_ready_to_use_profile(device, evidence):
     summary = []
     for profile in device.profiles():
         vec = getattr(profile, "VideoEncoderConfiguration", None)
-        summary.append({
-            "token": str(profile.token),
-            "name": str(getattr(profile, "Name", "")),
-            "has_vsc": getattr(profile, "VideoSourceConfiguration", None) is not None,
-            "encoding": str(vec.Encoding) if vec is not None else None,
-        })
+        summary.append(
+            {
+                "token": str(profile.token),
+                "name": str(getattr(profile, "Name", "")),
+                "has_vsc": getattr(profile, "VideoSourceConfiguration", None) is not None,
+                "encoding": str(vec.Encoding) if vec is not None else None,
+            }
+        )
     evidence.measure("profiles", summary)
     problems = check_profiles(summary)
     assert not problems, "; ".join(problems)
@@ -70,8 +72,9 @@ def test_snapshot_is_jpeg_of_configured_size(device, evidence):
     vec = EncoderView.of(profile.VideoEncoderConfiguration)
     uri = str(device.media("GetSnapshotUri", ProfileToken=profile.token).Uri)
     url = with_host(uri, device.device.host)
-    snap = fetch_snapshot(url, device.device.username, device.device.password,
-                          timeout=device.timeout)
+    snap = fetch_snapshot(
+        url, device.device.username, device.device.password, timeout=device.timeout
+    )
     decoded = decode_jpeg(snap.body) if snap.status == 200 else None
     size = decoded[0] if decoded else None
     evidence.measure("http_status", snap.status)

@@ -59,7 +59,7 @@ def test_rtsp_refuses_anonymous(device, evidence):
 
     exchange = probe(device.stream_url(), method="DESCRIBE", timeout=device.timeout)
     evidence.attach_exchanges("anonymous-describe", [exchange])
-    challenge = exchange.response_headers.get("www-authenticate", "")
+    challenge = exchange.header("WWW-Authenticate") or ""
     evidence.measure("status", exchange.status)
     evidence.measure("www_authenticate_scheme", challenge.split(" ")[0] if challenge else None)
     assert exchange.status == 401, (
@@ -71,16 +71,16 @@ def test_rtsp_refuses_anonymous(device, evidence):
 
 
 def _quality(device, evidence):
-    transport, stats = device.stream_stats(QUALITY_CAPTURE_S)
+    transport, capture, stats = device.stream_stats(QUALITY_CAPTURE_S)
     evidence.measure("transport", transport)
-    evidence.attach_json("stream-stats", stats.to_dict())
-    return stats
+    evidence.attach_json("stream-stats", {**stats.to_dict(), "rtp_seq_lost": capture.rtp_seq_lost})
+    return capture, stats
 
 
 @pytest.mark.requirement("STREAM-FORMAT-01")
 def test_stream_format_matches_configuration(device, evidence):
     vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
-    stats = _quality(device, evidence)
+    capture, stats = _quality(device, evidence)
     claims = device.device.claims
     size = (stats.width, stats.height) if stats.width else None
     evidence.expect("encoder", vec)
@@ -90,29 +90,31 @@ def test_stream_format_matches_configuration(device, evidence):
     evidence.measure("resolution", f"{size[0]}x{size[1]}" if size else None)
     if stats.first_frame_png:
         evidence.attach_png("first-frame", stats.first_frame_png)
-    problems = check_format(stats.codec, size, vec.encoding, (vec.width, vec.height),
-                            claims.codecs, claims.resolutions)
+    problems = check_format(
+        stats.codec, size, vec.encoding, (vec.width, vec.height), claims.codecs, claims.resolutions
+    )
     assert not problems, "; ".join(problems)
 
 
 @pytest.mark.requirement("STREAM-FPS-01")
 def test_frame_rate_matches_configuration(device, evidence, params):
     vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
-    stats = _quality(device, evidence)
+    capture, stats = _quality(device, evidence)
     claims = device.device.claims
     evidence.expect("fps", vec.fps)
     evidence.expect("tolerance_pct", params["fps_tolerance_pct"])
     evidence.claim("frame_rates", claims.frame_rates)
     evidence.measure("fps_rtp", stats.fps_rtp)
     evidence.measure("fps_arrival", stats.fps_arrival)
-    problems = check_frame_rate(stats.fps_rtp, stats.fps_arrival, vec.fps, claims.frame_rates,
-                                params["fps_tolerance_pct"])
+    problems = check_frame_rate(
+        stats.fps_rtp, stats.fps_arrival, vec.fps, claims.frame_rates, params["fps_tolerance_pct"]
+    )
     assert not problems, "; ".join(problems)
 
 
 @pytest.mark.requirement("STREAM-TS-01")
 def test_rtp_timestamps_monotonic(device, evidence):
-    stats = _quality(device, evidence)
+    capture, stats = _quality(device, evidence)
     evidence.measure("access_units", stats.access_units)
     evidence.measure("timestamp_regressions", stats.timestamp_regressions)
     problems = check_timestamps(stats.timestamp_regressions, stats.access_units)
@@ -121,11 +123,12 @@ def test_rtp_timestamps_monotonic(device, evidence):
 
 @pytest.mark.requirement("STREAM-CONT-01")
 def test_no_lost_frames(device, evidence):
-    stats = _quality(device, evidence)
+    capture, stats = _quality(device, evidence)
     evidence.measure("access_units", stats.access_units)
     evidence.measure("counter_gaps", stats.counter_gaps[:20])
     evidence.measure("counter_missing", stats.counter_missing)
-    evidence.measure("rtp_seq_lost", stats.rtp_seq_lost)
-    problems = check_continuity(stats.counter_gaps, stats.counter_missing, stats.access_units,
-                                stats.rtp_seq_lost)
+    evidence.measure("rtp_seq_lost", capture.rtp_seq_lost)
+    problems = check_continuity(
+        stats.counter_gaps, stats.counter_missing, stats.access_units, capture.rtp_seq_lost
+    )
     assert not problems, "; ".join(problems)
