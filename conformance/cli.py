@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from conformance import __version__
@@ -152,8 +153,9 @@ def _demo(args: argparse.Namespace) -> int:
     except SiteError as exc:
         raise InputError("--persona" if args.persona else "site", None, str(exc)) from None
     print(f"demo: starting the simulator ({len(site.cameras)} camera(s))...", flush=True)
-    with SimulatorThread(site) as simulator:
-        ready_file = out / "simulator-ready.json"
+    # The ready file holds the simulator's test credentials: keep it out of the reports folder.
+    with SimulatorThread(site) as simulator, tempfile.TemporaryDirectory() as private:
+        ready_file = Path(private) / "simulator-ready.json"
         write_ready_file(ready_file, simulator.host.ready())
         run_args = argparse.Namespace(
             target=str(project_file("fixtures/targets/demo.yaml")),
