@@ -13,12 +13,10 @@ from urllib.parse import quote
 from lxml import etree
 
 from fake_vms.clock import device_now
-from fake_vms.onvif import media_service
-from fake_vms.onvif.soap import TDS, TRT, Operation, SoapFault, child_text, element, sub
+from fake_vms.onvif.registry import CAPABILITY_ORDER, ServiceContext
+from fake_vms.onvif.soap import Operation, SoapFault, child_text, element, sub
 from fake_vms.site import CameraConfig
 
-DEVICE_PATH = "/onvif/device_service"
-MEDIA_PATH = "/onvif/media_service"
 TIME_ZONE = "GMT0BST,M3.5.0/1,M10.5.0"
 ONVIF_VERSION = (2, 60)
 WSDL_URL = "http://www.onvif.org/Documents/Specifications.aspx"
@@ -39,13 +37,23 @@ def _last_sunday(year: int, month: int) -> datetime:
     return last_day - timedelta(days=(last_day.weekday() - 6) % 7)
 
 
-@dataclass(frozen=True)
+@dataclass
 class DeviceService:
-    """Device service operations; ``port`` is the HTTP port the device really listens on."""
+    """Device service operations; the context says which other services the camera offers."""
 
-    camera: CameraConfig
-    port: int
-    site_name: str
+    context: ServiceContext
+
+    @property
+    def camera(self) -> CameraConfig:
+        return self.context.camera
+
+    @property
+    def site_name(self) -> str:
+        return self.context.site_name
+
+    def _services(self) -> list:
+        """(spec, instance) of every service this camera offers, device service included."""
+        return self.context.shared["services"]
 
     def operations(self) -> dict[str, Operation]:
         return {
@@ -63,7 +71,7 @@ class DeviceService:
 
     def xaddr(self, path: str) -> str:
         """Service address as advertised (knob xaddr_port_offset may make it wrong)."""
-        return f"http://127.0.0.1:{self.port + self.camera.knobs.xaddr_port_offset}{path}"
+        return self.context.xaddr(path)
 
     def get_system_date_and_time(self, _request: etree._Element) -> etree._Element:
         utc = device_now(self.camera)
@@ -90,15 +98,12 @@ class DeviceService:
     def get_services(self, request: etree._Element) -> etree._Element:
         include = (child_text(request, "IncludeCapability") or "false") in ("true", "1")
         response = element("tds:GetServicesResponse")
-        for namespace, path, capabilities in (
-            (TDS, DEVICE_PATH, self._device_service_capabilities),
-            (TRT, MEDIA_PATH, lambda: media_service.service_capabilities(self.camera)),
-        ):
+        for spec, instance in self._services():
             service = sub(response, "tds:Service")
-            sub(service, "tds:Namespace", namespace)
-            sub(service, "tds:XAddr", self.xaddr(path))
+            sub(service, "tds:Namespace", spec.namespace)
+            sub(service, "tds:XAddr", self.xaddr(spec.path))
             if include:
-                sub(service, "tds:Capabilities").append(capabilities())
+                sub(service, "tds:Capabilities").append(instance.capabilities())
             version = sub(service, "tds:Version")
             sub(version, "tt:Major", ONVIF_VERSION[0])
             sub(version, "tt:Minor", ONVIF_VERSION[1])
@@ -111,7 +116,12 @@ class DeviceService:
             for child in request
             if isinstance(child.tag, str) and etree.QName(child).localname == "Category"
         } or {"All"}
-        unsupported = categories - {"All", "Device", "Media"}
+        by_category = {
+            spec.capability_category: (spec, instance)
+            for spec, instance in self._services()
+            if spec.capability_category
+        }
+        unsupported = categories - {"All"} - set(by_category)
         if unsupported:
             raise SoapFault(
                 "Receiver",
@@ -120,14 +130,21 @@ class DeviceService:
             )
         response = element("tds:GetCapabilitiesResponse")
         capabilities = sub(response, "tds:Capabilities")
-        if categories & {"All", "Device"}:
-            self._device_capabilities(sub(capabilities, "tt:Device"))
-        if categories & {"All", "Media"}:
-            self._media_capabilities(sub(capabilities, "tt:Media"))
+        for category in CAPABILITY_ORDER:
+            if category in by_category and categories & {"All", category}:
+                spec, instance = by_category[category]
+                path = spec.path
+                if category == "Media" and self.camera.knobs.capabilities_media_path:
+                    path = self.camera.knobs.capabilities_media_path
+                instance.legacy_capabilities(sub(capabilities, f"tt:{category}"), self.xaddr(path))
         return response
 
-    def _device_capabilities(self, device: etree._Element) -> None:
-        sub(device, "tt:XAddr", self.xaddr(DEVICE_PATH))
+    def capabilities(self) -> etree._Element:
+        return self._device_service_capabilities()
+
+    def legacy_capabilities(self, device: etree._Element, xaddr: str) -> None:
+        """tt:Device of GetCapabilities."""
+        sub(device, "tt:XAddr", xaddr)
         system = sub(device, "tt:System")
         for name in ("DiscoveryResolve", "DiscoveryBye", "RemoteDiscovery"):
             sub(system, f"tt:{name}", False)
@@ -136,14 +153,6 @@ class DeviceService:
         supported = sub(system, "tt:SupportedVersions")
         sub(supported, "tt:Major", ONVIF_VERSION[0])
         sub(supported, "tt:Minor", ONVIF_VERSION[1])
-
-    def _media_capabilities(self, media: etree._Element) -> None:
-        """Knob capabilities_media_path makes this address disagree with GetServices."""
-        sub(media, "tt:XAddr", self.xaddr(self.camera.knobs.capabilities_media_path or MEDIA_PATH))
-        streaming = sub(media, "tt:StreamingCapabilities")
-        sub(streaming, "tt:RTPMulticast", False)
-        sub(streaming, "tt:RTP_TCP", True)
-        sub(streaming, "tt:RTP_RTSP_TCP", True)
 
     def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
         response = element("tds:GetServiceCapabilitiesResponse")

@@ -60,6 +60,17 @@ class MediaService:
             "GetSnapshotUri": self.get_snapshot_uri,
         }
 
+    def capabilities(self) -> etree._Element:
+        return service_capabilities(self.camera)
+
+    def legacy_capabilities(self, media: etree._Element, xaddr: str) -> None:
+        """tt:Media of GetCapabilities (the address may be made wrong by a persona)."""
+        sub(media, "tt:XAddr", xaddr)
+        streaming = sub(media, "tt:StreamingCapabilities")
+        sub(streaming, "tt:RTPMulticast", False)
+        sub(streaming, "tt:RTP_TCP", True)
+        sub(streaming, "tt:RTP_RTSP_TCP", True)
+
     @property
     def uri_host(self) -> str:
         return self.camera.knobs.stream_uri_host or "127.0.0.1"

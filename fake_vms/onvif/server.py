@@ -12,8 +12,8 @@ import time
 from fake_vms.http import HttpServer, Request, Response
 from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
-from fake_vms.onvif.device_service import DEVICE_PATH, MEDIA_PATH, DeviceService
-from fake_vms.onvif.media_service import SNAPSHOT_PATH, MediaService
+from fake_vms.onvif.media_service import SNAPSHOT_PATH
+from fake_vms.onvif.registry import DEVICE_PATH, ServiceContext, offered_services
 from fake_vms.oplog import OperationLog
 from fake_vms.site import CameraConfig
 
@@ -37,13 +37,11 @@ class OnvifServer:
         self.site_name = site_name
         self._auth = Authenticator(camera)
         self._operations: dict[str, dict[str, soap.Operation]] = {}
-        self._http = HttpServer(
-            {
-                DEVICE_PATH: lambda request: self._soap(request, soap.TDS),
-                MEDIA_PATH: lambda request: self._soap(request, soap.TRT),
-                SNAPSHOT_PATH: self._snapshot,
-            }
-        )
+        self.services: dict[str, object] = {}
+        routes = {SNAPSHOT_PATH: self._snapshot}
+        for spec in offered_services(camera):
+            routes[spec.path] = lambda request, ns=spec.namespace: self._soap(request, ns)
+        self._http = HttpServer(routes)
 
     @property
     def port(self) -> int:
@@ -55,10 +53,19 @@ class OnvifServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         await self._http.start(host, port)
-        self._operations = {
-            soap.TDS: DeviceService(self.camera, self.port, self.site_name).operations(),
-            soap.TRT: MediaService(self.camera, self.port, self.rtsp_port).operations(),
-        }
+        offset = self.camera.knobs.xaddr_port_offset
+        context = ServiceContext(
+            camera=self.camera,
+            http_port=self.port,
+            rtsp_port=self.rtsp_port,
+            site_name=self.site_name,
+            oplog=self.oplog,
+            xaddr=lambda path: f"http://127.0.0.1:{self.port + offset}{path}",
+        )
+        built = [(spec, spec.build(context)) for spec in offered_services(self.camera)]
+        context.shared["services"] = built
+        self.services = {spec.name: instance for spec, instance in built}
+        self._operations = {spec.namespace: instance.operations() for spec, instance in built}
 
     async def stop(self) -> None:
         await self._http.stop()
