@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,9 +51,24 @@ def clock_offset(device_utc: datetime, sent: float, received: float) -> tuple[fl
     return offset + 0.5, (received - sent) / 2 + 0.5
 
 
+def device_utc(reply: Any) -> datetime | None:
+    """The UTC time in a GetSystemDateAndTime reply; None if absent or not a valid date."""
+    return onvif_datetime(getattr(reply, "UTCDateTime", None))
+
+
+def time_zone_of(reply: Any) -> str:
+    """The POSIX TZ string of a GetSystemDateAndTime reply ("" if the device gave none)."""
+    return str(getattr(getattr(reply, "TimeZone", None), "TZ", ""))
+
+
 def check_clock(
     device_utc: datetime | None, offset: float | None, uncertainty: float, max_skew: float
 ) -> list[str]:
+    """ONVIF-DEV-TIME-02: evidence timestamps and WS-Security both need a correct device clock.
+
+    Only a skew beyond the limit *plus* the measurement uncertainty is reported, so a slow
+    network can never make a correct clock fail.
+    """
     if device_utc is None or offset is None:
         return ["GetSystemDateAndTime returned no usable UTCDateTime"]
     if abs(offset) - uncertainty > max_skew:
@@ -66,12 +82,53 @@ def check_clock(
 IDENTITY_FIELDS = ("Manufacturer", "Model", "FirmwareVersion", "SerialNumber", "HardwareId")
 
 
+def identity_of(info: Any) -> dict[str, Any]:
+    """The identity fields of a GetDeviceInformation reply (None where a field is absent)."""
+    return {name: getattr(info, name, None) for name in IDENTITY_FIELDS}
+
+
 def check_identity(info: dict[str, Any]) -> list[str]:
+    """ONVIF-DEV-INFO-01: asset registers and firmware tracking need every identity field."""
     return [f"{name} is empty" for name in IDENTITY_FIELDS if not str(info.get(name) or "").strip()]
 
 
+def capability_xaddrs(caps: Any) -> dict[str, str]:
+    """GetCapabilities reply -> category -> XAddr, for the categories GetServices can confirm.
+
+    Categories the device leaves out (or advertises without an XAddr) are simply absent:
+    Profile S makes most of them optional.
+    """
+    found = {}
+    for category in CAPABILITY_NAMESPACES:
+        section = getattr(caps, category, None)
+        xaddr = getattr(section, "XAddr", None) if section is not None else None
+        if xaddr:
+            found[category] = str(xaddr)
+    return found
+
+
+def service_xaddrs(services: Iterable[Any]) -> dict[str, str]:
+    """GetServices reply (a list of tds:Service) -> namespace -> XAddr."""
+    return {str(s.Namespace): str(s.XAddr) for s in services}
+
+
+def advertised_xaddrs(services: Iterable[Any], caps: Any) -> dict[str, str]:
+    """Every address the device advertises, labelled by where it said so (for DEVICE-1-1-31)."""
+    xaddrs = {f"GetServices {ns}": xaddr for ns, xaddr in service_xaddrs(services).items()}
+    xaddrs.update({f"GetCapabilities {k}": v for k, v in capability_xaddrs(caps).items()})
+    return xaddrs
+
+
+def scopes_of(reply: Iterable[Any]) -> list[str]:
+    """GetScopes reply (a list of tt:Scopes) -> the scope URIs, in the device's order."""
+    return [str(s.ScopeItem) for s in reply]
+
+
 def check_services_consistent(services: dict[str, str], capabilities: dict[str, str]) -> list[str]:
-    """``services``: namespace -> XAddr; ``capabilities``: category -> XAddr."""
+    """ONVIF-DEV-SVC-01: clients that use either call must reach the same service.
+
+    ``services``: namespace -> XAddr; ``capabilities``: category -> XAddr.
+    """
     problems = []
     for category, xaddr in capabilities.items():
         namespace = CAPABILITY_NAMESPACES.get(category)
@@ -111,6 +168,7 @@ def check_xaddrs(device_url: str, xaddrs: dict[str, str]) -> list[str]:
 
 
 def check_scopes(scopes: list[str]) -> list[str]:
+    """ONVIF-DEV-SCOPES-01: WS-Discovery clients select devices by profile, name and hardware."""
     problems = []
     lowered = [s.lower() for s in scopes]
     if PROFILE_S_SCOPE.lower() not in lowered:

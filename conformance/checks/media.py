@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ class EncoderView:
 
     @classmethod
     def of(cls, vec: Any) -> EncoderView:
+        """From a zeep tt:VideoEncoderConfiguration (no RateControl -> fps 0, not an error)."""
         rate = getattr(vec, "RateControl", None)
         return cls(
             token=str(vec.token),
@@ -39,8 +41,35 @@ class EncoderView:
         }
 
 
+def profile_summary(profiles: Iterable[Any]) -> list[dict[str, Any]]:
+    """GetProfiles reply -> per profile: token, name, has_vsc, encoding (None if no encoder).
+
+    Only what :func:`check_profiles` judges, so the evidence shows exactly what was compared.
+    """
+    summary = []
+    for profile in profiles:
+        vec = getattr(profile, "VideoEncoderConfiguration", None)
+        summary.append(
+            {
+                "token": str(profile.token),
+                "name": str(getattr(profile, "Name", "")),
+                "has_vsc": getattr(profile, "VideoSourceConfiguration", None) is not None,
+                "encoding": str(vec.Encoding) if vec is not None else None,
+            }
+        )
+    return summary
+
+
+def encoder_views(configurations: Iterable[Any]) -> list[EncoderView]:
+    """GetVideoEncoderConfigurations reply -> the comparable view of each configuration."""
+    return [EncoderView.of(vec) for vec in configurations]
+
+
 def check_profiles(profiles: list[dict[str, Any]]) -> list[str]:
-    """``profiles``: token, has_vsc, encoding (or None)."""
+    """ONVIF-MEDIA-PROF-01: a VMS streams a profile only if it has a source and an H.264 encoder.
+
+    ``profiles``: token, has_vsc, encoding (or None), as made by :func:`profile_summary`.
+    """
     if not profiles:
         return ["GetProfiles returned no profile"]
     ready = [p for p in profiles if p["has_vsc"] and p["encoding"] == "H264"]
@@ -55,6 +84,7 @@ def check_profiles(profiles: list[dict[str, Any]]) -> list[str]:
 
 
 def check_encoder_listed(profile_vec: EncoderView, listed: list[EncoderView]) -> list[str]:
+    """ONVIF-MEDIA-ENC-01: a VMS configures streams from either view; they must agree."""
     for vec in listed:
         if vec.token == profile_vec.token:
             diffs = [
@@ -78,6 +108,7 @@ def check_encoder_listed(profile_vec: EncoderView, listed: list[EncoderView]) ->
 
 
 def check_uri(kind: str, uri: str, device_host: str, schemes: tuple[str, ...]) -> list[str]:
+    """ONVIF-MEDIA-URI-01: a URI naming another host (or too long) is unusable by clients."""
     problems = []
     parts = urlsplit(uri)
     if parts.scheme not in schemes:
@@ -92,6 +123,7 @@ def check_uri(kind: str, uri: str, device_host: str, schemes: tuple[str, ...]) -
 def check_snapshot(
     status: int, content_type: str, size: tuple[int, int] | None, expected: tuple[int, int]
 ) -> list[str]:
+    """ONVIF-MEDIA-SNAP-01: evidence stills must be JPEGs of the configured resolution."""
     problems = []
     if status != 200:
         return [f"snapshot GET answered HTTP {status}"]

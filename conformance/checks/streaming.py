@@ -6,6 +6,7 @@ MIN_DECODED_FRAMES = 10
 
 
 def check_playable(decoded_frames: int, keyframes: int, codec: str | None) -> list[str]:
+    """STREAM-RTSP-UDP/TCP-01: a transport works only if a client can actually decode video."""
     problems = []
     if keyframes < 1:
         problems.append("no key frame arrived, so no client could start decoding")
@@ -26,6 +27,7 @@ def check_format(
     claimed_codecs: list[str],
     claimed_sizes: list[str],
 ) -> list[str]:
+    """STREAM-FORMAT-01: the bitstream, not the configuration, is what a VMS records."""
     problems = []
     if codec != expected_codec:
         problems.append(f"stream codec {codec}, encoder configuration says {expected_codec}")
@@ -45,6 +47,7 @@ def check_format(
 
 
 def within(measured: float, target: float, tolerance_pct: float) -> bool:
+    """``measured`` is within ``tolerance_pct`` % of a positive ``target`` (0 never matches)."""
     return target > 0 and abs(measured - target) <= target * tolerance_pct / 100
 
 
@@ -55,6 +58,7 @@ def check_frame_rate(
     claimed: list[float],
     tolerance_pct: float,
 ) -> list[str]:
+    """STREAM-FPS-01: both clocks are checked, as RTP timestamps alone can lie about the rate."""
     problems = []
     for label, value in (("RTP timestamps", fps_rtp), ("arrival times", fps_arrival)):
         if value is None:
@@ -74,6 +78,7 @@ def check_frame_rate(
 
 
 def check_timestamps(regressions: int, access_units: int) -> list[str]:
+    """STREAM-TS-01: players and recorders reorder or drop frames whose timestamps go back."""
     if regressions:
         return [
             f"{regressions} of {access_units} access units had an RTP timestamp not later "
@@ -85,6 +90,11 @@ def check_timestamps(regressions: int, access_units: int) -> list[str]:
 def check_continuity(
     counter_gaps: list[tuple[int, int]], counter_missing: int, access_units: int, rtp_seq_lost: int
 ) -> list[str]:
+    """STREAM-CONT-01: lost frames are lost evidence; judged by the source frame counter if any.
+
+    ``counter_gaps`` are (expected, got) pairs; a counter missing from every access unit means
+    the source has none (a real device), and RTP sequence gaps are the only evidence left.
+    """
     if access_units and counter_missing == access_units:
         # No source frame counter (a real device): fall back to RTP sequence numbers.
         if rtp_seq_lost:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.device import (
-    IDENTITY_FIELDS,
+    advertised_xaddrs,
+    capability_xaddrs,
     check_identity,
     check_scopes,
     check_services_consistent,
     check_xaddrs,
+    identity_of,
+    scopes_of,
+    service_xaddrs,
 )
 
 
 @pytest.mark.requirement("ONVIF-DEV-INFO-01")
 def test_device_identity_complete(device, evidence, conformance_run):
     info = device.onvif.call("devicemgmt", "GetDeviceInformation")
-    values = {name: getattr(info, name, None) for name in IDENTITY_FIELDS}
+    values = identity_of(info)
     evidence.measure("identity", values)
     declared = conformance_run.target.spec.firmware
     if declared:
@@ -30,21 +34,14 @@ def test_device_identity_complete(device, evidence, conformance_run):
     assert not problems, "; ".join(problems)
 
 
-def _capability_xaddrs(device) -> dict[str, str]:
-    caps = device.onvif.call("devicemgmt", "GetCapabilities", auth="none", Category=["All"])
-    found = {}
-    for category in ("Device", "Media", "Events", "PTZ", "Imaging", "Analytics"):
-        section = getattr(caps, category, None)
-        xaddr = getattr(section, "XAddr", None) if section is not None else None
-        if xaddr:
-            found[category] = str(xaddr)
-    return found
+def _capabilities(device):
+    return device.onvif.call("devicemgmt", "GetCapabilities", auth="none", Category=["All"])
 
 
 @pytest.mark.requirement("ONVIF-DEV-SVC-01")
 def test_services_and_capabilities_agree(device, evidence):
-    services = {str(s.Namespace): str(s.XAddr) for s in device.services()}
-    capabilities = _capability_xaddrs(device)
+    services = service_xaddrs(device.services())
+    capabilities = capability_xaddrs(_capabilities(device))
     evidence.measure("services", services)
     evidence.measure("capabilities", capabilities)
     problems = check_services_consistent(services, capabilities)
@@ -53,8 +50,7 @@ def test_services_and_capabilities_agree(device, evidence):
 
 @pytest.mark.requirement("ONVIF-DEV-XADDR-01")
 def test_xaddrs_on_device_address(device, evidence):
-    xaddrs = {f"GetServices {s.Namespace}": str(s.XAddr) for s in device.services()}
-    xaddrs.update({f"GetCapabilities {k}": v for k, v in _capability_xaddrs(device).items()})
+    xaddrs = advertised_xaddrs(device.services(), _capabilities(device))
     evidence.measure("xaddrs", xaddrs)
     evidence.expect("authority", device.device.onvif_url)
     problems = check_xaddrs(device.device.onvif_url, xaddrs)
@@ -63,8 +59,7 @@ def test_xaddrs_on_device_address(device, evidence):
 
 @pytest.mark.requirement("ONVIF-DEV-SCOPES-01")
 def test_scopes_declare_profile_and_identity(device, evidence):
-    reply = device.onvif.call("devicemgmt", "GetScopes")
-    scopes = [str(s.ScopeItem) for s in reply]
+    scopes = scopes_of(device.onvif.call("devicemgmt", "GetScopes"))
     evidence.measure("scopes", scopes)
     problems = check_scopes(scopes)
     assert not problems, "; ".join(problems)

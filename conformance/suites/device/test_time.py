@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conformance.answers import answer_of
-from conformance.checks.device import check_clock, clock_offset, onvif_datetime
+from conformance.checks.device import check_clock, clock_offset, device_utc, time_zone_of
 
 
 @pytest.mark.requirement("ONVIF-DEV-TIME-01")
@@ -36,12 +36,12 @@ def test_clock_within_tolerance(device, evidence, params):
         sent = time.time()  # the device demands credentials: ask again with them
         reply = device.onvif.call("devicemgmt", "GetSystemDateAndTime")
     received = time.time()
-    utc = onvif_datetime(getattr(reply, "UTCDateTime", None))
+    utc = device_utc(reply)
     offset, uncertainty = clock_offset(utc, sent, received) if utc else (None, 0.0)
     evidence.expect("max_clock_skew_s", params["max_clock_skew_s"])
     evidence.measure("device_utc", utc.isoformat() if utc else None)
     evidence.measure("clock_offset_s", offset)
     evidence.measure("uncertainty_s", uncertainty)
-    evidence.measure("time_zone", str(getattr(getattr(reply, "TimeZone", None), "TZ", "")))
+    evidence.measure("time_zone", time_zone_of(reply))
     problems = check_clock(utc, offset, uncertainty, params["max_clock_skew_s"])
     assert not problems, "; ".join(problems)

@@ -10,6 +10,8 @@ from conformance.checks.media import (
     check_profiles,
     check_snapshot,
     check_uri,
+    encoder_views,
+    profile_summary,
 )
 from conformance.discovery import discover
 from conformance.dut import with_host
@@ -17,17 +19,7 @@ from conformance.dut import with_host
 
 @pytest.mark.requirement("ONVIF-MEDIA-PROF-01")
 def test_ready_to_use_profile(device, evidence):
-    summary = []
-    for profile in device.profiles():
-        vec = getattr(profile, "VideoEncoderConfiguration", None)
-        summary.append(
-            {
-                "token": str(profile.token),
-                "name": str(getattr(profile, "Name", "")),
-                "has_vsc": getattr(profile, "VideoSourceConfiguration", None) is not None,
-                "encoding": str(vec.Encoding) if vec is not None else None,
-            }
-        )
+    summary = profile_summary(device.profiles())
     evidence.measure("profiles", summary)
     problems = check_profiles(summary)
     assert not problems, "; ".join(problems)
@@ -36,7 +28,7 @@ def test_ready_to_use_profile(device, evidence):
 @pytest.mark.requirement("ONVIF-MEDIA-ENC-01")
 def test_encoder_configurations_agree(device, evidence):
     profile_vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
-    listed = [EncoderView.of(v) for v in device.media("GetVideoEncoderConfigurations")]
+    listed = encoder_views(device.media("GetVideoEncoderConfigurations"))
     evidence.measure("profile_encoder", profile_vec)
     evidence.measure("listed_encoders", listed)
     problems = check_encoder_listed(profile_vec, listed)
