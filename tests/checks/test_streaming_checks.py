@@ -1,0 +1,162 @@
+"""Streaming checks judged on StreamStats recorded from 2 s RTSP captures of fake_vms cameras.
+
+``fixtures/streams/<device>.json`` holds ``StreamStats.to_dict()``, the capture's RTP sequence
+losses and the main profile's encoder configuration (see ``record_fixtures.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zeep_replay import json_fixture
+
+from conformance.checks.streaming import (
+    check_continuity,
+    check_format,
+    check_frame_rate,
+    check_playable,
+    check_timestamps,
+    within,
+)
+
+TOLERANCE_PCT = 10.0  # the catalogue default of STREAM-FPS-01
+CLAIMED_CODECS = ["H264"]
+CLAIMED_SIZES = ["1280x720"]
+CLAIMED_RATES = [25.0]
+
+
+def _stream(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = json_fixture("streams", f"{name}.json")
+    return data, data["stats"]
+
+
+def _playable(name: str) -> list[str]:
+    _, s = _stream(name)
+    return check_playable(s["decoded_frames"], s["keyframes"], s["codec"])
+
+
+def _format(name: str) -> list[str]:
+    data, s = _stream(name)
+    enc = data["encoder"]
+    width, height = (int(v) for v in enc["resolution"].split("x"))
+    size = (s["width"], s["height"]) if s["width"] else None
+    return check_format(
+        s["codec"], size, enc["encoding"], (width, height), CLAIMED_CODECS, CLAIMED_SIZES
+    )
+
+
+def _frame_rate(name: str) -> list[str]:
+    data, s = _stream(name)
+    return check_frame_rate(
+        s["fps_rtp"], s["fps_arrival"], data["encoder"]["fps"], CLAIMED_RATES, TOLERANCE_PCT
+    )
+
+
+def _continuity(data: dict[str, Any], s: dict[str, Any]) -> list[str]:
+    gaps = [tuple(g) for g in s["counter_gaps"]]
+    return check_continuity(gaps, s["counter_missing"], s["access_units"], data["rtp_seq_lost"])
+
+
+def test_playable_good():
+    assert _playable("good") == []
+
+
+def test_playable_cut_short():
+    assert _playable("good-cut-short") == ["only 5 frames decoded (at least 10 needed)"]
+
+
+def test_playable_nothing_arrived():
+    assert check_playable(0, 0, None) == [
+        "no key frame arrived, so no client could start decoding",
+        "only 0 frames decoded (at least 10 needed)",
+        "the SDP names no video codec",
+    ]
+
+
+def test_format_good():
+    assert _format("good") == []
+
+
+def test_format_resolution_mismatch_persona():
+    assert _format("stream-resolution-mismatch") == [
+        "stream is 640x360, encoder configuration says 1280x720",
+        "stream size 640x360 is not among the claimed ['1280x720']",
+    ]
+
+
+def test_format_nothing_decoded():
+    assert check_format("H265", None, "H264", (1280, 720), CLAIMED_CODECS, []) == [
+        "stream codec H265, encoder configuration says H264",
+        "stream codec H265 is not among the claimed ['H264']",
+        "no frame decoded, so the picture size is unknown",
+    ]
+
+
+def test_within_recorded_rates():
+    _, good = _stream("good")
+    _, half = _stream("half-frame-rate")
+    assert within(good["fps_arrival"], 25.0, TOLERANCE_PCT)
+    assert not within(half["fps_arrival"], 25.0, TOLERANCE_PCT)
+    assert not within(25.0, 0.0, TOLERANCE_PCT)  # an unknown (zero) target never matches
+
+
+def test_frame_rate_good():
+    assert _frame_rate("good") == []
+
+
+def test_frame_rate_half_persona():
+    _, s = _stream("half-frame-rate")
+    assert _frame_rate("half-frame-rate") == [
+        "frame rate from RTP timestamps is 12.50 fps; configured 25 fps ±10%",
+        f"frame rate from arrival times is {s['fps_arrival']:.2f} fps; configured 25 fps ±10%",
+        f"measured {s['fps_arrival']:.2f} fps matches no claimed rate [25.0]",
+    ]
+
+
+def test_frame_rate_unmeasurable():
+    assert check_frame_rate(None, None, 25.0, [], TOLERANCE_PCT) == [
+        "frame rate from RTP timestamps could not be measured",
+        "frame rate from arrival times could not be measured",
+    ]
+
+
+def test_timestamps_good():
+    _, s = _stream("good")
+    assert check_timestamps(s["timestamp_regressions"], s["access_units"]) == []
+
+
+def test_timestamps_jump_persona():
+    _, s = _stream("timestamp-jumps")
+    assert check_timestamps(s["timestamp_regressions"], s["access_units"]) == [
+        f"{s['timestamp_regressions']} of 50 access units had an RTP timestamp not later "
+        "than the previous one"
+    ]
+    assert s["timestamp_regressions"] >= 1
+
+
+def test_continuity_good():
+    assert _continuity(*_stream("good")) == []
+
+
+def test_continuity_dropped_frames_persona():
+    data, s = _stream("dropped-frames")
+    gaps = s["counter_gaps"]
+    assert gaps and all(got == expected + 1 for expected, got in gaps)
+    sample = ", ".join(f"expected {e} got {g}" for e, g in gaps)
+    assert _continuity(data, s) == [
+        f"{len(gaps)} frame-counter gaps, {len(gaps)} frames lost ({sample})"
+    ]
+
+
+def test_continuity_without_frame_counter():
+    """A real device has no SEI frame counter: RTP sequence gaps are the only evidence.
+
+    Derived from the good recording (counter marked missing on every access unit, as a real
+    camera's capture would be; 3 packets lost), since the simulator always sends the counter.
+    """
+    data, s = _stream("good")
+    no_counter = {**s, "counter_missing": s["access_units"]}
+    assert _continuity(data, no_counter) == []
+    assert _continuity({**data, "rtp_seq_lost": 3}, no_counter) == [
+        "3 RTP packets lost (sequence number gaps)"
+    ]
