@@ -97,7 +97,7 @@ def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
     blocking = [
         r
         for r in requirements
-        if (r["level"] == "mandatory" and r["outcome"] != Outcome.PASS.value)
+        if (r["level"] == "mandatory" and r["outcome"] not in ("pass", "not_applicable"))
         or (r["level"] == "conditional" and r["outcome"] in ("fail", "inconclusive"))
     ]
     if not blocking:
