@@ -3,171 +3,29 @@
 Each persona declares the requirement IDs it must break. ``cctv-conformance selftest`` runs the
 suite against every persona and fails on any difference in either direction, so a check that
 cannot catch its persona is found out, and so is a persona that breaks more than it says.
-The provenance line says where the quirk was seen in the field.
+The provenance line says where the quirk was seen in the field. Personas are grouped by domain,
+one module each; this package gathers them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from fake_vms.personas import core, discovery, events, imaging, media2, ptz
+from fake_vms.personas.model import Persona
 
-from fake_vms.personas.knobs import Knobs
-
-
-@dataclass(frozen=True)
-class Persona:
-    name: str
-    description: str
-    breaks: tuple[str, ...]
-    provenance: str
-    knobs: Knobs = field(default_factory=Knobs)
-    clock_offset_s: float = 0.0
+__all__ = ["PERSONAS", "Persona", "get_persona"]
 
 
-_PERSONAS: tuple[Persona, ...] = (
-    Persona(
-        "clock-skew",
-        "Device clock is 10 minutes fast",
-        ("ONVIF-DEV-TIME-02",),
-        "Clock lost after reboot: home-assistant/core#121952, lumeohq/onvif-rs#121",
-        clock_offset_s=600.0,
-    ),
-    Persona(
-        "time-needs-auth",
-        "GetSystemDateAndTime demands credentials",
-        ("ONVIF-DEV-TIME-01",),
-        "Panasonic, Digital Barriers, Vivotek: agsh/onvif src/onvif.ts, agsh/onvif#301",
-        knobs=Knobs(time_requires_auth=True),
-    ),
-    Persona(
-        "blank-identity",
-        "GetDeviceInformation returns an empty firmware version and serial number",
-        ("ONVIF-DEV-INFO-01",),
-        "Generic identities on clone cameras: OpenIPC/viewer#67, agsh/onvif PR #65",
-        knobs=Knobs(identity_blank=True),
-    ),
-    Persona(
-        "capabilities-mismatch",
-        "GetCapabilities advertises a Media address that GetServices does not",
-        ("ONVIF-DEV-SVC-01",),
-        "Mismatched XAddrs between calls: OpenIPC/viewer#67, home-assistant/core#84551",
-        knobs=Knobs(capabilities_media_path="/onvif/Media"),
-    ),
-    Persona(
-        "xaddr-wrong-port",
-        "Service XAddrs advertise a port the device does not listen on",
-        ("ONVIF-DEV-XADDR-01",),
-        "NAT and port-forwarded devices: agsh/onvif#41, python-onvif-zeep PR #48",
-        knobs=Knobs(xaddr_port_offset=1000),
-    ),
-    Persona(
-        "open-protected-ops",
-        "Authentication is off: protected operations answer with no or wrong credentials",
-        ("ONVIF-DEV-AUTH-01", "ONVIF-DEV-AUTH-02"),
-        "Devices shipped with authentication off: SCC Secure by Default guidance",
-        knobs=Knobs(protected_ops_open=True),
-    ),
-    Persona(
-        "html-auth-fault",
-        "Wrong credentials get an HTML error page instead of a SOAP NotAuthorized fault",
-        ("ONVIF-DEV-AUTH-02",),
-        "HikVision HTML 401 pages: agsh/onvif lib/cam.js, edgexfoundry/device-onvif-camera#132",
-        knobs=Knobs(bad_credentials_html=True),
-    ),
-    Persona(
-        "missing-profile-scope",
-        "GetScopes omits the Profile S scope",
-        ("ONVIF-DEV-SCOPES-01",),
-        "ONVIF not enabled by default, incomplete scopes: onvif/specs#520",
-        knobs=Knobs(omit_profile_scope=True),
-    ),
-    Persona(
-        "hidden-snapshot",
-        "Media capabilities deny snapshots although GetSnapshotUri works",
-        ("ONVIF-DISC-CLAIMS-01",),
-        "Capabilities that contradict behaviour: agsh/onvif#200, OpenIPC/viewer#67",
-        knobs=Knobs(hide_snapshot_capability=True),
-    ),
-    Persona(
-        "profiles-without-vsc",
-        "Media profiles carry no VideoSourceConfiguration",
-        ("ONVIF-MEDIA-PROF-01",),
-        "Happytime server and some devices: agsh/onvif src/onvif.ts; UniFi Protect needs it",
-        knobs=Knobs(profiles_without_vsc=True),
-    ),
-    Persona(
-        "encoder-list-mismatch",
-        "GetVideoEncoderConfigurations disagrees with the profile's encoder resolution",
-        ("ONVIF-MEDIA-ENC-01",),
-        "Inconsistent configuration views: agsh/onvif lib/cam.js, OpenIPC/viewer#67",
-        knobs=Knobs(encoder_list_size=(640, 360)),
-    ),
-    Persona(
-        "foreign-stream-uri",
-        "GetStreamUri and GetSnapshotUri return an address other than the device's",
-        ("ONVIF-MEDIA-URI-01",),
-        "127.0.1.1 and private addresses in URIs: BigTonyTones/Tonys-Onvf-RTSP-Server#12, "
-        "agsh/onvif#170",
-        knobs=Knobs(stream_uri_host="127.0.1.1"),
-    ),
-    Persona(
-        "snapshot-wrong-size",
-        "The snapshot JPEG is smaller than the configured resolution",
-        ("ONVIF-MEDIA-SNAP-01",),
-        "Snapshot content problems: home-assistant/core#43376, sproctor/ONVIF-Camera-Kotlin PR #20",
-        knobs=Knobs(snapshot_size=(320, 180)),
-    ),
-    Persona(
-        "no-rtsp-udp",
-        "RTSP SETUP over RTP/UDP is refused",
-        ("STREAM-RTSP-UDP-01",),
-        "Firewalled or TCP-only encoders: bluenviron/mediamtx#233",
-        knobs=Knobs(rtsp_udp_supported=False),
-    ),
-    Persona(
-        "no-rtsp-tcp",
-        "RTSP SETUP with TCP interleaving is refused",
-        ("STREAM-RTSP-TCP-01",),
-        "Cameras without RTP/RTSP/TCP: ngraziano/SharpRTSP#43, scottlamb/retina interop issues",
-        knobs=Knobs(rtsp_tcp_supported=False),
-    ),
-    Persona(
-        "open-rtsp",
-        "The RTSP stream plays without credentials",
-        ("STREAM-RTSP-AUTH-01",),
-        "Anonymous RTSP left enabled: SCC Secure by Default, RTSS RTSP authentication annex",
-        knobs=Knobs(rtsp_auth_required=False),
-    ),
-    Persona(
-        "stream-resolution-mismatch",
-        "The stream is encoded at 640x360 while the encoder configuration says otherwise",
-        ("STREAM-FORMAT-01",),
-        "Streams that differ from configuration: scottlamb/retina interop issues",
-        knobs=Knobs(stream_size=(640, 360)),
-    ),
-    Persona(
-        "half-frame-rate",
-        "The stream runs at half the configured frame rate",
-        ("STREAM-FPS-01",),
-        "Encoders that cannot sustain the configured rate: moonfire-nvr#213 (a=framerate lies)",
-        knobs=Knobs(fps_divisor=2),
-    ),
-    Persona(
-        "timestamp-jumps",
-        "RTP timestamps jump backwards once a second",
-        ("STREAM-TS-01",),
-        "Non-monotonic RTP timestamps: scottlamb/retina#17, bluenviron/mediamtx#1300",
-        knobs=Knobs(timestamp_glitch_every=25),
-    ),
-    Persona(
-        "dropped-frames",
-        "The frame counter skips a value once a second (frames lost at capture)",
-        ("STREAM-CONT-01",),
-        "Frame loss under load: ONVIF test specs exclude 'missing audio/video frames'",
-        knobs=Knobs(counter_skip_every=25),
-    ),
-)
+def _gather() -> dict[str, Persona]:
+    gathered: dict[str, Persona] = {}
+    for module in (core, media2, events, ptz, imaging, discovery):
+        for persona in module.PERSONAS:
+            if persona.name in gathered:
+                raise ValueError(f"duplicate persona name {persona.name!r} in {module.__name__}")
+            gathered[persona.name] = persona
+    return gathered
 
-PERSONAS: dict[str, Persona] = {p.name: p for p in _PERSONAS}
+
+PERSONAS: dict[str, Persona] = _gather()
 
 
 def get_persona(name: str | None) -> Persona | None:

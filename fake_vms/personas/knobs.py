@@ -2,17 +2,25 @@
 
 A knob's default is the conformant behaviour. Personas (``fake_vms.personas``) set one or a few
 knobs so that a device breaks in one known way; the services read ``camera.knobs.<name>``.
-Keeping every knob in one frozen dataclass makes a persona's whole deviation visible at a glance.
+Knobs are grouped by domain, one frozen dataclass each (newer domains in ``knobs_<domain>.py``),
+and combined into one flat :class:`Knobs`, so a persona's whole deviation is visible at a glance.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_vms.personas.knobs_discovery import DiscoveryKnobs
+from fake_vms.personas.knobs_events import EventKnobs
+from fake_vms.personas.knobs_imaging import ImagingKnobs
+from fake_vms.personas.knobs_media2 import Media2Knobs
+from fake_vms.personas.knobs_ptz import PtzKnobs
+
 
 @dataclass(frozen=True)
-class Knobs:
-    # --- ONVIF device service -------------------------------------------------------------
+class DeviceKnobs:
+    """ONVIF device service."""
+
     time_requires_auth: bool = False
     """GetSystemDateAndTime demands credentials (it is PRE_AUTH in ONVIF Core)."""
     protected_ops_open: bool = False
@@ -29,7 +37,12 @@ class Knobs:
     """GetScopes omits the onvif://www.onvif.org/Profile/Streaming scope."""
     hide_snapshot_capability: bool = False
     """Media capabilities say SnapshotUri=false although GetSnapshotUri works."""
-    # --- ONVIF media service ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaKnobs:
+    """ONVIF media (ver10) service."""
+
     profiles_without_vsc: bool = False
     """Media profiles carry no VideoSourceConfiguration."""
     encoder_list_size: tuple[int, int] | None = None
@@ -38,7 +51,12 @@ class Knobs:
     """GetStreamUri/GetSnapshotUri return this host instead of the device's own."""
     snapshot_size: tuple[int, int] | None = None
     """The snapshot JPEG has this size instead of the configured resolution."""
-    # --- RTSP / RTP -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RtspKnobs:
+    """RTSP / RTP."""
+
     rtsp_udp_supported: bool = True
     """SETUP with RTP/AVP (UDP) is accepted."""
     rtsp_tcp_supported: bool = True
@@ -53,3 +71,17 @@ class Knobs:
     """Every Nth access unit the frame counter skips one value (frames lost at capture)."""
     timestamp_glitch_every: int = 0
     """Every Nth access unit carries an RTP timestamp earlier than the previous one."""
+
+
+@dataclass(frozen=True)
+class Knobs(
+    DeviceKnobs,
+    MediaKnobs,
+    RtspKnobs,
+    Media2Knobs,
+    EventKnobs,
+    PtzKnobs,
+    ImagingKnobs,
+    DiscoveryKnobs,
+):
+    """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -1,0 +1,10 @@
+"""Quirk knobs: Event service. Defaults are the conformant behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EventKnobs:
+    """Event service."""

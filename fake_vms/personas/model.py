@@ -1,0 +1,19 @@
+"""A persona: a named quirk set that makes a device non-conformant in one known way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fake_vms.personas.knobs import Knobs
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    description: str
+    breaks: tuple[str, ...]
+    """Requirement IDs that must fail against this persona (and no others)."""
+    provenance: str
+    """Where the quirk was seen in the field (client projects' issues and code)."""
+    knobs: Knobs = field(default_factory=Knobs)
+    clock_offset_s: float = 0.0

@@ -1,0 +1,7 @@
+"""Personas: PTZ quirks."""
+
+from __future__ import annotations
+
+from fake_vms.personas.model import Persona
+
+PERSONAS: tuple[Persona, ...] = ()
