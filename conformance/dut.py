@@ -21,6 +21,19 @@ T = TypeVar("T")
 NS_MEDIA = "http://www.onvif.org/ver10/media/wsdl"
 NS_DEVICE = "http://www.onvif.org/ver10/device/wsdl"
 
+# Client service key (conformance.clients.wsdl) -> the GetServices namespace of that service.
+SERVICE_NAMESPACES = {
+    "devicemgmt": NS_DEVICE,
+    "media": NS_MEDIA,
+    "media2": "http://www.onvif.org/ver20/media/wsdl",
+    "events": "http://www.onvif.org/ver10/events/wsdl",
+    "ptz": "http://www.onvif.org/ver20/ptz/wsdl",
+    "imaging": "http://www.onvif.org/ver20/imaging/wsdl",
+    "search": "http://www.onvif.org/ver10/search/wsdl",
+    "replay": "http://www.onvif.org/ver10/replay/wsdl",
+    "recording": "http://www.onvif.org/ver10/recording/wsdl",
+}
+
 STREAM_SETUP_UDP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "UDP"}}
 
 
@@ -120,14 +133,23 @@ class DeviceUnderTest:
                 return same_authority(service.XAddr, self.device.onvif_url)
         return None
 
-    def media(self, operation: str, **params: Any) -> Any:
-        """Call the Media (ver10) service at the address GetServices gave."""
-        url = self.cached("media_url", lambda: self.service_url(NS_MEDIA))
+    def offers(self, service: str) -> bool:
+        """Whether GetServices lists this service (key as in SERVICE_NAMESPACES)."""
+        return self.service_url(SERVICE_NAMESPACES[service]) is not None
+
+    def call(self, service: str, operation: str, **params: Any) -> Any:
+        """Call ``operation`` on ``service`` at the address GetServices gave for it."""
+        namespace = SERVICE_NAMESPACES[service]
+        url = self.cached(f"url:{service}", lambda: self.service_url(namespace))
         if url is None:
             from conformance.outcomes import Inconclusive
 
-            raise Inconclusive("GetServices lists no Media (ver10) service")
-        return self.onvif.call("media", operation, url=url, **params)
+            raise Inconclusive(f"GetServices lists no {service} service ({namespace})")
+        return self.onvif.call(service, operation, url=url, **params)
+
+    def media(self, operation: str, **params: Any) -> Any:
+        """Call the Media (ver10) service at the address GetServices gave."""
+        return self.call("media", operation, **params)
 
     def profiles(self) -> list[Any]:
         return self.cached("profiles", lambda: list(self.media("GetProfiles")))
