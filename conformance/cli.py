@@ -257,7 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the suite against the known-good simulator and every "
         "persona; fail on any unexpected outcome",
     )
-    selftest.add_argument("--profile", default="pictco-la-baseline")
+    selftest.add_argument(
+        "--profile",
+        default="all-requirements",
+        help="profile to judge with (default: every requirement)",
+    )
     selftest.add_argument("--out", default="out/selftest")
     selftest.add_argument("--jobs", type=int, default=2, help="runs in parallel (default 2)")
     selftest.add_argument(
