@@ -230,6 +230,7 @@ class Catalogue:
                 isinstance(value, int | float)
                 and isinstance(defaults[name], int | float)
                 and not isinstance(value, bool)
+                and not isinstance(defaults[name], bool)
             ):
                 raise InputError(
                     path,

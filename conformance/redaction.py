@@ -52,7 +52,13 @@ class Redactor:
 
 def _forms_of(secret: str) -> set[str]:
     raw = secret.encode("utf-8")
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(raw).decode()}
+    forms = {
+        secret,
+        quote(secret),
+        quote(secret, safe=""),
+        quote_plus(secret),
+        base64.b64encode(raw).decode(),
+    }
     # Base64 of the secret at each alignment inside a longer string such as "user:secret".
     for pad in (1, 2):
         chunk = base64.b64encode(b"\0" * pad + raw).decode()

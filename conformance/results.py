@@ -101,7 +101,9 @@ def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
         or (r["level"] == "conditional" and r["outcome"] in ("fail", "inconclusive"))
     ]
     if not blocking:
-        return "conforms", "Every mandatory requirement passed and no claimed feature failed."
+        return "conforms", (
+            "Every mandatory requirement that applies passed, and no claimed feature failed."
+        )
     ids = ", ".join(sorted({r["id"] for r in blocking}))
     return "does_not_conform", f"Not met, not tested or inconclusive: {ids}."
 

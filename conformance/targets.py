@@ -180,29 +180,35 @@ def _devices_from_ready_file(source: str, ref: SimulatorRef, base: Path, claims:
         path = base / path
     try:
         ready = json.loads(path.read_text(encoding="utf-8"))
-        entries = ready["devices"]
     except OSError as exc:
         raise InputError(
             source, "simulator.ready_file", f"cannot read {path}: {exc.strerror}"
         ) from None
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise InputError(
-            source, "simulator.ready_file", f"{path} is not a fake-vms ready file"
+            source, "simulator.ready_file", f"{path} is not a fake-vms ready file (not JSON)"
         ) from None
     wanted = None if ref.devices == "all" else set(ref.devices)
     found = []
-    for entry in entries:
-        if wanted is None or entry["name"] in wanted:
-            found.append(
-                Device(
-                    entry["name"],
-                    entry["onvif_url"],
-                    entry["username"],
-                    entry["password"],
-                    "camera",
-                    claims,
+    try:
+        for entry in ready["devices"]:
+            if wanted is None or entry["name"] in wanted:
+                found.append(
+                    Device(
+                        str(entry["name"]),
+                        str(entry["onvif_url"]),
+                        entry["username"],
+                        entry["password"],
+                        "camera",
+                        claims,
+                    )
                 )
-            )
+    except (KeyError, TypeError) as exc:
+        raise InputError(
+            source,
+            "simulator.ready_file",
+            f"{path} is not a fake-vms ready file (missing or malformed {exc})",
+        ) from None
     missing = (wanted or set()) - {d.name for d in found}
     if missing:
         raise InputError(
@@ -281,7 +287,7 @@ def single_device_target(url: str, user: str | None, password_env: str | None) -
 
 
 def redacted(target: Target) -> dict[str, Any]:
-    """The target as reports may show it: no secrets, environment variable names kept."""
+    """The target as reports may show it: no secrets; devices by name, address and role only."""
     data = target.spec.model_dump(mode="json")
     data["devices"] = [
         {"name": d.name, "onvif": d.onvif_url, "role": d.role} for d in target.devices

@@ -170,6 +170,12 @@ Every verdict links to its evidence files, with credentials removed.</p>
 """
 
 
+def _cell(value: Any) -> str:
+    """A CSV cell that spreadsheets will not run as a formula (values may come from devices)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_compliance(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     html_path = out / "compliance.html"
@@ -194,7 +200,8 @@ def write_compliance(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
         for device in results["devices"]:
             for row in device["requirements"]:
                 writer.writerow(
-                    [
+                    _cell(value)
+                    for value in [
                         device["name"],
                         row["id"],
                         row["title"],

@@ -222,8 +222,16 @@ def test_ready_file_missing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["not json at all", "[]", '{"site": "x"}', "{}"],
-    ids=["text", "list", "nokey", "empty"],
+    [
+        "not json at all",
+        "[]",
+        '{"site": "x"}',
+        "{}",
+        '{"devices": 5}',
+        '{"devices": [{}]}',
+        '{"devices": [{"name": "x"}]}',
+    ],
+    ids=["text", "list", "nokey", "empty", "devices-not-list", "empty-entry", "partial-entry"],
 )
 def test_ready_file_garbage(tmp_path: Path, content: str) -> None:
     """A file that is not a fake-vms ready file is named as such, not a KeyError traceback."""
