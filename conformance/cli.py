@@ -39,7 +39,7 @@ def project_file(relative: str) -> Path:
 def _validate_run_inputs(args: argparse.Namespace) -> None:
     """Load profile and target before starting pytest, so bad input exits 2 with one line."""
     from conformance.catalogue import load_catalogue
-    from conformance.targets import load_target, single_device_target
+    from conformance.targets import load_target, select_devices, single_device_target
 
     load_catalogue().resolve(args.profile)
     if bool(args.target) == bool(args.device):
@@ -47,7 +47,7 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
     if args.device:
         single_device_target(args.device, args.user, args.password_env)
     else:
-        load_target(args.target, args.ready_file)
+        select_devices(load_target(args.target, args.ready_file), args.only_device)
     if args.workers != 1:
         raise InputError("--workers", None, "only 1 worker is supported by this version")
     if args.timeout <= 0:
@@ -94,6 +94,8 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         argv += ["--ready-file", args.ready_file]
     if args.select:
         argv += ["-k", args.select]
+    for name in args.only_device:
+        argv += ["--only-device", name]
     return argv
 
 
@@ -166,6 +168,7 @@ def _demo(args: argparse.Namespace) -> int:
             mode="passive",
             out=str(out),
             ready_file=str(ready_file),
+            only_device=[],
             workers=1,
             timeout=args.timeout,
             select=None,
@@ -231,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="passive = read-only (default); lab = may change and restore settings",
     )
     run.add_argument("--ready-file", help="take simulator devices from this fake-vms ready file")
+    run.add_argument(
+        "--only-device",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only this device of the target (repeatable)",
+    )
     run.add_argument("--workers", type=int, default=1, help="parallel workers (default 1)")
     run.add_argument(
         "--timeout",

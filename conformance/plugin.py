@@ -29,7 +29,7 @@ from conformance.errors import InputError
 from conformance.evidence import Evidence
 from conformance.outcomes import Outcome, outcome_of_skip, skip_reason
 from conformance.redaction import Redactor
-from conformance.targets import Target, load_target, single_device_target
+from conformance.targets import Target, load_target, select_devices, single_device_target
 from conformance.verdicts import classify, is_device_fault
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
@@ -46,6 +46,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--device-user", help="user name for --device-url")
     group.addoption("--device-password-env", help="environment variable holding the password")
     group.addoption("--ready-file", help="fake-vms ready file to take simulator devices from")
+    group.addoption(
+        "--only-device",
+        action="append",
+        default=[],
+        help="check only this device of the target (repeatable)",
+    )
     group.addoption(
         "--mode",
         choices=("passive", "lab"),
@@ -129,6 +135,7 @@ class ConformanceRun:
             target = load_target(config.getoption("target"), config.getoption("ready_file"))
         else:
             raise InputError("--target", None, "give a target file or --device-url")
+        target = select_devices(target, config.getoption("only_device"))
         results_dir = Path(config.getoption("results_dir"))
         results_dir.mkdir(parents=True, exist_ok=True)
         from conformance.dut import DeviceUnderTest

@@ -270,6 +270,22 @@ def resolve_target(
     return Target(source=source, spec=spec, devices=tuple(devices))
 
 
+def select_devices(target: Target, names: list[str]) -> Target:
+    """Keep only the named devices (``--only-device``); an unknown name is bad input."""
+    if not names:
+        return target
+    known = {d.name for d in target.devices}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(
+            "--only-device",
+            None,
+            f"not a device of {target.source}: {', '.join(unknown)}",
+        )
+    kept = tuple(d for d in target.devices if d.name in names)
+    return Target(source=target.source, spec=target.spec, devices=kept)
+
+
 def single_device_target(url: str, user: str | None, password_env: str | None) -> Target:
     """A target for ``run --device URL``: no claims, so features come from discovery alone."""
     try:

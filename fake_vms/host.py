@@ -55,7 +55,9 @@ class SiteHost:
             for camera in self.site.cameras:
                 rtsp = RtspServer(camera, self.oplog)
                 await rtsp.start(HOST, 0)
-                onvif = OnvifServer(camera, rtsp.port, self.oplog, site_name=self.site.name)
+                onvif = OnvifServer(
+                    camera, rtsp.port, self.oplog, site_name=camera.site or self.site.name
+                )
                 await onvif.start(HOST, 0)
                 self.devices.append(RunningDevice(camera, onvif, rtsp))
         except BaseException:

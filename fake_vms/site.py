@@ -36,6 +36,8 @@ class CameraConfig:
     """One simulated camera. Defaults describe a conformant 720p25 H.264 Profile S camera."""
 
     name: str
+    site: str = ""
+    """The site (authority) the camera belongs to; shown in its location scope."""
     manufacturer: str = "FakeVMS"
     model: str = "SimCam 1000"
     firmware: str = "1.0.0"
@@ -114,9 +116,7 @@ def _camera_from_mapping(raw: dict[str, Any], where: str) -> CameraConfig:
     return apply_persona(camera, persona)
 
 
-def load_site(path: str | Path, persona: str | None = None) -> Site:
-    """Load a site file; ``persona`` (if given) is applied to every camera without one."""
-    path = Path(path)
+def _load_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -125,27 +125,78 @@ def load_site(path: str | Path, persona: str | None = None) -> Site:
         raise SiteError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise SiteError(f"{path}: a site file must be a mapping with 'site' and 'cameras'")
+    return data
+
+
+def _expand(raw: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """``count: N`` repeats a camera entry, its name formatted with ``{n}`` (1..N)."""
+    count = raw.get("count", 1)
+    if not isinstance(count, int) or count < 1:
+        raise SiteError(f"{where}.count: must be a positive integer, got {count!r}")
+    entry = {k: v for k, v in raw.items() if k != "count"}
+    if count == 1:
+        return [entry]
+    name = str(entry.get("name", ""))
+    if "{n" not in name:
+        raise SiteError(f"{where}.name: with count, the name needs a {{n}} placeholder")
+    return [{**entry, "name": name.format(n=n)} for n in range(1, count + 1)]
+
+
+def _site_cameras(data: dict[str, Any], where: str, site_name: str) -> list[CameraConfig]:
     cameras_raw = data.get("cameras")
     if not isinstance(cameras_raw, list) or not cameras_raw:
-        raise SiteError(f"{path}: field 'cameras' must be a non-empty list")
+        raise SiteError(f"{where}: field 'cameras' must be a non-empty list")
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
-        raise SiteError(f"{path}: field 'defaults' must be a mapping")
+        raise SiteError(f"{where}: field 'defaults' must be a mapping")
+    cameras = []
+    for index, raw in enumerate(cameras_raw):
+        at = f"{where}: cameras[{index}]"
+        if not isinstance(raw, dict):
+            raise SiteError(f"{at}: each camera must be a mapping")
+        for entry in _expand(raw, at):
+            cameras.append(_camera_from_mapping({"site": site_name, **defaults, **entry}, at))
+    return cameras
+
+
+def load_site(path: str | Path, persona: str | None = None) -> Site:
+    """Load a site file or an estate file; ``persona`` applies to every camera without one.
+
+    An estate file (``estate: NAME``, ``sites: [...]``) lists sites inline or as paths to site
+    files relative to itself, so each authority can keep its own file.
+    """
+    path = Path(path)
+    data = _load_yaml_mapping(path)
     try:
         forced = get_persona(persona)
     except KeyError as exc:
         raise SiteError(f"--persona: {exc.args[0]}") from None
-    cameras = []
-    names: set[str] = set()
-    for index, raw in enumerate(cameras_raw):
-        where = f"{path}: cameras[{index}]"
-        if not isinstance(raw, dict):
-            raise SiteError(f"{where}: each camera must be a mapping")
-        camera = _camera_from_mapping({**defaults, **raw}, where)
-        if camera.name in names:
-            raise SiteError(f"{where}.name: duplicate camera name {camera.name!r}")
-        names.add(camera.name)
-        if forced is not None and camera.persona is None:
-            camera = apply_persona(camera, forced)
-        cameras.append(camera)
-    return Site(name=str(data.get("site") or path.stem), cameras=tuple(cameras))
+    if "sites" in data:
+        sites = data["sites"]
+        if not isinstance(sites, list) or not sites:
+            raise SiteError(f"{path}: field 'sites' must be a non-empty list")
+        cameras: list[CameraConfig] = []
+        for index, item in enumerate(sites):
+            where = f"{path}: sites[{index}]"
+            if isinstance(item, str):
+                sub_path = path.parent / item
+                sub_data = _load_yaml_mapping(sub_path)
+                where = str(sub_path)
+            elif isinstance(item, dict):
+                sub_data = item
+            else:
+                raise SiteError(f"{where}: a site is a mapping or a path to a site file")
+            name = str(sub_data.get("site") or f"site-{index + 1}")
+            cameras += _site_cameras(sub_data, where, name)
+        name = str(data.get("estate") or path.stem)
+    else:
+        name = str(data.get("site") or path.stem)
+        cameras = _site_cameras(data, str(path), name)
+    seen: set[str] = set()
+    for camera in cameras:
+        if camera.name in seen:
+            raise SiteError(f"{path}: duplicate camera name {camera.name!r}")
+        seen.add(camera.name)
+    if forced is not None:
+        cameras = [apply_persona(c, forced) if c.persona is None else c for c in cameras]
+    return Site(name=name, cameras=tuple(cameras))
