@@ -24,7 +24,7 @@ import yaml
 from fake_vms.personas import Persona, get_persona
 from fake_vms.personas.knobs import Knobs
 
-CODECS = ("H264",)
+CODECS = ("H264", "H265")
 
 
 class SiteError(ValueError):

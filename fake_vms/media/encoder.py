@@ -2,7 +2,8 @@
 
 Encoding per session would cap the simulator at a handful of streams; a shared loop of whole
 closed GOPs lets one core serve many live streams while each still looks like real camera output
-(IDR with SPS/PPS every ``gop`` frames, no B-frames, Annex-B NAL units).
+(IDR with SPS/PPS — and VPS for H.265 — every ``gop`` frames, no B-frames, Annex-B NAL units).
+H.264 comes from libx264 and H.265 from libx265, with the same GOP structure.
 """
 
 from __future__ import annotations
@@ -16,11 +17,20 @@ import av
 
 from fake_vms.media.synth import render_frame
 
-_ENCODERS = {"H264": "libx264"}
+_ENCODERS = {"H264": "libx264", "H265": "libx265"}
 _NAL_SEI = 6
 _NAL_IDR = 5
 _NAL_SPS = 7
 _NAL_PPS = 8
+# H.265 NAL unit types (ITU-T H.265 table 7-1).
+_HEVC_IDR = (19, 20)
+_HEVC_VPS, _HEVC_SPS, _HEVC_PPS = 32, 33, 34
+_HEVC_SEI = (39, 40)
+
+
+def nal_type(codec: str, nal: bytes) -> int:
+    """The NAL unit type: 5 bits of the 1-byte H.264 header, 6 bits of the 2-byte H.265 one."""
+    return (nal[0] >> 1) & 0x3F if codec == "H265" else nal[0] & 0x1F
 
 
 @dataclass(frozen=True)
@@ -42,10 +52,12 @@ class EncodedLoop:
     access_units: list[AccessUnit]
     sps: bytes
     pps: bytes
+    vps: bytes = b""
+    """H.265 only: the video parameter set (sent in the SDP as sprop-vps)."""
 
     @property
     def profile_level_id(self) -> str:
-        """profile_idc, constraint flags and level_idc as six hex digits (SDP fmtp)."""
+        """H.264: profile_idc, constraint flags and level_idc as six hex digits (SDP fmtp)."""
         return self.sps[1:4].hex()
 
 
@@ -74,14 +86,7 @@ def _encode(
     context.bit_rate = bitrate_kbps * 1000
     context.gop_size = gop
     context.max_b_frames = 0
-    context.options = {
-        "preset": "ultrafast",
-        "tune": "zerolatency",
-        "x264-params": (
-            f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0:open-gop=0"
-            ":repeat-headers=1:annexb=1:threads=1"
-        ),
-    }
+    context.options = {"preset": "ultrafast", "tune": "zerolatency", **_codec_params(codec, gop)}
     count = gop * math.ceil(max(gop * 2, math.ceil(2 * fps)) / gop)
     packets = []
     for index in range(count):
@@ -89,21 +94,39 @@ def _encode(
         frame.pts = index
         packets.extend(context.encode(frame))
     packets.extend(context.encode(None))
+    hevc = codec == "H265"
+    sei_types = _HEVC_SEI if hevc else (_NAL_SEI,)
+    idr_types = _HEVC_IDR if hevc else (_NAL_IDR,)
+    kinds = {_HEVC_VPS: "vps", _HEVC_SPS: "sps", _HEVC_PPS: "pps"} if hevc else {
+        _NAL_SPS: "sps", _NAL_PPS: "pps"
+    }  # fmt: skip
     units = []
-    sps = pps = b""
+    params = {"vps": b"", "sps": b"", "pps": b""}
     for packet in packets:
-        # x264 adds an SEI with its version string; the frame counter is the only SEI we send.
-        nals = [nal for nal in split_annexb(bytes(packet)) if nal[0] & 0x1F != _NAL_SEI]
+        # Encoders add an SEI with their version string; the frame counter is the only SEI sent.
+        nals = [n for n in split_annexb(bytes(packet)) if nal_type(codec, n) not in sei_types]
         for nal in nals:
-            if nal[0] & 0x1F == _NAL_SPS:
-                sps = nal
-            elif nal[0] & 0x1F == _NAL_PPS:
-                pps = nal
-        keyframe = any(nal[0] & 0x1F == _NAL_IDR for nal in nals)
+            kind = kinds.get(nal_type(codec, nal))
+            if kind:
+                params[kind] = nal
+        keyframe = any(nal_type(codec, nal) in idr_types for nal in nals)
         units.append(AccessUnit(nals=nals, keyframe=keyframe))
-    if len(units) != count or not units[0].keyframe or not sps or not pps:
+    complete = params["sps"] and params["pps"] and (params["vps"] or not hevc)
+    if len(units) != count or not units[0].keyframe or not complete:
         raise RuntimeError(f"{_ENCODERS[codec]} did not produce a closed-GOP loop")
-    return EncodedLoop(codec, width, height, fps, units, sps, pps)
+    return EncodedLoop(
+        codec, width, height, fps, units, params["sps"], params["pps"], params["vps"]
+    )
+
+
+def _codec_params(codec: str, gop: int) -> dict[str, str]:
+    """Encoder options for a closed GOP of ``gop`` frames, no B-frames, headers before each IDR."""
+    common = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0:open-gop=0:repeat-headers=1"
+    if codec == "H265":
+        # One frame thread and pool keep x265 light beside the other cameras; info=0 drops its
+        # version SEI, log-level=error keeps its banner off the simulator's console.
+        return {"x265-params": common + ":annexb=1:frame-threads=1:pools=1:info=0:log-level=error"}
+    return {"x264-params": common + ":annexb=1:threads=1"}
 
 
 _cache: dict[tuple[str, int, int, float, int, int], EncodedLoop] = {}
