@@ -54,6 +54,7 @@ class CameraConfig:
     password: str = "sim-password"
     clock_offset_s: float = 0.0
     persona: str | None = None
+    ptz: bool = False
     knobs: Knobs = field(default_factory=Knobs)
 
     def __post_init__(self) -> None:
@@ -76,7 +77,7 @@ class CameraConfig:
 
 
 def apply_persona(camera: CameraConfig, persona: Persona | None) -> CameraConfig:
-    """Return ``camera`` with the persona's knobs and clock offset applied."""
+    """Return ``camera`` with the persona's knobs, clock offset and camera overrides applied."""
     if persona is None:
         return camera
     return replace(
@@ -84,6 +85,7 @@ def apply_persona(camera: CameraConfig, persona: Persona | None) -> CameraConfig
         persona=persona.name,
         knobs=persona.knobs,
         clock_offset_s=camera.clock_offset_s + persona.clock_offset_s,
+        **persona.camera_overrides,
     )
 
 

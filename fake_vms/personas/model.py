@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fake_vms.personas.knobs import Knobs
 
@@ -17,3 +18,5 @@ class Persona:
     """Where the quirk was seen in the field (client projects' issues and code)."""
     knobs: Knobs = field(default_factory=Knobs)
     clock_offset_s: float = 0.0
+    camera_overrides: dict[str, Any] = field(default_factory=dict)
+    """CameraConfig fields the quirk needs (e.g. ``{"ptz": True}``: a PTZ quirk needs a PTZ)."""
