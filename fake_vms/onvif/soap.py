@@ -21,6 +21,8 @@ WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secex
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 
 NSMAP = {"env": ENV, "ter": TER, "tt": TT, "tds": TDS, "trt": TRT}
+TPTZ, TIMG = "http://www.onvif.org/ver20/ptz/wsdl", "http://www.onvif.org/ver20/imaging/wsdl"
+NSMAP |= {"tptz": TPTZ, "timg": TIMG}  # PTZ and Imaging services
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 
 _PARSER = etree.XMLParser(

@@ -8,3 +8,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ImagingKnobs:
     """Imaging service and OSD."""
+
+    imaging_settings_not_applied: bool = False
+    """SetImagingSettings answers OK but changes nothing."""
+    imaging_options_brightness: tuple[float, float] | None = None
+    """GetOptions advertises this Brightness range instead of the one the device really uses."""
+    osd_create_ignored: bool = False
+    """CreateOSD answers with a token but the OSD is never created."""
+    osd_options_unsupported: bool = False
+    """GetOSDOptions is answered with ter:ActionNotSupported (the other OSD operations work)."""
