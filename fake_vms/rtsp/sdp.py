@@ -1,4 +1,4 @@
-"""The SDP session description (RFC 4566, RFC 6184 fmtp) a camera returns for DESCRIBE."""
+"""The SDP a camera returns for DESCRIBE (RFC 4566; fmtp per RFC 6184 or RFC 7798)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ PAYLOAD_TYPE = 96
 
 
 def build_sdp(loop: EncodedLoop, host: str, session_name: str, bitrate_kbps: int) -> bytes:
-    """Describe the single H.264 video track, with SPS/PPS so receivers can decode at once."""
-    sprop = b",".join(base64.b64encode(nal) for nal in (loop.sps, loop.pps)).decode()
+    """Describe the single video track, with its parameter sets so receivers decode at once."""
     fps = f"{loop.fps:g}"
     lines = [
         "v=0",
@@ -24,11 +23,29 @@ def build_sdp(loop: EncodedLoop, host: str, session_name: str, bitrate_kbps: int
         "a=control:*",
         f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
         f"b=AS:{bitrate_kbps}",
-        f"a=rtpmap:{PAYLOAD_TYPE} H264/90000",
-        f"a=fmtp:{PAYLOAD_TYPE} packetization-mode=1;profile-level-id={loop.profile_level_id}"
-        f";sprop-parameter-sets={sprop}",
+        f"a=rtpmap:{PAYLOAD_TYPE} {loop.codec}/90000",
+        f"a=fmtp:{PAYLOAD_TYPE} {fmtp(loop)}",
         f"a=framerate:{fps}",
         f"a=x-dimensions:{loop.width},{loop.height}",
         f"a=control:{TRACK_CONTROL}",
     ]
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def fmtp(loop: EncodedLoop) -> str:
+    """H.264 (RFC 6184 8.1): mode, profile-level-id and sprop-parameter-sets; H.265 (RFC 7798
+    7.1): sprop-vps, sprop-sps and sprop-pps, one base64 NAL each."""
+    if loop.codec == "H265":
+        return ";".join(
+            f"sprop-{name}={_b64(nal)}"
+            for name, nal in (("vps", loop.vps), ("sps", loop.sps), ("pps", loop.pps))
+        )
+    sprop = ",".join(_b64(nal) for nal in (loop.sps, loop.pps))
+    return (
+        f"packetization-mode=1;profile-level-id={loop.profile_level_id}"
+        f";sprop-parameter-sets={sprop}"
+    )
+
+
+def _b64(nal: bytes) -> str:
+    return base64.b64encode(nal).decode()

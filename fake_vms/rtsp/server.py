@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fake_vms.media.encoder import EncodedLoop, get_loop
+from fake_vms.media.streams import camera_streams, media1_stream
 from fake_vms.oplog import OperationLog
 from fake_vms.rtsp.auth import DigestAuth
 from fake_vms.rtsp.protocol import (
@@ -66,9 +67,10 @@ class _Connection:
 
 
 class RtspServer:
-    """Serves ``rtsp://127.0.0.1:{port}/stream1`` for one camera."""
+    """Serves ``rtsp://127.0.0.1:{port}/stream1`` (and ``/stream2`` for H.265) for one camera."""
 
     stream_path = "/stream1"
+    """The main stream; see :mod:`fake_vms.media.streams` for the others."""
 
     def __init__(self, camera: CameraConfig, oplog: OperationLog | None = None) -> None:
         self.camera = camera
@@ -77,8 +79,11 @@ class RtspServer:
         self._server: asyncio.Server | None = None
         self._loop: EncodedLoop | None = None
         self._source: LiveSource | None = None
+        self._streams: dict[str, tuple[EncodedLoop, LiveSource]] = {}
+        """Path -> the stream's loop and live source (``_loop``/``_source``: the main one)."""
         self._sessions: dict[str, RtspSession] = {}
         self._owners: dict[str, _Connection] = {}
+        self._session_paths: dict[str, str] = {}
         self._handlers: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._methods: dict[str, Callable[[_Connection, RtspRequest], Awaitable[Reply]]] = {
@@ -99,14 +104,18 @@ class RtspServer:
         return self._server.sockets[0].getsockname()[1]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Encode (or reuse) the loop off the event loop, then listen."""
+        """Encode (or reuse) each stream's loop off the event loop, then listen."""
         camera = self.camera
-        width, height = camera.stream_size
-        self._loop = await asyncio.to_thread(
-            get_loop, camera.codec, width, height, camera.stream_fps, camera.gop,
-            camera.bitrate_kbps,
-        )  # fmt: skip
-        self._source = LiveSource(camera, self._loop)
+        for name, codec in camera_streams(camera).items():
+            # Stream quirk knobs (e.g. stream_size) shape the stream Media (ver10) describes.
+            quirky = name == media1_stream(camera)
+            width, height = camera.stream_size if quirky else (camera.width, camera.height)
+            loop = await asyncio.to_thread(
+                get_loop, codec, width, height, camera.stream_fps, camera.gop,
+                camera.bitrate_kbps,
+            )  # fmt: skip
+            self._streams[f"/{name}"] = (loop, LiveSource(camera, loop))
+        self._loop, self._source = self._streams[self.stream_path]
         self._server = await asyncio.start_server(self._serve_connection, host, port)
         self._reaper = asyncio.get_running_loop().create_task(self._reap_sessions())
 
@@ -200,10 +209,14 @@ class RtspServer:
     # --- methods ------------------------------------------------------------------------
 
     def _path_ok(self, uri: str, allow_track: bool) -> bool:
+        return self._stream_of(uri, allow_track) is not None
+
+    def _stream_of(self, uri: str, allow_track: bool) -> str | None:
+        """The stream path a request URI names (or its track, if allowed), else None."""
         path = urlsplit(uri).path.rstrip("/") if "://" in uri else uri.rstrip("/")
-        if path == self.stream_path:
-            return True
-        return allow_track and path == f"{self.stream_path}/{TRACK_CONTROL}"
+        if allow_track and path.endswith(f"/{TRACK_CONTROL}"):
+            path = path[: -len(TRACK_CONTROL) - 1]
+        return path if path in self._streams else None
 
     def _session(self, request: RtspRequest) -> RtspSession | None:
         session = self._sessions.get(request.session_id or "")
@@ -219,18 +232,19 @@ class RtspServer:
         return 200, [("Public", PUBLIC)], b""
 
     async def _describe(self, connection: _Connection, request: RtspRequest) -> Reply:
-        if not self._path_ok(request.uri, allow_track=False):
+        path = self._stream_of(request.uri, allow_track=False)
+        if path is None:
             return 404, [], b""
-        assert self._loop is not None
-        base = f"rtsp://{connection.local_host}:{self.port}{self.stream_path}/"
+        base = f"rtsp://{connection.local_host}:{self.port}{path}/"
         sdp = build_sdp(
-            self._loop, connection.local_host, f"FakeVMS {self.camera.name}",
+            self._streams[path][0], connection.local_host, f"FakeVMS {self.camera.name}",
             self.camera.bitrate_kbps,
         )  # fmt: skip
         return 200, [("Content-Type", "application/sdp"), ("Content-Base", base)], sdp
 
     async def _setup(self, connection: _Connection, request: RtspRequest) -> Reply:
-        if not self._path_ok(request.uri, allow_track=True):
+        path = self._stream_of(request.uri, allow_track=True)
+        if path is None:
             return 404, [], b""
         if request.session_id is not None:
             # One track only: a second SETUP in an existing session is not meaningful.
@@ -240,31 +254,38 @@ class RtspServer:
             if not spec.unicast:
                 continue
             if spec.tcp and knobs.rtsp_tcp_supported:
-                return self._setup_tcp(connection, spec)
+                return self._setup_tcp(connection, spec, path)
             if not spec.tcp and knobs.rtsp_udp_supported and spec.client_ports:
-                return await self._setup_udp(connection, spec)
+                return await self._setup_udp(connection, spec, path)
         return 461, [], b""
 
-    def _new_session(self, connection: _Connection, sink: TcpSink | UdpSink) -> RtspSession:
-        assert self._source is not None
-        session = RtspSession(secrets.token_hex(8), self._source, sink, self._session_ended)
+    def _new_session(
+        self, connection: _Connection, sink: TcpSink | UdpSink, path: str = stream_path
+    ) -> RtspSession:
+        source = self._streams[path][1]
+        session = RtspSession(secrets.token_hex(8), source, sink, self._session_ended)
+        self._session_paths[session.id] = path
         self._sessions[session.id] = session
         self._owners[session.id] = connection
         connection.sessions[session.id] = session
         return session
 
-    def _setup_tcp(self, connection: _Connection, spec: TransportSpec) -> Reply:
+    def _setup_tcp(
+        self, connection: _Connection, spec: TransportSpec, path: str = stream_path
+    ) -> Reply:
         channels = spec.interleaved or (connection.next_channel, connection.next_channel + 1)
         connection.next_channel = max(connection.next_channel, channels[1] + 1)
         sink = TcpSink(connection.writer.transport, channels[0])
-        session = self._new_session(connection, sink)
+        session = self._new_session(connection, sink, path)
         transport = (
             f"RTP/AVP/TCP;unicast;interleaved={channels[0]}-{channels[1]}"
             f";ssrc={session.rtp.ssrc:08X}"
         )
         return 200, [("Transport", transport), self._session_header(session)], b""
 
-    async def _setup_udp(self, connection: _Connection, spec: TransportSpec) -> Reply:
+    async def _setup_udp(
+        self, connection: _Connection, spec: TransportSpec, path: str = stream_path
+    ) -> Reply:
         assert spec.client_ports is not None
         loop = asyncio.get_running_loop()
         rtp_port, rtcp_port = spec.client_ports
@@ -279,7 +300,7 @@ class RtspServer:
         rtcp, _ = await loop.create_datagram_endpoint(
             lambda: listener, local_addr=(connection.local_host, 0), remote_addr=(host, rtcp_port)
         )
-        session = self._new_session(connection, UdpSink(rtp, rtcp))
+        session = self._new_session(connection, UdpSink(rtp, rtcp), path)
         listener.session = session
         server_ports = (rtp.get_extra_info("sockname")[1], rtcp.get_extra_info("sockname")[1])
         transport = (
@@ -293,7 +314,8 @@ class RtspServer:
         if session is None:
             return 454, [], b""
         seq, rtptime = session.play()
-        url = f"rtsp://{connection.local_host}:{self.port}{self.stream_path}/{TRACK_CONTROL}"
+        path = self._session_paths.get(session.id, self.stream_path)
+        url = f"rtsp://{connection.local_host}:{self.port}{path}/{TRACK_CONTROL}"
         return (
             200,
             [
@@ -330,6 +352,7 @@ class RtspServer:
 
     def _forget(self, session: RtspSession) -> None:
         self._sessions.pop(session.id, None)
+        self._session_paths.pop(session.id, None)
         connection = self._owners.pop(session.id, None)
         if connection is not None:
             connection.sessions.pop(session.id, None)

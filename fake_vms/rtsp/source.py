@@ -23,14 +23,14 @@ class LiveSource:
     """Maps wall time to frame numbers, and frame numbers to SEI, counter and RTP payloads."""
 
     def __init__(self, camera: CameraConfig, loop: EncodedLoop) -> None:
-        self.codec = camera.codec
+        self.codec = loop.codec  # an H.265 camera's second stream is H.264
         self.fps = camera.stream_fps
         self.counter_skip_every = camera.knobs.counter_skip_every
         self.timestamp_glitch_every = camera.knobs.timestamp_glitch_every
         self.epoch = time.monotonic()
         self._epoch_device_us = int(device_now(camera).timestamp() * 1_000_000)
         self.au_payloads = [
-            [payload for nal in au.nals for payload in nal_payloads(nal)]
+            [payload for nal in au.nals for payload in nal_payloads(nal, codec=loop.codec)]
             for au in loop.access_units
         ]
         self._sei: dict[int, bytes] = {}
