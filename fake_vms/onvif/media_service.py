@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from fake_vms.media.streams import MAIN_STREAM, media1_stream
 from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
 from fake_vms.site import CameraConfig
 
@@ -20,6 +21,8 @@ VSC_TOKEN = "vsc_1"
 VEC_TOKEN = "vec_1"
 QUALITY = 4
 SNAPSHOT_PATH = "/snapshot.jpg"
+H265_AS_H264_PROFILE = "profile_h265"
+"""Listed only with knob media1_h265_profile_as_h264: the H.265 stream, mislabelled H264."""
 
 
 def service_capabilities(camera: CameraConfig) -> etree._Element:
@@ -82,14 +85,20 @@ class MediaService:
 
     def get_profiles(self, _request: etree._Element) -> etree._Element:
         response = element("trt:GetProfilesResponse")
-        self._profile(sub(response, "trt:Profiles", token=PROFILE_TOKEN, fixed=True))
+        for token in self._profile_tokens():
+            self._profile(sub(response, "trt:Profiles", token=token, fixed=True))
         return response
 
     def get_profile(self, request: etree._Element) -> etree._Element:
-        _require_profile(request)
+        token = _require_profile(request, self._profile_tokens())
         response = element("trt:GetProfileResponse")
-        self._profile(sub(response, "trt:Profile", token=PROFILE_TOKEN, fixed=True))
+        self._profile(sub(response, "trt:Profile", token=token, fixed=True))
         return response
+
+    def _profile_tokens(self) -> tuple[str, ...]:
+        if self.camera.knobs.media1_h265_profile_as_h264 and self.camera.codec == "H265":
+            return (PROFILE_TOKEN, H265_AS_H264_PROFILE)
+        return (PROFILE_TOKEN,)
 
     def get_video_sources(self, _request: etree._Element) -> etree._Element:
         response = element("trt:GetVideoSourcesResponse")
@@ -137,10 +146,12 @@ class MediaService:
         return response
 
     def get_stream_uri(self, request: etree._Element) -> etree._Element:
-        _require_profile(request)
+        token = _require_profile(request, self._profile_tokens())
+        # Media1 describes the H.264 stream; the mislabelled profile leads to the H.265 one.
+        stream = MAIN_STREAM if token == H265_AS_H264_PROFILE else media1_stream(self.camera)
         response = element("trt:GetStreamUriResponse")
         _media_uri(
-            sub(response, "trt:MediaUri"), f"rtsp://{self.uri_host}:{self.rtsp_port}/stream1"
+            sub(response, "trt:MediaUri"), f"rtsp://{self.uri_host}:{self.rtsp_port}/{stream}"
         )
         return response
 
@@ -156,12 +167,14 @@ class MediaService:
         return self.camera.knobs.encoder_list_size or (self.camera.width, self.camera.height)
 
     def _profile(self, profile: etree._Element) -> None:
-        sub(profile, "tt:Name", PROFILE_NAME)
+        lying = profile.get("token") == H265_AS_H264_PROFILE
+        sub(profile, "tt:Name", "H265Stream" if lying else PROFILE_NAME)
         if not self.camera.knobs.profiles_without_vsc:
             self._video_source_configuration(
                 sub(profile, "tt:VideoSourceConfiguration", token=VSC_TOKEN)
             )
-        configuration = sub(profile, "tt:VideoEncoderConfiguration", token=VEC_TOKEN)
+        vec_token = "vec_h265" if lying else VEC_TOKEN
+        configuration = sub(profile, "tt:VideoEncoderConfiguration", token=vec_token)
         self._video_encoder_configuration(configuration, (self.camera.width, self.camera.height))
 
     def _video_source_configuration(self, configuration: etree._Element) -> None:
@@ -183,7 +196,7 @@ class MediaService:
         camera = self.camera
         sub(configuration, "tt:Name", "VideoEncoder")
         sub(configuration, "tt:UseCount", 1)
-        sub(configuration, "tt:Encoding", camera.codec)
+        sub(configuration, "tt:Encoding", "H264")  # the ver10 enum has no H265
         _resolution(sub(configuration, "tt:Resolution"), *size)
         sub(configuration, "tt:Quality", float(QUALITY))
         rate = sub(configuration, "tt:RateControl")
@@ -203,9 +216,11 @@ class MediaService:
         sub(configuration, "tt:SessionTimeout", "PT60S")
 
 
-def _require_profile(request: etree._Element) -> None:
-    if child_text(request, "ProfileToken") != PROFILE_TOKEN:
+def _require_profile(request: etree._Element, tokens: tuple[str, ...] = (PROFILE_TOKEN,)) -> str:
+    token = child_text(request, "ProfileToken")
+    if token not in tokens:
         raise invalid_arg_val("NoProfile", "The requested profile token does not exist")
+    return token
 
 
 def _resolution(parent: etree._Element, width: int, height: int) -> None:
