@@ -202,6 +202,19 @@ def _requirements(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from conformance.merge import merge_results
+    from reports.compliance import write_compliance
+
+    out = Path(args.out)
+    merged = merge_results([Path(d) for d in args.dirs], out)
+    write_compliance(merged, out)
+    _print_summary(merged, out)
+    return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
+        merged["verdict"], EXIT_SUITE_ERROR
+    )
+
+
 def _selftest(args: argparse.Namespace) -> int:
     from conformance.selftest import run_selftest
 
@@ -279,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     selftest.add_argument("--timeout", type=float, default=10.0)
     selftest.set_defaults(func=_selftest)
+
+    merge = sub.add_parser("merge", help="merge per-site results folders into one estate result")
+    merge.add_argument("dirs", nargs="+", metavar="DIR", help="results folders (from `run`)")
+    merge.add_argument("--out", required=True, help="folder for the merged results and reports")
+    merge.set_defaults(func=_merge)
 
     sub.add_parser("profiles", help="list profiles").set_defaults(func=_profiles)
     reqs = sub.add_parser("requirements", help="list the requirements of a profile")

@@ -57,7 +57,8 @@ class HttpError(Exception):
 
 
 class HttpServer:
-    """Routes requests by exact path to async handlers; unknown paths get 404."""
+    """Routes requests by exact path (or a route prefix ending in "/") to async handlers; unknown
+    paths get 404."""
 
     def __init__(
         self,
@@ -129,8 +130,13 @@ class HttpServer:
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
 
+    def _prefix_handler(self, path: str) -> Handler | None:
+        """A route ending in "/" also serves every path below it (longest such prefix wins)."""
+        prefixes = [p for p in self.routes if p.endswith("/") and path.startswith(p)]
+        return self.routes[max(prefixes, key=len)] if prefixes else None
+
     async def _dispatch(self, request: Request) -> Response:
-        handler = self.routes.get(request.path)
+        handler = self.routes.get(request.path) or self._prefix_handler(request.path)
         if handler is None:
             return Response(404, b"Not Found")
         try:

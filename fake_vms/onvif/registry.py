@@ -52,6 +52,8 @@ class ServiceSpec:
     offered: Callable[[CameraConfig], bool] = lambda camera: True
     capability_category: str | None = None
     """The GetCapabilities category (tt:Capabilities child) this service answers, if any."""
+    subpaths: bool = False
+    """Whether paths below ``path`` reach this service too (per-subscription addresses)."""
 
 
 DEVICE_PATH = "/onvif/device_service"

@@ -14,6 +14,7 @@ from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
 from fake_vms.onvif.media_service import SNAPSHOT_PATH
 from fake_vms.onvif.registry import DEVICE_PATH, ServiceContext, offered_services
+from fake_vms.onvif.reply import REQUEST_PATH, respond
 from fake_vms.oplog import OperationLog
 from fake_vms.site import CameraConfig
 
@@ -41,6 +42,8 @@ class OnvifServer:
         routes = {SNAPSHOT_PATH: self._snapshot}
         for spec in offered_services(camera):
             routes[spec.path] = lambda request, ns=spec.namespace: self._soap(request, ns)
+            if spec.subpaths:  # e.g. one address per event subscription (prefix route)
+                routes[spec.path + "/"] = routes[spec.path]
         self._http = HttpServer(routes)
 
     @property
@@ -68,6 +71,9 @@ class OnvifServer:
         self._operations = {spec.namespace: instance.operations() for spec, instance in built}
 
     async def stop(self) -> None:
+        for service in self.services.values():  # first wake waiting handlers (event pulls)
+            if hasattr(service, "close"):
+                await service.close()
         await self._http.stop()
 
     async def _soap(self, request: Request, namespace: str) -> Response:
@@ -88,7 +94,11 @@ class OnvifServer:
         if decision.verdict is not Verdict.ALLOWED:
             return self._refuse(operation, decision)
         try:
-            body = soap.dispatch(self._operations[namespace], namespace, envelope)
+            path = REQUEST_PATH.set(request.path)
+            try:
+                body = await respond(self._operations[namespace], namespace, envelope)
+            finally:
+                REQUEST_PATH.reset(path)
         except soap.SoapFault as fault:
             return self._fault(operation, decision.authenticated, fault)
         self._record(operation, decision.authenticated, "200")

@@ -21,8 +21,17 @@ WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secex
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 
 NSMAP = {"env": ENV, "ter": TER, "tt": TT, "tds": TDS, "trt": TRT}
+NSMAP |= {"tr2": "http://www.onvif.org/ver20/media/wsdl"}  # Media2 service
 TPTZ, TIMG = "http://www.onvif.org/ver20/ptz/wsdl", "http://www.onvif.org/ver20/imaging/wsdl"
 NSMAP |= {"tptz": TPTZ, "timg": TIMG}  # PTZ and Imaging services
+NSMAP |= {
+    "tev": "http://www.onvif.org/ver10/events/wsdl",
+    "wsnt": "http://docs.oasis-open.org/wsn/b-2",
+    "wsa": "http://www.w3.org/2005/08/addressing",
+    "wstop": "http://docs.oasis-open.org/wsn/t-1",
+    "tns1": "http://www.onvif.org/ver10/topics",
+    "xs": "http://www.w3.org/2001/XMLSchema",
+}  # Event service
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 
 _PARSER = etree.XMLParser(
