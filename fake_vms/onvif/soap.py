@@ -32,14 +32,6 @@ NSMAP |= {
     "tns1": "http://www.onvif.org/ver10/topics",
     "xs": "http://www.w3.org/2001/XMLSchema",
 }  # Event service
-NSMAP |= {
-    "tev": "http://www.onvif.org/ver10/events/wsdl",
-    "wsnt": "http://docs.oasis-open.org/wsn/b-2",
-    "wsa": "http://www.w3.org/2005/08/addressing",
-    "wstop": "http://docs.oasis-open.org/wsn/t-1",
-    "tns1": "http://www.onvif.org/ver10/topics",
-    "xs": "http://www.w3.org/2001/XMLSchema",
-}  # Event service
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 
 _PARSER = etree.XMLParser(
