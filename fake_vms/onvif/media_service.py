@@ -176,6 +176,10 @@ class MediaService:
         vec_token = "vec_h265" if lying else VEC_TOKEN
         configuration = sub(profile, "tt:VideoEncoderConfiguration", token=vec_token)
         self._video_encoder_configuration(configuration, (self.camera.width, self.camera.height))
+        if self.camera.ptz:  # a PTZ camera's profile is ready for PTZ (ONVIF Media 5.2)
+            from fake_vms.onvif.ptz_service import CONFIG_TOKEN, ptz_configuration
+
+            ptz_configuration(sub(profile, "tt:PTZConfiguration", token=CONFIG_TOKEN))
 
     def _video_source_configuration(self, configuration: etree._Element) -> None:
         sub(configuration, "tt:Name", "VideoSource")
