@@ -70,13 +70,21 @@ class DeviceUnderTest:
         self.redactor = redactor
         self.notes: list[str] = []
         self._cache: dict[str, Any] = {}
+        self._key_locks: dict[str, threading.Lock] = {}
         self._lock = threading.RLock()
         self._onvif = None
 
     # -- caching ---------------------------------------------------------------------------
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """Compute once per run; a raised exception is cached and re-raised alike."""
+        """Compute once per run; a raised exception is cached and re-raised alike.
+
+        Safe across threads: a caller that asks for a value being computed (for example by the
+        run's prefetcher) waits for it instead of asking the device again. Each key has its own
+        lock, so a long capture does not hold up unrelated questions to the same device.
+        """
         with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
             if key not in self._cache:
                 try:
                     self._cache[key] = compute()
@@ -86,6 +94,13 @@ class DeviceUnderTest:
         if isinstance(value, _Failure):
             raise value.exc
         return value
+
+    def release(self, keep: tuple[str, ...] = ("discovery",)) -> None:
+        """Drop cached bulk data (captures) once the device's tests are done; keep summaries."""
+        with self._lock:
+            for key in list(self._cache):
+                if key.startswith(("capture:", "stats:")) and key not in keep:
+                    del self._cache[key]
 
     # -- ONVIF ---------------------------------------------------------------------------
     @property
