@@ -89,7 +89,29 @@ SERVICES: list[ServiceSpec] = [
         _media,
         capability_category="Media",
     ),
+    ServiceSpec(
+        "ptz",
+        "http://www.onvif.org/ver20/ptz/wsdl",
+        "/onvif/ptz_service",
+        lambda context: _import("ptz_service").PtzService(context.camera),
+        offered=lambda camera: camera.ptz,
+        capability_category="PTZ",
+    ),
+    ServiceSpec(
+        "imaging",
+        "http://www.onvif.org/ver20/imaging/wsdl",
+        "/onvif/imaging_service",
+        lambda context: _import("imaging_service").ImagingService(context.camera),
+        capability_category="Imaging",
+    ),
 ]
+
+
+def _import(module: str) -> Any:
+    """Service modules are imported when a camera is built (they import this module)."""
+    import importlib
+
+    return importlib.import_module(f"fake_vms.onvif.{module}")
 
 
 def offered_services(camera: CameraConfig) -> list[ServiceSpec]:
