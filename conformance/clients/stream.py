@@ -96,6 +96,9 @@ class StreamStats:
     keyframes: int = 0
     fps_rtp: float | None = None
     fps_arrival: float | None = None
+    # Arrival time of each access unit, ms after the first: the report plots frame rate over
+    # time from it (a stall or a burst hides inside an average).
+    arrival_ms: list[int] = field(default_factory=list)
     timestamp_regressions: int = 0
     counter_gaps: list[tuple[int, int]] = field(default_factory=list)
     counter_missing: int = 0
@@ -140,6 +143,8 @@ def _timing(aus: list[ReceivedAccessUnit], clock_rate: int, stats: StreamStats) 
     if positive:
         stats.fps_rtp = clock_rate / statistics.median(positive)
         stats.duration_s = sum(positive) / clock_rate
+    if aus:
+        stats.arrival_ms = [round((au.arrival - aus[0].arrival) * 1000) for au in aus]
     if len(aus) >= 2 and aus[-1].arrival > aus[0].arrival:
         stats.fps_arrival = (len(aus) - 1) / (aus[-1].arrival - aus[0].arrival)
 
