@@ -56,14 +56,25 @@ class _RtcpListener(asyncio.DatagramProtocol):
 
 
 class _Connection:
-    """One RTSP control connection and the sessions it created."""
+    """One RTSP control connection and the sessions it created.
 
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
+    ``path_prefix`` is where the streams live on this connection's port: empty for plain RTSP,
+    ``/rtsp-over-http`` for a tunnel on the HTTP port (so URLs given out lead back through it).
+    """
+
+    def __init__(self, writer: asyncio.StreamWriter, path_prefix: str = "") -> None:
         self.writer = writer
         self.peer_host: str = writer.get_extra_info("peername")[0]
         self.local_host: str = writer.get_extra_info("sockname")[0]
+        self.local_port: int = writer.get_extra_info("sockname")[1]
+        self.path_prefix = path_prefix
         self.sessions: dict[str, RtspSession] = {}
         self.next_channel = 0
+        self.broken = False
+        """Set when a quirk closes the connection after the current reply."""
+
+    def base_url(self, path: str) -> str:
+        return f"rtsp://{self.local_host}:{self.local_port}{self.path_prefix}{path}"
 
 
 class RtspServer:
@@ -136,8 +147,15 @@ class RtspServer:
 
     # --- connection handling ------------------------------------------------------------
 
+    async def serve_stream(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path_prefix: str
+    ) -> None:
+        """Run RTSP over an already-open byte stream (an RTSP-over-HTTP tunnel: requests from
+        the decoded POST body, replies and interleaved RTP down the GET response)."""
+        await self._serve_connection(reader, writer, path_prefix)
+
     async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path_prefix: str = ""
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
@@ -145,7 +163,7 @@ class RtspServer:
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection = _Connection(writer)
+        connection = _Connection(writer, path_prefix)
         try:
             while True:
                 first = await reader.readexactly(1)
@@ -164,6 +182,8 @@ class RtspServer:
                     self._record("INVALID", False, 400)
                     break
                 writer.write(await self._respond(connection, head, reader))
+                if connection.broken:
+                    break
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
@@ -211,9 +231,11 @@ class RtspServer:
     def _path_ok(self, uri: str, allow_track: bool) -> bool:
         return self._stream_of(uri, allow_track) is not None
 
-    def _stream_of(self, uri: str, allow_track: bool) -> str | None:
+    def _stream_of(self, uri: str, allow_track: bool, prefix: str = "") -> str | None:
         """The stream path a request URI names (or its track, if allowed), else None."""
         path = urlsplit(uri).path.rstrip("/") if "://" in uri else uri.rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
         if allow_track and path.endswith(f"/{TRACK_CONTROL}"):
             path = path[: -len(TRACK_CONTROL) - 1]
         return path if path in self._streams else None
@@ -232,10 +254,10 @@ class RtspServer:
         return 200, [("Public", PUBLIC)], b""
 
     async def _describe(self, connection: _Connection, request: RtspRequest) -> Reply:
-        path = self._stream_of(request.uri, allow_track=False)
+        path = self._stream_of(request.uri, allow_track=False, prefix=connection.path_prefix)
         if path is None:
             return 404, [], b""
-        base = f"rtsp://{connection.local_host}:{self.port}{path}/"
+        base = connection.base_url(path) + "/"
         sdp = build_sdp(
             self._streams[path][0], connection.local_host, f"FakeVMS {self.camera.name}",
             self.camera.bitrate_kbps,
@@ -243,7 +265,7 @@ class RtspServer:
         return 200, [("Content-Type", "application/sdp"), ("Content-Base", base)], sdp
 
     async def _setup(self, connection: _Connection, request: RtspRequest) -> Reply:
-        path = self._stream_of(request.uri, allow_track=True)
+        path = self._stream_of(request.uri, allow_track=True, prefix=connection.path_prefix)
         if path is None:
             return 404, [], b""
         if request.session_id is not None:
@@ -315,7 +337,7 @@ class RtspServer:
             return 454, [], b""
         seq, rtptime = session.play()
         path = self._session_paths.get(session.id, self.stream_path)
-        url = f"rtsp://{connection.local_host}:{self.port}{path}/{TRACK_CONTROL}"
+        url = f"{connection.base_url(path)}/{TRACK_CONTROL}"
         return (
             200,
             [
@@ -336,6 +358,9 @@ class RtspServer:
     async def _keepalive(self, connection: _Connection, request: RtspRequest) -> Reply:
         if request.session_id is None:
             return 200, [], b""
+        if request.method in self.camera.knobs.rtsp_keepalive_rejected:
+            connection.broken = True  # the quirk: refuse, then drop the connection and stream
+            return 400, [], b""
         session = self._session(request)
         if session is None:
             return 454, [], b""
