@@ -90,6 +90,15 @@ SERVICES: list[ServiceSpec] = [
         capability_category="Media",
     ),
     ServiceSpec(
+        "media2",
+        "http://www.onvif.org/ver20/media/wsdl",
+        "/onvif/media2_service",
+        # Imported when a camera is built: the module imports this one.
+        lambda context: __import__("fake_vms.onvif.media2_service", fromlist=["build"]).build(
+            context
+        ),
+    ),
+    ServiceSpec(
         "ptz",
         "http://www.onvif.org/ver20/ptz/wsdl",
         "/onvif/ptz_service",

@@ -34,6 +34,7 @@ TT = "http://www.onvif.org/ver10/schema"
 SERVICE_WSDLS = {
     TDS: "onvif/ver10/device/wsdl/devicemgmt.wsdl",
     TRT: "onvif/ver10/media/wsdl/media.wsdl",
+    "http://www.onvif.org/ver20/media/wsdl": "onvif/ver20/media/wsdl/media.wsdl",  # Media2
 }
 _UPA_ERROR = "The content model is not determinist"
 
