@@ -40,31 +40,50 @@ class RunningDevice:
 
 
 class SiteHost:
-    """Starts and stops every device of a site inside the running event loop."""
+    """Starts and stops every device of a site inside the running event loop.
 
-    def __init__(self, site: Site, oplog: OperationLog | None = None) -> None:
+    One WS-Discovery responder (on ``discovery_port``, 0 = a free port) answers for them all.
+    """
+
+    def __init__(
+        self, site: Site, oplog: OperationLog | None = None, discovery_port: int = 0
+    ) -> None:
         self.site = site
         self.oplog = oplog or OperationLog()
         self.devices: list[RunningDevice] = []
+        self.discovery_port = discovery_port
+        self.discovery: Any = None
 
     async def start(self) -> None:
+        from fake_vms.discovery import DiscoveryResponder, target_of
         from fake_vms.onvif.server import OnvifServer
         from fake_vms.rtsp.server import RtspServer
+        from fake_vms.rtsp.tunnel import TUNNEL_PREFIX, RtspHttpTunnel
 
         try:
             for camera in self.site.cameras:
                 rtsp = RtspServer(camera, self.oplog)
                 await rtsp.start(HOST, 0)
+                tunnel = RtspHttpTunnel(camera, rtsp, self.oplog)
                 onvif = OnvifServer(
-                    camera, rtsp.port, self.oplog, site_name=camera.site or self.site.name
+                    camera,
+                    rtsp.port,
+                    self.oplog,
+                    site_name=camera.site or self.site.name,
+                    takeovers={TUNNEL_PREFIX + "/": tunnel.handle},
                 )
                 await onvif.start(HOST, 0)
                 self.devices.append(RunningDevice(camera, onvif, rtsp))
+            self.discovery = DiscoveryResponder([target_of(d.onvif) for d in self.devices])
+            await self.discovery.start(HOST, self.discovery_port)
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self) -> None:
+        if self.discovery is not None:
+            await self.discovery.stop()
+            self.discovery = None
         for device in reversed(self.devices):
             for server in (device.onvif, device.rtsp):
                 # Stopping the rest matters more than one server's failure to stop.
@@ -76,6 +95,7 @@ class SiteHost:
         return {
             "site": self.site.name,
             "pid": os.getpid(),
+            "discovery_port": self.discovery.port if self.discovery is not None else None,
             "devices": [d.ready_entry() for d in self.devices],
         }
 

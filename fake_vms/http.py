@@ -46,6 +46,9 @@ class Response:
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+Takeover = Callable[[Request, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+"""Owns a connection from its request head on (body unread): for long-lived exchanges such as
+RTSP-over-HTTP tunnels, whose bodies never end. The connection is closed when it returns."""
 
 
 class HttpError(Exception):
@@ -58,14 +61,20 @@ class HttpError(Exception):
 
 class HttpServer:
     """Routes requests by exact path (or a route prefix ending in "/") to async handlers; unknown
-    paths get 404."""
+    paths get 404.
+
+    ``takeovers`` maps path prefixes to handlers that take the whole connection over once the
+    request head is read (see :data:`Takeover`); they bound their own lifetime.
+    """
 
     def __init__(
         self,
         routes: dict[str, Handler] | None = None,
         idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+        takeovers: dict[str, Takeover] | None = None,
     ) -> None:
         self.routes: dict[str, Handler] = dict(routes or {})
+        self.takeovers: dict[str, Takeover] = dict(takeovers or {})
         self._idle_timeout_s = idle_timeout_s
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
@@ -105,12 +114,16 @@ class HttpServer:
             while True:
                 try:
                     async with asyncio.timeout(self._idle_timeout_s):
-                        request = await _read_request(reader)
+                        request = await _read_request(reader, self._takeover_for)
                 except HttpError as exc:
                     response = Response(exc.status, exc.status.phrase.encode())
                     await _write(writer, response, keep_alive=False)
                     return
                 if request is None:
+                    return
+                takeover = self._takeover_for(request.path)
+                if takeover is not None:
+                    await takeover(request, reader, writer)
                     return
                 keep_alive = _wants_keep_alive(request)
                 response = await self._dispatch(request)
@@ -135,6 +148,9 @@ class HttpServer:
         prefixes = [p for p in self.routes if p.endswith("/") and path.startswith(p)]
         return self.routes[max(prefixes, key=len)] if prefixes else None
 
+    def _takeover_for(self, path: str) -> Takeover | None:
+        return next((h for p, h in self.takeovers.items() if path.startswith(p)), None)
+
     async def _dispatch(self, request: Request) -> Response:
         handler = self.routes.get(request.path) or self._prefix_handler(request.path)
         if handler is None:
@@ -146,8 +162,13 @@ class HttpServer:
             return Response(500, b"Internal Server Error")
 
 
-async def _read_request(reader: asyncio.StreamReader) -> Request | None:
-    """Read one request; ``None`` on a clean close between requests."""
+async def _read_request(
+    reader: asyncio.StreamReader, takeover_for: Callable[[str], object] | None = None
+) -> Request | None:
+    """Read one request; ``None`` on a clean close between requests.
+
+    The body of a request for a takeover path is left unread for its handler.
+    """
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError:
@@ -169,8 +190,9 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
         if not sep:
             raise HttpError(HTTPStatus.BAD_REQUEST)
         headers[name.strip().lower()] = value.strip()
-    body = await _read_body(reader, headers)
     split = urlsplit(target)
+    taken = takeover_for is not None and takeover_for(split.path) is not None
+    body = b"" if taken else await _read_body(reader, headers)
     return Request(method, version, target, split.path, split.query, headers, body)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from fake_vms.http import HttpServer, Request, Response
+from fake_vms.http import HttpServer, Request, Response, Takeover
 from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
 from fake_vms.onvif.media_service import SNAPSHOT_PATH
@@ -31,7 +31,9 @@ class OnvifServer:
         rtsp_port: int,
         oplog: OperationLog | None = None,
         site_name: str = "demo",
+        takeovers: dict[str, Takeover] | None = None,
     ) -> None:
+        """``takeovers``: path prefixes whose connections another server runs (RTSP tunnels)."""
         self.camera = camera
         self.rtsp_port = rtsp_port
         self.oplog = oplog if oplog is not None else OperationLog()
@@ -44,7 +46,7 @@ class OnvifServer:
             routes[spec.path] = lambda request, ns=spec.namespace: self._soap(request, ns)
             if spec.subpaths:  # e.g. one address per event subscription (prefix route)
                 routes[spec.path + "/"] = routes[spec.path]
-        self._http = HttpServer(routes)
+        self._http = HttpServer(routes, takeovers=takeovers)
 
     @property
     def port(self) -> int:
