@@ -22,13 +22,13 @@ def _serve(args: argparse.Namespace) -> int:
     except SiteError as exc:
         print(f"fake-vms: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve_site(site, args.ready_file))
+    return asyncio.run(_serve_site(site, args.ready_file, args.discovery_port))
 
 
-async def _serve_site(site, ready_file: str | None) -> int:
+async def _serve_site(site, ready_file: str | None, discovery_port: int = 0) -> int:
     from fake_vms.host import SiteHost, write_ready_file
 
-    host = SiteHost(site)
+    host = SiteHost(site, discovery_port=discovery_port)
     print(
         f"fake-vms: starting {len(site.cameras)} camera(s) of site {site.name!r}...",
         file=sys.stderr,
@@ -44,6 +44,10 @@ async def _serve_site(site, ready_file: str | None) -> int:
             f"  {device['name']}: {device['onvif_url']}  rtsp port {device['rtsp_port']}{persona}",
             file=sys.stderr,
         )
+    print(
+        f"  WS-Discovery: udp 127.0.0.1:{ready['discovery_port']} (unicast Probe only)",
+        file=sys.stderr,
+    )
     print("fake-vms: ready; Ctrl-C to stop", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -88,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--site", required=True, help="site file (YAML)")
     serve.add_argument("--persona", help="apply this persona to every camera without one")
     serve.add_argument("--ready-file", help="write this JSON file once every service is up")
+    serve.add_argument(
+        "--discovery-port",
+        type=int,
+        default=0,
+        help="UDP port of the WS-Discovery responder on 127.0.0.1 (default: a free port)",
+    )
     serve.set_defaults(func=_serve)
     personas = sub.add_parser("personas", help="list personas and the requirements they break")
     personas.add_argument("--json", action="store_true", help="machine-readable output")
