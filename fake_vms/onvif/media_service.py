@@ -150,9 +150,11 @@ class MediaService:
         # Media1 describes the H.264 stream; the mislabelled profile leads to the H.265 one.
         stream = MAIN_STREAM if token == H265_AS_H264_PROFILE else media1_stream(self.camera)
         response = element("trt:GetStreamUriResponse")
-        _media_uri(
-            sub(response, "trt:MediaUri"), f"rtsp://{self.uri_host}:{self.rtsp_port}/{stream}"
-        )
+        uri = f"rtsp://{self.uri_host}:{self.rtsp_port}/{stream}"
+        if request.findtext("{*}StreamSetup/{*}Transport/{*}Protocol", "").strip() == "HTTP":
+            # RTSP over HTTP (Streaming 5.1.1.4) is tunnelled through the web-service port.
+            uri = f"http://{self.uri_host}:{self.http_port}/rtsp-over-http/{stream}"
+        _media_uri(sub(response, "trt:MediaUri"), uri)
         return response
 
     def get_snapshot_uri(self, request: etree._Element) -> etree._Element:
