@@ -113,6 +113,14 @@ SERVICES: list[ServiceSpec] = [
         lambda context: _import("imaging_service").ImagingService(context.camera),
         capability_category="Imaging",
     ),
+    ServiceSpec(
+        "events",
+        "http://www.onvif.org/ver10/events/wsdl",
+        "/onvif/event_service",
+        lambda context: _import("event_service").EventService(context),
+        capability_category="Events",
+        subpaths=True,  # one address per subscription below the service path
+    ),
 ]
 
 

@@ -1,4 +1,8 @@
-"""Quirk knobs: Event service. Defaults are the conformant behaviour."""
+"""Quirk knobs: Event service. Defaults are the conformant behaviour.
+
+Each knob reproduces one field quirk of Q21-Q24 in the research notes (subscription lifetimes,
+pull-point limits, topics and payloads), so a persona can switch exactly one of them on.
+"""
 
 from __future__ import annotations
 
@@ -8,3 +12,32 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class EventKnobs:
     """Event service."""
+
+    relative_termination_rejected: bool = False
+    """CreatePullPointSubscription faults on a relative (xs:duration) InitialTerminationTime."""
+    termination_time_is_now: bool = False
+    """CreatePullPointSubscription reports TerminationTime equal to CurrentTime (lifetime kept)."""
+    pullmessages_extends_lifetime: bool = True
+    """PullMessages keeps the pull point alive for at least its Timeout (ONVIF Core 9.1.2)."""
+    renew_relative_as_absolute: bool = False
+    """Renew reads a relative duration as an absolute time since 1970 (so it expires at once)."""
+    pull_point_limit: int | None = None
+    """Pull points actually honoured, whatever MaxPullPoints advertises (None: as advertised)."""
+    unsubscribe_kills_all: bool = False
+    """Unsubscribe of one subscription ends every subscription of the device."""
+    sync_point_resends: bool = True
+    """SetSynchronizationPoint re-sends every property's state as Initialized."""
+    bool_encoding: tuple[str, str] | None = None
+    """SimpleItem values for true/false (e.g. ("active", "inactive")) instead of xs:boolean."""
+    undeclared_topic: str | None = None
+    """An extra topic emitted with motion but absent from GetEventProperties."""
+    motion_topic: str = "tns1:VideoSource/MotionAlarm"
+    """The topic motion is declared and emitted under (a persona may misspell it)."""
+    motion_events: bool = True
+    """Motion state changes are emitted (Initialized state is always sent)."""
+    tamper_events: bool = True
+    """Tampering state changes are emitted (Initialized state is always sent)."""
+    tamper_topics_declared: bool = True
+    """The tampering topics exist at all (declared and emitted)."""
+    notify_delivered: bool = True
+    """Base-notification subscriptions get Notify messages POSTed to their consumer."""

@@ -35,6 +35,7 @@ SERVICE_WSDLS = {
     TDS: "onvif/ver10/device/wsdl/devicemgmt.wsdl",
     TRT: "onvif/ver10/media/wsdl/media.wsdl",
     "http://www.onvif.org/ver20/media/wsdl": "onvif/ver20/media/wsdl/media.wsdl",  # Media2
+    "http://www.onvif.org/ver10/events/wsdl": "onvif/ver10/events/wsdl/event.wsdl",  # Events
 }
 _UPA_ERROR = "The content model is not determinist"
 
