@@ -98,6 +98,19 @@ class DeviceEntry(BaseModel):
     credentials: Credentials = Credentials()
     role: Literal["camera", "nvr", "vms"] = "camera"
     claims: Claims | None = None
+    discovery: str | None = Field(
+        default=None,
+        description="WS-Discovery unicast address host:port (default: the ONVIF host, port 3702)",
+    )
+
+    @field_validator("discovery")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            host, sep, port = value.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"must be host:port, e.g. 192.0.2.10:3702, got {value!r}")
+        return value
 
     @field_validator("onvif")
     @classmethod
@@ -147,10 +160,20 @@ class Device:
     password: str | None = field(repr=False)
     role: str
     claims: Claims
+    discovery: str | None = None
+    """WS-Discovery unicast address ``host:port``; None means the ONVIF host on port 3702."""
 
     @property
     def host(self) -> str:
         return urlsplit(self.onvif_url).hostname or ""
+
+    @property
+    def discovery_address(self) -> tuple[str, int]:
+        """Where to send a unicast WS-Discovery Probe (ONVIF Core 7.3: UDP port 3702)."""
+        if self.discovery:
+            host, _, port = self.discovery.rpartition(":")
+            return host.strip("[]"), int(port)
+        return self.host, 3702
 
 
 @dataclass(frozen=True)
@@ -191,19 +214,27 @@ def _devices_from_ready_file(source: str, ref: SimulatorRef, base: Path, claims:
     wanted = None if ref.devices == "all" else set(ref.devices)
     found = []
     try:
+        discovery_port = ready.get("discovery_port")  # one responder for the whole simulator
         for entry in ready["devices"]:
             if wanted is None or entry["name"] in wanted:
+                onvif_url = str(entry["onvif_url"])
+                discovery = (
+                    f"{urlsplit(onvif_url).hostname}:{int(discovery_port)}"
+                    if discovery_port
+                    else None
+                )
                 found.append(
                     Device(
                         str(entry["name"]),
-                        str(entry["onvif_url"]),
+                        onvif_url,
                         entry["username"],
                         entry["password"],
                         "camera",
                         claims,
+                        discovery,
                     )
                 )
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             source,
             "simulator.ready_file",
@@ -254,7 +285,13 @@ def resolve_target(
         )
         devices.append(
             Device(
-                entry.name, entry.onvif, username, password, entry.role, entry.claims or spec.claims
+                entry.name,
+                entry.onvif,
+                username,
+                password,
+                entry.role,
+                entry.claims or spec.claims,
+                entry.discovery,
             )
         )
     if spec.simulator is not None or ready_file:
