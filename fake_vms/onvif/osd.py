@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from fake_vms.onvif.media_service import VSC_TOKEN
+from fake_vms.onvif.media_service import VSC_TOKEN as MEDIA1_VSC_TOKEN
 from fake_vms.onvif.registry import ServiceContext
 from fake_vms.onvif.soap import Operation, SoapFault, child_text, element, invalid_arg_val, sub
 from fake_vms.site import CameraConfig
@@ -25,11 +25,19 @@ MAX_OSDS = 4
 FONT_SIZES = (8, 64)
 
 
+def vsc_tokens() -> tuple[str, ...]:
+    """Video source configurations an OSD may name: Media2's first (OSDs live in Media2)."""
+    from fake_vms.onvif.media2_service import VSC_TOKEN  # media2_service imports this module
+
+    return (VSC_TOKEN, MEDIA1_VSC_TOKEN)
+
+
 @dataclass
 class Osd:
     """One text overlay (the only kind this camera offers)."""
 
     token: str
+    vsc: str
     position: str
     text_type: str
     plain_text: str = ""
@@ -44,7 +52,7 @@ class OsdState:
     next_token: int = 2
 
     def __post_init__(self) -> None:
-        self.osds.setdefault("osd_1", Osd("osd_1", "UpperLeft", "DateAndTime"))
+        self.osds.setdefault("osd_1", Osd("osd_1", vsc_tokens()[0], "UpperLeft", "DateAndTime"))
 
 
 def operations(context: ServiceContext) -> dict[str, Operation]:
@@ -64,11 +72,11 @@ def get_osds(state: OsdState, request: etree._Element) -> etree._Element:
     configuration = child_text(request, "ConfigurationToken") or None
     if token is not None and token not in state.osds:
         raise invalid_arg_val("NoConfig", f"No OSD with token {token}")
-    if configuration not in (None, VSC_TOKEN):
+    if configuration not in (None, *vsc_tokens()):
         raise invalid_arg_val("NoConfig", f"No video source configuration {configuration}")
     response = element("tr2:GetOSDsResponse")
     for osd in state.osds.values():
-        if token in (None, osd.token):
+        if token in (None, osd.token) and configuration in (None, osd.vsc):
             _osd_configuration(sub(response, "tr2:OSDs", token=osd.token), osd)
     return response
 
@@ -78,7 +86,7 @@ def get_osd_options(state: OsdState, request: etree._Element) -> etree._Element:
         raise SoapFault(
             "Receiver", ("ActionNotSupported",), "Optional Action Not Implemented: GetOSDOptions"
         )
-    if child_text(request, "ConfigurationToken") != VSC_TOKEN:
+    if child_text(request, "ConfigurationToken") not in vsc_tokens():
         raise invalid_arg_val("NoConfig", "No such video source configuration")
     response = element("tr2:GetOSDOptionsResponse")
     options = sub(response, "tr2:OSDOptions")
@@ -140,7 +148,8 @@ def _parse_osd(osd: etree._Element | None, token: str) -> Osd:
     """Validate a tt:OSDConfiguration against the options this camera advertises."""
     if osd is None:
         raise invalid_arg_val("InvalidArgs", "OSD is missing")
-    if child_text(osd, "VideoSourceConfigurationToken") != VSC_TOKEN:
+    vsc = child_text(osd, "VideoSourceConfigurationToken") or ""
+    if vsc not in vsc_tokens():
         raise invalid_arg_val("NoConfig", "No such video source configuration")
     if child_text(osd, "Type") != "Text":
         raise invalid_arg_val("ConfigModify", "Only text OSDs are supported")
@@ -165,11 +174,11 @@ def _parse_osd(osd: etree._Element | None, token: str) -> Osd:
     if not FONT_SIZES[0] <= font_size <= FONT_SIZES[1]:
         raise invalid_arg_val("ConfigModify", f"FontSize {font_size} is out of range")
     plain = child_text(text, "PlainText") or ""
-    return Osd(token, position, text_type, plain, font_size, pos)
+    return Osd(token, vsc, position, text_type, plain, font_size, pos)
 
 
 def _osd_configuration(configuration: etree._Element, osd: Osd) -> None:
-    sub(configuration, "tt:VideoSourceConfigurationToken", VSC_TOKEN)
+    sub(configuration, "tt:VideoSourceConfigurationToken", osd.vsc)
     sub(configuration, "tt:Type", "Text")
     position = sub(configuration, "tt:Position")
     sub(position, "tt:Type", osd.position)
