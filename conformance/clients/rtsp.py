@@ -813,9 +813,13 @@ class _Receiver:
         self.end = time.monotonic() + duration
         self.last_packet = time.monotonic()
         self.depacketizer = H264Depacketizer()
+        if result.codec == "H265":
+            from conformance.clients.rtp_h265 import H265Depacketizer  # it imports this module
+
+            self.depacketizer = H265Depacketizer()
         self.other_pt = 0
         self.bad_packets = 0
-        if result.codec != "H264":
+        if result.codec not in ("H264", "H265"):
             result.notes.append(f"codec {result.codec} is not depacketised; packets counted only")
 
     def run_udp(self, rtp: socket.socket, rtcp: socket.socket, server_ip: str) -> None:
@@ -878,7 +882,7 @@ class _Receiver:
             self.other_pt += 1
             return
         self.result.rtp_packets += 1
-        if self.result.codec == "H264":
+        if self.result.codec in ("H264", "H265"):
             self.result.access_units += self.depacketizer.push(packet, now)
 
     def _finish(self) -> None:
@@ -889,8 +893,8 @@ class _Receiver:
             "malformed RTP packets": self.bad_packets,
             "packets with another payload type": self.other_pt,
             "late or duplicate packets": d.reordered,
-            "malformed H.264 payloads": d.malformed,
-            "unsupported H.264 packetisations": d.unsupported,
+            f"malformed {self.result.codec} payloads": d.malformed,
+            f"unsupported {self.result.codec} packetisations": d.unsupported,
             "fragmented NALs dropped after loss": d.dropped_fragments,
         }
         self.result.notes += [f"{n} {what}" for what, n in counts.items() if n]

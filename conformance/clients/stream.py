@@ -204,8 +204,14 @@ def _png(frame: av.VideoFrame, stats: StreamStats) -> bytes | None:
 
 
 def _parameter_sets(fmtp: dict[str, str], stats: StreamStats) -> bytes:
-    """SPS/PPS from ``sprop-parameter-sets``: some cameras send them only in the SDP."""
+    """SPS/PPS from ``sprop-parameter-sets``: some cameras send them only in the SDP.
+
+    H.265 (RFC 7798) gives one field per kind: sprop-vps, sprop-sps, sprop-pps, in that order.
+    """
     sets = fmtp.get("sprop-parameter-sets", "")
+    hevc = [fmtp[key] for key in ("sprop-vps", "sprop-sps", "sprop-pps") if fmtp.get(key)]
+    if hevc:
+        sets = ",".join(hevc)
     out = b""
     for item in filter(None, sets.split(",")):
         try:

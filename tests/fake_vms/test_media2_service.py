@@ -14,11 +14,11 @@ import pytest
 import requests
 from lxml import etree
 from requests.auth import HTTPDigestAuth
+from test_onvif_schema import ENV, TT, service_schema
 
 from fake_vms.onvif.server import OnvifServer
 from fake_vms.personas import PERSONAS
 from fake_vms.site import CameraConfig, apply_persona
-from test_onvif_schema import ENV, TT, service_schema
 
 TR2 = "http://www.onvif.org/ver20/media/wsdl"
 PATH = "/onvif/media2_service"
