@@ -56,6 +56,10 @@ SERVICES: dict[str, ServiceSpec] = {
     "subscription": ServiceSpec(
         "ver10/events/wsdl/event.wsdl", f"{_EVENTS}SubscriptionManagerBinding"
     ),
+    # WS-BaseNotification Subscribe is answered at the event service address.
+    "notification": ServiceSpec(
+        "ver10/events/wsdl/event.wsdl", f"{_EVENTS}NotificationProducerBinding"
+    ),
     "ptz": ServiceSpec(
         "ver20/ptz/wsdl/ptz.wsdl", "{http://www.onvif.org/ver20/ptz/wsdl}PTZBinding"
     ),
