@@ -48,8 +48,8 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
         single_device_target(args.device, args.user, args.password_env)
     else:
         select_devices(load_target(args.target, args.ready_file), args.only_device)
-    if args.workers != 1:
-        raise InputError("--workers", None, "only 1 worker is supported by this version")
+    if args.workers < 1:
+        raise InputError("--workers", None, f"must be at least 1, got {args.workers}")
     if args.timeout <= 0:
         raise InputError("--timeout", None, f"must be positive, got {args.timeout}")
 
@@ -69,6 +69,8 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         str(out),
         "--io-timeout",
         str(args.timeout),
+        "--workers",
+        str(args.workers),
         "--junitxml",
         str(out / "junit.xml"),
         "-o",
@@ -135,9 +137,17 @@ def _print_summary(results: dict, out: Path) -> None:
     counts = ", ".join(f"{n} {k}" for k, n in sorted(results["counts"].items()))
     print(f"\nprofile {results['profile']['id']}: {results['verdict']} ({counts})")
     print(f"  {results['verdict_meaning']}")
-    for device in results["devices"]:
+    devices = results["devices"]
+    many = len(devices) > 10  # an estate: list only the devices that need attention
+    for device in devices:
         bad = [r["id"] for r in device["requirements"] if r["outcome"] in ("fail", "inconclusive")]
-        print(f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else ""))
+        if bad or not many:
+            print(
+                f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else "")
+            )
+    if many:
+        conforming = sum(d["verdict"] == "conforms" for d in devices)
+        print(f"  {conforming} of {len(devices)} devices conform")
     print(
         f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'compliance.html'}, "
         f"{out / 'allure-results'}/"
@@ -254,7 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="check only this device of the target (repeatable)",
     )
-    run.add_argument("--workers", type=int, default=1, help="parallel workers (default 1)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="devices whose live evidence is gathered at once (default 4)",
+    )
     run.add_argument(
         "--timeout",
         type=float,

@@ -34,6 +34,9 @@ SERVICE_NAMESPACES = {
     "recording": "http://www.onvif.org/ver10/recording/wsdl",
 }
 
+QUALITY_CAPTURE_S = 3.0
+"""Seconds of live video behind the stream-quality checks (format, rate, timestamps, loss)."""
+
 STREAM_SETUP_UDP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "UDP"}}
 
 

@@ -60,6 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--results-dir", default="out", help="where results.json and evidence go")
     group.addoption(
+        "--workers",
+        type=int,
+        default=4,
+        help="devices whose live evidence is gathered at once (default 4)",
+    )
+    group.addoption(
         "--io-timeout",
         type=float,
         default=10.0,
@@ -77,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
         run = ConformanceRun.from_options(config)
     except InputError as exc:
         raise pytest.UsageError(str(exc)) from None
+    run._config = config
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(run, "cctv-conformance-run")
 
@@ -116,10 +123,16 @@ class ConformanceRun:
     timeout: float
     known_ids: set[str]
     redactor: Redactor
+    workers: int = 4
     started: float = field(default_factory=time.time)
     records: list[TestRecord] = field(default_factory=list)
     implemented: dict[str, list[str]] = field(default_factory=dict)
     duts: list[Any] = field(default_factory=list)
+    _config: Any = None
+    _device_of: dict[str, Any] = field(default_factory=dict)
+    _remaining: dict[str, int] = field(default_factory=dict)
+    _prefetcher: Any = None
+    _devices_done: int = 0
 
     @classmethod
     def from_options(cls, config: pytest.Config) -> ConformanceRun:
@@ -147,6 +160,7 @@ class ConformanceRun:
             mode=config.getoption("mode"),
             results_dir=results_dir,
             timeout=config.getoption("io_timeout"),
+            workers=config.getoption("workers"),
             known_ids=set(catalogue.requirements),
             redactor=redactor,
         )
@@ -214,8 +228,72 @@ class ConformanceRun:
                 )
         if problems:
             raise pytest.UsageError("invalid conformance tests:\n  " + "\n  ".join(problems))
+        self._order_by_device(items)
+
+    def _order_by_device(self, items: list[pytest.Item]) -> None:
+        """Run each device's tests together (stable order within a device), so a device's
+        evidence is gathered once, its memory released after, and progress shown per device."""
+        index = {id(dut): i for i, dut in enumerate(self.duts)}
+        position = {id(item): i for i, item in enumerate(items)}
+
+        def key(item: pytest.Item) -> tuple[int, int]:
+            dut = self._dut(item)
+            return (index.get(id(dut), -1), position[id(item)])
+
+        items.sort(key=key)
+        self._device_of = {}
+        self._remaining = {}
+        for item in items:
+            dut = self._dut(item)
+            if dut is not None:
+                self._device_of[item.nodeid] = dut
+                self._remaining[dut.name] = self._remaining.get(dut.name, 0) + 1
 
     # -- running -----------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session):
+        from conformance.prefetch import Prefetcher
+
+        self._prefetcher = Prefetcher(self.duts, self.profile, self.workers)
+        self._prefetcher.start()
+        self._devices_done = 0
+        try:
+            return (yield)
+        finally:
+            self._prefetcher.close()
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        dut = self._device_of.get(nodeid)
+        if dut is None:
+            return
+        self._remaining[dut.name] -= 1
+        if self._remaining[dut.name]:
+            return
+        dut.release()
+        self._devices_done += 1
+        if len(self.duts) > 1:
+            self._report_progress(dut)
+        self._prefetcher.device_done()
+
+    def _report_progress(self, dut: Any) -> None:
+        """One line per finished device: devices done / total and failures so far."""
+        mine = [r for r in self.records if r.device == dut.name]
+        fails = sum(r.outcome is Outcome.FAIL for r in mine)
+        broken = sum(r.outcome is Outcome.INCONCLUSIVE for r in mine)
+        failing_devices = len(
+            {r.device for r in self.records if r.outcome in (Outcome.FAIL, Outcome.INCONCLUSIVE)}
+        )
+        total = len(self.duts)
+        line = (
+            f"[{self._devices_done:>{len(str(total))}}/{total} devices] {dut.name}: "
+            f"{fails} fail, {broken} inconclusive; "
+            f"devices with failures so far: {failing_devices}"
+        )
+        reporter = self._config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
     def _entry(self, item: pytest.Item) -> ProfileRequirement | None:
         marker = item.get_closest_marker("requirement")
         return self.profile.get(marker.args[0]) if marker and marker.args else None

@@ -17,8 +17,7 @@ from conformance.checks.streaming import (
     check_playable,
     check_timestamps,
 )
-
-QUALITY_CAPTURE_S = 3.0
+from conformance.dut import QUALITY_CAPTURE_S
 
 
 def _record_capture(evidence, transport, capture, stats) -> None:

@@ -1,0 +1,92 @@
+"""Prefetch: gather the slow evidence of the next devices while the current one is judged.
+
+Most of a device's run time is waiting (seconds of live video per transport), not computing, so
+an estate audit is bounded by how many devices are captured at once, not by the checks. The run
+orders tests device by device; the prefetcher keeps up to ``window`` devices ahead of the test
+loop, running each device's warm-ups on a thread pool. A warm-up is the very computation a test
+performs (same cache key in :meth:`DeviceUnderTest.cached`), so a test either finds the answer
+ready or waits for the one in flight: the device is never asked twice, and verdicts do not depend
+on whether prefetch ran. Memory stays bounded: a device's captures are released once its tests
+are done. A device that hangs holds one worker until its timeouts expire; the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from conformance.catalogue import ResolvedProfile
+
+Warmup = Callable[[Any, dict[str, Any]], object]
+
+
+def _capture(transport: str) -> Warmup:
+    return lambda dut, params: dut.capture(transport, params["capture_seconds"])
+
+
+def _quality(dut: Any, _params: dict[str, Any]) -> object:
+    from conformance.dut import QUALITY_CAPTURE_S
+
+    return dut.stream_stats(QUALITY_CAPTURE_S)
+
+
+def _discovery(dut: Any, _params: dict[str, Any]) -> object:
+    from conformance.discovery import discover
+
+    return discover(dut)
+
+
+# Requirement ID -> the slow computation its test needs, keyed exactly as the test caches it.
+WARMUPS: dict[str, Warmup] = {
+    "ONVIF-DISC-CLAIMS-01": _discovery,
+    "STREAM-RTSP-TCP-01": _capture("tcp"),
+    "STREAM-RTSP-UDP-01": _capture("udp"),
+    "STREAM-FORMAT-01": _quality,
+}
+
+
+class Prefetcher:
+    """Runs warm-ups for devices in order, at most ``window`` devices ahead of the tests."""
+
+    def __init__(self, duts: list[Any], profile: ResolvedProfile, window: int) -> None:
+        self._duts = duts
+        self._tasks = [
+            (WARMUPS[entry.id], dict(entry.parameters))
+            for entry in profile.requirements
+            if entry.id in WARMUPS
+        ]
+        self._window = max(1, window)
+        self._pool = ThreadPoolExecutor(max_workers=self._window, thread_name_prefix="prefetch")
+        self._lock = threading.Lock()
+        self._next = 0
+        self._done = 0
+        self._futures: list[Future] = []
+
+    def start(self) -> None:
+        if self._tasks and len(self._duts) > 1:
+            self._fill()
+
+    def device_done(self) -> None:
+        """The test loop finished a device: let one more device start."""
+        with self._lock:
+            self._done += 1
+        self._fill()
+
+    def _fill(self) -> None:
+        with self._lock:
+            while self._next < len(self._duts) and self._next < self._done + self._window:
+                dut = self._duts[self._next]
+                self._futures.append(self._pool.submit(self._warm, dut))
+                self._next += 1
+
+    def _warm(self, dut: Any) -> None:
+        for warmup, params in self._tasks:
+            # A failure is cached on the device; the test that needs the value reports it.
+            with contextlib.suppress(Exception):
+                warmup(dut, params)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
