@@ -35,7 +35,8 @@ MAX_EARLY_FRAMES = 1000
 DEFAULT_PORT = 554
 USER_AGENT = "cctv-conformance/0.1"
 
-Transport = Literal["udp", "tcp"]
+Transport = Literal["udp", "tcp", "http"]
+"""``http``: RTSP tunnelled through HTTP (see :mod:`conformance.clients.rtsp_tunnel`)."""
 
 
 class RtspError(Exception):
@@ -547,7 +548,7 @@ def _md5(text: str) -> str:
 class _Session:
     """One RTSP control connection: CSeq, auth state, session id and the transcript."""
 
-    def __init__(self, target: _Target, timeout: float) -> None:
+    def __init__(self, target: _Target, timeout: float, conn: _Connection | None = None) -> None:
         self.target = target
         self.timeout = timeout
         self.redact = Redactor([target.username, target.password])
@@ -557,7 +558,8 @@ class _Session:
         self.auth_offered: list[str] = []
         self.session_id: str | None = None
         self._cseq = 0
-        self.conn = _Connection(target.host, target.port, timeout)
+        self.conn = conn or _Connection(target.host, target.port, timeout)
+        self.exchanges += getattr(self.conn, "opening", [])  # a tunnel's own HTTP exchanges
 
     def request(
         self, method: str, url: str, headers: dict[str, str] | None = None, *, timeout: float = 0
@@ -734,10 +736,16 @@ def capture(
     Stops early at ``max_bytes`` or after ``timeout`` seconds without a packet; the latter raises
     :class:`RtspTimeout` only if no packet arrived at all, otherwise it is recorded in ``notes``.
     """
-    if transport not in ("udp", "tcp"):
-        raise ValueError(f"transport must be 'udp' or 'tcp', not {transport!r}")
-    target = _parse_url(url, username, password)
-    session = _Session(target, timeout)
+    if transport not in ("udp", "tcp", "http"):
+        raise ValueError(f"transport must be 'udp', 'tcp' or 'http', not {transport!r}")
+    if transport == "http":  # RTP interleaved as over TCP, inside the tunnel
+        from conformance.clients.rtsp_tunnel import open_tunnel
+
+        target, tunnel = open_tunnel(url, username, password, timeout)
+        session = _Session(target, timeout, tunnel)
+    else:
+        target = _parse_url(url, username, password)
+        session = _Session(target, timeout)
     udp: tuple[socket.socket, socket.socket] | None = None
     try:
         session.request("OPTIONS", target.url)
