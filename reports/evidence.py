@@ -1,0 +1,116 @@
+"""Evidence as the reports show it: the SHA-256 manifest and small embedded thumbnails.
+
+The compliance statement must still show its pictures when it is e-mailed alone, so decoded
+frames are embedded as small data: URIs (scaled down with FFmpeg through PyAV, which the suite
+already needs). The manifest re-hashes every file on disk: a file changed after the run shows up
+as a mismatch against the hash recorded at capture time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+THUMB_WIDTH = 240
+# Embed the original when scaling fails, but only if it is small: the page must stay light.
+MAX_EMBED_BYTES = 150_000
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def manifest(results: dict[str, Any], folder: Path | None) -> list[dict[str, Any]]:
+    """Every artifact once: path, recorded hash, hash now, size, and whether they agree.
+
+    ``status`` is ``ok`` (matches), ``changed`` (differs from the hash recorded at capture),
+    ``missing`` (listed but not in the folder) or ``unchecked`` (no folder given).
+    """
+    seen: dict[str, dict[str, Any]] = {}
+    for device in results.get("devices", []):
+        for row in device.get("requirements", []):
+            for f in row.get("evidence", []):
+                entry = seen.setdefault(
+                    f["path"],
+                    {"path": f["path"], "recorded": f.get("sha256", ""), "used_by": []},
+                )
+                entry["used_by"].append(f"{device['name']}/{row['id']}")
+    entries = []
+    for entry in seen.values():
+        path = _inside(folder, entry["path"]) if folder else None
+        if folder is None:
+            entry.update(actual="", size=None, status="unchecked")
+        elif path is None or not path.is_file():
+            entry.update(actual="", size=None, status="missing")
+        else:
+            actual = sha256_of(path)
+            entry.update(
+                actual=actual,
+                size=path.stat().st_size,
+                status="ok" if actual == entry["recorded"] else "changed",
+            )
+        entries.append(entry)
+    return sorted(entries, key=lambda x: x["path"])
+
+
+def _inside(folder: Path | None, relative: str) -> Path | None:
+    """The file a results.json path names, refused if it points outside the results folder."""
+    if folder is None:
+        return None
+    root = folder.resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+def read_json_evidence(folder: Path | None, relative: str) -> dict[str, Any] | None:
+    path = _inside(folder, relative)
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def thumbnail_data_uri(folder: Path | None, relative: str) -> str | None:
+    """A small PNG data: URI of an evidence image, or None when it cannot be read."""
+    path = _inside(folder, relative)
+    if path is None or not path.is_file():
+        return None
+    data = _scaled_png(path)
+    if data is None:
+        raw = path.read_bytes()
+        if len(raw) > MAX_EMBED_BYTES or not raw.startswith(b"\x89PNG"):
+            return None
+        data = raw
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _scaled_png(path: Path) -> bytes | None:
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            frame = next(container.decode(video=0))
+        height = max(2, round(frame.height * THUMB_WIDTH / frame.width / 2) * 2)
+        small = frame.reformat(width=THUMB_WIDTH, height=height, format="rgb24")
+        buffer = io.BytesIO()
+        with av.open(buffer, mode="w", format="image2pipe") as out:
+            stream = out.add_stream("png")
+            stream.width, stream.height, stream.pix_fmt = THUMB_WIDTH, height, "rgb24"
+            for packet in stream.encode(small):
+                out.mux(packet)
+            for packet in stream.encode(None):
+                out.mux(packet)
+        return buffer.getvalue() or None
+    except Exception:  # noqa: BLE001 - any decoder trouble means "no thumbnail", never a crash
+        return None
