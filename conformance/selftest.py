@@ -45,7 +45,8 @@ def _selftest_site(personas: list[str]):
     from fake_vms.personas import PERSONAS
     from fake_vms.site import CameraConfig, Site, apply_persona
 
-    base = dict(width=1280, height=720, fps=25, codec="H264", gop=25)
+    # PTZ on, so the conditional PTZ requirements are judged (personas may turn it off).
+    base = dict(width=1280, height=720, fps=25, codec="H264", gop=25, ptz=True)
     cameras = [CameraConfig(name=GOOD, **base)]
     for name in personas:
         cameras.append(apply_persona(CameraConfig(name=f"persona-{name}", **base), PERSONAS[name]))
@@ -61,7 +62,7 @@ def _target_file(out: Path, device: str, ready_file: Path) -> Path:
         "simulator": {"ready_file": str(ready_file.resolve()), "devices": [device]},
         "claims": {
             "profiles": ["S"],
-            "features": ["snapshot", "rtsp_udp", "rtsp_tcp"],
+            "features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"],
             "codecs": ["H264"],
             "resolutions": ["1280x720"],
             "frame_rates": [25],
@@ -97,6 +98,8 @@ def _run_case(
         str(case_out),
         "--timeout",
         str(timeout),
+        "--mode",
+        "lab",  # every requirement is judged, intrusive ones included
     ]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)

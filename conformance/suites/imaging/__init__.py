@@ -1,0 +1,1 @@
+"""Imaging service and Media2 OSD conformance tests."""

@@ -1,0 +1,1 @@
+"""PTZ service conformance tests."""
