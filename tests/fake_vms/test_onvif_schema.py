@@ -36,6 +36,8 @@ SERVICE_WSDLS = {
     TRT: "onvif/ver10/media/wsdl/media.wsdl",
     "http://www.onvif.org/ver20/media/wsdl": "onvif/ver20/media/wsdl/media.wsdl",  # Media2
     "http://www.onvif.org/ver10/events/wsdl": "onvif/ver10/events/wsdl/event.wsdl",  # Events
+    "http://www.onvif.org/ver20/ptz/wsdl": "onvif/ver20/ptz/wsdl/ptz.wsdl",  # PTZ
+    "http://www.onvif.org/ver20/imaging/wsdl": "onvif/ver20/imaging/wsdl/imaging.wsdl",  # Imaging
 }
 _UPA_ERROR = "The content model is not determinist"
 
