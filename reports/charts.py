@@ -14,7 +14,7 @@ from reports.html import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_ORDER, e
 
 def outcome_bars(counts_by_group: Mapping[str, Mapping[str, int]], width: int = 640) -> str:
     """One horizontal stacked bar per group (e.g. domain), segments coloured by outcome."""
-    label_w, row_h, pad = 130, 22, 4
+    label_w, row_h, pad = 190, 22, 4
     bar_w = width - label_w - 60
     groups = list(counts_by_group)
     height = (len(groups) + 1) * (row_h + pad) + 10
@@ -27,7 +27,11 @@ def outcome_bars(counts_by_group: Mapping[str, Mapping[str, int]], width: int = 
         counts = counts_by_group[group]
         total = sum(counts.values()) or 1
         y = i * (row_h + pad) + 4
-        parts.append(f"<text x='0' y='{y + 15}' font-size='12' fill='#1d2330'>{e(group)}</text>")
+        short = group if len(group) <= 27 else group[:26] + "…"
+        parts.append(
+            f"<text x='0' y='{y + 15}' font-size='12' fill='#1d2330'>{e(short)}"
+            f"<title>{e(group)}</title></text>"
+        )
         x = float(label_w)
         for outcome in OUTCOME_ORDER:
             n = counts.get(outcome, 0)

@@ -357,7 +357,7 @@ def render_compliance(results: dict[str, Any], folder: Path | None = None) -> st
 <h1>Compliance statement: {e(target.get("supplier", ""))} — {e(target.get("product", ""))}</h1>
 <table class=meta>{meta_rows}</table>
 <h2>Overall verdict</h2>
-<p><span class='verdict v-{e(verdict)}' id=verdict>{e(verdict_label)}</span></p>
+<p><span id=verdict class='verdict v-{e(verdict)}'>{e(verdict_label)}</span></p>
 <p>{e(results["verdict_meaning"])}</p>
 <p class=small>"Conforms" means every mandatory requirement of the profile that applies to the
 device passed and no feature the supplier claims failed. Anything else is "does not conform";

@@ -152,7 +152,7 @@ def test_self_contained(results: dict[str, Any]) -> None:
 
 def test_csv_one_row_per_device_and_requirement(results: dict[str, Any], tmp_path: Path) -> None:
     html_path, csv_path = write_compliance(results, tmp_path / "out")
-    assert html_path.read_text(encoding="utf-8") == render_compliance(results)
+    assert html_path.read_text(encoding="utf-8") == render_compliance(results, tmp_path / "out")
     with csv_path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     expected = {(d["name"], r["id"]) for d in results["devices"] for r in d["requirements"]}
