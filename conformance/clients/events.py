@@ -1,0 +1,281 @@
+"""Event-service client helpers: pull points, base-notification subscriptions and a consumer.
+
+Why raw replies as well as zeep's: zeep drops the text of mixed-content elements such as
+``wsnt:Topic`` and turns times into datetimes (losing whether the device wrote the ``Z`` the
+ONVIF Core requires), so every helper returns the reply's SOAP Body child as lxml too, read back
+from the client's own transcript; checks judge that. Every call is bounded (the client's
+timeout; pull Timeouts are kept below it), every subscription the suite creates is remembered
+and :meth:`EventSession.close` unsubscribes what is left, reporting what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from lxml import etree
+
+from conformance.clients.onvif import OnvifError, parse_xml_safely
+from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
+
+SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+WSNT = "http://docs.oasis-open.org/wsn/b-2"
+TOPICS_NS = "http://www.onvif.org/ver10/topics"
+CONCRETE_SET = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet"
+MAX_CONSUMER_BODY = 1024 * 1024
+MAX_CONSUMER_MESSAGES = 200
+
+
+@dataclass
+class Subscription:
+    """A subscription the suite created: where the device said it lives and where we reach it."""
+
+    kind: str  # "pullpoint" | "base"
+    address: str
+    """SubscriptionReference/Address exactly as the device returned it."""
+    url: str
+    """The same address on the device's own host and port (see ``dut.same_authority``)."""
+    reply: etree._Element
+    """The creation reply's Body child."""
+    created_at: float = field(default_factory=time.monotonic)
+    closed: bool = False
+
+
+@dataclass
+class Pulled:
+    """One PullMessages answer."""
+
+    reply: etree._Element
+    elapsed_s: float
+    timeout_s: float
+    limit: int
+
+
+def last_reply(device: DeviceUnderTest) -> etree._Element:
+    """The SOAP Body child of the device's most recent answer, from the client's transcript."""
+    exchange = device.onvif.exchanges[-1]
+    root = parse_xml_safely(exchange.response_xml.encode("utf-8"))
+    body = root.find(f"{{{SOAP12_ENV}}}Body")
+    if body is None or not len(body):
+        from conformance.clients.onvif import OnvifProtocolError
+
+        raise OnvifProtocolError(f"{exchange.operation} reply has no SOAP 1.2 Body")
+    return body[0]
+
+
+def topic_filter(expression: str) -> dict[str, Any]:
+    """A wsnt:Filter holding one ConcreteSet TopicExpression (``tns1:`` declared on it)."""
+    element = etree.Element(
+        f"{{{WSNT}}}TopicExpression", Dialect=CONCRETE_SET, nsmap={"tns1": TOPICS_NS}
+    )
+    element.text = expression
+    return {"_value_1": [element]}
+
+
+def absolute_in(device: DeviceUnderTest, seconds: float) -> str:
+    """An absolute UTC time ``seconds`` from now on the device's clock (as a Z-time string)."""
+    moment = device.onvif.device_now() + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class EventSession:
+    """Event operations on one device, remembering every subscription to clean it up."""
+
+    def __init__(self, device: DeviceUnderTest) -> None:
+        self.device = device
+        self.subscriptions: list[Subscription] = []
+
+    def __enter__(self) -> EventSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the event service ------------------------------------------------------------------
+    @property
+    def events_url(self) -> str:
+        url = self.device.service_url(SERVICE_NAMESPACES["events"])
+        if url is None:
+            from conformance.outcomes import Inconclusive
+
+            raise Inconclusive("GetServices lists no event service")
+        return url
+
+    def call_events(self, operation: str, **params: Any) -> etree._Element:
+        self.device.onvif.call("events", operation, url=self.events_url, **params)
+        return last_reply(self.device)
+
+    def capabilities(self) -> etree._Element:
+        """The tev:Capabilities element of GetServiceCapabilities."""
+        reply = self.call_events("GetServiceCapabilities")
+        found = next((c for c in reply if isinstance(c.tag, str)), None)
+        return found if found is not None else etree.Element("Capabilities")
+
+    def create_pull_point(
+        self, termination: str | None = None, topic: str | None = None
+    ) -> Subscription:
+        params: dict[str, Any] = {}
+        if termination is not None:
+            params["InitialTerminationTime"] = termination
+        if topic is not None:
+            params["Filter"] = topic_filter(topic)
+        reply = self.call_events("CreatePullPointSubscription", **params)
+        return self._remember("pullpoint", reply)
+
+    def subscribe(self, consumer_url: str, termination: str | None = None) -> Subscription:
+        params: dict[str, Any] = {"ConsumerReference": {"Address": {"_value_1": consumer_url}}}
+        if termination is not None:
+            params["InitialTerminationTime"] = termination
+        self.device.onvif.call("notification", "Subscribe", url=self.events_url, **params)
+        return self._remember("base", last_reply(self.device))
+
+    def _remember(self, kind: str, reply: etree._Element) -> Subscription:
+        address = (reply.findtext(".//{http://www.w3.org/2005/08/addressing}Address") or "").strip()
+        if not address:
+            from conformance.clients.onvif import OnvifProtocolError
+
+            raise OnvifProtocolError("the reply carries no SubscriptionReference/Address")
+        subscription = Subscription(
+            kind, address, same_authority(address, self.device.device.onvif_url), reply
+        )
+        self.subscriptions.append(subscription)
+        return subscription
+
+    # -- a subscription ---------------------------------------------------------------------
+    def pull(self, subscription: Subscription, timeout_s: float, limit: int) -> Pulled:
+        """PullMessages; the Timeout is kept 1 s under the client's, so it never times out."""
+        timeout_s = max(0.0, min(timeout_s, self.device.timeout - 1.0))
+        started = time.monotonic()
+        self.device.onvif.call(
+            "pullpoint",
+            "PullMessages",
+            url=subscription.url,
+            Timeout=f"PT{timeout_s:g}S",
+            MessageLimit=limit,
+        )
+        return Pulled(last_reply(self.device), time.monotonic() - started, timeout_s, limit)
+
+    def pull_until(
+        self,
+        subscription: Subscription,
+        done: Any,
+        wait_s: float,
+        *,
+        pull_timeout_s: float = 2.0,
+        limit: int = 100,
+    ) -> list[etree._Element]:
+        """Pull repeatedly until ``done(messages)`` or ``wait_s`` passes; every message seen."""
+        messages: list[etree._Element] = []
+        deadline = time.monotonic() + wait_s
+        while True:
+            remaining = deadline - time.monotonic()
+            pulled = self.pull(subscription, min(pull_timeout_s, max(remaining, 0.0)), limit)
+            messages += pulled.reply.findall(f"{{{WSNT}}}NotificationMessage")
+            if done(messages) or time.monotonic() >= deadline:
+                return messages
+
+    def sync_point(self, subscription: Subscription) -> None:
+        self.device.onvif.call("pullpoint", "SetSynchronizationPoint", url=subscription.url)
+
+    def renew(self, subscription: Subscription, termination: str) -> etree._Element:
+        self.device.onvif.call(
+            "subscription", "Renew", url=subscription.url, TerminationTime=termination
+        )
+        return last_reply(self.device)
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.device.onvif.call("subscription", "Unsubscribe", url=subscription.url)
+        subscription.closed = True
+
+    def close(self) -> list[str]:
+        """Unsubscribe everything still open; what happened to each, for the evidence."""
+        report = []
+        for subscription in self.subscriptions:
+            if subscription.closed:
+                report.append(f"{subscription.kind} {subscription.address}: unsubscribed")
+                continue
+            try:
+                self.unsubscribe(subscription)
+                report.append(f"{subscription.kind} {subscription.address}: unsubscribed")
+            except OnvifError as exc:
+                subscription.closed = True
+                report.append(f"{subscription.kind} {subscription.address}: already gone ({exc})")
+        return report
+
+
+class NotificationConsumer:
+    """A WS-BaseNotification consumer on a free 127.0.0.1 port, for the duration of a test.
+
+    Only loopback: a device elsewhere on the network cannot reach it, and a suite must not open
+    listening sockets beyond the host. Bodies and message counts are capped.
+    """
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self.path = f"/notify/{secrets.token_hex(6)}"
+        consumer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(min(length, MAX_CONSUMER_BODY))
+                if self.path == consumer.path:
+                    consumer._receive(body)
+                self.send_response(200 if self.path == consumer.path else 404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.timeout = 2
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
+
+    def _receive(self, body: bytes) -> None:
+        with self._arrived:
+            if len(self.bodies) < MAX_CONSUMER_MESSAGES:
+                self.bodies.append(body)
+            self._arrived.notify_all()
+
+    def messages(self) -> list[etree._Element]:
+        """Every wsnt:NotificationMessage received so far (unparseable bodies are skipped)."""
+        found = []
+        with self._lock:
+            bodies = list(self.bodies)
+        for body in bodies:
+            with contextlib.suppress(OnvifError):
+                found += parse_xml_safely(body).iter(f"{{{WSNT}}}NotificationMessage")
+        return found
+
+    def wait(self, done: Any, wait_s: float) -> list[etree._Element]:
+        """Wait until ``done(messages)`` or ``wait_s`` passes."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            messages = self.messages()
+            remaining = deadline - time.monotonic()
+            if done(messages) or remaining <= 0:
+                return messages
+            with self._arrived:
+                self._arrived.wait(min(remaining, 0.5))
+
+    def __enter__(self) -> NotificationConsumer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)

@@ -1,0 +1,1 @@
+"""ONVIF Event service conformance tests."""
