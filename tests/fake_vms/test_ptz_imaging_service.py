@@ -220,3 +220,19 @@ def test_osd_create_and_delete(start: Callable[[CameraConfig], Client]) -> None:
     assert osds[1].findtext(f".//{{{TT}}}PlainText") == "gate 3"
     client.post(TR2, f"<tr2:DeleteOSD><tr2:OSDToken>{token}</tr2:OSDToken></tr2:DeleteOSD>")
     assert [o.get("token") for o in client.post(TR2, "<tr2:GetOSDs/>")] == ["osd_1"]
+
+
+def test_ptz_site_file_and_persona_overrides() -> None:
+    from pathlib import Path
+
+    from fake_vms.site import load_site
+
+    root = Path(__file__).resolve().parents[2]
+    site = load_site(root / "fixtures" / "sites" / "ptz.yaml")
+    assert [(c.name, c.ptz) for c in site.cameras] == [
+        ("ptz-dome-01", True),
+        ("fixed-cam-01", False),
+    ]
+    # A PTZ persona turns PTZ on even on a fixed camera: its quirk needs a PTZ to show.
+    forced = load_site(root / "fixtures" / "sites" / "demo.yaml", persona="ptz-stop-ignored")
+    assert all(c.ptz and c.knobs.ptz_stop_ignored for c in forced.cameras)
