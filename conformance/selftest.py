@@ -46,7 +46,9 @@ def _selftest_site(personas: list[str]):
     from fake_vms.site import CameraConfig, Site, apply_persona
 
     # PTZ on, so the conditional PTZ requirements are judged (personas may turn it off).
-    base = dict(width=1280, height=720, fps=25, codec="H264", gop=25, ptz=True)
+    # H.265 main stream (plus the H.264 stream2 that Media ver10 describes), so the Media2 and
+    # H.265 requirements are judged too; every Media (ver10) check still sees H.264.
+    base = dict(width=1280, height=720, fps=25, codec="H265", gop=25, ptz=True)
     cameras = [CameraConfig(name=GOOD, **base)]
     for name in personas:
         cameras.append(apply_persona(CameraConfig(name=f"persona-{name}", **base), PERSONAS[name]))
