@@ -22,6 +22,7 @@ import yaml
 
 from conformance.catalogue import load_catalogue
 from conformance.errors import InputError
+from conformance.outcomes import ENVIRONMENT_REASON
 
 GOOD = "good"
 
@@ -84,7 +85,9 @@ def _run_case(
     out: Path,
     ready_file: Path,
     timeout: float,
+    blocking: set[str] | None = None,
 ) -> CaseResult:
+    """``blocking``: requirements whose failure fails the run (optional ones never do)."""
     case_out = out / device
     target = _target_file(out, device, ready_file)
     cmd = [
@@ -107,7 +110,11 @@ def _run_case(
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     (out / f"{device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     result = CaseResult(
-        device, persona, proc.returncode, 1 if breaks else 0, seconds=time.monotonic() - started
+        device,
+        persona,
+        proc.returncode,
+        1 if (breaks if blocking is None else breaks & blocking) else 0,
+        seconds=time.monotonic() - started,
     )
     results_path = case_out / "results.json"
     if not results_path.exists():
@@ -118,7 +125,10 @@ def _run_case(
     result.outcomes = {r["id"]: r["outcome"] for r in rows}
     for row in rows:
         expected = "fail" if row["id"] in breaks else "pass"
-        if row["outcome"] != expected:
+        environmental = row["outcome"] == "not_tested" and str(row.get("reason", "")).startswith(
+            ENVIRONMENT_REASON
+        )
+        if row["outcome"] != expected and not (expected == "pass" and environmental):
             why = f": {row['reason']}" if row.get("reason") else ""
             result.problems.append(f"{row['id']}: expected {expected}, got {row['outcome']}{why}")
     if proc.returncode != result.expected_exit:
@@ -134,6 +144,7 @@ def run_selftest(
 
     resolved = load_catalogue().resolve(profile)
     in_profile = {e.id for e in resolved.requirements}
+    blocking = {e.id for e in resolved.requirements if e.level != "optional"}
     chosen = personas or list(PERSONAS)
     unknown = [p for p in chosen if p not in PERSONAS]
     if unknown:
@@ -159,7 +170,9 @@ def run_selftest(
         results: list[CaseResult] = []
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [
-                pool.submit(_run_case, device, persona, breaks, profile, out, ready_file, timeout)
+                pool.submit(
+                    _run_case, device, persona, breaks, profile, out, ready_file, timeout, blocking
+                )
                 for device, persona, breaks in cases
             ]
             for done, future in enumerate(futures, start=1):

@@ -1,0 +1,137 @@
+"""RTSP transports beyond plain UDP/TCP: RTSP over HTTP tunnelling, keep-alive, multicast.
+
+The tunnel is reached at the URI Media GetStreamUri returns for Transport HTTP (on the device's
+own host, as for the other stream URIs). Multicast is never sent or joined by this suite, so its
+requirement is reported not_tested with the reason, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.streaming import check_playable
+from conformance.checks.transports import check_keepalive, check_tunnel_describe
+from conformance.dut import with_host
+from conformance.outcomes import not_testable_here
+
+STREAM_SETUP_HTTP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "HTTP"}}
+KEEPALIVE_METHODS = ("GET_PARAMETER", "OPTIONS")
+MIME_LINE = 76
+ODD_WRITE = 50
+"""Write size that is not a multiple of 4, so base64 groups span writes (RTSS-1-1-45)."""
+
+
+def _tunnel_url(device, evidence) -> str:
+    """GetStreamUri for Transport HTTP, on the device's own host if it said otherwise."""
+    from urllib.parse import urlsplit
+
+    token = device.main_profile().token
+    uri = device.cached(
+        "stream_uri:http",
+        lambda: device.media("GetStreamUri", StreamSetup=STREAM_SETUP_HTTP, ProfileToken=token).Uri,
+    )
+    evidence.measure("stream_uri_http", uri)
+    host = urlsplit(uri).hostname
+    return uri if host == device.device.host else with_host(uri, device.device.host)
+
+
+@pytest.mark.requirement("STREAM-RTSP-HTTP-01")
+def test_live_video_over_http_tunnel(device, evidence, params):
+    from conformance.clients.rtsp import capture
+    from conformance.clients.stream import analyse
+
+    url = _tunnel_url(device, evidence)
+    result = device.cached(
+        "capture:http",
+        lambda: capture(
+            url,
+            device.device.username,
+            device.device.password,
+            transport="http",
+            duration=params["capture_seconds"],
+            timeout=device.timeout,
+        ),
+    )
+    stats = device.cached("stats:http", lambda: analyse(result))
+    evidence.attach_exchanges("rtsp-http-transcript", result.exchanges)
+    evidence.attach_text("sdp-http", result.sdp, ext="sdp", media_type="application/sdp")
+    evidence.attach_json("stream-stats-http", stats.to_dict())
+    if stats.first_frame_png:
+        evidence.attach_png("first-frame-http", stats.first_frame_png)
+    evidence.measure("transport", "http")
+    evidence.measure("decoded_frames", stats.decoded_frames)
+    evidence.measure("keyframes", stats.keyframes)
+    evidence.measure("codec", stats.codec)
+    problems = check_playable(stats.decoded_frames, stats.keyframes, stats.codec)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("STREAM-RTSP-HTTP-02")
+def test_http_tunnel_accepts_base64_line_breaks(device, evidence):
+    from conformance.clients.rtsp import RtspError, _Session
+    from conformance.clients.rtsp_tunnel import open_tunnel
+
+    url = _tunnel_url(device, evidence)
+    evidence.expect(
+        "base64", f"lines of {MIME_LINE} characters, written {ODD_WRITE} bytes at a time"
+    )
+    target, tunnel = open_tunnel(
+        url,
+        device.device.username,
+        device.device.password,
+        device.timeout,
+        line_length=MIME_LINE,
+        write_size=ODD_WRITE,
+    )
+    session = _Session(target, device.timeout, tunnel)
+    try:
+        try:
+            reply = session.request("DESCRIBE", target.url, {"Accept": "application/sdp"})
+            status, sdp = reply.status, reply.body.decode("utf-8", errors="replace")
+        except RtspError as exc:
+            evidence.attach_exchanges("rtsp-http-linebreaks", session.exchanges)
+            evidence.measure("error", str(exc))
+            raise AssertionError(
+                f"DESCRIBE in line-broken base64 through the tunnel failed: {exc}"
+            ) from exc
+    finally:
+        session.close()
+    evidence.attach_exchanges("rtsp-http-linebreaks", session.exchanges)
+    evidence.measure("describe_status", status)
+    problems = check_tunnel_describe(status, sdp)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("STREAM-KEEPALIVE-01")
+def test_keepalive_keeps_session_playing(device, evidence, params):
+    from conformance.clients.rtsp_keepalive import keepalive_probe
+
+    result = keepalive_probe(
+        device.stream_url(),
+        device.device.username,
+        device.device.password,
+        methods=KEEPALIVE_METHODS,
+        after_s=params["keepalive_after_s"],
+        timeout=device.timeout,
+    )
+    evidence.attach_exchanges("rtsp-keepalive-transcript", result.exchanges)
+    evidence.attach_json("keepalive", result.to_dict())
+    evidence.measure("session_timeout_s", result.session_timeout_s)
+    evidence.measure(
+        "steps", [f"{s.method}: {s.status}, {s.packets_after} RTP after" for s in result.steps]
+    )
+    problems = check_keepalive(
+        result.session_timeout_s, result.packets_before, result.steps, len(KEEPALIVE_METHODS)
+    )
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("STREAM-MCAST-01")
+def test_multicast_streaming(device, evidence):
+    caps = device.media("GetServiceCapabilities")
+    streaming = getattr(caps, "StreamingCapabilities", None)
+    evidence.measure("rtp_multicast", getattr(streaming, "RTPMulticast", None))
+    not_testable_here(
+        "multicast cannot be tested on loopback in this environment (the suite never sends or "
+        "joins multicast)"
+    )
