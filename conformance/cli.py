@@ -19,6 +19,10 @@ from conformance.errors import InputError
 
 EXIT_CONFORMS, EXIT_NONCONFORMANT, EXIT_BAD_INPUT, EXIT_SUITE_ERROR = 0, 1, 2, 3
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
+ALLURE_HISTORY_HELP = (
+    "history folder of a previous Allure report, for trends "
+    "(default: OUT/allure-report/history when present)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,9 +128,12 @@ def _run(args: argparse.Namespace) -> int:
         print("cctv-conformance: no results.json was written", file=sys.stderr)
         return EXIT_SUITE_ERROR
     results = json.loads(results_path.read_text(encoding="utf-8"))
+    from reports.allure import build_allure_report
     from reports.compliance import write_compliance
 
     write_compliance(results, out)
+    history = getattr(args, "allure_history", None)
+    build_allure_report(out, results, Path(history) if history else None)
     _print_summary(results, out)
     return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
         results["verdict"], EXIT_SUITE_ERROR
@@ -152,6 +159,20 @@ def _print_summary(results: dict, out: Path) -> None:
         f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'compliance.html'}, "
         f"{out / 'allure-results'}/"
     )
+    if (out / "allure-report" / "index.html").exists():
+        print(f"allure: {out / 'allure-report' / 'index.html'}")
+
+
+# -- compare ---------------------------------------------------------------------------------
+def _compare(args: argparse.Namespace) -> int:
+    from reports.compare import CompareError, write_compare
+
+    try:
+        html_path, csv_path = write_compare([Path(d) for d in args.dirs], Path(args.out))
+    except CompareError as exc:
+        raise InputError("compare", None, str(exc)) from None
+    print(f"comparison: {html_path}, {csv_path}")
+    return 0
 
 
 # -- demo ------------------------------------------------------------------------------------
@@ -182,6 +203,7 @@ def _demo(args: argparse.Namespace) -> int:
             workers=1,
             timeout=args.timeout,
             select=None,
+            allure_history=args.allure_history,
         )
         _validate_run_inputs(run_args)
         return _run(run_args)
@@ -281,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--select",
         help="only tests matching this pytest -k expression; the others are reported not_tested",
     )
+    run.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     run.set_defaults(func=_run, validate=_validate_run_inputs)
 
     demo = sub.add_parser("demo", help="run the baseline profile against the built-in simulator")
@@ -288,7 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--profile", default="pictco-la-baseline")
     demo.add_argument("--persona", help="make the simulated camera misbehave as this persona")
     demo.add_argument("--timeout", type=float, default=10.0)
+    demo.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     demo.set_defaults(func=_demo)
+
+    compare = sub.add_parser("compare", help="compare result folders (suppliers side by side)")
+    compare.add_argument("dirs", nargs="+", metavar="DIR", help="results folders of earlier runs")
+    compare.add_argument("--out", default="out/compare", help="where compare.html goes")
+    compare.set_defaults(func=_compare)
 
     selftest = sub.add_parser(
         "selftest",
