@@ -83,7 +83,7 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         str(out / "allure-results"),
         "--clean-alluredir",
         "-q",
-        "-rfEs",
+        "-rfE",
         "--color=no",
         "-p",
         "no:cacheprovider",
@@ -182,16 +182,18 @@ def _demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        site = load_site(project_file("fixtures/sites/demo.yaml"), persona=args.persona)
+        site = load_site(
+            args.site or project_file("fixtures/sites/demo.yaml"), persona=args.persona
+        )
     except SiteError as exc:
-        raise InputError("--persona" if args.persona else "site", None, str(exc)) from None
+        raise InputError("--persona" if args.persona else "--site", None, str(exc)) from None
     print(f"demo: starting the simulator ({len(site.cameras)} camera(s))...", flush=True)
     # The ready file holds the simulator's test credentials: keep it out of the reports folder.
     with SimulatorThread(site) as simulator, tempfile.TemporaryDirectory() as private:
         ready_file = Path(private) / "simulator-ready.json"
         write_ready_file(ready_file, simulator.host.ready())
         run_args = argparse.Namespace(
-            target=str(project_file("fixtures/targets/demo.yaml")),
+            target=args.target or str(project_file("fixtures/targets/demo.yaml")),
             device=None,
             user=None,
             password_env=None,
@@ -200,7 +202,7 @@ def _demo(args: argparse.Namespace) -> int:
             out=str(out),
             ready_file=str(ready_file),
             only_device=[],
-            workers=1,
+            workers=args.workers,
             timeout=args.timeout,
             select=None,
             allure_history=args.allure_history,
@@ -310,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out")
     demo.add_argument("--profile", default="pictco-la-baseline")
     demo.add_argument("--persona", help="make the simulated camera misbehave as this persona")
+    demo.add_argument("--site", help="simulate this site or estate file instead of the demo site")
+    demo.add_argument("--target", help="target file for the site (claims, declaration)")
+    demo.add_argument("--workers", type=int, default=4, help="devices gathered at once")
     demo.add_argument("--timeout", type=float, default=10.0)
     demo.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     demo.set_defaults(func=_demo)
