@@ -249,6 +249,17 @@ def _merge(args: argparse.Namespace) -> int:
     )
 
 
+def _quirks(args: argparse.Namespace) -> int:
+    from conformance.quirks import render_quirks_table
+
+    table = render_quirks_table()
+    if args.write:
+        Path(args.write).write_text(table, encoding="utf-8")
+    else:
+        print(table, end="")
+    return 0
+
+
 def _selftest(args: argparse.Namespace) -> int:
     from conformance.selftest import run_selftest
 
@@ -346,6 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("dirs", nargs="+", metavar="DIR", help="results folders (from `run`)")
     merge.add_argument("--out", required=True, help="folder for the merged results and reports")
     merge.set_defaults(func=_merge)
+
+    quirks = sub.add_parser(
+        "quirks",
+        help="the table of personas, quirks and the checks that catch them (docs/quirks.md)",
+    )
+    quirks.add_argument("--write", metavar="FILE", help="write the table to FILE")
+    quirks.set_defaults(func=_quirks)
 
     sub.add_parser("profiles", help="list profiles").set_defaults(func=_profiles)
     reqs = sub.add_parser("requirements", help="list the requirements of a profile")

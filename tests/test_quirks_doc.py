@@ -1,0 +1,24 @@
+"""docs/quirks.md is generated: it must match the personas, catalogue and suites as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conformance.quirks import render_quirks_table, tests_by_requirement
+from fake_vms.personas import PERSONAS
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "quirks.md"
+
+
+def test_quirks_doc_is_up_to_date() -> None:
+    assert DOC.read_text(encoding="utf-8") == render_quirks_table(), (
+        "docs/quirks.md is stale: run `cctv-conformance quirks --write docs/quirks.md`"
+    )
+
+
+def test_every_persona_is_caught_by_a_test() -> None:
+    tests = tests_by_requirement()
+    uncaught = {
+        p.name: p.breaks for p in PERSONAS.values() if not any(tests.get(req) for req in p.breaks)
+    }
+    assert not uncaught, f"personas whose requirements no test checks: {uncaught}"
