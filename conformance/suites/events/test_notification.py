@@ -39,7 +39,7 @@ def test_base_notification_delivers(device, evidence, params):
             evidence.measure("notify_messages", len(messages))
             evidence.attach_json("notified-messages", messages)
             problems = check_notify(messages, wait_s)
-            renewed = session.renew(subscription, f"PT{SUBSCRIPTION_S:g}S")
+            renewed = session.renew(subscription, absolute_in(device, SUBSCRIPTION_S))
             evidence.measure("renew_lifetime_s", lifetime_s(*times_of(renewed)))
             session.unsubscribe(subscription)
     finally:

@@ -128,7 +128,9 @@ def test_unsubscribe_ends_only_that_subscription(device, evidence):
             session.unsubscribe(first)
             gone = answer_of(lambda: session.pull(first, 0, 1))
             if other.kind == "base":
-                survivor = answer_of(lambda: session.renew(other, f"PT{SUBSCRIPTION_S:g}S"))
+                survivor = answer_of(
+                    lambda: session.renew(other, absolute_in(device, SUBSCRIPTION_S))
+                )
             else:
                 survivor = answer_of(lambda: session.pull(other, 0, 1))
             evidence.measure("unsubscribed_address_answer", f"{gone.kind} {gone.http_status}")
