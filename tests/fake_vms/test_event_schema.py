@@ -140,7 +140,8 @@ def test_pull_point_life_cycle_is_schema_valid(
     client.call(address, "<tev:SetSynchronizationPoint/>")
     client.call(address, pull())
     client.call(
-        address, "<wsnt:Renew><wsnt:TerminationTime>PT30S</wsnt:TerminationTime></wsnt:Renew>"
+        address,
+        f"<wsnt:Renew><wsnt:TerminationTime>{absolute}</wsnt:TerminationTime></wsnt:Renew>",
     )
     client.call(address, "<wsnt:Unsubscribe/>")
     gone = client.post(address, pull(), status=400)
