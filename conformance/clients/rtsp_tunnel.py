@@ -191,12 +191,18 @@ class TunnelConnection(_Connection):
         return [text[i : i + self.write_size] for i in range(0, len(text), self.write_size)]
 
     def send(self, data: bytes) -> None:
+        """Write one request onto the POST. The device accepted this tunnel, so a POST it
+        closes mid-request is the device tearing the tunnel down (a protocol failure), not an
+        unreachable device."""
         assert self.post is not None
         writes = self.encode(data)
         for index, chunk in enumerate(writes):
             if index:
                 time.sleep(0.005)  # separate TCP segments, so the device really sees a split
-            self.send_raw(self.post, chunk)
+            try:
+                self.send_raw(self.post, chunk)
+            except RtspUnreachable as exc:
+                raise RtspProtocolError(f"the device closed the tunnel's POST: {exc}") from exc
 
     def close(self) -> None:
         for sock in (self.post, getattr(self, "sock", None)):
