@@ -151,6 +151,11 @@ REQUESTS: list[tuple[str, str]] = [
         f"<trt:GetStreamUri>{STREAM_SETUP}<trt:ProfileToken>profile_1</trt:ProfileToken>"
         "</trt:GetStreamUri>",
     ),
+    (  # RTSP over HTTP: the tunnel URI on the web-service port
+        TRT,
+        f"<trt:GetStreamUri>{STREAM_SETUP.replace('>RTSP<', '>HTTP<')}"
+        "<trt:ProfileToken>profile_1</trt:ProfileToken></trt:GetStreamUri>",
+    ),
     (
         TRT,
         "<trt:GetSnapshotUri><trt:ProfileToken>profile_1</trt:ProfileToken></trt:GetSnapshotUri>",
