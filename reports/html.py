@@ -64,7 +64,8 @@ th{background:#f2f4f8} .meta td:first-child{font-weight:600;width:14em}
 .verdict{font-size:1.25em;padding:.5em .8em;border-radius:4px;display:inline-block}
 .v-conforms{background:#d6f5dd}.v-does_not_conform{background:#fbd9d9}.v-error{background:#fde8c8}
 .small{font-size:.8em;color:#566074} code{font-size:.92em;word-break:break-all}
-.tag{font-size:.75em;border:1px solid #9aa4b8;border-radius:3px;padding:0 .3em;color:#3b4457}
+.tag{white-space:nowrap;font-size:.75em;border:1px solid #9aa4b8;border-radius:3px;
+padding:0 .3em;color:#3b4457}
 .tag-evidenced{border-color:#3fae5a;color:#11632a;background:#eefaf1}
 .tag-declared{border-color:#e8a23a;color:#7a4a00;background:#fff6e8}
 .tag-contradicted{border-color:#d64545;color:#8a1111;background:#fdeeee}
