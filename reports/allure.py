@@ -36,10 +36,10 @@ INSTALL_HINT = (
     "(`tox -e demo` installs it for you)"
 )
 CAUSE_TITLES = {
-    "device_fault": ("Device faults: the device does not meet the requirement", ["failed"]),
-    "unreachable": ("Unreachable or timed out: no verdict", ["broken"]),
-    "undecidable": ("Undecidable: the device's answer could not be judged", ["broken"]),
-    "suite_error": ("Suite errors: fix the suite, not the device", ["broken", "failed"]),
+    "device_fault": ("Device fault (does not meet the requirement)", ["failed"]),
+    "unreachable": ("Unreachable or timed out (no verdict)", ["broken"]),
+    "undecidable": ("Undecidable answer (no verdict)", ["broken"]),
+    "suite_error": ("Suite error (fix the suite, not the device)", ["broken", "failed"]),
 }
 _PREFIX = re.compile(r"^\[cause: [a-z_]+ \| domain: [^|\]]* \| [^\]]*\] ")
 _OBJECT_REPR = re.compile(r"^<[\w.]+ object at 0x[0-9a-f]+>$")
@@ -54,26 +54,32 @@ def find_allure() -> str | None:
 
 
 def categories(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Allure categories: one per cause, then one per requirement domain (failed or broken)."""
-    cats = [
-        {
-            "name": title,
-            "messageRegex": rf"(?s)\[cause: {cause} \|.*",
-            "matchedStatuses": statuses,
-        }
-        for cause, (title, statuses) in CAUSE_TITLES.items()
-    ]
+    """Allure categories by cause and requirement domain, e.g. "Device fault — streaming".
+
+    Allure puts each result in the first category that matches, so cause and domain are
+    combined into one category each (only those with results show); a catch-all per cause
+    follows for results without a domain.
+    """
     domains = sorted(
         {r["domain"] for d in results.get("devices", []) for r in d.get("requirements", [])}
     )
-    cats += [
-        {
-            "name": f"Domain {domain}: failed or no verdict",
-            "messageRegex": rf"(?s)\[cause: [a-z_]+ \| domain: {re.escape(domain)} \|.*",
-            "matchedStatuses": ["failed", "broken"],
-        }
-        for domain in domains
-    ]
+    cats = []
+    for cause, (title, statuses) in CAUSE_TITLES.items():
+        cats += [
+            {
+                "name": f"{title} — {domain}",
+                "messageRegex": rf"(?s)\[cause: {cause} \| domain: {re.escape(domain)} \|.*",
+                "matchedStatuses": statuses,
+            }
+            for domain in domains
+        ]
+        cats.append(
+            {
+                "name": title,
+                "messageRegex": rf"(?s)\[cause: {cause} \|.*",
+                "matchedStatuses": statuses,
+            }
+        )
     cats.append(
         {
             "name": "Not claimed, not applicable or not tested (reported, never a pass)",
@@ -117,6 +123,20 @@ def annotate(alluredir: Path, results: dict[str, Any]) -> int:
     return changed
 
 
+def _add_environment(alluredir: Path, results: dict[str, Any]) -> None:
+    """Add what each device reported about itself (firmware) to Allure's environment panel."""
+    from reports.claims import measured_firmware
+
+    path = alluredir / "environment.properties"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    lines = [line for line in lines if not line.startswith("device.")]
+    for device in results.get("devices", []):
+        reported = measured_firmware(device) or "(not reported)"
+        name = re.sub(r"[^\w.-]", "_", device["name"])
+        lines.append(f"device.{name}.firmware_reported={' '.join(reported.split())}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _copy_history(source: Path | None, alluredir: Path) -> bool:
     if source is None or not source.is_dir():
         return False
@@ -158,6 +178,7 @@ def build_allure_report(
     (alluredir / "categories.json").write_text(
         json.dumps(categories(results), indent=1), encoding="utf-8"
     )
+    _add_environment(alluredir, results)
     report_dir = out / "allure-report"
     _copy_history(history or report_dir / "history", alluredir)
     binary = allure_bin or find_allure()
