@@ -23,6 +23,7 @@ from requests.auth import HTTPDigestAuth
 
 from fake_vms.http import HttpServer
 from fake_vms.onvif.device_service import uk_local_time
+from fake_vms.onvif.registry import offered_services
 from fake_vms.onvif.server import OnvifServer
 from fake_vms.oplog import OperationLog
 from fake_vms.personas import PERSONAS
@@ -311,12 +312,15 @@ def test_services(device: Device) -> None:
         s.findtext("tds:Namespace", namespaces=NS): s.findtext("tds:XAddr", namespaces=NS)
         for s in services
     }
-    assert xaddrs == {TDS: device.server.device_url, TRT: device.url("/onvif/media_service")}
+    # Every service of the registry, each at its own path (new services join automatically).
+    offered = offered_services(device.server.camera)
+    assert xaddrs == {spec.namespace: device.url(spec.path) for spec in offered}
+    assert xaddrs[TDS] == device.server.device_url
+    assert xaddrs[TRT] == device.url("/onvif/media_service")
     assert all(s.find("tds:Capabilities", NS) is None for s in services)
     with_caps = device.call(body.format("true")).findall("tds:Service", NS)
     assert [s.find("tds:Capabilities", NS)[0].tag for s in with_caps] == [
-        f"{{{TDS}}}Capabilities",
-        f"{{{TRT}}}Capabilities",
+        f"{{{spec.namespace}}}Capabilities" for spec in offered
     ]
 
 
@@ -451,8 +455,7 @@ def test_knob_xaddr_port_offset(start_device: Callable[..., Device]) -> None:
     body = "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>"
     xaddrs = device.call(body).xpath("tds:Service/tds:XAddr/text()", namespaces=NS)
     assert xaddrs == [
-        f"http://127.0.0.1:{wrong}/onvif/device_service",
-        f"http://127.0.0.1:{wrong}/onvif/media_service",
+        f"http://127.0.0.1:{wrong}{spec.path}" for spec in offered_services(device.server.camera)
     ]
     caps = device.call("<tds:GetCapabilities/>")
     assert (
