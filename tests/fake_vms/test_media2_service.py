@@ -162,9 +162,7 @@ def test_media1_of_h265_camera_points_at_h264_stream(
         "</tr2:GetVideoEncoderInstances>",
     ],
 )
-def test_bad_arguments_are_sender_faults(
-    body: str, run_async_server: Callable[[Any], Any]
-) -> None:
+def test_bad_arguments_are_sender_faults(body: str, run_async_server: Callable[[Any], Any]) -> None:
     camera = CAMERAS["h265"]
     server = run_async_server(OnvifServer(camera, rtsp_port=8554))
     reply = _post(server, camera, body)
