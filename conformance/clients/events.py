@@ -15,6 +15,7 @@ import http.server
 import secrets
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,8 @@ from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
 
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 WSNT = "http://docs.oasis-open.org/wsn/b-2"
+WSA = "http://www.w3.org/2005/08/addressing"
+BW2 = "http://docs.oasis-open.org/wsn/bw-2/"
 TOPICS_NS = "http://www.onvif.org/ver10/topics"
 CONCRETE_SET = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet"
 MAX_CONSUMER_BODY = 1024 * 1024
@@ -76,6 +79,17 @@ def topic_filter(expression: str) -> dict[str, Any]:
     )
     element.text = expression
     return {"_value_1": [element]}
+
+
+def ws_addressing(action: str, to: str) -> list[etree._Element]:
+    """wsa:Action, wsa:MessageID and wsa:To for operations whose WSDL (OASIS bw-2) declares no
+    action, so zeep adds none; ONVIF Core requires WS-Addressing on event requests (Q21/Q23)."""
+    headers = []
+    for name, value in (("Action", action), ("MessageID", f"urn:uuid:{uuid.uuid4()}"), ("To", to)):
+        header = etree.Element(f"{{{WSA}}}{name}", nsmap={"wsa": WSA})
+        header.text = value
+        headers.append(header)
+    return headers
 
 
 def absolute_in(device: DeviceUnderTest, seconds: float) -> str:
@@ -132,6 +146,9 @@ class EventSession:
         params: dict[str, Any] = {"ConsumerReference": {"Address": {"_value_1": consumer_url}}}
         if termination is not None:
             params["InitialTerminationTime"] = termination
+        params["_soapheaders"] = ws_addressing(
+            BW2 + "NotificationProducer/SubscribeRequest", self.events_url
+        )
         self.device.onvif.call("notification", "Subscribe", url=self.events_url, **params)
         return self._remember("base", last_reply(self.device))
 
@@ -185,12 +202,23 @@ class EventSession:
 
     def renew(self, subscription: Subscription, termination: str) -> etree._Element:
         self.device.onvif.call(
-            "subscription", "Renew", url=subscription.url, TerminationTime=termination
+            "subscription",
+            "Renew",
+            url=subscription.url,
+            TerminationTime=termination,
+            _soapheaders=ws_addressing(BW2 + "SubscriptionManager/RenewRequest", subscription.url),
         )
         return last_reply(self.device)
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        self.device.onvif.call("subscription", "Unsubscribe", url=subscription.url)
+        self.device.onvif.call(
+            "subscription",
+            "Unsubscribe",
+            url=subscription.url,
+            _soapheaders=ws_addressing(
+                BW2 + "SubscriptionManager/UnsubscribeRequest", subscription.url
+            ),
+        )
         subscription.closed = True
 
     def close(self) -> list[str]:
