@@ -43,8 +43,8 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         name="tunnel-no-linebreaks",
-        description="The HTTP tunnel decodes each POST read as strict base64, so base64 with "
-        "line breaks tears the tunnel down.",
+        description="The HTTP tunnel decodes each POST read on its own as strict base64, so "
+        "line breaks or a base64 group split across writes tear the tunnel down.",
         breaks=("STREAM-RTSP-HTTP-02",),
         provenance="Spec-derived: DTT RTSS-1-1-45 'RTP-Unicast/RTSP/HTTP/TCP (line breaks in "
         "base64 encoding)' exists for decoders that reject them (research notes 1.6)",

@@ -21,8 +21,8 @@ class DiscoveryKnobs:
     rtsp_http_tunnel: bool = True
     """RTSP over HTTP is served at /rtsp-over-http/ on the ONVIF HTTP port (else 404)."""
     tunnel_base64_strict: bool = False
-    """The tunnel decodes each POST read as strict base64, so line breaks in the base64 break
-    the tunnel (RTSS-1-1-45 is the test that catches it)."""
+    """The tunnel decodes each POST read on its own as strict base64, so line breaks, or a
+    4-character group split across writes, tear the tunnel down (RTSS-1-1-45 catches it)."""
     rtsp_keepalive_rejected: tuple[str, ...] = ()
     """These methods, sent within a session as keep-alives, are answered 400 and the
     connection is closed, ending the stream (mediamtx #842; SharpRTSP #63)."""
