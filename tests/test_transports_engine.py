@@ -103,3 +103,36 @@ def _exchange(port: int) -> bytes:
         while chunk := sock.recv(100):
             data += chunk
         return data
+
+
+def test_fake_vms_serve_discovery_port(tmp_path: Path) -> None:
+    """`fake-vms serve --discovery-port N` answers Probes on that port and says so."""
+    import subprocess
+    import sys
+    import time
+
+    from conformance.clients.discovery import probe
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        "site: t\ndefaults: {width: 320, height: 240, fps: 5}\ncameras: [{name: c1}]\n",
+        encoding="utf-8",
+    )
+    ready_file = tmp_path / "ready.json"
+    cmd = [sys.executable, "-m", "fake_vms.cli", "serve", "--site", str(site)]
+    cmd += ["--ready-file", str(ready_file), "--discovery-port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready_file.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        ready = json.loads(ready_file.read_text(encoding="utf-8"))
+        assert ready["discovery_port"] == port
+        result = probe(("127.0.0.1", port), wait=2, done=bool)
+        assert [m.xaddrs for m in result.matches] == [[ready["devices"][0]["onvif_url"]]]
+    finally:
+        proc.terminate()
+        proc.wait(10)
