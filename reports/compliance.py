@@ -45,6 +45,15 @@ figure{display:inline-block;margin:.3em 1em .6em 0;vertical-align:top}
 figcaption{font-size:.78em;color:#566074}
 .hash{font-family:ui-monospace,monospace;font-size:.75em;word-break:break-all}
 .st-changed,.st-missing{color:#8a1111;font-weight:600}
+td{overflow-wrap:anywhere}
+table.matrix{table-layout:fixed}
+.matrix th:nth-child(1){width:16%} .matrix th:nth-child(2){width:12%}
+.matrix th:nth-child(3){width:11%} .matrix th:nth-child(4){width:10%}
+.matrix th:nth-child(5){width:12%} .matrix th:nth-child(6){width:25%}
+.matrix th:nth-child(7){width:14%}
+.matrix .thumb{width:100%;max-width:120px}
+table.manifest{table-layout:fixed} .manifest th:nth-child(1){width:42%}
+.manifest th:nth-child(2){width:40%}
 """
 
 # What the suite cannot see, in plain words (shown under "Limitations").
@@ -169,7 +178,9 @@ def _streams(device: dict[str, Any], folder: Path | None) -> str:
             if not stats:
                 continue
             # Several checks judge the same capture: draw each capture once.
-            key = json.dumps([stats.get("arrival_ms"), stats.get("duration_s"), f["name"][-3:]])
+            key = json.dumps(
+                [stats.get("arrival_ms"), stats.get("duration_s"), stats.get("decoded_frames")]
+            )
             if key in seen:
                 continue
             seen.add(key)
