@@ -246,3 +246,19 @@ def test_non_loopback_consumer_is_refused(make_client) -> None:
         status=400,
     )
     assert refused.find(".//env:Fault", NS) is not None
+
+
+def test_expired_pull_points_are_removed(make_client) -> None:
+    """Expiry frees capacity: state stays bounded even if a client never unsubscribes."""
+    client = make_client(CameraConfig(name="cam-01"))
+    expires = int(time.time()) + 2
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+    create_soon = (
+        "<tev:CreatePullPointSubscription><tev:InitialTerminationTime>"
+        f"{soon}</tev:InitialTerminationTime></tev:CreatePullPointSubscription>"
+    )
+    addresses = [address_of(client.event(create_soon)) for _ in range(MAX_PULL_POINTS)]
+    client.post(client.base + EVENT_PATH, CREATE, status=500)
+    time.sleep(max(0.0, expires - time.time() + 0.1))
+    assert client.post(addresses[0], pull(), status=400).find(".//env:Fault", NS) is not None
+    client.call(address_of(client.event(CREATE)), "<wsnt:Unsubscribe/>")
