@@ -167,11 +167,16 @@ def coverage_chart(
         f"viewBox='0 0 {width} {height}'><title>{e(title)}</title>"
         f"<rect x='{left}' y='6' width='{bar_w}' height='22' fill='#fbd9d9' stroke='#d64545'/>"
     ]
-    got = 0.0
-    for a, b in covered:
-        a, b = max(a, start), min(b, stop)
+    merged: list[list[float]] = []  # overlapping pieces must not count twice
+    for a, b in sorted((max(a, start), min(b, stop)) for a, b in covered):
         if b <= a:
             continue
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    got = 0.0
+    for a, b in merged:
         got += b - a
         parts.append(
             f"<rect x='{left + bar_w * (a - start) / span:.1f}' y='6' "

@@ -111,6 +111,7 @@ def test_charts_escape_labels_and_draw_expectations() -> None:
     assert "no frame timings" in fps_chart([])
     cov = coverage_chart((0, 100), [(0, 40), (60, 100)])
     assert "delivered 80.0%" in cov
+    assert "delivered 50.0%" in coverage_chart((0, 100), [(0, 50), (10, 40), (-5, 20)])
 
 
 # -- claims -------------------------------------------------------------------------------------
