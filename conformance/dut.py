@@ -77,6 +77,10 @@ class DeviceUnderTest:
         self._lock = threading.RLock()
         self._onvif = None
 
+    def __repr__(self) -> str:
+        """Stable across runs (pytest and Allure show it as the device parameter)."""
+        return f"DeviceUnderTest({self.name!r})"
+
     # -- caching ---------------------------------------------------------------------------
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """Compute once per run; a raised exception is cached and re-raised alike.
