@@ -275,7 +275,8 @@ class RtspServer:
         for spec in parse_transports(request.headers.get("transport", "")):
             if not spec.unicast:
                 continue
-            if spec.tcp and knobs.rtsp_tcp_supported:
+            # A tunnel carries RTP interleaved whatever the plain-RTSP/TCP knob says.
+            if spec.tcp and (knobs.rtsp_tcp_supported or connection.path_prefix):
                 return self._setup_tcp(connection, spec, path)
             if not spec.tcp and knobs.rtsp_udp_supported and spec.client_ports:
                 return await self._setup_udp(connection, spec, path)
