@@ -1,7 +1,7 @@
 """Asynchronous dispatch for SOAP operations that wait, answer from several paths, or add headers.
 
 Most operations are plain functions from the request's Body child to the reply's. The Event
-service needs three things more, and this module adds them without changing those functions:
+service needs four things more, and this module adds them without changing those functions:
 
 - an operation may be a coroutine (PullMessages waits for events without blocking the loop);
 - an operation may answer at paths below its service's path (each subscription has its own
