@@ -253,3 +253,20 @@ def test_keepalive_probe_good_and_rejecting_camera(ready: dict[str, Any]) -> Non
         f"rtsp://127.0.0.1:{bad['rtsp_port']}/stream1", USER, PASSWORD, after_s=0.3
     )
     assert result.steps[0].status == 400 and result.steps[0].error
+
+
+def test_keepalive_probe_over_udp(ready: dict[str, Any]) -> None:
+    """The fallback for cameras without RTP/RTSP/TCP: the same judgement over RTP/UDP."""
+    for name, status in (("cam", 200), ("keepalive-ignored", 400)):
+        dev = _dev(ready, name)
+        result = keepalive_probe(
+            f"rtsp://127.0.0.1:{dev['rtsp_port']}/stream1",
+            USER,
+            PASSWORD,
+            after_s=0.3,
+            transport="udp",
+        )
+        assert result.transport == "udp" and result.packets_before > 0
+        assert result.steps[0].status == status
+        if status == 200:
+            assert all(s.packets_after > 0 for s in result.steps)

@@ -104,16 +104,28 @@ def test_http_tunnel_accepts_base64_line_breaks(device, evidence):
 
 @pytest.mark.requirement("STREAM-KEEPALIVE-01")
 def test_keepalive_keeps_session_playing(device, evidence, params):
+    from conformance.clients.rtsp import RtspStatusError
     from conformance.clients.rtsp_keepalive import keepalive_probe
 
-    result = keepalive_probe(
-        device.stream_url(),
-        device.device.username,
-        device.device.password,
-        methods=KEEPALIVE_METHODS,
-        after_s=params["keepalive_after_s"],
-        timeout=device.timeout,
-    )
+    def run(transport: str):
+        return keepalive_probe(
+            device.stream_url(),
+            device.device.username,
+            device.device.password,
+            methods=KEEPALIVE_METHODS,
+            after_s=params["keepalive_after_s"],
+            timeout=device.timeout,
+            transport=transport,
+        )
+
+    try:
+        result = run("tcp")
+    except RtspStatusError as exc:
+        if exc.status != 461:  # RTP/RTSP/TCP is optional: judged by STREAM-RTSP-TCP-01
+            raise
+        evidence.note("SETUP over RTP/RTSP/TCP answered 461; keep-alive checked over RTP/UDP")
+        result = run("udp")
+    evidence.measure("transport", result.transport)
     evidence.attach_exchanges("rtsp-keepalive-transcript", result.exchanges)
     evidence.attach_json("keepalive", result.to_dict())
     evidence.measure("session_timeout_s", result.session_timeout_s)
