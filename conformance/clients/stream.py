@@ -120,15 +120,30 @@ def ts_delta(previous: int, current: int) -> int:
     return delta - (1 << 32) if delta >= 1 << 31 else delta
 
 
-def analyse(capture: Capture, *, decode_seconds: float | None = None) -> StreamStats:
-    """Measure a capture. Decodes only AUs within ``decode_seconds`` of the first (None = all)."""
+MIN_DECODE_FRAMES = 25
+"""Decode at least this many frames whatever the window, so low frame rates are judged fairly."""
+DECODE_SECONDS = 1.0
+"""Seconds of video decoded by default: enough to judge playability, size and a first frame.
+
+Frame rate, timestamps and frame loss are measured on every access unit without decoding, so
+a live stream's checks cost a small fraction of a full decode (see benchmarks/)."""
+
+
+def analyse(
+    capture: Capture,
+    *,
+    decode_seconds: float | None = DECODE_SECONDS,
+    min_frames: int = MIN_DECODE_FRAMES,
+) -> StreamStats:
+    """Measure a capture. Decodes the AUs within ``decode_seconds`` of the first, but at least
+    ``min_frames`` of them (``decode_seconds=None`` decodes everything)."""
     aus = capture.access_units
     stats = StreamStats(codec=capture.codec, access_units=len(aus))
     stats.keyframes = sum(au.keyframe for au in aus)
     _timing(aus, capture.clock_rate, stats)
     _counter(aus, stats)
     if capture.codec in _FFMPEG_DECODERS:
-        _decode(capture, decode_seconds, stats)
+        _decode(capture, decode_seconds, min_frames, stats)
     else:
         stats.notes.append(f"codec {capture.codec!r} not decoded")
     return stats
@@ -161,7 +176,9 @@ def _counter(aus: list[ReceivedAccessUnit], stats: StreamStats) -> None:
         previous = au.frame_counter
 
 
-def _decode(capture: Capture, decode_seconds: float | None, stats: StreamStats) -> None:
+def _decode(
+    capture: Capture, decode_seconds: float | None, min_frames: int, stats: StreamStats
+) -> None:
     """Decode Annex-B access units with FFmpeg, collecting errors rather than raising."""
     codec = av.CodecContext.create(_FFMPEG_DECODERS[capture.codec], "r")
     prefix = _parameter_sets(capture.sdp_fmtp, stats)
@@ -170,7 +187,8 @@ def _decode(capture: Capture, decode_seconds: float | None, stats: StreamStats) 
         if first_ts is None:
             first_ts = au.rtp_timestamp
         elapsed = ts_delta(first_ts, au.rtp_timestamp) / capture.clock_rate
-        if decode_seconds is not None and elapsed > decode_seconds:
+        enough = stats.decoded_frames >= min_frames
+        if decode_seconds is not None and elapsed > decode_seconds and enough:
             break
         data = prefix + b"".join(START_CODE + nal for nal in au.nals)
         prefix = b""

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance.clients.rtsp import Capture, ReceivedAccessUnit
-from conformance.clients.stream import analyse, parse_frame_counter, ts_delta, unescape_rbsp
+from conformance.clients.stream import (
+    MIN_DECODE_FRAMES,
+    analyse,
+    parse_frame_counter,
+    ts_delta,
+    unescape_rbsp,
+)
 
 if TYPE_CHECKING:
     from conftest import Clip
@@ -117,7 +123,7 @@ def _units(
 
 
 def test_analyse_clean_clip(h264_clip: Clip, make_sei: SeiBuilder) -> None:
-    stats = analyse(_capture(_units(h264_clip, make_sei)))
+    stats = analyse(_capture(_units(h264_clip, make_sei)), decode_seconds=None)
     assert (stats.width, stats.height) == (h264_clip.width, h264_clip.height)
     assert stats.decoded_frames == len(h264_clip.units)
     assert stats.fps_rtp == pytest.approx(h264_clip.fps)
@@ -127,6 +133,14 @@ def test_analyse_clean_clip(h264_clip: Clip, make_sei: SeiBuilder) -> None:
     assert stats.keyframes == 2
     assert stats.decode_errors == []
     assert stats.first_frame_png is not None and stats.first_frame_png.startswith(PNG_MAGIC)
+
+
+def test_analyse_decodes_a_bounded_window_by_default(h264_clip: Clip, make_sei: SeiBuilder) -> None:
+    """Rate, timestamps and loss use every AU; only about a second is decoded (CPU budget)."""
+    stats = analyse(_capture(_units(h264_clip, make_sei)))
+    assert MIN_DECODE_FRAMES <= stats.decoded_frames < len(h264_clip.units)
+    assert stats.access_units == len(h264_clip.units)
+    assert stats.fps_rtp == pytest.approx(h264_clip.fps)
 
 
 def test_analyse_finds_skipped_counter_regression_and_half_rate(
@@ -163,7 +177,7 @@ def test_missing_counters_are_counted(h264_clip: Clip, make_sei: SeiBuilder) -> 
 
 
 def test_decode_seconds_bounds_the_decode(h264_clip: Clip, make_sei: SeiBuilder) -> None:
-    stats = analyse(_capture(_units(h264_clip, make_sei)), decode_seconds=0.2)
+    stats = analyse(_capture(_units(h264_clip, make_sei)), decode_seconds=0.2, min_frames=0)
     assert 1 <= stats.decoded_frames <= int(0.2 * h264_clip.fps) + 1
     assert stats.access_units == len(h264_clip.units)
 
