@@ -198,7 +198,7 @@ def _demo(args: argparse.Namespace) -> int:
             user=None,
             password_env=None,
             profile=args.profile,
-            mode="passive",
+            mode=args.mode,
             out=str(out),
             ready_file=str(ready_file),
             only_device=[],
@@ -326,6 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--site", help="simulate this site or estate file instead of the demo site")
     demo.add_argument("--target", help="target file for the site (claims, declaration)")
     demo.add_argument("--workers", type=int, default=4, help="devices gathered at once")
+    demo.add_argument(
+        "--mode",
+        choices=("passive", "lab"),
+        default="passive",
+        help="lab also runs checks that change and restore settings",
+    )
     demo.add_argument("--timeout", type=float, default=10.0)
     demo.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     demo.set_defaults(func=_demo)
