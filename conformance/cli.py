@@ -272,6 +272,12 @@ def _selftest(args: argparse.Namespace) -> int:
     )
 
 
+def _zm(args: argparse.Namespace) -> int:
+    from conformance.zoneminder import main as zm_main
+
+    return zm_main(args.zm_args)
+
+
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cctv-conformance", description="CCTV interoperability conformance suite")
@@ -371,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     quirks.add_argument("--write", metavar="FILE", help="write the table to FILE")
     quirks.set_defaults(func=_quirks)
 
+    zm = sub.add_parser(
+        "zm", help="bring ZoneMinder up or down as a VMS under test (up|down|check)"
+    )
+    zm.add_argument("zm_args", nargs=argparse.REMAINDER, help="up [--port N] | down | check")
+    zm.set_defaults(func=_zm)
     sub.add_parser("profiles", help="list profiles").set_defaults(func=_profiles)
     reqs = sub.add_parser("requirements", help="list the requirements of a profile")
     reqs.add_argument("--profile", required=True)
