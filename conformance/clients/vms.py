@@ -77,6 +77,8 @@ class VmsCapabilities:
     """Exported media is the recorded bitstream (no transcoding)."""
     onvif_export_format: bool = False
     """The package's media is in the ONVIF Export File Format (suep/oeff boxes)."""
+    ingest: bool = False
+    """The adapter can add/remove cameras and report capture status (the vms-ingest profile)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,40 @@ class RecordingSegment:
     camera_id: str
     start: datetime
     end: datetime
+    recording_id: str = ""
+    """The VMS's id of the recording (event, clip) holding this span, when it has one."""
+    frames: int | None = None
+    """Frames the VMS says the recording holds, when it says."""
+
+
+@dataclass(frozen=True)
+class IngestCamera:
+    """A camera the suite asks the VMS to ingest (the vms-ingest profile).
+
+    ``password`` is the simulator's test credential; adapters must never log it or a URL that
+    embeds it (use :func:`conformance.redaction` helpers).
+    """
+
+    name: str
+    rtsp_url: str
+    username: str = ""
+    password: str = ""
+    onvif_url: str = ""
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    transport: str = "tcp"
+    """RTP transport the VMS should use: ``tcp`` (interleaved) or ``udp``."""
+
+
+@dataclass(frozen=True)
+class CaptureStatus:
+    """Whether the VMS is receiving a camera's stream, and at what rate it says it captures."""
+
+    camera_id: str
+    connected: bool
+    capture_fps: float | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +225,27 @@ class VmsAdapter(abc.ABC):
     def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         """Audit entries (oldest first), optionally only those at or after ``since``."""
 
+    # -- ingest (optional: capabilities.ingest) -- the VMS as the cameras' client ------------
+    def version(self) -> str:
+        """Product and version, e.g. ``ZoneMinder 1.36.33`` (reported with every run)."""
+        return self.name
+
+    def add_camera(self, camera: IngestCamera, record: bool = True) -> str:
+        """Have the VMS ingest (and record) a camera; return the VMS's camera id."""
+        raise VmsUnsupported(f"{self.name}: adding cameras is not supported")
+
+    def remove_camera(self, camera_id: str) -> None:
+        """Remove a camera added with :meth:`add_camera` (its recordings may go with it)."""
+        raise VmsUnsupported(f"{self.name}: removing cameras is not supported")
+
+    def capture_status(self, camera_id: str) -> CaptureStatus:
+        """Is the VMS receiving the camera's stream, and at what frame rate."""
+        raise VmsUnsupported(f"{self.name}: capture status is not supported")
+
+    def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
+        """Download one recording (as found by :meth:`search_recordings`) as its native file."""
+        raise VmsUnsupported(f"{self.name}: downloading a single recording is not supported")
+
     def public_keys(self) -> list[bytes]:
         """The VMS's published signing keys/certificates (PEM); empty when it publishes none."""
         return []
@@ -221,6 +278,7 @@ class VmsAdapter(abc.ABC):
 AdapterFactory = Callable[..., VmsAdapter]
 ADAPTERS: dict[str, str] = {
     "fake-vms": "conformance.clients.vms_fakevms:FakeVmsAdapter",
+    "zoneminder": "conformance.clients.vms_zoneminder:ZoneMinderAdapter",
 }
 """Adapter name -> ``module:Class``; imported lazily so an adapter's dependencies stay optional."""
 
@@ -249,9 +307,11 @@ def make_adapter(name: str, url: str, username: str, password: str, **options: A
 __all__: Sequence[str] = (
     "ADAPTERS",
     "AuditEntry",
+    "CaptureStatus",
     "ExportPackage",
     "ExportRequest",
     "ExportStatus",
+    "IngestCamera",
     "RecordingSearch",
     "RecordingSegment",
     "VmsAdapter",
