@@ -1,6 +1,7 @@
 """``fake-vms``: serve a simulated site, or list the personas.
 
 fake-vms serve --site fixtures/sites/demo.yaml [--persona NAME] [--ready-file PATH]
+    [--recordings DIR]
 fake-vms personas [--json]
 """
 
@@ -22,13 +23,18 @@ def _serve(args: argparse.Namespace) -> int:
     except SiteError as exc:
         print(f"fake-vms: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve_site(site, args.ready_file, args.discovery_port))
+    return asyncio.run(_serve_site(site, args.ready_file, args.discovery_port, args.recordings))
 
 
-async def _serve_site(site, ready_file: str | None, discovery_port: int = 0) -> int:
+async def _serve_site(
+    site, ready_file: str | None, discovery_port: int = 0, recordings: str | None = None
+) -> int:
+    from pathlib import Path
+
     from fake_vms.host import SiteHost, write_ready_file
 
-    host = SiteHost(site, discovery_port=discovery_port)
+    root = Path(recordings) if recordings else None
+    host = SiteHost(site, discovery_port=discovery_port, recordings=root)
     print(
         f"fake-vms: starting {len(site.cameras)} camera(s) of site {site.name!r}...",
         file=sys.stderr,
@@ -97,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="UDP port of the WS-Discovery responder on 127.0.0.1 (default: a free port)",
+    )
+    serve.add_argument(
+        "--recordings",
+        help="directory for recording cameras' segments (default: a temporary directory)",
     )
     serve.set_defaults(func=_serve)
     personas = sub.add_parser("personas", help="list personas and the requirements they break")

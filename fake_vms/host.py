@@ -46,8 +46,16 @@ class SiteHost:
     """
 
     def __init__(
-        self, site: Site, oplog: OperationLog | None = None, discovery_port: int = 0
+        self,
+        site: Site,
+        oplog: OperationLog | None = None,
+        discovery_port: int = 0,
+        recordings: Path | None = None,
     ) -> None:
+        """``recordings``: where recording cameras keep their segments (default: a temp dir)."""
+        from fake_vms.recording.hosting import SiteRecordings
+
+        self.recordings = SiteRecordings(recordings)
         self.site = site
         self.oplog = oplog or OperationLog()
         self.devices: list[RunningDevice] = []
@@ -64,6 +72,7 @@ class SiteHost:
             for camera in self.site.cameras:
                 rtsp = RtspServer(camera, self.oplog)
                 await rtsp.start(HOST, 0)
+                shared = self.recordings.attach(camera, rtsp)
                 tunnel = RtspHttpTunnel(camera, rtsp, self.oplog)
                 onvif = OnvifServer(
                     camera,
@@ -71,6 +80,7 @@ class SiteHost:
                     self.oplog,
                     site_name=camera.site or self.site.name,
                     takeovers={TUNNEL_PREFIX + "/": tunnel.handle},
+                    shared=shared,
                 )
                 await onvif.start(HOST, 0)
                 self.devices.append(RunningDevice(camera, onvif, rtsp))
@@ -90,6 +100,7 @@ class SiteHost:
                 with contextlib.suppress(Exception):
                     await server.stop()
         self.devices.clear()
+        await self.recordings.stop()
 
     def ready(self) -> dict[str, Any]:
         return {

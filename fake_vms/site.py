@@ -55,9 +55,14 @@ class CameraConfig:
     clock_offset_s: float = 0.0
     persona: str | None = None
     ptz: bool = False
+    record: bool = False
+    """Records continuously into the host's recordings store (ONVIF Profile G services)."""
+    recording_gaps: tuple[tuple[float, float], ...] = ()
+    """Recording pauses: (offset after recording starts, duration) in seconds."""
     knobs: Knobs = field(default_factory=Knobs)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "recording_gaps", tuple(map(tuple, self.recording_gaps)))
         digest = hashlib.sha256(self.name.encode()).hexdigest()
         if not self.serial:
             object.__setattr__(self, "serial", f"SIM{digest[:10].upper()}")

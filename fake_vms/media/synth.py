@@ -1,8 +1,11 @@
 """Synthetic test picture: colour bars, a moving bar and the frame number in blocky digits.
 
 Motion keeps the encoder producing real P-frames (a still picture would make every P-frame
-nearly empty, which hides packetisation and loss bugs); the big digits let a person read the
-frame number in a thumbnail. Everything is numpy so rendering a frame costs well under 1 ms.
+nearly empty, which hides packetisation and loss bugs); light sensor-like noise that changes
+every frame makes the encoder spend its configured bitrate, so streams have the packet rates of
+real cameras (a clean synthetic picture compresses ten times better than any scene, and would
+make capacity and analysis figures optimistic); the big digits let a person read the frame
+number in a thumbnail. Everything is numpy so rendering a frame costs a few milliseconds.
 """
 
 from __future__ import annotations
@@ -50,6 +53,26 @@ def _bars(width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return y, u, v
 
 
+_NOISE_AMPLITUDE = 6
+_NOISE_BANK = 4
+
+
+@lru_cache(maxsize=16)
+def _noise(width: int, height: int) -> np.ndarray:
+    """A few planes of luma noise per size (seeded, so every run encodes the same video)."""
+    rng = np.random.default_rng(width * 10_000 + height)
+    return rng.integers(
+        -_NOISE_AMPLITUDE, _NOISE_AMPLITUDE + 1, size=(_NOISE_BANK, height, width), dtype=np.int16
+    )
+
+
+def _add_noise(y: np.ndarray, frame_number: int) -> np.ndarray:
+    """Luma plus this frame's noise: a bank plane, shifted so consecutive frames differ."""
+    height, width = y.shape
+    plane = np.roll(_noise(width, height)[frame_number % _NOISE_BANK], frame_number * 7, axis=0)
+    return np.clip(y.astype(np.int16) + plane, 16, 235).astype(np.uint8)
+
+
 def _draw_number(y: np.ndarray, u: np.ndarray, v: np.ndarray, number: int) -> None:
     """Draw ``number`` as white blocky digits on a black box in the top-left corner."""
     height, width = y.shape
@@ -78,6 +101,7 @@ def render_frame(frame_number: int, width: int, height: int) -> av.VideoFrame:
     y[:, left : left + bar_w] = 235
     u[:, left // 2 : (left + bar_w) // 2] = 128
     v[:, left // 2 : (left + bar_w) // 2] = 128
+    y = _add_noise(y, frame_number)
     _draw_number(y, u, v, frame_number)
     flat = np.concatenate((y.ravel(), u.ravel(), v.ravel()))
     return av.VideoFrame.from_ndarray(flat.reshape(height * 3 // 2, width), format="yuv420p")

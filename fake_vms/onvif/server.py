@@ -32,8 +32,11 @@ class OnvifServer:
         oplog: OperationLog | None = None,
         site_name: str = "demo",
         takeovers: dict[str, Takeover] | None = None,
+        shared: dict[str, object] | None = None,
     ) -> None:
-        """``takeovers``: path prefixes whose connections another server runs (RTSP tunnels)."""
+        """``takeovers``: path prefixes whose connections another server runs (RTSP tunnels);
+        ``shared``: host objects the services use (e.g. the recordings store)."""
+        self._shared = dict(shared or {})
         self.camera = camera
         self.rtsp_port = rtsp_port
         self.oplog = oplog if oplog is not None else OperationLog()
@@ -66,6 +69,7 @@ class OnvifServer:
             site_name=self.site_name,
             oplog=self.oplog,
             xaddr=lambda path: f"http://127.0.0.1:{self.port + offset}{path}",
+            shared=dict(self._shared),
         )
         built = [(spec, spec.build(context)) for spec in offered_services(self.camera)]
         context.shared["services"] = built

@@ -108,6 +108,10 @@ class RtspServer:
             "TEARDOWN": self._teardown,
         }
 
+    def live_stream(self, path: str = stream_path) -> tuple[EncodedLoop, LiveSource]:
+        """A started stream's loop and live source (the recorder records the main one)."""
+        return self._streams[path]
+
     @property
     def port(self) -> int:
         if self._server is None:
