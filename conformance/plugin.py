@@ -16,6 +16,7 @@ unless ``--profile`` is given. With a profile it:
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -383,7 +384,8 @@ class ConformanceRun:
             return
         item.stash[_ATTACHED] = 1
         start = item.stash.get(_EXCHANGE_START, 0)
-        new = dut._onvif.exchanges[start:]
+        mine = threading.get_ident()  # not the prefetcher's calls to the same device
+        new = [x for x in dut._onvif.exchanges[start:] if getattr(x, "thread_id", mine) == mine]
         evidence.attach_exchanges("soap-transcript", new)
 
     def _record(

@@ -6,8 +6,11 @@ orders tests device by device; the prefetcher keeps up to ``window`` devices ahe
 loop, running each device's warm-ups on a thread pool. A warm-up is the very computation a test
 performs (same cache key in :meth:`DeviceUnderTest.cached`), so a test either finds the answer
 ready or waits for the one in flight: the device is never asked twice, and verdicts do not depend
-on whether prefetch ran. Memory stays bounded: a device's captures are released once its tests
-are done. A device that hangs holds one worker until its timeouts expire; the others go on.
+on whether prefetch ran. Even for one device it pays: its live captures run while its other
+checks ask their SOAP questions. Each device gets one warm-up at a time, so a camera never sees
+more than one extra stream session from the suite. Memory stays bounded: a device's captures
+are released once its tests are done. A device that hangs holds one worker until its timeouts
+expire; the others go on.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class Prefetcher:
         self._futures: list[Future] = []
 
     def start(self) -> None:
-        if self._tasks and len(self._duts) > 1:
+        if self._tasks:
             self._fill()
 
     def device_done(self) -> None:

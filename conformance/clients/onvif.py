@@ -16,6 +16,7 @@ import http.client
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -148,6 +149,9 @@ class Exchange:
     response_xml: str
     elapsed_s: float
     error: str | None
+    thread_id: int = field(default_factory=threading.get_ident)
+    """The thread that made the call: evidence of a test only takes its own thread's calls
+    (the run's prefetcher asks the same device from other threads at the same time)."""
 
 
 @dataclass(frozen=True)
