@@ -358,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="profile to judge with (default: every requirement)",
     )
     selftest.add_argument("--out", default="out/selftest")
-    selftest.add_argument("--jobs", type=int, default=2, help="runs in parallel (default 2)")
+    selftest.add_argument("--jobs", type=int, default=3, help="runs in parallel (default 3)")
     selftest.add_argument(
         "--persona", action="append", help="only this persona (repeatable); default all"
     )

@@ -42,12 +42,51 @@ def _discovery(dut: Any, _params: dict[str, Any]) -> object:
     return discover(dut)
 
 
+def _scratch_evidence(dut: Any) -> Any:
+    """Evidence that goes nowhere: helpers shared with tests record into it; tests record
+    their own when they run."""
+    from conformance.evidence import Evidence
+
+    return Evidence(None, dut.name, "prefetch", dut.redactor)
+
+
+def _http_tunnel(dut: Any, params: dict[str, Any]) -> object:
+    from conformance.suites.streaming.test_transports import tunnel_capture
+
+    return tunnel_capture(dut, _scratch_evidence(dut), params["capture_seconds"])
+
+
+def _codec_probes(dut: Any, params: dict[str, Any]) -> object:
+    """Every profile's stream, as STREAM-CODEC-01 and STREAM-H265-01 probe them."""
+    from conformance.dut import STREAM_SETUP_UDP
+    from conformance.suites.media2.media2_helpers import probe_stream, stream_uri, usable_url
+    from conformance.suites.media2.media2_helpers import video as media2_video
+
+    evidence = _scratch_evidence(dut)
+    uris = []
+    if dut.offers("media"):
+        for profile in dut.profiles():
+            if getattr(profile, "VideoEncoderConfiguration", None) is not None:
+                reply = dut.media(
+                    "GetStreamUri", StreamSetup=STREAM_SETUP_UDP, ProfileToken=str(profile.token)
+                )
+                uris.append(str(reply.Uri))
+    if dut.offers("media2"):
+        uris += [stream_uri(dut, p.token) for p in media2_video(dut)]
+    for uri in dict.fromkeys(uris):
+        with contextlib.suppress(Exception):
+            probe_stream(dut, usable_url(dut, uri, evidence), params["capture_seconds"])
+    return None
+
+
 # Requirement ID -> the slow computation its test needs, keyed exactly as the test caches it.
 WARMUPS: dict[str, Warmup] = {
     "ONVIF-DISC-CLAIMS-01": _discovery,
     "STREAM-RTSP-TCP-01": _capture("tcp"),
     "STREAM-RTSP-UDP-01": _capture("udp"),
     "STREAM-FORMAT-01": _quality,
+    "STREAM-RTSP-HTTP-01": _http_tunnel,
+    "STREAM-CODEC-01": _codec_probes,
 }
 
 

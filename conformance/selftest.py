@@ -25,6 +25,13 @@ from conformance.errors import InputError
 from conformance.outcomes import ENVIRONMENT_REASON
 
 GOOD = "good"
+NOT_PASS = {"fail", "inconclusive"}
+
+
+def hostile_bound_s(timeout: float) -> float:
+    """Longest one test may take against a hostile device: a small multiple of the timeout
+    (connect, a reply dripping for twice the timeout, one retry) plus a live capture."""
+    return 4 * timeout + 5.0
 
 
 @dataclass
@@ -86,8 +93,11 @@ def _run_case(
     ready_file: Path,
     timeout: float,
     blocking: set[str] | None = None,
+    hostile: bool = False,
 ) -> CaseResult:
-    """``blocking``: requirements whose failure fails the run (optional ones never do)."""
+    """``blocking``: requirements whose failure fails the run (optional ones never do).
+
+    ``hostile``: judge as a hostile device (see :func:`_judge_hostile`), not row by row."""
     case_out = out / device
     target = _target_file(out, device, ready_file)
     cmd = [
@@ -123,6 +133,9 @@ def _run_case(
     results = json.loads(results_path.read_text(encoding="utf-8"))
     rows = results["devices"][0]["requirements"]
     result.outcomes = {r["id"]: r["outcome"] for r in rows}
+    if hostile:
+        result.problems += _judge_hostile(rows, breaks, case_out, timeout, proc.returncode)
+        return result
     for row in rows:
         expected = "fail" if row["id"] in breaks else "pass"
         environmental = row["outcome"] == "not_tested" and str(row.get("reason", "")).startswith(
@@ -136,8 +149,36 @@ def _run_case(
     return result
 
 
+def _judge_hostile(
+    rows: list[dict], breaks: set[str], case_out: Path, timeout: float, exit_code: int
+) -> list[str]:
+    """A hostile device breaks many requirements at once, so it is held to a general rule:
+    its ``breaks`` are each fail or inconclusive with a reason; anything else passes (with
+    evidence, which the plugin enforces) or is not-pass with a reason; no test takes longer
+    than :func:`hostile_bound_s`; the run completes (exit 0 or 1, not a suite error)."""
+    problems = []
+    for row in rows:
+        reason = str(row.get("reason") or "").strip()
+        if row["id"] in breaks and row["outcome"] not in NOT_PASS:
+            problems.append(f"{row['id']}: expected fail or inconclusive, got {row['outcome']}")
+        elif row["outcome"] != "pass" and not reason:
+            problems.append(f"{row['id']}: {row['outcome']} without a reason")
+    bound = hostile_bound_s(timeout)
+    journal = case_out / "results.jsonl"
+    for line in journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []:
+        record = json.loads(line)
+        if record["duration_s"] > bound:
+            problems.append(
+                f"{record['requirement']}: took {record['duration_s']:.1f} s, over the "
+                f"{bound:g} s bound for a hostile device"
+            )
+    if exit_code not in (0, 1):
+        problems.append(f"exit status {exit_code}: the run did not complete")
+    return problems
+
+
 def run_selftest(
-    profile: str, out: Path, jobs: int = 2, personas: list[str] | None = None, timeout: float = 10.0
+    profile: str, out: Path, jobs: int = 3, personas: list[str] | None = None, timeout: float = 10.0
 ) -> int:
     from fake_vms.host import SimulatorThread, write_ready_file
     from fake_vms.personas import PERSONAS
@@ -149,7 +190,9 @@ def run_selftest(
     unknown = [p for p in chosen if p not in PERSONAS]
     if unknown:
         raise InputError("--persona", None, f"unknown persona(s): {', '.join(unknown)}")
-    skipped = [p for p in chosen if not set(PERSONAS[p].breaks) & in_profile]
+    skipped = [
+        p for p in chosen if not set(PERSONAS[p].breaks) & in_profile and not PERSONAS[p].hostile
+    ]
     chosen = [p for p in chosen if p not in skipped]
     out.mkdir(parents=True, exist_ok=True)
     site = _selftest_site(chosen)
@@ -164,16 +207,26 @@ def run_selftest(
     with SimulatorThread(site) as simulator:
         ready_file = out / "simulator-ready.json"
         write_ready_file(ready_file, simulator.host.ready())
-        cases = [(GOOD, GOOD, set())] + [
-            (f"persona-{p}", p, set(PERSONAS[p].breaks) & in_profile) for p in chosen
+        cases = [(GOOD, GOOD, set(), False)] + [
+            (f"persona-{p}", p, set(PERSONAS[p].breaks) & in_profile, PERSONAS[p].hostile)
+            for p in chosen
         ]
         results: list[CaseResult] = []
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [
                 pool.submit(
-                    _run_case, device, persona, breaks, profile, out, ready_file, timeout, blocking
+                    _run_case,
+                    device,
+                    persona,
+                    breaks,
+                    profile,
+                    out,
+                    ready_file,
+                    timeout,
+                    blocking,
+                    hostile,
                 )
-                for device, persona, breaks in cases
+                for device, persona, breaks, hostile in cases
             ]
             for done, future in enumerate(futures, start=1):
                 result = future.result()

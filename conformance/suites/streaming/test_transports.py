@@ -35,23 +35,29 @@ def _tunnel_url(device, evidence) -> str:
     return uri if host == device.device.host else with_host(uri, device.device.host)
 
 
-@pytest.mark.requirement("STREAM-RTSP-HTTP-01")
-def test_live_video_over_http_tunnel(device, evidence, params):
+def tunnel_capture(device, evidence, seconds: float):
+    """The live capture over the HTTP tunnel (cached; the run's prefetcher calls this too)."""
     from conformance.clients.rtsp import capture
-    from conformance.clients.stream import analyse
 
     url = _tunnel_url(device, evidence)
-    result = device.cached(
+    return device.cached(
         "capture:http",
         lambda: capture(
             url,
             device.device.username,
             device.device.password,
             transport="http",
-            duration=params["capture_seconds"],
+            duration=seconds,
             timeout=device.timeout,
         ),
     )
+
+
+@pytest.mark.requirement("STREAM-RTSP-HTTP-01")
+def test_live_video_over_http_tunnel(device, evidence, params):
+    from conformance.clients.stream import analyse
+
+    result = tunnel_capture(device, evidence, params["capture_seconds"])
     stats = device.cached("stats:http", lambda: analyse(result))
     evidence.attach_exchanges("rtsp-http-transcript", result.exchanges)
     evidence.attach_text("sdp-http", result.sdp, ext="sdp", media_type="application/sdp")
