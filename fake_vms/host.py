@@ -61,6 +61,7 @@ class SiteHost:
         self.devices: list[RunningDevice] = []
         self.discovery_port = discovery_port
         self.discovery: Any = None
+        self.vms: Any = None
 
     async def start(self) -> None:
         from fake_vms.discovery import DiscoveryResponder, target_of
@@ -86,11 +87,18 @@ class SiteHost:
                 self.devices.append(RunningDevice(camera, onvif, rtsp))
             self.discovery = DiscoveryResponder([target_of(d.onvif) for d in self.devices])
             await self.discovery.start(HOST, self.discovery_port)
+            from fake_vms.vms.server import start_site_vms
+
+            self.vms = await start_site_vms(self.devices, self.recordings.store, HOST)
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self) -> None:
+        if self.vms is not None:
+            with contextlib.suppress(Exception):
+                await self.vms.stop()
+            self.vms = None
         if self.discovery is not None:
             await self.discovery.stop()
             self.discovery = None
@@ -108,6 +116,7 @@ class SiteHost:
             "pid": os.getpid(),
             "discovery_port": self.discovery.port if self.discovery is not None else None,
             "devices": [d.ready_entry() for d in self.devices],
+            "vms": self.vms.ready_entry() if self.vms is not None else None,
         }
 
 

@@ -46,3 +46,24 @@ class VmsServer:
             "adapter": "fake-vms", "url": self.url, "username": OPERATOR,
             "password": self.password, "cameras": sorted(self.api.cameras),
         }  # fmt: skip
+
+
+async def start_site_vms(devices: Sequence[Any], store: Any, host: str) -> VmsServer | None:
+    """Start the site's VMS over its recording cameras (``None`` when no camera records).
+
+    ``devices`` are the host's running devices (``camera`` and ``onvif.device_url``).
+    """
+    import secrets
+
+    from fake_vms.recording.recorder import recording_token
+
+    sources = [
+        camera_source(d.camera, d.onvif.device_url, recording_token(d.camera))
+        for d in devices
+        if d.camera.record
+    ]
+    if not sources:
+        return None
+    server = VmsServer(store, sources, secrets.token_urlsafe(18))
+    await server.start(host, 0)
+    return server
