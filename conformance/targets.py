@@ -19,8 +19,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from conformance.errors import InputError, format_pydantic_location
+from conformance.vms_target import VmsConfig, VmsEntry, resolve_vms
 
-FEATURES = ("snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "events", "media2", "h265")
+FEATURES = ("snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "events", "media2", "h265", "onvif_export")
 
 
 class Credentials(BaseModel):
@@ -51,6 +52,9 @@ class Claims(BaseModel):
     codecs: list[Literal["H264", "H265", "JPEG"]] = []
     resolutions: list[str] = []
     frame_rates: list[float] = []
+    export_speed: float | None = Field(
+        default=None, gt=0, description="Claimed VMS export speed, a multiple of real time."
+    )
 
     @field_validator("features")
     @classmethod
@@ -137,6 +141,7 @@ class TargetFile(BaseModel):
     lab: str = ""
     devices: list[DeviceEntry] = []
     simulator: SimulatorRef | None = None
+    vms: VmsEntry | None = None
     claims: Claims = Claims()
     declaration: Declaration = Declaration()
     default_credentials: list[str] = Field(
@@ -181,12 +186,15 @@ class Target:
     source: str
     spec: TargetFile
     devices: tuple[Device, ...]
+    vms: VmsConfig | None = None
 
     @property
     def secrets(self) -> list[str]:
         out: list[str] = []
         for dev in self.devices:
             out.extend(s for s in (dev.username, dev.password) if s)
+        if self.vms is not None and self.vms.password:
+            out.append(self.vms.password)
         return out
 
 
@@ -294,17 +302,21 @@ def resolve_target(
                 entry.discovery,
             )
         )
+    ready_path: Path | None = None
     if spec.simulator is not None or ready_file:
         ref = spec.simulator or SimulatorRef(ready_file=ready_file or "")
         if ready_file:
             ref = ref.model_copy(update={"ready_file": ready_file})
             base = Path(".")
         devices.extend(_devices_from_ready_file(source, ref, base, spec.claims))
+        ready_path = Path(ref.ready_file)
+        ready_path = ready_path if ready_path.is_absolute() else base / ready_path
     names = [d.name for d in devices]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise InputError(source, "devices", f"duplicate device names: {', '.join(duplicates)}")
-    return Target(source=source, spec=spec, devices=tuple(devices))
+    vms = resolve_vms(spec.vms, source, ready_path)
+    return Target(source=source, spec=spec, devices=tuple(devices), vms=vms)
 
 
 def select_devices(target: Target, names: list[str]) -> Target:
@@ -320,7 +332,7 @@ def select_devices(target: Target, names: list[str]) -> Target:
             f"not a device of {target.source}: {', '.join(unknown)}",
         )
     kept = tuple(d for d in target.devices if d.name in names)
-    return Target(source=target.source, spec=target.spec, devices=kept)
+    return Target(source=target.source, spec=target.spec, devices=kept, vms=target.vms)
 
 
 def single_device_target(url: str, user: str | None, password_env: str | None) -> Target:
