@@ -121,6 +121,7 @@ SERVICES: list[ServiceSpec] = [
         capability_category="Events",
         subpaths=True,  # one address per subscription below the service path
     ),
+    *__import__("fake_vms.onvif.profile_g_services", fromlist=["SPECS"]).SPECS,  # Profile G
 ]
 
 

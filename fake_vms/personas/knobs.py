@@ -16,6 +16,7 @@ from fake_vms.personas.knobs_export import ExportKnobs
 from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
+from fake_vms.personas.knobs_recording import RecordingKnobs
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Knobs(
     Media2Knobs,
     EventKnobs,
     PtzKnobs,
+    RecordingKnobs,
     ImagingKnobs,
     DiscoveryKnobs,
     ExportKnobs,
