@@ -44,7 +44,9 @@ class SiteRecordings:
         recorder = CameraRecorder(camera, self.store, *rtsp.live_stream())
         recorder.start()
         self.recorders[camera.name] = recorder
-        rtsp.recordings = self.store
+        from fake_vms.rtsp.replay import ReplayServer
+
+        rtsp.replay = ReplayServer(camera, self.store)
         return {"recordings": self.store, "recorder": recorder}
 
     async def stop(self) -> None:

@@ -13,6 +13,7 @@ import secrets
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from fake_vms.media.encoder import EncodedLoop, get_loop
@@ -97,6 +98,8 @@ class RtspServer:
         self._session_paths: dict[str, str] = {}
         self._handlers: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
+        self.replay: Any = None
+        """Serves ``/replay/<token>`` when the camera records (:mod:`fake_vms.rtsp.replay`)."""
         self._methods: dict[str, Callable[[_Connection, RtspRequest], Awaitable[Reply]]] = {
             "OPTIONS": self._options,
             "DESCRIBE": self._describe,
@@ -142,6 +145,8 @@ class RtspServer:
             self._reaper.cancel()
         for session in list(self._sessions.values()):
             await self._end_session(session)
+        if self.replay is not None:
+            await self.replay.stop()
         for task in list(self._handlers):
             task.cancel()
         await asyncio.gather(*self._handlers, return_exceptions=True)
@@ -194,6 +199,8 @@ class RtspServer:
             self._handlers.discard(task)
             for session in list(connection.sessions.values()):
                 await self._end_session(session)
+            if self.replay is not None:
+                await self.replay.drop_connection(connection)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
@@ -221,6 +228,10 @@ class RtspServer:
             and request.method != "OPTIONS"
         ):
             status, headers, body = 401, [("WWW-Authenticate", self._auth.challenge())], b""
+        elif self.replay is not None and (
+            self.replay.handles(request.uri, connection.path_prefix) or self.replay.owns(request)
+        ):
+            status, headers, body = await self.replay.handle(connection, request)
         else:
             status, headers, body = await handler(connection, request)
         self._record(request.method, authenticated, status)

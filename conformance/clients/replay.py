@@ -1,0 +1,278 @@
+"""ONVIF replay client: plays a recording over RTSP with the ONVIF replay headers and reads the
+0xABAC RTP header extension of every access unit.
+
+Why its own module: replay differs from live streaming in what is sent (``Require:
+onvif-replay``, ``Range: clock=``, ``Scale``, ``Rate-Control``, ``Frames``, ``Immediate``) and in
+what is measured (the NTP capture time and C/E/D/T flags of each access unit, not pacing). It
+reuses the live client's connection, authentication and transcript (:mod:`conformance.clients.
+rtsp`) and uses RTP over the RTSP connection (interleaved), which every replay server offers.
+
+Every wait is bounded: ``timeout`` per response and per silence between packets, ``max_seconds``
+for the whole capture and ``max_units`` access units.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from conformance.clients.rtsp import (
+    Exchange,
+    RtspError,
+    RtspStatusError,
+    RtspTimeout,
+    _Frame,
+    _parse_url,
+    _Session,
+    _video_track,
+)
+
+ABAC_PROFILE = 0xABAC
+FEATURE_TAG = "onvif-replay"
+NTP_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ReplayExtension:
+    """The 0xABAC extension of one access unit (ONVIF Streaming Specification, Playback)."""
+
+    ntp: int
+    time_utc: datetime
+    clean_point: bool
+    """C: the access unit is a keyframe (a clean decoding start)."""
+    end: bool
+    """E: the last access unit before a gap in the recording (or the end of the data)."""
+    discontinuity: bool
+    """D: a discontinuity precedes this access unit (reverse GOP start, after Immediate)."""
+    terminal: bool
+    """T: the last access unit of the requested range."""
+    cseq: int
+
+
+@dataclass
+class ReplayUnit:
+    """One received access unit: its first packet's RTP fields, the extension and NAL types."""
+
+    first_seq: int
+    rtp_timestamp: int
+    arrival: float
+    packets: int
+    keyframe: bool
+    extension: ReplayExtension | None
+    extension_on_later_packet: bool = False
+
+
+@dataclass
+class ReplayCapture:
+    """What one replay saw: transcript, SDP, PLAY reply headers and the access units."""
+
+    url: str
+    exchanges: list[Exchange]
+    sdp: str
+    play_headers: list[tuple[str, str]]
+    play_cseq: int
+    units: list[ReplayUnit]
+    started: float
+    finished: float
+    tag_refused: bool = False
+    """The server answered 551 to ``Require: onvif-replay``; the replay was retried without."""
+    notes: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.play_headers if k.lower() == name.lower()), None)
+
+
+def ntp_to_datetime(ntp: int) -> datetime:
+    seconds, fraction = ntp >> 32, ntp & 0xFFFFFFFF
+    return NTP_EPOCH + timedelta(seconds=seconds, microseconds=fraction * 1_000_000 // (1 << 32))
+
+
+def parse_extension(packet: bytes) -> tuple[int, ReplayExtension | None, int, int, bool, bytes]:
+    """(seq, 0xABAC extension or None, timestamp, payload offset, marker, payload) of an RTP
+    packet; raises ValueError on a malformed one."""
+    if len(packet) < 12 or packet[0] >> 6 != 2:
+        raise ValueError("not an RTP version 2 packet")
+    b0, b1, seq, timestamp = struct.unpack("!BBHI", packet[:8])
+    offset = 12 + 4 * (b0 & 0x0F)
+    extension = None
+    if b0 & 0x10:
+        if len(packet) < offset + 4:
+            raise ValueError("RTP header extension truncated")
+        profile, words = struct.unpack("!HH", packet[offset : offset + 4])
+        body = packet[offset + 4 : offset + 4 + 4 * words]
+        if profile == ABAC_PROFILE and words >= 3 and len(body) >= 12:
+            ntp, flags, cseq = struct.unpack("!QBB", body[:10])
+            extension = ReplayExtension(
+                ntp, ntp_to_datetime(ntp), bool(flags & 0x80), bool(flags & 0x40),
+                bool(flags & 0x20), bool(flags & 0x10), cseq,
+            )  # fmt: skip
+        offset += 4 + 4 * words
+    end = len(packet) - (packet[-1] if b0 & 0x20 else 0)
+    return seq, extension, timestamp, offset, bool(b1 & 0x80), packet[offset:end]
+
+
+def _is_key_payload(payload: bytes, codec: str) -> bool:
+    """Whether an RTP payload carries (the start of) an IDR or a parameter set."""
+    if not payload:
+        return False
+    if codec == "H265":
+        kind = (payload[0] >> 1) & 0x3F
+        if kind == 49 and len(payload) > 2:
+            kind = payload[2] & 0x3F
+        return kind in (19, 20, 32, 33, 34)
+    kind = payload[0] & 0x1F
+    if kind == 28 and len(payload) > 1:
+        kind = payload[1] & 0x1F
+    return kind in (5, 7, 8)
+
+
+def clock_range(start: datetime | None, end: datetime | None) -> str:
+    """``clock=YYYYMMDDTHHMMSS.fffZ-[end]`` (RFC 2326 3.7)."""
+
+    def fmt(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")[:-3] + "Z"
+
+    return f"clock={fmt(start)}-{fmt(end)}"
+
+
+def replay(
+    url: str,
+    username: str | None,
+    password: str | None,
+    *,
+    start: datetime | None,
+    end: datetime | None = None,
+    scale: float = 1.0,
+    rate_control: bool = True,
+    intra_only: bool = False,
+    require_tag: bool = True,
+    timeout: float = 5.0,
+    idle_timeout: float = 2.0,
+    max_seconds: float = 10.0,
+    max_units: int = 2000,
+) -> ReplayCapture:
+    """Replay ``url`` from ``start`` (to ``end``) and collect access units until the terminal
+    flag, ``idle_timeout`` of silence, ``max_seconds`` or ``max_units``.
+
+    A 551 to ``Require: onvif-replay`` is recorded (``tag_refused``) and the replay is retried
+    once without the tag, so the other replay requirements can still be judged.
+    """
+    options = {
+        "start": start, "end": end, "scale": scale, "rate_control": rate_control,
+        "intra_only": intra_only, "timeout": timeout, "idle_timeout": idle_timeout,
+        "max_seconds": max_seconds, "max_units": max_units,
+    }  # fmt: skip
+    try:
+        return _replay_once(url, username, password, require_tag=require_tag, **options)
+    except RtspStatusError as exc:
+        if exc.status != 551 or not require_tag:
+            raise
+        capture = _replay_once(url, username, password, require_tag=False, **options)
+        capture.tag_refused = True
+        capture.notes.append(
+            f"{exc.method} with Require: {FEATURE_TAG} answered 551; retried without the tag"
+        )
+        return capture
+
+
+def _replay_once(
+    url: str, username: str | None, password: str | None, *, start: datetime | None,
+    end: datetime | None, scale: float, rate_control: bool, intra_only: bool, require_tag: bool,
+    timeout: float, idle_timeout: float, max_seconds: float, max_units: int,
+) -> ReplayCapture:  # fmt: skip
+    target = _parse_url(url, username, password)
+    session = _Session(target, timeout)
+    tag = {"Require": FEATURE_TAG} if require_tag else {}
+    try:
+        described = session.request("DESCRIBE", target.url, {"Accept": "application/sdp", **tag})
+        sdp = described.body.decode("utf-8", errors="replace")
+        track = _video_track(
+            sdp, target.url, described.header("Content-Base"),
+            described.header("Content-Location"),
+        )  # fmt: skip
+        setup = session.request(
+            "SETUP", track.control,
+            {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1", **tag},
+        )  # fmt: skip
+        session.session_id = (setup.header("Session") or "").split(";")[0].strip() or None
+        channel = _channel(setup.header("Transport") or "")
+        play_headers = {**tag, "Range": clock_range(start, end), "Scale": f"{scale:g}"}
+        if not rate_control:
+            play_headers["Rate-Control"] = "no"
+        if intra_only:
+            play_headers["Frames"] = "intra"
+        started = time.monotonic()
+        play = session.request("PLAY", track.aggregate or target.url, play_headers)
+        play_cseq = session._cseq  # noqa: SLF001 - the CSeq the 0xABAC extension echoes
+        capture = ReplayCapture(
+            url=session.redact(target.url), exchanges=session.exchanges, sdp=sdp,
+            play_headers=play.headers, play_cseq=play_cseq, units=[], started=started,
+            finished=started,
+        )  # fmt: skip
+        _receive(session, channel, track.codec, capture, idle_timeout, max_seconds, max_units)
+        capture.finished = time.monotonic()
+        try:
+            session.send("TEARDOWN", track.aggregate or target.url, timeout=timeout)
+        except RtspError as exc:
+            capture.notes.append(f"TEARDOWN failed: {exc}")
+        return capture
+    finally:
+        session.close()
+
+
+def _channel(transport: str) -> int:
+    for part in transport.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "interleaved" and value.split("-")[0].isdigit():
+            return int(value.split("-")[0])
+    return 0
+
+
+def _receive(
+    session: _Session, channel: int, codec: str, capture: ReplayCapture, idle_timeout: float,
+    max_seconds: float, max_units: int,
+) -> None:  # fmt: skip
+    """Group interleaved RTP packets into access units (by timestamp) until a bound is hit."""
+    hard_deadline = capture.started + max_seconds
+    pending = list(session.early_frames)
+    session.early_frames.clear()
+    current: ReplayUnit | None = None
+    while True:
+        if pending:
+            message = pending.pop(0)
+        else:
+            deadline = min(time.monotonic() + idle_timeout, hard_deadline)
+            try:
+                message = session.conn.read_message(deadline)
+            except RtspTimeout:
+                reason = "max_seconds" if time.monotonic() >= hard_deadline else "idle"
+                capture.notes.append(f"stopped: {reason} bound reached")
+                return
+            except RtspError as exc:
+                capture.notes.append(f"stopped: {exc}")
+                return
+        if not isinstance(message, _Frame) or message.channel != channel:
+            continue
+        try:
+            seq, extension, timestamp, _, _, payload = parse_extension(message.data)
+        except ValueError as exc:
+            capture.notes.append(f"ignored a packet: {exc}")
+            continue
+        if current is None or timestamp != current.rtp_timestamp:
+            current = ReplayUnit(seq, timestamp, time.monotonic(), 0, False, extension)
+            capture.units.append(current)
+        elif extension is not None:
+            current.extension_on_later_packet = True
+        current.packets += 1
+        current.keyframe = current.keyframe or _is_key_payload(payload, codec)
+        terminal = current.extension is not None and current.extension.terminal
+        if terminal and message.data[1] & 0x80:  # the terminal unit's last packet (marker)
+            capture.notes.append("stopped: terminal (T) flag")
+            return
+        if len(capture.units) >= max_units:
+            capture.notes.append("stopped: max_units bound reached")
+            return
