@@ -74,6 +74,66 @@ class Claims(BaseModel):
         return value
 
 
+class DefaultCredential(BaseModel):
+    """A documented factory-default account of the make (public knowledge, not a secret).
+
+    Written as ``"user:password"`` or as a mapping; ``password_env`` names an environment variable
+    instead, for a default the lab prefers not to write down. A bare ``"user"`` (a user name
+    only) is recorded but cannot be tried. Reports mask the password (see :func:`redacted`).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1)
+    password: str | None = None
+    password_env: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            user, sep, password = data.partition(":")
+            return {"username": user, "password": password if sep else None}
+        return data
+
+
+class SecurityTesting(BaseModel):
+    """What the security checks need from the lab: a test account and the declared ports."""
+
+    model_config = ConfigDict(extra="forbid")
+    operator: Credentials | None = Field(
+        default=None, description="An Operator-level test account (SEC-PRIV-01, SEC-LOCKOUT-01)."
+    )
+    https_port: int | None = Field(default=None, ge=1, le=65535, description="Default: 443.")
+    open_ports: list[int] = Field(default=[], description="TCP ports the supplier declares open.")
+    scan_ports: list[int] = Field(default=[], description="Extra TCP ports to probe.")
+    scan_range: tuple[int, int] | None = Field(
+        default=None, description="An inclusive TCP port range to probe (at most 1024 ports)."
+    )
+    scan_well_known: bool = Field(
+        default=True, description="Also probe the documented list of well-known camera ports."
+    )
+
+    @field_validator("scan_range")
+    @classmethod
+    def _bounded(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None:
+            low, high = value
+            if not 1 <= low <= high <= 65535 or high - low >= 1024:
+                raise ValueError("must be [low, high] within 1..65535 and at most 1024 ports")
+        return value
+
+
+class SecurityDeclaration(BaseModel):
+    """Supplier answers that cannot be verified over the network (shown as declared)."""
+
+    model_config = ConfigDict(extra="forbid")
+    secure_boot: str = ""
+    signed_firmware: str = ""
+    vulnerability_disclosure: str = ""
+    support_period: str = ""
+    psti_statement: str = ""
+
+
 class Customers(BaseModel):
     model_config = ConfigDict(extra="forbid")
     police: list[str] = []
@@ -93,6 +153,7 @@ class Declaration(BaseModel):
     interoperability: str = Field(
         default="", description="How it combines with other platforms with minimal disruption."
     )
+    security: SecurityDeclaration = SecurityDeclaration()
 
 
 class DeviceEntry(BaseModel):
@@ -144,9 +205,10 @@ class TargetFile(BaseModel):
     vms: VmsEntry | None = None
     claims: Claims = Claims()
     declaration: Declaration = Declaration()
-    default_credentials: list[str] = Field(
-        default=[], description="The make's documented default user names (used by later checks)."
+    default_credentials: list[DefaultCredential] = Field(
+        default=[], description="The make's documented default accounts (SEC-DEFCRED-01)."
     )
+    security: SecurityTesting = SecurityTesting()
 
     @model_validator(mode="after")
     def _has_devices(self) -> TargetFile:
@@ -195,6 +257,10 @@ class Target:
             out.extend(s for s in (dev.username, dev.password) if s)
         if self.vms is not None and self.vms.password:
             out.append(self.vms.password)
+        envs = [c.password_env for c in self.spec.default_credentials]
+        operator = self.spec.security.operator
+        envs += [operator.password_env, operator.username_env] if operator else []
+        out.extend(os.environ[v] for v in envs if v and os.environ.get(v))
         return out
 
 
@@ -358,4 +424,13 @@ def redacted(target: Target) -> dict[str, Any]:
         {"name": d.name, "onvif": d.onvif_url, "role": d.role} for d in target.devices
     ]
     data["source"] = target.source
+    data["default_credentials"] = [
+        f"{c['username']}:{mask(c['password']) if c.get('password') else '(not given)'}"
+        for c in data.get("default_credentials", [])
+    ]
     return data
+
+
+def mask(secret: str) -> str:
+    """A public default password as reports may show it: first character and length only."""
+    return f"{secret[:1]}{'*' * max(len(secret) - 1, 3)}"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fake_vms.oplog import OperationLog
+from fake_vms.security import OPERATOR_PASSWORD, OPERATOR_USERNAME
 from fake_vms.site import CameraConfig, Site
 
 HOST = "127.0.0.1"
@@ -33,6 +34,10 @@ class RunningDevice:
             "onvif_url": self.onvif.device_url,
             "rtsp_port": self.rtsp.port,
             "http_port": self.onvif.port,
+            "https_port": self.onvif.https_port,
+            "aux_port": self.onvif.aux.port,
+            "operator_username": OPERATOR_USERNAME,
+            "operator_password": OPERATOR_PASSWORD,
             "username": self.camera.username,
             "password": self.camera.password,
             "persona": self.camera.persona,

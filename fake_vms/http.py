@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -80,9 +81,12 @@ class HttpServer:
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self.port = 0
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        """``ssl_context``: serve HTTPS (see fake_vms.tls)."""
         self._server = await asyncio.start_server(
-            self._serve_connection, host, port, limit=MAX_HEADER_BYTES
+            self._serve_connection, host, port, limit=MAX_HEADER_BYTES, ssl=ssl_context
         )
         self.port = self._server.sockets[0].getsockname()[1]
 

@@ -22,6 +22,7 @@ from lxml import etree
 
 from fake_vms.clock import device_now
 from fake_vms.onvif.soap import WSSE, WSU
+from fake_vms.security import Lockout, accounts, may_call
 from fake_vms.site import CameraConfig
 
 PRE_AUTH_OPERATIONS = frozenset(
@@ -54,6 +55,8 @@ class Verdict(Enum):
 class Decision:
     verdict: Verdict
     authenticated: bool
+    level: str = ""
+    """The authenticated user's level (ONVIF Core 5.9.4), "" when anonymous."""
 
 
 class NonceCache:
@@ -110,6 +113,13 @@ class Authenticator:
         self.camera = camera
         self.digest_nonces = DigestNonces()
         self._wsse_nonces = NonceCache()
+        self.accounts = accounts(camera)
+        self.lockout = Lockout(camera)
+
+    def challenge(self) -> str:
+        """WWW-Authenticate for a 401: Digest, plus Basic where a persona offers it."""
+        basic = ', Basic realm="' + REALM + '"' if self.camera.knobs.basic_auth_accepted else ""
+        return self.digest_nonces.challenge() + basic
 
     def decide(
         self,
@@ -121,66 +131,105 @@ class Authenticator:
     ) -> Decision:
         """Decide whether ``operation`` may run given the request's credentials."""
         knobs = self.camera.knobs
-        http_ok = authorization is not None and self.check_http_digest(method, uri, authorization)
+        user = self.http_user(method, uri, authorization) if authorization else None
         token = _find_username_token(soap_header)
-        wsse_ok = token is not None and self._check_username_token(token)
-        authenticated = http_ok or wsse_ok
+        if user is None and token is not None:
+            user = self._check_username_token(token)
+        authenticated = user is not None
+        level = self.accounts[user].level if user is not None else ""
         needs_auth = operation not in PRE_AUTH_OPERATIONS or (
             knobs.time_requires_auth and operation == "GetSystemDateAndTime"
         )
+        if authenticated and not may_call(self.camera, level, operation):
+            return Decision(Verdict.NOT_AUTHORIZED, True, level)
         if authenticated or not needs_auth or knobs.protected_ops_open:
-            return Decision(Verdict.ALLOWED, authenticated)
+            return Decision(Verdict.ALLOWED, authenticated, level)
         if token is not None:
             verdict = Verdict.HTML_ERROR if knobs.bad_credentials_html else Verdict.NOT_AUTHORIZED
             return Decision(verdict, False)
         return Decision(Verdict.CHALLENGE, False)
 
     def check_http_digest(self, method: str, uri: str, authorization: str) -> bool:
-        """RFC 2617 Digest with MD5 and qop=auth against the camera's single user."""
+        """Whether the Authorization header authenticates any account (see :meth:`http_user`)."""
+        return self.http_user(method, uri, authorization) is not None
+
+    def http_user(self, method: str, uri: str, authorization: str) -> str | None:
+        """The account an HTTP Authorization header authenticates: RFC 2617 Digest (MD5,
+        qop=auth), or Basic only where a persona accepts it. Wrong passwords count towards
+        the account's lockout; a locked account authenticates nothing."""
         scheme, _, rest = authorization.partition(" ")
+        if scheme.lower() == "basic" and self.camera.knobs.basic_auth_accepted:
+            try:
+                name, _, secret = base64.b64decode(rest.strip()).decode().partition(":")
+            except ValueError:
+                return None
+            return self._verified(name, lambda account: account.password == secret)
         if scheme.lower() != "digest":
-            return False
+            return None
         params = parse_digest_params(rest)
         required = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
         if any(key not in params for key in required):
-            return False
+            return None
         if (
-            params["username"] != self.camera.username
+            params["username"] not in self.accounts
             or params["realm"] != REALM
             or params["qop"] != "auth"
             or params["uri"] != uri
             or params.get("algorithm", "MD5").upper() != "MD5"
             or not self.digest_nonces.is_fresh(params["nonce"])
         ):
-            return False
-        ha1 = _md5(f"{self.camera.username}:{REALM}:{self.camera.password}")
-        ha2 = _md5(f"{method}:{params['uri']}")
-        expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:auth:{ha2}")
-        return hmac.compare_digest(expected, params["response"].lower())
+            return None
 
-    def _check_username_token(self, token: etree._Element) -> bool:
+        def matches(account) -> bool:
+            ha1 = _md5(f"{account.username}:{REALM}:{account.password}")
+            ha2 = _md5(f"{method}:{params['uri']}")
+            expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:auth:{ha2}")
+            return hmac.compare_digest(expected, params["response"].lower())
+
+        return self._verified(params["username"], matches)
+
+    def _verified(self, username: str, matches) -> str | None:
+        """``username`` if it is a known, unlocked account whose secret ``matches``."""
+        account = self.accounts.get(username)
+        if account is None or self.lockout.locked(username):
+            return None
+        if matches(account):
+            return username
+        self.lockout.failed(username)
+        return None
+
+    def _check_username_token(self, token: etree._Element) -> str | None:
         """WS-Security UsernameToken Profile 1.0 PasswordDigest, device clock, no replays."""
+        knobs = self.camera.knobs
         username = _text(token, WSSE, "Username")
         password = token.find(f"{{{WSSE}}}Password")
         nonce_b64 = _text(token, WSSE, "Nonce")
         created = _text(token, WSU, "Created")
         if password is None or not password.get("Type", "").endswith("#PasswordDigest"):
-            return False
-        if username != self.camera.username or not nonce_b64 or not created:
-            return False
+            return None
+        if username is None or not nonce_b64 or not created:
+            return None
         created_at = _parse_created(created)
-        if created_at is None or abs(created_at - device_now(self.camera)) > CREATED_WINDOW:
-            return False
+        if created_at is None or (
+            abs(created_at - device_now(self.camera)) > CREATED_WINDOW
+            and not knobs.wsse_stale_created_accepted
+        ):
+            return None
         try:
             nonce = base64.b64decode(nonce_b64, validate=True)
         except ValueError:
-            return False
-        digest = hashlib.sha1(nonce + created.encode() + self.camera.password.encode()).digest()
-        if not hmac.compare_digest(
-            base64.b64encode(digest).decode(), (password.text or "").strip()
-        ):
-            return False
-        return self._wsse_nonces.first_use(nonce_b64)
+            return None
+
+        def matches(account) -> bool:
+            digest = hashlib.sha1(nonce + created.encode() + account.password.encode()).digest()
+            sent = (password.text or "").strip()
+            return hmac.compare_digest(base64.b64encode(digest).decode(), sent)
+
+        user = self._verified(username, matches)
+        if user is None:
+            return None
+        fresh = self._wsse_nonces.first_use(nonce_b64)
+        return user if fresh or knobs.wsse_nonce_replay_accepted else None
 
 
 def parse_digest_params(text: str) -> dict[str, str]:

@@ -16,7 +16,9 @@ from fake_vms.onvif.media_service import SNAPSHOT_PATH
 from fake_vms.onvif.registry import DEVICE_PATH, ServiceContext, offered_services
 from fake_vms.onvif.reply import REQUEST_PATH, respond
 from fake_vms.oplog import OperationLog
+from fake_vms.security import AuxPort
 from fake_vms.site import CameraConfig
+from fake_vms.tls import server_context
 
 INVALID_REQUEST = "InvalidRequest"
 """Operation name logged when the request is not a usable SOAP envelope."""
@@ -42,6 +44,7 @@ class OnvifServer:
         self.oplog = oplog if oplog is not None else OperationLog()
         self.site_name = site_name
         self._auth = Authenticator(camera)
+        self.aux = AuxPort(camera)  # the port-scan bait: closed, or a persona's debug shell
         self._operations: dict[str, dict[str, soap.Operation]] = {}
         self.services: dict[str, object] = {}
         routes = {SNAPSHOT_PATH: self._snapshot}
@@ -49,6 +52,7 @@ class OnvifServer:
             routes[spec.path] = lambda request, ns=spec.namespace: self._soap(request, ns)
             if spec.subpaths:  # e.g. one address per event subscription (prefix route)
                 routes[spec.path + "/"] = routes[spec.path]
+        self._https = HttpServer(routes, takeovers=takeovers)  # same routes over TLS
         self._http = HttpServer(routes, takeovers=takeovers)
 
     @property
@@ -56,11 +60,18 @@ class OnvifServer:
         return self._http.port
 
     @property
+    def https_port(self) -> int:
+        return self._https.port
+
+    @property
     def device_url(self) -> str:
         return f"http://127.0.0.1:{self.port}{DEVICE_PATH}"
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         await self._http.start(host, port)
+        tls = server_context(self.camera.name, self.camera.knobs.tls_version)
+        await self._https.start(host, 0, ssl_context=tls)
+        await self.aux.start(host)
         offset = self.camera.knobs.xaddr_port_offset
         context = ServiceContext(
             camera=self.camera,
@@ -81,6 +92,8 @@ class OnvifServer:
             if hasattr(service, "close"):
                 await service.close()
         await self._http.stop()
+        await self._https.stop()
+        await self.aux.stop()
 
     async def _soap(self, request: Request, namespace: str) -> Response:
         if request.method != "POST":
@@ -123,7 +136,7 @@ class OnvifServer:
         return Response(
             401,
             b"Unauthorized",
-            headers={"WWW-Authenticate": self._auth.digest_nonces.challenge()},
+            headers={"WWW-Authenticate": self._auth.challenge()},
         )
 
     def _fault(self, operation: str, authenticated: bool, fault: soap.SoapFault) -> Response:

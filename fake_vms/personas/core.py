@@ -23,7 +23,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "blank-identity",
         "GetDeviceInformation returns an empty firmware version and serial number",
-        ("ONVIF-DEV-INFO-01",),
+        ("ONVIF-DEV-INFO-01", "SEC-FW-01"),
         "Generic identities on clone cameras: OpenIPC/viewer#67, agsh/onvif PR #65",
         knobs=Knobs(identity_blank=True),
     ),
@@ -44,7 +44,17 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "open-protected-ops",
         "Authentication is off: protected operations answer with no or wrong credentials",
-        ("ONVIF-DEV-AUTH-01", "ONVIF-DEV-AUTH-02"),
+        (
+            "ONVIF-DEV-AUTH-01",
+            "ONVIF-DEV-AUTH-02",
+            # secure-by-default: everything is served, whatever credentials come with it
+            "SEC-NOANON-01",
+            "SEC-DEFCRED-01",
+            "SEC-NOBASIC-01",
+            "SEC-NONCE-01",
+            "SEC-CREATED-01",
+            "SEC-LOCKOUT-01",
+        ),
         "Devices shipped with authentication off: SCC Secure by Default guidance",
         knobs=Knobs(protected_ops_open=True),
     ),
@@ -115,7 +125,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "open-rtsp",
         "The RTSP stream plays without credentials",
-        ("STREAM-RTSP-AUTH-01",),
+        ("STREAM-RTSP-AUTH-01", "SEC-NOANON-01"),
         "Anonymous RTSP left enabled: SCC Secure by Default, RTSS RTSP authentication annex",
         knobs=Knobs(rtsp_auth_required=False),
     ),

@@ -17,6 +17,7 @@ from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
+from fake_vms.personas.knobs_security import SecurityKnobs
 
 
 @dataclass(frozen=True)
@@ -87,5 +88,6 @@ class Knobs(
     ImagingKnobs,
     DiscoveryKnobs,
     ExportKnobs,
+    SecurityKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -1,0 +1,1 @@
+"""Secure-by-default suite: credentials, transport security, attack surface, declarations."""
