@@ -153,6 +153,7 @@ class ConformanceRun:
         results_dir = Path(config.getoption("results_dir"))
         results_dir.mkdir(parents=True, exist_ok=True)
         from conformance.dut import DeviceUnderTest
+        from conformance.vms_units import vms_camera_pairs
 
         redactor = Redactor(target.secrets)
         run = cls(
@@ -168,6 +169,7 @@ class ConformanceRun:
         run.duts = [
             DeviceUnderTest(d, timeout=run.timeout, redactor=redactor) for d in target.devices
         ]
+        run.duts += vms_camera_pairs(target, profile)  # vms-ingest: (VMS, camera) pairs
         (results_dir / "results.jsonl").write_text("")
         return run
 

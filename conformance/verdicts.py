@@ -16,8 +16,16 @@ DEVICE_FAULT_TYPES = {
     "OnvifProtocolError",
     "RtspStatusError",
     "RtspProtocolError",
+    "VmsApiError",
 }
-UNREACHABLE_TYPES = {"OnvifUnreachable", "OnvifTimeout", "RtspUnreachable", "RtspTimeout"}
+UNREACHABLE_TYPES = {
+    "OnvifUnreachable",
+    "OnvifTimeout",
+    "RtspUnreachable",
+    "RtspTimeout",
+    "VmsUnreachable",
+    "VmsTimeout",
+}
 
 
 def _names(exc: BaseException) -> set[str]:

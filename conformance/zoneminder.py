@@ -333,7 +333,7 @@ def up(port: int | None = None, state: Path = DEFAULT_STATE, quiet: bool = False
     base = f"http://127.0.0.1:{port}/zm"
     login = _wait_api(base, password, 60)
     ready = {
-        "vms": "zoneminder",
+        "product": "zoneminder",
         "url": base,
         "api": f"{base}/api",
         "port": port,
@@ -343,6 +343,10 @@ def up(port: int | None = None, state: Path = DEFAULT_STATE, quiet: bool = False
         "api_version": login.get("apiversion"),
         "started_mariadb": we_started_db or bool((read_ready(state) or {}).get("started_mariadb")),
         "bringup_s": round(time.monotonic() - started, 1),
+        # The shape target files read (conformance.vms_target.resolve_vms): the VMS from a
+        # ready file; no simulated devices of its own (the suite serves the cameras).
+        "vms": {"adapter": "zoneminder", "url": base, "username": "admin", "password": password},
+        "devices": [],
     }
     path = state / "ready.json"
     tmp = path.with_suffix(".tmp")

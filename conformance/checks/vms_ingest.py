@@ -1,0 +1,258 @@
+"""Pure checks of a VMS as the cameras' client (profile vms-ingest).
+
+The suite extracts values (capture status, recording segments, the recorded file's media facts,
+the camera's operation log) and these functions judge them. Each returns a list of problems; an
+empty list is a pass. No I/O here, so every check is unit-tested on recorded values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    """What a recorded or exported file holds, read from its container and packets."""
+
+    codec: str
+    width: int
+    height: int
+    frames: int
+    duration_s: float
+    fps: float
+    counters: tuple[int, ...] = ()
+    """Frame-counter SEI values in packet order (docs/frame-counter.md); empty if none."""
+    first_capture_us: int | None = None
+    """Capture time (µs since the Unix epoch, UTC) of the first frame, from its SEI."""
+    sha256: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "codec": self.codec,
+            "width": self.width,
+            "height": self.height,
+            "frames": self.frames,
+            "duration_s": round(self.duration_s, 3),
+            "fps": round(self.fps, 3),
+            "counters": len(self.counters),
+            "first_counter": self.counters[0] if self.counters else None,
+            "last_counter": self.counters[-1] if self.counters else None,
+            "first_capture_us": self.first_capture_us,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True)
+class ExpectedStream:
+    """The camera's stream as the simulator sends it on the wire."""
+
+    codec: str
+    width: int
+    height: int
+    fps: float
+
+
+def _within(measured: float, expected: float, tolerance_pct: float) -> bool:
+    return expected > 0 and abs(measured - expected) <= expected * tolerance_pct / 100.0
+
+
+def capture_problems(
+    connected: bool, capture_fps: float | None, expected_fps: float, tolerance_pct: float
+) -> list[str]:
+    """VMS-CONNECT-01: connected, and capturing at the camera's rate within the tolerance."""
+    if not connected:
+        return ["the VMS did not connect to the camera's stream"]
+    if capture_fps is None:
+        return ["the VMS reports no capture frame rate"]
+    if not _within(capture_fps, expected_fps, tolerance_pct):
+        return [
+            f"capture rate {capture_fps:.2f} fps is not within {tolerance_pct:g} % of the "
+            f"camera's {expected_fps:g} fps"
+        ]
+    return []
+
+
+def coverage_problems(
+    segments: Sequence[tuple[datetime, datetime]], max_gap_s: float, min_segments: int = 2
+) -> list[str]:
+    """VMS-REC-01: consecutive recordings leave no hole longer than ``max_gap_s``.
+
+    Judged between the first closed recording's start and the last one's end: before the
+    first, the VMS was still connecting (VMS-CONNECT-01 judges that).
+    """
+    if len(segments) < min_segments:
+        return [f"{len(segments)} closed recording(s); at least {min_segments} expected"]
+    problems = []
+    ordered = sorted(segments)
+    for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False):
+        gap = (start - end).total_seconds()
+        if gap > max_gap_s:
+            problems.append(
+                f"gap of {gap:.1f} s between recordings ({end.isoformat()} -> "
+                f"{start.isoformat()}), more than {max_gap_s:g} s"
+            )
+    for start, end in ordered:
+        if end <= start:
+            problems.append(f"recording ends before it starts ({start.isoformat()})")
+    return problems
+
+
+def lost_frames(counters: Sequence[int]) -> int:
+    """Frames missing between consecutive frame-counter values (repeats count as none)."""
+    return sum(max(0, b - a - 1) for a, b in zip(counters, counters[1:], strict=False))
+
+
+def media_problems(
+    facts: MediaFacts,
+    expected: ExpectedStream,
+    fps_tolerance_pct: float,
+    max_lost: int,
+    vms_frames: int | None = None,
+) -> tuple[list[str], list[str]]:
+    """VMS-MEDIA-01: codec, size and rate equal the camera's; no frame lost by the counter.
+
+    Returns (problems, findings). Without frame counters (a VMS that strips SEI) the loss is
+    judged from frames vs duration instead, and that fallback is reported as a finding.
+    """
+    problems: list[str] = []
+    findings: list[str] = []
+    if facts.codec.upper().replace("HEVC", "H265") != expected.codec.upper():
+        problems.append(f"codec {facts.codec} differs from the camera's {expected.codec}")
+    if (facts.width, facts.height) != (expected.width, expected.height):
+        problems.append(
+            f"resolution {facts.width}x{facts.height} differs from the camera's "
+            f"{expected.width}x{expected.height}"
+        )
+    if not _within(facts.fps, expected.fps, fps_tolerance_pct):
+        problems.append(
+            f"frame rate {facts.fps:.2f} fps is not within {fps_tolerance_pct:g} % of the "
+            f"camera's {expected.fps:g} fps"
+        )
+    if facts.counters:
+        lost = lost_frames(facts.counters)
+        if lost > max_lost:
+            problems.append(f"{lost} frame(s) lost by the frame counter (allowed {max_lost})")
+    else:
+        findings.append(
+            "the recording carries no frame-counter SEI (the VMS strips it): loss judged from "
+            "frames vs duration"
+        )
+        expected_frames = facts.duration_s * expected.fps
+        if expected_frames and facts.frames < expected_frames * (1 - fps_tolerance_pct / 100):
+            problems.append(
+                f"{facts.frames} frames in {facts.duration_s:.2f} s; about "
+                f"{expected_frames:.0f} expected at {expected.fps:g} fps"
+            )
+    if vms_frames is not None and vms_frames != facts.frames:
+        findings.append(f"the VMS says {vms_frames} frames; the file holds {facts.frames}")
+    if facts.frames == 0:
+        problems.append("the recording holds no video frames")
+    return problems, findings
+
+
+def search_problems(
+    found_ids: Iterable[str], wanted_ids: Iterable[str], found_before: Iterable[str]
+) -> list[str]:
+    """VMS-SEARCH-01: every recording in the window is found; none before ingest began."""
+    found, wanted, before = set(found_ids), set(wanted_ids), set(found_before)
+    problems = []
+    if missing := sorted(wanted - found):
+        problems.append(f"search by time did not find recording(s) {', '.join(missing)}")
+    if before:
+        problems.append(
+            f"search before the camera was ingested found recording(s) {', '.join(sorted(before))}"
+        )
+    return problems
+
+
+def export_problems(
+    recorded: MediaFacts,
+    exported: MediaFacts | None,
+    vms_start: datetime,
+    time_tolerance_s: float,
+) -> list[str]:
+    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC start is the capture time."""
+    problems = []
+    if exported is None:
+        problems.append("the export holds no media file of the recording")
+    elif recorded.counters and exported.counters != recorded.counters:
+        problems.append(
+            f"exported frames (counter {exported.counters[:1]}..{exported.counters[-1:]}, "
+            f"{len(exported.counters)}) differ from the recording's "
+            f"({recorded.counters[:1]}..{recorded.counters[-1:]}, {len(recorded.counters)})"
+        )
+    elif not recorded.counters and exported.sha256 != recorded.sha256:
+        problems.append("the exported media is not byte-identical to the downloaded recording")
+    if recorded.first_capture_us is not None:
+        capture = recorded.first_capture_us / 1e6
+        offset = vms_start.timestamp() - capture
+        if abs(offset) > time_tolerance_s:
+            problems.append(
+                f"the VMS's UTC start {vms_start.isoformat()} is {offset:+.1f} s from the first "
+                f"frame's capture time (allowed ±{time_tolerance_s:g} s)"
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    """What an export package holds, for the evidence-package findings."""
+
+    files: tuple[str, ...]
+    manifest_hashes: dict[str, str] = field(default_factory=dict)
+    """File -> SHA-256 from the package's manifest (empty when it has none)."""
+    actual_hashes: dict[str, str] = field(default_factory=dict)
+    has_camera_identity: bool = False
+    has_utc_times: bool = False
+    has_signature: bool = False
+
+
+def evidence_package_problems(package: PackageFacts) -> list[str]:
+    """VMS-EXPORT-EVIDENCE-01: what the export lacks as an evidence package (findings)."""
+    problems = []
+    media = [f for f in package.files if f.lower().endswith((".mp4", ".mkv", ".ts", ".mov"))]
+    if not package.manifest_hashes:
+        problems.append("no manifest with a SHA-256 of every file")
+    else:
+        for name in media:
+            if package.manifest_hashes.get(name) != package.actual_hashes.get(name):
+                problems.append(f"manifest hash of {name} is missing or does not verify")
+    if not package.has_signature:
+        problems.append("no signature over the manifest")
+    if not package.has_camera_identity:
+        problems.append("no camera identity (make, model, serial) in the package")
+    if not package.has_utc_times:
+        problems.append("no UTC start and end time per file in the package")
+    return problems
+
+
+RTSP_PLAY_SEQUENCE = ("DESCRIBE", "SETUP", "PLAY")
+
+
+def trace_problems(operations: Sequence[dict]) -> list[str]:
+    """VMS-TRACE-01: the VMS opened the stream with DESCRIBE, SETUP, PLAY (200, authenticated).
+
+    ``operations`` are the camera's operation-log entries (fake_vms.oplog) in order.
+    """
+    rtsp = [op for op in operations if op.get("protocol") == "rtsp"]
+    problems = []
+    for method in RTSP_PLAY_SEQUENCE:
+        ok = [
+            op for op in rtsp if op.get("operation") == method and str(op.get("outcome")) == "200"
+        ]
+        if not ok:
+            problems.append(f"no successful RTSP {method} from the VMS")
+        elif not all(op.get("authenticated") for op in ok):
+            problems.append(f"RTSP {method} succeeded without authentication")
+    return problems
+
+
+def trace_summary(operations: Sequence[dict]) -> dict[str, int]:
+    """Count of each ``protocol operation outcome`` in the trace (for the evidence)."""
+    counts: dict[str, int] = {}
+    for op in operations:
+        key = f"{op.get('protocol')} {op.get('operation')} {op.get('outcome')}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))

@@ -1,0 +1,73 @@
+"""Read a recorded or exported media file (mp4, mkv, ...) into :class:`MediaFacts`.
+
+Why demux instead of decode: the frame-counter SEI (docs/frame-counter.md) sits in every access
+unit, so lost frames, the frame rate and the first frame's capture time come from packets alone,
+cheaply, for minutes of footage. Containers like mp4 store length-prefixed NAL units (AVCC/HVCC).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import av
+
+from conformance.checks.vms_ingest import MediaFacts
+from conformance.clients.stream import parse_frame_counter
+
+_CODECS = {"h264": "H264", "hevc": "H265", "h265": "H265"}
+
+
+def _nal_units(data: bytes, length_size: int = 4) -> list[bytes]:
+    """Split a length-prefixed (AVCC/HVCC) packet; Annex B start codes are handled too."""
+    if data[:4] == b"\x00\x00\x00\x01" or data[:3] == b"\x00\x00\x01":
+        return [n.lstrip(b"\x00") for n in data.split(b"\x00\x00\x01") if n.strip(b"\x00")]
+    units, pos = [], 0
+    while pos + length_size <= len(data):
+        size = int.from_bytes(data[pos : pos + length_size], "big")
+        pos += length_size
+        units.append(data[pos : pos + size])
+        pos += size
+    return units
+
+
+def read_media_facts(path: Path) -> MediaFacts:
+    """Codec, size, frame count, duration, rate and frame counters of the first video stream."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        codec = _CODECS.get(stream.codec_context.name, stream.codec_context.name.upper())
+        width, height = stream.codec_context.width, stream.codec_context.height
+        tb = float(stream.time_base) if stream.time_base else 0.0
+        counters: list[int] = []
+        first_capture: int | None = None
+        pts: list[int] = []
+        frames = 0
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            frames += 1
+            if packet.pts is not None:
+                pts.append(packet.pts)
+            for nal in _nal_units(bytes(packet)):
+                found = parse_frame_counter(nal, codec) if codec in ("H264", "H265") else None
+                if found:
+                    counters.append(found[0])
+                    if first_capture is None:
+                        first_capture = found[1]
+                    break
+    pts.sort()
+    span = (pts[-1] - pts[0]) * tb if len(pts) > 1 else 0.0
+    fps = (len(pts) - 1) / span if span > 0 else 0.0
+    duration = span + (1 / fps if fps else 0.0)
+    return MediaFacts(
+        codec=codec,
+        width=width,
+        height=height,
+        frames=frames,
+        duration_s=duration,
+        fps=fps,
+        counters=tuple(counters),
+        first_capture_us=first_capture,
+        sha256=digest,
+    )

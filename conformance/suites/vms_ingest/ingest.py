@@ -1,0 +1,177 @@
+"""The shared ingest session of the vms-ingest suite: simulated cameras -> VMS -> recordings.
+
+Why one session for all pairs: a VMS records in real time, so the cameras are ingested together
+and waited for together (one bounded wait, not one per camera and requirement). The session
+starts the simulator in-process (so the suite reads each camera's operation log directly: the
+least intrusive way to expose it, no extra endpoint), asks the VMS through its adapter to ingest
+every camera, waits (bounded) for capture and for closed recordings, and on close removes the
+cameras it added and stops the simulator. It only talks to the VMS through the adapter
+interface, so the same code runs against ZoneMinder and the simulator's VMS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from conformance.clients.vms import (
+    CaptureStatus,
+    IngestCamera,
+    RecordingSegment,
+    VmsAdapter,
+    VmsError,
+    make_adapter,
+)
+
+NAME_PREFIX = "cctv-"
+
+
+@dataclass
+class CameraIngest:
+    """What happened to one camera: the evidence every requirement of the pair is judged on."""
+
+    camera: Any  # fake_vms.site.CameraConfig
+    ready: dict[str, Any]
+    transport: str
+    vms_id: str | None = None
+    error: VmsError | None = None
+    added_at: datetime | None = None
+    connected_at: datetime | None = None
+    statuses: list[CaptureStatus] = field(default_factory=list)
+    segments: list[RecordingSegment] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def last_status(self) -> CaptureStatus | None:
+        return self.statuses[-1] if self.statuses else None
+
+
+class IngestSession:
+    """Cameras served by the simulator and ingested by the VMS, for the whole test session."""
+
+    def __init__(
+        self, vms: Any, site_file: Path, timeout_s: float, params: dict[str, dict]
+    ) -> None:
+        """``vms`` is the target's resolved VMS (conformance.vms_target.VmsConfig)."""
+        from fake_vms.host import SimulatorThread
+        from fake_vms.site import load_site
+
+        self.vms = vms
+        options = {k: v for k, v in vms.options.items() if k != "name"}
+        self.adapter: VmsAdapter = make_adapter(
+            vms.adapter, vms.url, vms.username, vms.password, timeout_s=timeout_s, **options
+        )
+        self.params = params
+        udp = str(params.get("VMS-CONNECT-01", {}).get("udp_cameras", ""))
+        self.udp_cameras = {name.strip() for name in udp.split(",") if name.strip()}
+        self.site = load_site(site_file)
+        self.simulator = SimulatorThread(self.site)
+        self.cameras: dict[str, CameraIngest] = {}
+        self.version = ""
+        self.work = Path(tempfile.mkdtemp(prefix="vms-ingest-"))
+        self.started = datetime.now(UTC)
+        self.error: VmsError | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def open(self) -> IngestSession:
+        ready = self.simulator.start()
+        by_name = {d["name"]: d for d in ready["devices"]}
+        try:
+            self.version = self.adapter.version()
+            self._remove_leftovers()
+        except VmsError as exc:
+            self.error = exc
+            return self
+        for camera in self.site.cameras:
+            entry = by_name[camera.name]
+            transport = "udp" if camera.name in self.udp_cameras else "tcp"
+            ingest = CameraIngest(camera, entry, transport)
+            self.cameras[camera.name] = ingest
+            width, height = camera.width, camera.height
+            try:
+                ingest.vms_id = self.adapter.add_camera(
+                    IngestCamera(
+                        name=NAME_PREFIX + camera.name,
+                        rtsp_url=f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1",
+                        username=entry["username"],
+                        password=entry["password"],
+                        onvif_url=entry["onvif_url"],
+                        width=width,
+                        height=height,
+                        fps=float(camera.fps),
+                        transport=ingest.transport,
+                    )
+                )
+                ingest.added_at = datetime.now(UTC)
+            except VmsError as exc:
+                ingest.error = exc
+        self._wait()
+        return self
+
+    def close(self) -> None:
+        for ingest in self.cameras.values():
+            if ingest.vms_id is not None:
+                with contextlib.suppress(VmsError):
+                    self.adapter.remove_camera(ingest.vms_id)
+        self.simulator.stop()
+
+    def _remove_leftovers(self) -> None:
+        """Cameras a crashed earlier run left behind (by this suite's name prefix)."""
+        with contextlib.suppress(Exception):
+            for camera in self.adapter.list_cameras():
+                if camera.name.startswith(NAME_PREFIX):
+                    self.adapter.remove_camera(camera.id)
+
+    # -- waiting (bounded) -------------------------------------------------------------------
+    def _wait(self) -> None:
+        """Poll capture status and recordings until each camera has enough, or time runs out."""
+        connect_timeout = float(self.params.get("VMS-CONNECT-01", {}).get("connect_timeout_s", 30))
+        record_timeout = float(self.params.get("VMS-REC-01", {}).get("record_timeout_s", 60))
+        deadline = time.monotonic() + connect_timeout + record_timeout
+        pending = {n for n, c in self.cameras.items() if c.vms_id is not None}
+        while pending and time.monotonic() < deadline:
+            for name in sorted(pending):
+                ingest = self.cameras[name]
+                try:
+                    self._poll(ingest, connect_timeout)
+                except VmsError as exc:
+                    ingest.error = exc
+                    pending.discard(name)
+                    continue
+                if len(ingest.segments) >= 2 or self._given_up(ingest, connect_timeout):
+                    pending.discard(name)
+            time.sleep(1.0)
+
+    def _given_up(self, ingest: CameraIngest, connect_timeout: float) -> bool:
+        if ingest.connected_at is not None or ingest.added_at is None:
+            return False
+        return (datetime.now(UTC) - ingest.added_at).total_seconds() > connect_timeout
+
+    def _poll(self, ingest: CameraIngest, connect_timeout: float) -> None:
+        assert ingest.vms_id is not None
+        status = self.adapter.capture_status(ingest.vms_id)
+        ingest.statuses.append(status)
+        if status.connected and ingest.connected_at is None:
+            ingest.connected_at = datetime.now(UTC)
+        if ingest.connected_at is not None and ingest.added_at is not None:
+            found = self.adapter.search_recordings(
+                ingest.vms_id, ingest.added_at - timedelta(seconds=5), datetime.now(UTC)
+            )
+            ingest.segments = sorted(found.segments, key=lambda s: s.start)
+
+    # -- what the tests read -----------------------------------------------------------------
+    def operations(self, camera: str) -> list[dict[str, Any]]:
+        """The camera's operation log (ONVIF and RTSP operations it served, in order)."""
+        return self.simulator.host.oplog.as_dicts(camera)
+
+    def download(self, ingest: CameraIngest) -> Path:
+        """The first closed recording, downloaded once (cached for the other requirements)."""
+        if "download" not in ingest.cache:
+            folder = self.work / ingest.camera.name / "download"
+            ingest.cache["download"] = self.adapter.download_recording(ingest.segments[0], folder)
+        return ingest.cache["download"]

@@ -1,0 +1,261 @@
+"""A VMS as the cameras' client: connect, record, media, search, export, trace (profile vms-ingest).
+
+Each test judges one (VMS, camera) pair from the shared ingest session (ingest.py). The checks
+are the pure functions of conformance/checks/vms_ingest.py; everything judged is attached as
+evidence. A pair whose camera the VMS could not add fails every requirement with that reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from conformance.checks.vms_ingest import (
+    ExpectedStream,
+    PackageFacts,
+    capture_problems,
+    coverage_problems,
+    evidence_package_problems,
+    export_problems,
+    media_problems,
+    search_problems,
+    trace_problems,
+    trace_summary,
+)
+from conformance.clients.recorded_media import read_media_facts
+from conformance.clients.vms import ExportRequest, VmsUnsupported
+from conformance.outcomes import not_applicable, not_claimed
+from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession
+from conformance.vms_units import VmsCameraUnderTest
+
+# -- fixtures (no conftest.py: the suites directory has none) --------------------
+
+
+@pytest.fixture(scope="session")
+def ingest_session(request: pytest.FixtureRequest) -> Iterator[IngestSession]:
+    """Started on first use (only when a vms-ingest test runs), closed at session end."""
+    from conformance.plugin import RUN_KEY
+
+    run = request.config.stash[RUN_KEY]
+    pairs = [d for d in run.duts if isinstance(d, VmsCameraUnderTest)]
+    if not pairs:
+        pytest.skip("not a VMS target")
+    params = {e.id: dict(e.parameters) for e in run.profile.requirements}
+    session = IngestSession(pairs[0].vms, pairs[0].site_file, run.timeout, params)
+    try:
+        yield session.open()
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def ingest(device, request: pytest.FixtureRequest) -> CameraIngest:
+    """The pair's camera as ingested by the VMS; not_applicable for a camera target."""
+    if not isinstance(device, VmsCameraUnderTest):
+        not_applicable("this requirement judges a VMS ingesting cameras; the target is a camera")
+    session: IngestSession = request.getfixturevalue("ingest_session")
+    if session.error is not None:
+        raise session.error
+    return session.cameras[device.camera]
+
+
+def _added(ingest, evidence) -> None:
+    """A camera the VMS refused to add fails the pair's requirement with the VMS's answer."""
+    evidence.claim("camera", ingest.camera.name)
+    evidence.claim("transport", ingest.transport)
+    if isinstance(ingest.error, VmsUnsupported):
+        not_claimed(f"the VMS adapter does not offer ingest: {ingest.error}")
+    if ingest.error is not None:
+        evidence.note(f"the VMS could not ingest the camera: {ingest.error}")
+        raise ingest.error
+
+
+def _expected(ingest) -> ExpectedStream:
+    camera = ingest.camera
+    width, height = camera.stream_size
+    return ExpectedStream(camera.codec, width, height, camera.stream_fps)
+
+
+def _recorded(ingest, evidence, session):
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    path = session.download(ingest)
+    facts = ingest.cache.get("facts") or read_media_facts(path)
+    ingest.cache["facts"] = facts
+    evidence.measure("recording", facts.to_dict())
+    return facts
+
+
+@pytest.mark.requirement("VMS-CONNECT-01")
+def test_vms_connects_and_captures_at_frame_rate(ingest, ingest_session, evidence, params):
+    _added(ingest, evidence)
+    expected = _expected(ingest)
+    evidence.expect("capture_fps", expected.fps)
+    evidence.expect("fps_tolerance_pct", params["fps_tolerance_pct"])
+    evidence.attach_json("capture-status", [s.__dict__ for s in ingest.statuses])
+    status = ingest.last_status
+    connected = status is not None and status.connected
+    fps = status.capture_fps if status else None
+    evidence.measure("connected", connected)
+    evidence.measure("capture_fps", fps)
+    evidence.measure("vms", ingest_session.version)
+    problems = capture_problems(connected, fps, expected.fps, params["fps_tolerance_pct"])
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-REC-01")
+def test_recordings_cover_the_time(ingest, evidence, params):
+    _added(ingest, evidence)
+    spans = [(s.start, s.end) for s in ingest.segments]
+    evidence.measure(
+        "recordings",
+        [
+            {
+                "id": s.recording_id,
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
+                "frames": s.frames,
+            }
+            for s in ingest.segments
+        ],
+    )
+    evidence.expect("max_gap_s", params["max_gap_s"])
+    problems = coverage_problems(spans, params["max_gap_s"])
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-MEDIA-01")
+def test_recorded_media_equals_camera_stream(ingest, ingest_session, evidence, params):
+    _added(ingest, evidence)
+    expected = _expected(ingest)
+    evidence.expect("stream", expected.__dict__)
+    facts = _recorded(ingest, evidence, ingest_session)
+    problems, findings = media_problems(
+        facts,
+        expected,
+        params["fps_tolerance_pct"],
+        params["max_lost_frames"],
+        ingest.segments[0].frames,
+    )
+    for finding in findings:
+        evidence.note(finding)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-SEARCH-01")
+def test_search_by_time_finds_recordings(ingest, ingest_session, evidence):
+    _added(ingest, evidence)
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    adapter = ingest_session.adapter
+    first, last = ingest.segments[0], ingest.segments[-1]
+    # A window strictly inside the recorded time, and one well before the camera was added.
+    window = (first.start + timedelta(seconds=1), last.end - timedelta(seconds=1))
+    found = adapter.search_recordings(ingest.vms_id, *window)
+    before_end = ingest.added_at - timedelta(seconds=30)
+    before = adapter.search_recordings(ingest.vms_id, before_end - timedelta(hours=1), before_end)
+    evidence.measure("window", {"start": window[0].isoformat(), "end": window[1].isoformat()})
+    evidence.measure("found", [s.recording_id for s in found.segments])
+    evidence.measure("found_before_ingest", [s.recording_id for s in before.segments])
+    evidence.expect("recordings", [s.recording_id for s in ingest.segments])
+    problems = search_problems(
+        [s.recording_id for s in found.segments],
+        [s.recording_id for s in ingest.segments],
+        [s.recording_id for s in before.segments],
+    )
+    assert not problems, "; ".join(problems)
+
+
+def _export(ingest, session):
+    """Export the first recording's range once; the package is shared by two requirements."""
+    if "export" not in ingest.cache:
+        seg = ingest.segments[0]
+        adapter = session.adapter
+        job = adapter.create_export(
+            ExportRequest((ingest.vms_id,), seg.start, seg.end, operator="cctv-conformance")
+        )
+        status = adapter.wait_for_export(job, timeout_s=60)
+        if status.state != "done":
+            raise AssertionError(f"export job {job} {status.state}: {status.error}")
+        folder = session.work / ingest.camera.name / "export"
+        ingest.cache["export"] = adapter.download_export(job, folder)
+    return ingest.cache["export"]
+
+
+@pytest.mark.requirement("VMS-EXPORT-01")
+def test_export_carries_original_stream_and_utc(ingest, ingest_session, evidence, params):
+    _added(ingest, evidence)
+    recorded = _recorded(ingest, evidence, ingest_session)
+    package = _export(ingest, ingest_session)
+    evidence.measure("export_files", list(package.files))
+    media = [f for f in package.files if f.lower().endswith((".mp4", ".mkv", ".mov", ".ts"))]
+    exported = read_media_facts(package.directory / media[0]) if media else None
+    if exported is not None:
+        evidence.measure("exported", exported.to_dict())
+    seg = ingest.segments[0]
+    evidence.measure("vms_start_utc", seg.start.isoformat())
+    evidence.expect("time_tolerance_s", params["time_tolerance_s"])
+    problems = export_problems(recorded, exported, seg.start, params["time_tolerance_s"])
+    assert not problems, "; ".join(problems)
+
+
+def _package_facts(package) -> PackageFacts:
+    """Hashes, manifest and identity as far as a generic reader can tell from the files."""
+    actual = {
+        f: hashlib.sha256((package.directory / f).read_bytes()).hexdigest() for f in package.files
+    }
+    manifest: dict[str, str] = {}
+    text = ""
+    if package.manifest:
+        text = (package.directory / package.manifest).read_text(errors="replace")
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and len(parts[0]) == 64:
+                manifest[parts[-1].lstrip("*")] = parts[0]
+    return PackageFacts(
+        files=package.files,
+        manifest_hashes=manifest,
+        actual_hashes=actual,
+        has_camera_identity="serial" in text.lower(),
+        has_utc_times="utc" in text.lower() or "Z\n" in text,
+        has_signature=package.signature is not None,
+    )
+
+
+@pytest.mark.requirement("VMS-EXPORT-EVIDENCE-01")
+def test_export_is_an_evidence_package(ingest, ingest_session, evidence):
+    _added(ingest, evidence)
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    package = _export(ingest, ingest_session)
+    facts = _package_facts(package)
+    evidence.measure("export_files", list(package.files))
+    evidence.measure("manifest", package.manifest)
+    evidence.measure("signature", package.signature)
+    try:
+        audit = ingest_session.adapter.audit_log()
+        evidence.measure("audit_entries", len(audit))
+    except VmsUnsupported as exc:
+        evidence.note(f"finding: {exc}")
+    problems = evidence_package_problems(facts)
+    for problem in problems:
+        evidence.note(f"finding: {problem}")
+    assert not problems, "the VMS's export lacks: " + "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-TRACE-01")
+def test_vms_uses_standard_operations(ingest, ingest_session, evidence):
+    _added(ingest, evidence)
+    operations = ingest_session.operations(ingest.camera.name)
+    assert operations, "the camera's operation log is empty: the VMS never contacted it"
+    summary = trace_summary(operations)
+    evidence.measure("operations", summary)
+    evidence.measure(
+        "onvif_operations", sorted({o["operation"] for o in operations if o["protocol"] == "onvif"})
+    )
+    evidence.attach_json("operation-log", operations)
+    problems = trace_problems(operations)
+    assert not problems, "; ".join(problems)
