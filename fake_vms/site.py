@@ -57,8 +57,10 @@ class CameraConfig:
     ptz: bool = False
     record: bool = False
     """Records continuously into the host's recordings store (ONVIF Profile G services)."""
-    recording_gaps: tuple[tuple[float, float], ...] = ()
-    """Recording pauses: (offset after recording starts, duration) in seconds."""
+    recording_gaps: tuple[tuple[float, ...], ...] = ()
+    """Recording pauses: (offset after recording starts, duration[, repeat every]) in seconds."""
+    recording_retention_s: float = 600.0
+    """How much recorded video is kept (older segments are deleted)."""
     knobs: Knobs = field(default_factory=Knobs)
 
     def __post_init__(self) -> None:

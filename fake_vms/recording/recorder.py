@@ -31,6 +31,12 @@ MOTION_TOPIC = "tns1:RuleEngine/CellMotionDetector/Motion"
 VIDEO_TRACK = "VIDEO001"
 
 
+def _gap(raw: tuple[float, ...]) -> tuple[float, float, float]:
+    """(offset, duration[, every]) in seconds; ``every`` repeats the gap (0: once)."""
+    offset, length, *rest = (float(v) for v in raw)
+    return offset, length, rest[0] if rest else 0.0
+
+
 def recording_token(camera: CameraConfig) -> str:
     """The token of a camera's (single) recording."""
     return f"rec-{camera.name}"
@@ -47,7 +53,7 @@ class CameraRecorder:
         self.loop = loop
         self.source = source
         self.token = recording_token(camera)
-        self.gaps = tuple((float(o), float(d)) for o, d in camera.recording_gaps)
+        self.gaps = tuple(_gap(g) for g in camera.recording_gaps)
         self._task: asyncio.Task[None] | None = None
         self._first = 0
         self._index = 0
@@ -66,7 +72,7 @@ class CameraRecorder:
         """Begin recording from the frame being captured now."""
         self.store.create(
             self.token, self.camera.name, self.loop.codec, self.loop.width, self.loop.height,
-            self.source.fps,
+            self.source.fps, self.camera.recording_retention_s,
         )  # fmt: skip
         self._first = self._next = self.source.current_frame()
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -79,7 +85,10 @@ class CameraRecorder:
                 await task
 
     def _in_gap(self, offset_s: float) -> bool:
-        return any(start <= offset_s < start + length for start, length in self.gaps)
+        return any(
+            offset_s >= start and (offset_s - start) % (every or float("inf")) < length
+            for start, length, every in self.gaps
+        )
 
     async def _run(self) -> None:
         while True:
@@ -89,18 +98,19 @@ class CameraRecorder:
     def record_due(self) -> None:
         """Write every frame captured since the last call (and the events due with them)."""
         now = self.source.current_frame()
-        for frame in range(self._next, now + 1):
-            self._record_frame(frame)
+        units = [u for u in map(self._record_frame, range(self._next, now + 1)) if u]
+        if units:
+            self.store.append_many(self.token, units)
         self._next = now + 1
 
-    def _record_frame(self, frame: int) -> None:
+    def _record_frame(self, frame: int) -> StoredAccessUnit | None:
         offset = (frame - self._first) / self.source.fps
         moment = self.frame_time(frame)
         if self._in_gap(offset):
             if self._recording:
                 self._state_events(moment, False)
                 self._recording = False
-            return
+            return None
         if not self._recording:
             self._index = 0  # (re)start on the loop's first IDR, parameter sets included
             self._state_events(moment, True)
@@ -109,10 +119,8 @@ class CameraRecorder:
         unit = self.loop.access_units[self._index]
         capture_us = round(moment.timestamp() * 1_000_000)
         sei = frame_counter_sei(self.source.counter(frame), capture_us, self.loop.codec)
-        self.store.append(
-            self.token, StoredAccessUnit(moment, frame, unit.keyframe, [sei, *unit.nals])
-        )
         self._index = (self._index + 1) % len(self.loop.access_units)
+        return StoredAccessUnit(moment, frame, unit.keyframe, [sei, *unit.nals])
 
     def _state_events(self, moment: datetime, state: bool) -> None:
         value = "true" if state else "false"

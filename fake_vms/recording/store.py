@@ -114,12 +114,14 @@ class RecordingStore:
     # --- writing ------------------------------------------------------------------------
 
     def create(
-        self, token: str, camera: str, codec: str, width: int, height: int, fps: float
-    ) -> None:
-        """Declare a recording (idempotent); its directory and metadata are written at once."""
+        self, token: str, camera: str, codec: str, width: int, height: int, fps: float,
+        retention_s: float | None = None,
+    ) -> None:  # fmt: skip
+        """Declare a recording (idempotent); its directory and metadata are written at once.
+        ``retention_s`` overrides the store's retention for this recording."""
         meta = {
             "token": token, "camera": camera, "codec": codec, "width": width,
-            "height": height, "fps": fps,
+            "height": height, "fps": fps, "retention_s": retention_s or self.retention_s,
         }  # fmt: skip
         with self._lock:
             directory = self.root / token
@@ -132,32 +134,46 @@ class RecordingStore:
                 track.meta = meta
 
     def append(self, token: str, unit: StoredAccessUnit) -> None:
-        """Append one access unit; a keyframe after ``segment_s`` (or after a gap) starts a new
-        segment, and retention is applied whenever a segment is closed."""
-        us = to_us(unit.time_utc)
+        """Append one access unit (see :meth:`append_many`)."""
+        self.append_many(token, [unit])
+
+    def append_many(self, token: str, units: list[StoredAccessUnit]) -> None:
+        """Append access units in time order; a keyframe after ``segment_s`` (or after a gap)
+        starts a new segment, and retention is applied whenever a segment is opened."""
         with self._lock:
-            track = self._tracks[token]
-            fps = float(track.meta["fps"])  # type: ignore[arg-type]
-            current = track.segments[-1] if track.segments else None
-            gap = current is not None and us - current.end_us > 2_000_000 / fps
-            if gap and not unit.keyframe:
-                raise ValueError("recording must resume after a gap with a keyframe")
-            rotate = current is None or gap or (
-                unit.keyframe and us - current.start_us >= self.segment_s * 1_000_000
-            )  # fmt: skip
-            if rotate:
-                if current is None and not unit.keyframe:
-                    raise ValueError("a recording must start with a keyframe")
-                current = _Segment(self.root / token / f"seg-{us:016d}.bin", us, us)
-                track.segments.append(current)
-                self._apply_retention(track, us)
-            record = [_RECORD.pack(us, unit.frame_number, int(unit.keyframe), len(unit.nals))]
-            for nal in unit.nals:
-                record += [_NAL_LEN.pack(len(nal)), nal]
-            with current.path.open("ab") as handle:
-                handle.write(b"".join(record))
-            current.end_us = us
-            current.count += 1
+            pending: list[bytes] = []
+            segment: _Segment | None = None
+            for unit in units:
+                current = self._place(token, unit)
+                if segment is not None and current is not segment and pending:
+                    _write(segment.path, pending)
+                    pending = []
+                segment = current
+                pending += _record(unit)
+            if segment is not None and pending:
+                _write(segment.path, pending)
+
+    def _place(self, token: str, unit: StoredAccessUnit) -> _Segment:
+        """The segment ``unit`` belongs to (opening a new one if due), its index updated."""
+        us = to_us(unit.time_utc)
+        track = self._tracks[token]
+        fps = float(track.meta["fps"])  # type: ignore[arg-type]
+        current = track.segments[-1] if track.segments else None
+        gap = current is not None and us - current.end_us > 2_000_000 / fps
+        if gap and not unit.keyframe:
+            raise ValueError("recording must resume after a gap with a keyframe")
+        rotate = current is None or gap or (
+            unit.keyframe and us - current.start_us >= self.segment_s * 1_000_000
+        )  # fmt: skip
+        if rotate:
+            if current is None and not unit.keyframe:
+                raise ValueError("a recording must start with a keyframe")
+            current = _Segment(self.root / token / f"seg-{us:016d}.bin", us, us)
+            track.segments.append(current)
+            self._apply_retention(track, us)
+        current.end_us = us
+        current.count += 1
+        return current
 
     def add_event(self, token: str, event: RecordedEvent) -> None:
         """Record an event (kept in time order; persisted to ``events.jsonl``)."""
@@ -173,7 +189,8 @@ class RecordingStore:
                 handle.write(json.dumps(line) + "\n")
 
     def _apply_retention(self, track: _Track, now_us: int) -> None:
-        horizon = now_us - self.retention_s * 1_000_000
+        retention = float(track.meta.get("retention_s") or self.retention_s)  # type: ignore[arg-type]
+        horizon = now_us - retention * 1_000_000
         while len(track.segments) > 1 and track.segments[0].end_us < horizon:
             old = track.segments.pop(0)
             old.path.unlink(missing_ok=True)
@@ -278,6 +295,19 @@ class RecordingStore:
                                       raw["data"])
                     )  # fmt: skip
             self._tracks[str(meta["token"])] = track
+
+
+def _record(unit: StoredAccessUnit) -> list[bytes]:
+    us = to_us(unit.time_utc)
+    parts = [_RECORD.pack(us, unit.frame_number, int(unit.keyframe), len(unit.nals))]
+    for nal in unit.nals:
+        parts += [_NAL_LEN.pack(len(nal)), nal]
+    return parts
+
+
+def _write(path: Path, parts: list[bytes]) -> None:
+    with path.open("ab") as handle:
+        handle.write(b"".join(parts))
 
 
 def _read_segment(path: Path, count: int | None) -> Iterator[StoredAccessUnit]:
