@@ -58,7 +58,10 @@ def _selftest_site(personas: list[str]):
     # PTZ on, so the conditional PTZ requirements are judged (personas may turn it off).
     # H.265 main stream (plus the H.264 stream2 that Media ver10 describes), so the Media2 and
     # H.265 requirements are judged too; every Media (ver10) check still sees H.264.
-    base = dict(width=1280, height=720, fps=25, codec="H265", gop=25, ptz=True)
+    # Recording on, with a 1 s gap 2 s in, so search, replay and export are judged (the
+    # export checks need a gap to export across).
+    base = dict(width=1280, height=720, fps=25, codec="H265", gop=25, ptz=True, record=True)
+    base["recording_gaps"] = ((2.0, 1.0),)
     cameras = [CameraConfig(name=GOOD, **base)]
     for name in personas:
         cameras.append(apply_persona(CameraConfig(name=f"persona-{name}", **base), PERSONAS[name]))

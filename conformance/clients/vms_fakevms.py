@@ -200,6 +200,20 @@ class FakeVmsAdapter(VmsAdapter):
             public_key="vms-public-key.pem" if "vms-public-key.pem" in present else None,
         )
 
+    def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
+        response = self._request(
+            "GET",
+            "/api/recordings/media",
+            params={
+                "camera": segment.camera_id, "start": _iso(segment.start), "end": _iso(segment.end)
+            },
+        )  # fmt: skip
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"recording-{segment.camera_id}.mp4"
+        path.write_bytes(response.content)
+        return path
+
     def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         params = {"since": _iso(since)} if since else {}
         body = self._json("GET", "/api/audit", params=params)

@@ -83,6 +83,7 @@ class VmsApi:
             "/api/keys": self._wrap(self.keys, auth=False),
             "/api/cameras": self._wrap(self.list_cameras),
             "/api/recordings": self._wrap(self.search),
+            "/api/recordings/media": self._wrap(self.recording_media),
             "/api/exports": self._wrap(self.create_export),
             "/api/exports/": self._wrap(self.export_item),
             "/api/audit": self._wrap(self.audit_log),
@@ -201,6 +202,37 @@ class VmsApi:
                 {"start": iso(cursor), "end": iso(hi), "recording_id": recording.token}
             )
         return _json(200, body)
+
+    def recording_media(self, request: Request, user: str) -> Response:
+        """The recording itself for a range, remuxed as stored (the reference for native
+        export checks): no persona knob applies here."""
+        from fake_vms.vms.mp4 import remux
+
+        self._method(request, "GET")
+        query = {k: v[-1] for k, v in parse_qs(request.query).items()}
+        for name in ("camera", "start", "end"):
+            if name not in query:
+                raise ApiError(400, f"query parameter {name} required")
+        camera = self._camera(query["camera"])
+        start, end = parse_time(query["start"], "start"), parse_time(query["end"], "end")
+        if not timedelta(0) < end - start <= timedelta(seconds=MAX_EXPORT_S):
+            raise ApiError(400, f"end must be after start, at most {MAX_EXPORT_S:.0f} s")
+        try:
+            recording = self.store.recording(camera.token)
+            units = [
+                u for u in self.store.access_units(camera.token, start, end) if u.time_utc < end
+            ]
+        except KeyError:
+            raise ApiError(404, f"camera {camera.id} has no recording") from None
+        if not units:
+            raise ApiError(404, "nothing recorded in the range")
+        data = remux(
+            recording.codec, recording.width, recording.height, recording.fps, units,
+            datetime.now(UTC),
+        )  # fmt: skip
+        self.audit.add(user, "recording.download", self._source(request), camera=camera.id,
+                       start=iso(start), end=iso(end))  # fmt: skip
+        return Response(200, data, "video/mp4")
 
     def create_export(self, request: Request, user: str) -> Response:
         self._method(request, "POST")

@@ -1,0 +1,187 @@
+"""Export jobs for the export suite: run once per device and scenario, shared by the tests.
+
+Why cached: an export is slow (seconds of media, a job to poll) and every requirement of the
+profile is judged on the same package, so each scenario runs once per device
+(``DeviceUnderTest.cached``, same keys as the prefetch warm-ups) and the tests read the result.
+Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from conformance.clients.export_media import MediaFacts, probe
+from conformance.clients.vms import (
+    ExportRequest,
+    RecordingSearch,
+    RecordingSegment,
+    VmsAdapter,
+    VmsCamera,
+)
+from conformance.outcomes import Inconclusive, not_applicable
+
+OPERATOR = "cctv-conformance"
+CASE_REFERENCE = "CONFORMANCE-TEST"
+SETTLE_S = 1.5
+"""How far behind real time an export range ends (recordings are written in short ticks)."""
+MEDIA_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv")
+
+_adapters: dict[tuple[str, str, str], VmsAdapter] = {}
+
+
+def vms_adapter(run: Any) -> VmsAdapter:
+    """The target's VMS adapter (one per run); not_applicable when the target declares none."""
+    vms = getattr(run.target, "vms", None)
+    if vms is None:
+        not_applicable("the target declares no VMS (vms: section or simulator ready file)")
+    key = (vms.adapter, vms.url, vms.username)
+    if key not in _adapters:
+        _adapters[key] = vms.make_adapter(timeout_s=run.timeout)
+    return _adapters[key]
+
+
+def vms_camera(device: Any, adapter: VmsAdapter) -> VmsCamera:
+    """The VMS's camera for this device: same ONVIF URL, else same name."""
+
+    def find() -> VmsCamera | None:
+        cameras = adapter.list_cameras()
+        url = device.device.onvif_url
+        return next((c for c in cameras if c.onvif_url == url), None) or next(
+            (c for c in cameras if c.name == device.device.name), None
+        )
+
+    camera = device.cached("export:camera", find)
+    if camera is None:
+        not_applicable(f"the VMS does not record {device.device.name}")
+    return camera
+
+
+@dataclass
+class ExportRun:
+    """One export job and what came of it."""
+
+    request: ExportRequest
+    job_id: str
+    state: str
+    error: str
+    elapsed_s: float
+    """From the create request to the job seen done."""
+    wall: tuple[datetime, datetime]
+    """Suite clock (UTC) just before the request and just after the job was done."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    facts: list[MediaFacts] = field(default_factory=list)
+    directory: Path | None = None
+    search: RecordingSearch | None = None
+
+    @property
+    def media_s(self) -> float:
+        return (self.request.end - self.request.start).total_seconds() * len(
+            self.request.camera_ids
+        )
+
+    def facts_for(self, camera_id: str, manifest: dict[str, Any] | None) -> list[MediaFacts]:
+        """Media files attributed to ``camera_id`` by the manifest (all media without one)."""
+        if not manifest:
+            return list(self.facts)
+        paths = {
+            f.get("path") for f in manifest.get("files", []) if f.get("camera_id") == camera_id
+        }
+        return [f for f in self.facts if f.path in paths]
+
+
+def recorded_range(
+    adapter: VmsAdapter, camera_id: str, duration_s: float, timeout_s: float
+) -> tuple[datetime, datetime, RecordingSearch]:
+    """The latest ``duration_s`` the VMS has recorded without a gap, waiting (bounded) for it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        end = datetime.now(UTC) - timedelta(seconds=SETTLE_S)
+        start = end - timedelta(seconds=duration_s)
+        found = adapter.search_recordings(camera_id, start - timedelta(seconds=1), end)
+        if found.segments and min(s.start for s in found.segments) <= start and not found.gaps:
+            return start, end, found
+        if time.monotonic() > deadline:
+            have = (
+                (end - min(s.start for s in found.segments)).total_seconds()
+                if found.segments
+                else 0
+            )
+            raise Inconclusive(
+                f"the VMS holds {have:.1f} s of recording of {camera_id}, "
+                f"{duration_s:.0f} s needed (waited {timeout_s:.0f} s)"
+            )
+        time.sleep(0.5)
+
+
+def run_export(
+    adapter: VmsAdapter,
+    camera_ids: tuple[str, ...],
+    start: datetime,
+    end: datetime,
+    job_timeout_s: float,
+    search: RecordingSearch | None = None,
+) -> ExportRun:
+    """Create the job, wait for it (bounded), download and probe the package."""
+    request = ExportRequest(
+        camera_ids, start, end, OPERATOR, "conformance test export", CASE_REFERENCE
+    )
+    before = datetime.now(UTC)
+    started = time.monotonic()
+    job_id = adapter.create_export(request)
+    status = adapter.wait_for_export(job_id, job_timeout_s)
+    elapsed = time.monotonic() - started
+    run = ExportRun(
+        request, job_id, status.state, status.error, elapsed, (before, datetime.now(UTC)),
+        search=search,
+    )  # fmt: skip
+    if status.state != "done":
+        return run
+    directory = Path(tempfile.mkdtemp(prefix="cctv-export-"))
+    try:
+        package = adapter.download_export(job_id, directory)
+        for name in package.files:
+            run.files[name] = (directory / name).read_bytes()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    run.facts = [probe(n, d) for n, d in sorted(run.files.items()) if n.endswith(MEDIA_SUFFIXES)]
+    return run
+
+
+def require_done(run: ExportRun) -> None:
+    """A failed export job fails every requirement judged on it (with the VMS's reason)."""
+    assert run.state == "done", f"export job {run.job_id} {run.state}: {run.error or 'no reason'}"
+
+
+def single_export(device: Any, adapter: VmsAdapter, duration_s: float, timeout: float):
+    """The device's single-camera export of its latest ``duration_s`` of recording."""
+    camera = vms_camera(device, adapter)
+
+    def compute() -> ExportRun:
+        start, end, found = recorded_range(adapter, camera.id, duration_s, duration_s + 10.0)
+        return run_export(adapter, (camera.id,), start, end, 30.0 + 4 * duration_s, found)
+
+    return camera, device.cached("export:single", compute)
+
+
+def recording_facts(device: Any, adapter: VmsAdapter, camera_id: str, run: ExportRun):
+    """The recording itself over the export's range, as the VMS stores it (or None)."""
+    from conformance.clients.vms import VmsUnsupported
+
+    def compute() -> MediaFacts | None:
+        segment = RecordingSegment(camera_id, run.request.start, run.request.end)
+        directory = Path(tempfile.mkdtemp(prefix="cctv-recording-"))
+        try:
+            path = adapter.download_recording(segment, directory)
+            return probe(path.name, path.read_bytes())
+        except VmsUnsupported:
+            return None
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    return device.cached("export:recording", compute)
