@@ -160,7 +160,16 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
         "verdict_meaning": meaning,
         "counts": dict(counts),
         "devices": devices,
+        **_compatibility(devices),
     }
+
+
+def _compatibility(devices: list[dict[str, Any]]) -> dict[str, Any]:
+    """The (VMS, camera) compatibility matrix, only when the run judged such pairs."""
+    from reports.compatibility import compatibility
+
+    section = compatibility(devices)
+    return {"compatibility": section} if section else {}
 
 
 def write_allure_environment(alluredir: Path, results: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from reports.charts import outcome_bars
 from reports.claims import measured_firmware
+from reports.compatibility import merge_compatibility, render_compatibility
 from reports.compliance import _cell
 from reports.html import OUTCOME_LABELS, VERDICT_LABELS, e, legend_html, outcome_badge, page
 
@@ -162,6 +163,12 @@ def _table(columns: list[Column], out: Path) -> tuple[str, int, int]:
     return table, len(order), n_diff
 
 
+def _sections(columns: list[Column]) -> list[dict[str, Any] | None]:
+    """Each results folder's compatibility matrix once (several columns share a folder)."""
+    seen = {c.folder: c.results.get("compatibility") for c in columns}
+    return list(seen.values())
+
+
 def render_compare(columns: list[Column], out: Path) -> str:
     table, n_rows, n_diff = _table(columns, out)
     counts = {
@@ -199,6 +206,7 @@ the supplier's compliance statement and its evidence.</p>
 <table class=suppliers><tr><th>Supplier — product</th><th>Firmware (reported)</th><th>Device</th>
 <th>Profile</th><th>Tested (UTC)</th><th>Verdict</th><th>Report</th></tr>{summary}</table>
 <h2>Outcomes per supplier</h2><div class=keep>{outcome_bars(counts, width=760)}</div>
+{render_compatibility(merge_compatibility(_sections(columns)))}
 <h2>Requirement by requirement</h2>{filters}{table}
 <h2>What the outcomes mean</h2>{legend_html()}
 <p class=small>Built from {len({c.folder for c in columns})} results folder(s); links are relative,

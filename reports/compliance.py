@@ -25,6 +25,7 @@ from reports.claims import (
     declaration_findings,
     measured_firmware,
 )
+from reports.compatibility import render_compatibility
 from reports.evidence import manifest, read_json_evidence, sha256_of, thumbnail_data_uri
 from reports.html import (
     OUTCOME_LABELS,
@@ -380,6 +381,7 @@ a suite error gives no valid result. Each outcome below means:</p>
 declared, or a measured stream that differs from the claimed format or frame rate.</p>
 {"".join(contra)}
 {_declaration(results)}
+{render_compatibility(results.get("compatibility"))}
 {"".join(devices)}
 {_limitations(results)}
 {_manifest(results, folder)}

@@ -172,8 +172,13 @@ def export_problems(
     exported: MediaFacts | None,
     vms_start: datetime,
     time_tolerance_s: float,
+    preroll_s: float = 0.0,
 ) -> list[str]:
-    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC start is the capture time."""
+    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC start is the capture time.
+
+    A passthrough recording must begin on a key frame, so its first frame may precede the
+    VMS's stated start by up to one key-frame interval (``preroll_s``): allowed, not an error.
+    """
     problems = []
     if exported is None:
         problems.append("the export holds no media file of the recording")
@@ -188,10 +193,11 @@ def export_problems(
     if recorded.first_capture_us is not None:
         capture = recorded.first_capture_us / 1e6
         offset = vms_start.timestamp() - capture
-        if abs(offset) > time_tolerance_s:
+        if not -time_tolerance_s <= offset <= preroll_s + time_tolerance_s:
             problems.append(
                 f"the VMS's UTC start {vms_start.isoformat()} is {offset:+.1f} s from the first "
-                f"frame's capture time (allowed ±{time_tolerance_s:g} s)"
+                f"frame's capture time (allowed -{time_tolerance_s:g} s to "
+                f"+{preroll_s + time_tolerance_s:g} s, with a key-frame interval of pre-roll)"
             )
     return problems
 

@@ -284,10 +284,12 @@ class ZoneMinderAdapter(VmsAdapter):
     # -- export ------------------------------------------------------------------------------
     def create_export(self, request: ExportRequest) -> str:
         """ZoneMinder builds the zip synchronously in the ``download`` call: the job is done."""
+        # Event times are whole seconds: a neighbour touching the range's edge is not in it.
         eids = [
             e["Id"]
             for camera_id in request.camera_ids
             for e in self._events(camera_id, request.start, request.end)
+            if self._overlap_s(e, request.start, request.end) >= 1.0
         ]
         if not eids:
             raise VmsApiError("no closed recordings in the requested range to export")
@@ -311,6 +313,12 @@ class ZoneMinderAdapter(VmsAdapter):
             raise VmsApiError(f"export: {str(answer)[:200]}")
         self._exports[connkey] = answer["exportFile"]
         return connkey
+
+    def _overlap_s(self, event: dict[str, Any], start: datetime, end: datetime) -> float:
+        ev_start, ev_end = self._to_utc(event["StartDateTime"]), self._to_utc(event["EndDateTime"])
+        if ev_start is None or ev_end is None:
+            return 0.0
+        return (min(ev_end, end) - max(ev_start, start)).total_seconds()
 
     def export_status(self, job_id: str) -> ExportStatus:
         if job_id not in self._exports:

@@ -174,8 +174,11 @@ def _export(ingest, session):
     if "export" not in ingest.cache:
         seg = ingest.segments[0]
         adapter = session.adapter
+        # Strictly inside one recording (a second in from each end), so the package is judged
+        # against that recording alone.
+        inner = (seg.start + timedelta(seconds=1), seg.end - timedelta(seconds=1))
         job = adapter.create_export(
-            ExportRequest((ingest.vms_id,), seg.start, seg.end, operator="cctv-conformance")
+            ExportRequest((ingest.vms_id,), *inner, operator="cctv-conformance")
         )
         status = adapter.wait_for_export(job, timeout_s=60)
         if status.state != "done":
@@ -192,13 +195,23 @@ def test_export_carries_original_stream_and_utc(ingest, ingest_session, evidence
     package = _export(ingest, ingest_session)
     evidence.measure("export_files", list(package.files))
     media = [f for f in package.files if f.lower().endswith((".mp4", ".mkv", ".mov", ".ts"))]
+    own = [f for f in media if f"/{ingest.segments[0].recording_id}/" in f"/{f}"]
+    media = own or media  # the recording's own file when the package names it
     exported = read_media_facts(package.directory / media[0]) if media else None
     if exported is not None:
         evidence.measure("exported", exported.to_dict())
     seg = ingest.segments[0]
     evidence.measure("vms_start_utc", seg.start.isoformat())
     evidence.expect("time_tolerance_s", params["time_tolerance_s"])
-    problems = export_problems(recorded, exported, seg.start, params["time_tolerance_s"])
+    camera = ingest.camera
+    preroll = camera.gop / camera.stream_fps if camera.stream_fps else 0.0
+    evidence.expect("preroll_allowance_s", round(preroll, 3))
+    if recorded.first_capture_us is not None:
+        evidence.measure(
+            "first_frame_offset_s",
+            round(seg.start.timestamp() - recorded.first_capture_us / 1e6, 3),
+        )
+    problems = export_problems(recorded, exported, seg.start, params["time_tolerance_s"], preroll)
     assert not problems, "; ".join(problems)
 
 

@@ -1,0 +1,110 @@
+"""Compatibility matrix: for each camera (configuration or persona) x each VMS, what works.
+
+Why: the question an authority asks before merging platforms is whether *this* VMS ingests,
+records, keeps, finds and exports *that* supplier's cameras. The vms-ingest profile judges every
+(VMS, camera) pair as its own unit ("<vms> · <camera>" in results.json), so the matrix is read
+from those rows: no extra bookkeeping in the suite. :func:`compatibility` builds the
+``compatibility`` section of results.json; :func:`render_compatibility` renders it for the
+compliance statement and the comparison page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.html import e, outcome_badge
+
+SEPARATOR = " · "
+STAGES: tuple[tuple[str, str], ...] = (
+    ("connect", "VMS-CONNECT-01"),
+    ("record", "VMS-REC-01"),
+    ("media equal", "VMS-MEDIA-01"),
+    ("search", "VMS-SEARCH-01"),
+    ("export", "VMS-EXPORT-01"),
+    ("evidence package", "VMS-EXPORT-EVIDENCE-01"),
+    ("trace", "VMS-TRACE-01"),
+)
+
+
+def _reason(row: dict[str, Any]) -> str:
+    return str(row.get("reason") or "")[:300]
+
+
+def compatibility(devices: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The matrix from per-pair device rows; None when the run judged no (VMS, camera) pair."""
+    cells = []
+    for device in devices:
+        vms, sep, camera = device["name"].partition(SEPARATOR)
+        if not sep:
+            continue
+        rows = {r["id"]: r for r in device.get("requirements", [])}
+        stages = {
+            stage: {
+                "requirement": req,
+                "outcome": rows[req]["outcome"],
+                "reason": _reason(rows[req]),
+            }
+            for stage, req in STAGES
+            if req in rows
+        }
+        essential = [s for s in stages.values() if s["requirement"] != "VMS-EXPORT-EVIDENCE-01"]
+        works = bool(essential) and all(s["outcome"] == "pass" for s in essential)
+        cells.append({"vms": vms, "camera": camera, "works_end_to_end": works, "stages": stages})
+    if not cells:
+        return None
+    return {
+        "stages": [stage for stage, _ in STAGES],
+        "vms": sorted({c["vms"] for c in cells}),
+        "cameras": list(dict.fromkeys(c["camera"] for c in cells)),
+        "pairs": cells,
+    }
+
+
+def merge_compatibility(sections: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """Several runs' matrices (one per VMS, e.g. in ``compare``) as one."""
+    pairs = [p for s in sections if s for p in s["pairs"]]
+    if not pairs:
+        return None
+    return {
+        "stages": [stage for stage, _ in STAGES],
+        "vms": sorted({p["vms"] for p in pairs}),
+        "cameras": list(dict.fromkeys(p["camera"] for p in pairs)),
+        "pairs": pairs,
+    }
+
+
+def render_compatibility(section: dict[str, Any] | None) -> str:
+    """HTML: cameras down, one column group per VMS, one badge per stage (reason on hover)."""
+    if not section:
+        return ""
+    by_pair = {(p["vms"], p["camera"]): p for p in section["pairs"]}
+    stages = section["stages"]
+    head = "<tr><th rowspan=2>Camera</th>" + "".join(
+        f"<th colspan={len(stages) + 1}>{e(vms)}</th>" for vms in section["vms"]
+    )
+    head += "</tr><tr>" + "".join(
+        "<th>end to end</th>" + "".join(f"<th>{e(s)}</th>" for s in stages) for _ in section["vms"]
+    )
+    body = []
+    for camera in section["cameras"]:
+        cells = []
+        for vms in section["vms"]:
+            pair = by_pair.get((vms, camera))
+            if pair is None:
+                cells.append(f"<td colspan={len(stages) + 1}>—</td>")
+                continue
+            cells.append(f"<td>{'yes' if pair['works_end_to_end'] else '<b>no</b>'}</td>")
+            for stage in stages:
+                cell = pair["stages"].get(stage)
+                cells.append(
+                    f"<td title='{e(cell['reason'])}'>{outcome_badge(cell['outcome'])}</td>"
+                    if cell
+                    else "<td>—</td>"
+                )
+        body.append(f"<tr><td>{e(camera)}</td>{''.join(cells)}</tr>")
+    return (
+        "<h2>Compatibility matrix</h2><p class=small>Each simulated camera (configuration or "
+        "persona) against each VMS under test: what works end to end. The evidence-package "
+        "column is a finding (optional requirement) and does not decide 'end to end'.</p>"
+        f"<table class=matrix id=compatibility>{head}</tr>{''.join(body)}</table>"
+    )
