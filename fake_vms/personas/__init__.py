@@ -9,7 +9,17 @@ one module each; this package gathers them.
 
 from __future__ import annotations
 
-from fake_vms.personas import core, discovery, events, export, imaging, media2, ptz, security
+from fake_vms.personas import (
+    core,
+    discovery,
+    events,
+    export,
+    imaging,
+    media2,
+    ptz,
+    recording,
+    security,
+)
 from fake_vms.personas.model import Persona
 
 __all__ = ["PERSONAS", "Persona", "get_persona"]
@@ -17,7 +27,7 @@ __all__ = ["PERSONAS", "Persona", "get_persona"]
 
 def _gather() -> dict[str, Persona]:
     gathered: dict[str, Persona] = {}
-    for module in (core, media2, events, ptz, imaging, discovery, export, security):
+    for module in (core, media2, events, ptz, imaging, discovery, export, security, recording):
         for persona in module.PERSONAS:
             if persona.name in gathered:
                 raise ValueError(f"duplicate persona name {persona.name!r} in {module.__name__}")
