@@ -73,9 +73,12 @@ class HttpServer:
         routes: dict[str, Handler] | None = None,
         idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
         takeovers: dict[str, Takeover] | None = None,
+        intercept: Takeover | None = None,
     ) -> None:
         self.routes: dict[str, Handler] = dict(routes or {})
         self.takeovers: dict[str, Takeover] = dict(takeovers or {})
+        self.intercept = intercept
+        """Owns every connection once a request head is read, if set (hostile devices)."""
         self._idle_timeout_s = idle_timeout_s
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
@@ -125,7 +128,7 @@ class HttpServer:
                     return
                 if request is None:
                     return
-                takeover = self._takeover_for(request.path)
+                takeover = self.intercept or self._takeover_for(request.path)
                 if takeover is not None:
                     await takeover(request, reader, writer)
                     return

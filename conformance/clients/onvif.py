@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
@@ -52,6 +53,8 @@ BASE64_BINARY = (
 FRIENDLY_PREFIXES = {SOAP12_ENV: "env", SOAP11_ENV: "soap11", ONVIF_ERROR_NS: "ter"}
 
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+SILENT_LIMIT = 3
+"""Consecutive timeouts/unreachable answers after which a device is not asked again."""
 """Default cap on a response body: far above any sane ONVIF reply, far below memory trouble."""
 
 EVIDENCE_LIMIT = 1024 * 1024
@@ -295,6 +298,8 @@ class OnvifClient:
         self.clock_sync_auth: AuthMode | None = None
         """Auth GetSystemDateAndTime needed in :meth:`sync_clock` ("none" = PRE_AUTH honoured)."""
         self._service_urls: dict[str, str] = {}
+        self._silent: dict[str, int] = {}
+        """Consecutive timeouts/unreachable answers per host:port (the circuit breaker)."""
         self._session = requests.Session()
         # Devices sit on test networks: environment proxies would misroute or leak the traffic.
         self._session.trust_env = False
@@ -472,6 +477,27 @@ class OnvifClient:
         return self._digest
 
     def _send(
+        self, url: str, body: bytes, headers: dict[str, str], auth: AuthBase | None
+    ) -> RawResponse:
+        """Send once, behind a circuit breaker: after :data:`SILENT_LIMIT` consecutive timeouts
+        or refused connections from one host:port, later calls fail at once (inconclusive)
+        instead of each waiting out the timeout against a device that stopped answering."""
+        authority = urlsplit(url).netloc
+        silent = self._silent.get(authority, 0)
+        if silent >= SILENT_LIMIT:
+            raise OnvifUnreachable(
+                f"device stopped answering ({silent} consecutive timeouts or refused "
+                f"connections at {authority}); not asked again"
+            )
+        try:
+            raw = self._send_once(url, body, headers, auth)
+        except (OnvifTimeout, OnvifUnreachable):
+            self._silent[authority] = silent + 1
+            raise
+        self._silent[authority] = 0
+        return raw
+
+    def _send_once(
         self, url: str, body: bytes, headers: dict[str, str], auth: AuthBase | None
     ) -> RawResponse:
         headers.setdefault("Accept-Encoding", "identity")

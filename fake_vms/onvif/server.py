@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from fake_vms.hostile import http_intercept
 from fake_vms.http import HttpServer, Request, Response, Takeover
 from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
@@ -53,7 +54,9 @@ class OnvifServer:
             if spec.subpaths:  # e.g. one address per event subscription (prefix route)
                 routes[spec.path + "/"] = routes[spec.path]
         self._https = HttpServer(routes, takeovers=takeovers)  # same routes over TLS
-        self._http = HttpServer(routes, takeovers=takeovers)
+        self._http = HttpServer(
+            routes, takeovers=takeovers, intercept=http_intercept(camera.knobs.hostile_http)
+        )
 
     @property
     def port(self) -> int:

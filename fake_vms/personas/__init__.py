@@ -14,6 +14,7 @@ from fake_vms.personas import (
     discovery,
     events,
     export,
+    hostile,
     imaging,
     media2,
     ptz,
@@ -27,7 +28,18 @@ __all__ = ["PERSONAS", "Persona", "get_persona"]
 
 def _gather() -> dict[str, Persona]:
     gathered: dict[str, Persona] = {}
-    for module in (core, media2, events, ptz, imaging, discovery, export, security, recording):
+    for module in (
+        core,
+        media2,
+        events,
+        ptz,
+        imaging,
+        discovery,
+        export,
+        hostile,
+        security,
+        recording,
+    ):
         for persona in module.PERSONAS:
             if persona.name in gathered:
                 raise ValueError(f"duplicate persona name {persona.name!r} in {module.__name__}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
+from fake_vms.personas.knobs_hostile import HostileKnobs
 from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
@@ -88,6 +89,7 @@ class Knobs(
     ImagingKnobs,
     DiscoveryKnobs,
     ExportKnobs,
+    HostileKnobs,
     SecurityKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

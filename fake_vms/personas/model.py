@@ -20,3 +20,7 @@ class Persona:
     clock_offset_s: float = 0.0
     camera_overrides: dict[str, Any] = field(default_factory=dict)
     """CameraConfig fields the quirk needs (e.g. ``{"ptz": True}``: a PTZ quirk needs a PTZ)."""
+    hostile: bool = False
+    """A hostile device (fake_vms.hostile): ``breaks`` must each be fail or inconclusive with a
+    reason, other requirements may pass or be fail/inconclusive with a reason, every test ends
+    within a bound set by the timeout, and the run completes (see conformance.selftest)."""

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from fake_vms import hostile
 from fake_vms.media.encoder import EncodedLoop, get_loop
 from fake_vms.media.streams import camera_streams, media1_stream
 from fake_vms.oplog import OperationLog
@@ -173,6 +174,10 @@ class RtspServer:
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         connection = _Connection(writer, path_prefix)
+        if self.camera.knobs.hostile_rtsp and not path_prefix:
+            await hostile.rtsp_connection(self.camera.knobs.hostile_rtsp, reader, writer)
+            self._handlers.discard(task)
+            return
         try:
             while True:
                 first = await reader.readexactly(1)

@@ -129,9 +129,13 @@ class RtspSession:
         step = source.rtp_offset(2) - source.rtp_offset(0)
         index = 0  # loop position: every (re)start begins at the loop's first IDR
         previous_ts: int | None = None
+        flood_start, flood_first = time.monotonic(), frame_number  # rtp_flood_factor > 1 only
         while True:
             delay = source.due_time(frame_number) - time.monotonic()
-            if delay < -MAX_LAG_S:
+            if source.flood_factor > 1:  # hostile: far above the declared rate
+                late = (frame_number - flood_first) / (source.fps * source.flood_factor)
+                delay = flood_start + late - time.monotonic()
+            elif delay < -MAX_LAG_S:
                 frame_number = source.current_frame()
             await asyncio.sleep(max(delay, 0.0))  # also yields to other sessions when late
             timestamp = self.rtp_time(frame_number)

@@ -27,6 +27,7 @@ class LiveSource:
         self.fps = camera.stream_fps
         self.counter_skip_every = camera.knobs.counter_skip_every
         self.timestamp_glitch_every = camera.knobs.timestamp_glitch_every
+        self.flood_factor = max(1, camera.knobs.rtp_flood_factor)
         self.epoch = time.monotonic()
         self._epoch_device_us = int(device_now(camera).timestamp() * 1_000_000)
         self.au_payloads = [
