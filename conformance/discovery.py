@@ -20,6 +20,9 @@ SERVICE_FEATURES = {
     "ptz": "http://www.onvif.org/ver20/ptz/wsdl",
     "events": "http://www.onvif.org/ver10/events/wsdl",
     "media2": "http://www.onvif.org/ver20/media/wsdl",
+    "recording_search": "http://www.onvif.org/ver10/search/wsdl",  # Profile G
+    "replay": "http://www.onvif.org/ver10/replay/wsdl",
+    "recording_control": "http://www.onvif.org/ver10/recording/wsdl",
 }
 
 
@@ -143,4 +146,23 @@ def _discover(dut: DeviceUnderTest) -> Discovery:
     except Exception as exc:  # noqa: BLE001
         found.errors.append(f"Media GetProfiles: {exc}")
         feature("h265", "undefined", "Media GetProfiles failed")
+    _discover_reverse_replay(dut, found, feature)
     return found
+
+
+def _discover_reverse_replay(dut: DeviceUnderTest, found: Discovery, feature: Any) -> None:
+    """Replay GetServiceCapabilities ReversePlayback (absent means false, Replay 5.1)."""
+    if found.features["replay"].discovered == "not_supported":
+        feature("reverse_replay", "not_supported", "no Replay service")
+        return
+    try:
+        reverse = _bool(getattr(dut.call("replay", "GetServiceCapabilities"), "ReversePlayback",
+                                None))  # fmt: skip
+        feature(
+            "reverse_replay",
+            "supported" if reverse else "not_supported",
+            f"Replay GetServiceCapabilities ReversePlayback={reverse}",
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the feature undefined
+        found.errors.append(f"Replay GetServiceCapabilities: {exc}")
+        feature("reverse_replay", "undefined", "Replay GetServiceCapabilities failed")

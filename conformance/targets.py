@@ -22,6 +22,7 @@ from conformance.errors import InputError, format_pydantic_location
 from conformance.vms_target import VmsConfig, VmsEntry, resolve_vms
 
 FEATURES = ("snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "events", "media2", "h265", "onvif_export")
+FEATURES += ("recording_search", "replay", "reverse_replay", "recording_control")  # Profile G
 
 
 class Credentials(BaseModel):

@@ -105,9 +105,14 @@ def parse_extension(packet: bytes) -> tuple[int, ReplayExtension | None, int, in
         if profile == ABAC_PROFILE and words >= 3 and len(body) >= 12:
             ntp, flags, cseq = struct.unpack("!QBB", body[:10])
             extension = ReplayExtension(
-                ntp, ntp_to_datetime(ntp), bool(flags & 0x80), bool(flags & 0x40),
-                bool(flags & 0x20), bool(flags & 0x10), cseq,
-            )  # fmt: skip
+                ntp,
+                ntp_to_datetime(ntp),
+                bool(flags & 0x80),
+                bool(flags & 0x40),
+                bool(flags & 0x20),
+                bool(flags & 0x10),
+                cseq,
+            )
         offset += 4 + 4 * words
     end = len(packet) - (packet[-1] if b0 & 0x20 else 0)
     return seq, extension, timestamp, offset, bool(b1 & 0x80), packet[offset:end]
@@ -162,10 +167,16 @@ def replay(
     once without the tag, so the other replay requirements can still be judged.
     """
     options = {
-        "start": start, "end": end, "scale": scale, "rate_control": rate_control,
-        "intra_only": intra_only, "timeout": timeout, "idle_timeout": idle_timeout,
-        "max_seconds": max_seconds, "max_units": max_units,
-    }  # fmt: skip
+        "start": start,
+        "end": end,
+        "scale": scale,
+        "rate_control": rate_control,
+        "intra_only": intra_only,
+        "timeout": timeout,
+        "idle_timeout": idle_timeout,
+        "max_seconds": max_seconds,
+        "max_units": max_units,
+    }
     try:
         return _replay_once(url, username, password, require_tag=require_tag, **options)
     except RtspStatusError as exc:
@@ -180,10 +191,21 @@ def replay(
 
 
 def _replay_once(
-    url: str, username: str | None, password: str | None, *, start: datetime | None,
-    end: datetime | None, scale: float, rate_control: bool, intra_only: bool, require_tag: bool,
-    timeout: float, idle_timeout: float, max_seconds: float, max_units: int,
-) -> ReplayCapture:  # fmt: skip
+    url: str,
+    username: str | None,
+    password: str | None,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    scale: float,
+    rate_control: bool,
+    intra_only: bool,
+    require_tag: bool,
+    timeout: float,
+    idle_timeout: float,
+    max_seconds: float,
+    max_units: int,
+) -> ReplayCapture:
     target = _parse_url(url, username, password)
     session = _Session(target, timeout)
     tag = {"Require": FEATURE_TAG} if require_tag else {}
@@ -191,13 +213,16 @@ def _replay_once(
         described = session.request("DESCRIBE", target.url, {"Accept": "application/sdp", **tag})
         sdp = described.body.decode("utf-8", errors="replace")
         track = _video_track(
-            sdp, target.url, described.header("Content-Base"),
+            sdp,
+            target.url,
+            described.header("Content-Base"),
             described.header("Content-Location"),
-        )  # fmt: skip
+        )
         setup = session.request(
-            "SETUP", track.control,
+            "SETUP",
+            track.control,
             {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1", **tag},
-        )  # fmt: skip
+        )
         session.session_id = (setup.header("Session") or "").split(";")[0].strip() or None
         channel = _channel(setup.header("Transport") or "")
         play_headers = {**tag, "Range": clock_range(start, end), "Scale": f"{scale:g}"}
@@ -209,10 +234,15 @@ def _replay_once(
         play = session.request("PLAY", track.aggregate or target.url, play_headers)
         play_cseq = session._cseq  # noqa: SLF001 - the CSeq the 0xABAC extension echoes
         capture = ReplayCapture(
-            url=session.redact(target.url), exchanges=session.exchanges, sdp=sdp,
-            play_headers=play.headers, play_cseq=play_cseq, units=[], started=started,
+            url=session.redact(target.url),
+            exchanges=session.exchanges,
+            sdp=sdp,
+            play_headers=play.headers,
+            play_cseq=play_cseq,
+            units=[],
+            started=started,
             finished=started,
-        )  # fmt: skip
+        )
         _receive(session, channel, track.codec, capture, idle_timeout, max_seconds, max_units)
         capture.finished = time.monotonic()
         try:
@@ -233,9 +263,14 @@ def _channel(transport: str) -> int:
 
 
 def _receive(
-    session: _Session, channel: int, codec: str, capture: ReplayCapture, idle_timeout: float,
-    max_seconds: float, max_units: int,
-) -> None:  # fmt: skip
+    session: _Session,
+    channel: int,
+    codec: str,
+    capture: ReplayCapture,
+    idle_timeout: float,
+    max_seconds: float,
+    max_units: int,
+) -> None:
     """Group interleaved RTP packets into access units (by timestamp) until a bound is hit."""
     hard_deadline = capture.started + max_seconds
     pending = list(session.early_frames)

@@ -7,7 +7,7 @@ camera's own recording from the host's store.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
@@ -78,21 +78,25 @@ class CameraRecording:
         sub(source, "tt:Description", f"{self.camera.model} video source")
         sub(source, "tt:Address", self.device_url)
 
+    def shifted(self, moment: datetime) -> str:
+        """A RecordingInformation/MediaAttributes time as this camera writes it."""
+        return utc_text(moment + timedelta(seconds=self.camera.knobs.search_info_time_offset_s))
+
     def track_information(self, parent: etree._Element, tag: str, recording: Recording) -> None:
         track = sub(parent, tag)
         sub(track, "tt:TrackToken", VIDEO_TRACK)
         sub(track, "tt:TrackType", "Video")
         sub(track, "tt:Description", "video")
-        sub(track, "tt:DataFrom", utc_text(recording.start_utc))
-        sub(track, "tt:DataTo", utc_text(recording.end_utc))
+        sub(track, "tt:DataFrom", self.shifted(recording.start_utc))
+        sub(track, "tt:DataTo", self.shifted(recording.end_utc))
 
     def information(self, parent: etree._Element, tag: str, recording: Recording) -> None:
         """tt:RecordingInformation of the recording as it is now."""
         info = sub(parent, tag)
         sub(info, "tt:RecordingToken", recording.token)
         self.source(info, "tt:Source")
-        sub(info, "tt:EarliestRecording", utc_text(recording.start_utc))
-        sub(info, "tt:LatestRecording", utc_text(recording.end_utc))
+        sub(info, "tt:EarliestRecording", self.shifted(recording.start_utc))
+        sub(info, "tt:LatestRecording", self.shifted(recording.end_utc))
         sub(info, "tt:Content", "continuous recording")
         self.track_information(info, "tt:Track", recording)
         sub(info, "tt:RecordingStatus", "Recording")

@@ -36,9 +36,14 @@ class RecordingService:
 
     def capabilities(self) -> etree._Element:
         return element(
-            "trc:Capabilities", DynamicRecordings=False, DynamicTracks=False,
-            Encoding=self.camera.codec, MaxRecordings=1, MaxRecordingJobs=1, Options=True,
-        )  # fmt: skip
+            "trc:Capabilities",
+            DynamicRecordings=False,
+            DynamicTracks=False,
+            Encoding=self.camera.codec,
+            MaxRecordings=1,
+            MaxRecordingJobs=1,
+            Options=True,
+        )
 
     def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
         response = element("trc:GetServiceCapabilitiesResponse")

@@ -37,9 +37,11 @@ class ReplayService:
     def capabilities(self) -> etree._Element:
         low, high = SESSION_TIMEOUT_RANGE
         return element(
-            "trp:Capabilities", ReversePlayback=True, SessionTimeoutRange=f"{low:g} {high:g}",
+            "trp:Capabilities",
+            ReversePlayback=True,
+            SessionTimeoutRange=f"{low:g} {high:g}",
             RTP_RTSP_TCP=True,
-        )  # fmt: skip
+        )
 
     def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
         response = element("trp:GetServiceCapabilitiesResponse")
@@ -63,12 +65,18 @@ class ReplayService:
 
     def set_replay_configuration(self, request: etree._Element) -> etree._Element:
         configuration = next(
-            (c for c in request if isinstance(c.tag, str)
-             and etree.QName(c).localname == "Configuration"), None,
-        )  # fmt: skip
-        timeout = parse_duration(child_text(configuration, "SessionTimeout")) if (
-            configuration is not None
-        ) else None  # fmt: skip
+            (
+                c
+                for c in request
+                if isinstance(c.tag, str) and etree.QName(c).localname == "Configuration"
+            ),
+            None,
+        )
+        timeout = (
+            parse_duration(child_text(configuration, "SessionTimeout"))
+            if (configuration is not None)
+            else None
+        )
         low, high = SESSION_TIMEOUT_RANGE
         if timeout is None or not low <= timeout <= high:
             raise invalid_arg_val("ConfigModify", "SessionTimeout outside SessionTimeoutRange")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lxml import etree
 
@@ -80,8 +80,9 @@ class SearchService:
             sub(summary, "tt:DataUntil", now)
             sub(summary, "tt:NumberRecordings", 0)
         else:
-            sub(summary, "tt:DataFrom", utc_text(recording.start_utc))
-            sub(summary, "tt:DataUntil", utc_text(recording.end_utc))
+            shift = timedelta(seconds=self.camera.knobs.search_summary_time_offset_s)
+            sub(summary, "tt:DataFrom", utc_text(recording.start_utc + shift))
+            sub(summary, "tt:DataUntil", utc_text(recording.end_utc + shift))
             sub(summary, "tt:NumberRecordings", 1)
         return response
 
@@ -121,8 +122,8 @@ class SearchService:
             sub(video, "tt:Height", recording.height)
             sub(video, "tt:Encoding", recording.codec)
             sub(video, "tt:Framerate", f"{recording.fps:g}")
-            sub(attributes, "tt:From", utc_text(recording.start_utc))
-            sub(attributes, "tt:Until", utc_text(recording.end_utc))
+            sub(attributes, "tt:From", self.recording.shifted(recording.start_utc))
+            sub(attributes, "tt:Until", self.recording.shifted(recording.end_utc))
         return response
 
     # --- sessions -----------------------------------------------------------------------
@@ -135,8 +136,9 @@ class SearchService:
             if now - session.last_used > session.keepalive_s:
                 del self._sessions[token]
 
-    def _open(self, request: etree._Element, kind: str, results: list[etree._Element],
-              endpoint: datetime) -> str:  # fmt: skip
+    def _open(
+        self, request: etree._Element, kind: str, results: list[etree._Element], endpoint: datetime
+    ) -> str:
         keepalive = parse_duration(child_text(request, "KeepAliveTime"))
         if keepalive is None or keepalive <= 0:
             raise invalid_arg_val("InvalidArgs", "KeepAliveTime is missing or not a duration")
@@ -231,9 +233,10 @@ class SearchService:
             if include_start:
                 results += [
                     self._event(recording.token, e, start_state=True, at=start)
-                    for e in _states_before(store.events(recording.token, recording.start_utc,
-                                                         start), start)
-                ]  # fmt: skip
+                    for e in _states_before(
+                        store.events(recording.token, recording.start_utc, start), start
+                    )
+                ]
             ordered = reversed(events) if backward else events
             results += [self._event(recording.token, e) for e in ordered]
         endpoint = end or (recording.end_utc if recording else start)
@@ -246,9 +249,12 @@ class SearchService:
         return self._results(request, "events", "tse:GetEventSearchResultsResponse")
 
     def _event(
-        self, token: str, event: RecordedEvent, start_state: bool = False,
+        self,
+        token: str,
+        event: RecordedEvent,
+        start_state: bool = False,
         at: datetime | None = None,
-    ) -> etree._Element:  # fmt: skip
+    ) -> etree._Element:
         """tt:FindEventResult holding the event as a wsnt:NotificationMessage."""
         moment = at or event.time_utc
         result = element("tt:Result")
@@ -258,9 +264,11 @@ class SearchService:
         holder = sub(result, "tt:Event")
         sub(holder, "wsnt:Topic", event.topic, Dialect=_CONCRETE)
         message = sub(
-            sub(holder, "wsnt:Message"), "tt:Message", UtcTime=utc_text(moment),
+            sub(holder, "wsnt:Message"),
+            "tt:Message",
+            UtcTime=utc_text(moment),
             PropertyOperation="Initialized" if start_state else "Changed",
-        )  # fmt: skip
+        )
         source = sub(message, "tt:Source")
         for name, value in event.source.items():
             sub(source, "tt:SimpleItem", Name=name, Value=value)

@@ -18,6 +18,11 @@ class RecordingKnobs:
     GetRecordingSummary still count it)."""
     search_events_outside_range: bool = False
     """FindEvents ignores EndPoint: events after the searched range are returned too."""
+    search_summary_time_offset_s: float = 0.0
+    """GetRecordingSummary writes DataFrom/DataUntil shifted by this much (local time as UTC)."""
+    search_info_time_offset_s: float = 0.0
+    """RecordingInformation and MediaAttributes times are shifted by this much (local time
+    written as UTC)."""
     search_keepalive_ignored: bool = False
     """Search sessions never expire, whatever KeepAliveTime the client asked for."""
     recording_service_missing: bool = False

@@ -71,9 +71,14 @@ class CameraRecorder:
     def start(self) -> None:
         """Begin recording from the frame being captured now."""
         self.store.create(
-            self.token, self.camera.name, self.loop.codec, self.loop.width, self.loop.height,
-            self.source.fps, self.camera.recording_retention_s,
-        )  # fmt: skip
+            self.token,
+            self.camera.name,
+            self.loop.codec,
+            self.loop.width,
+            self.loop.height,
+            self.source.fps,
+            self.camera.recording_retention_s,
+        )
         self._first = self._next = self.source.current_frame()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
@@ -126,16 +131,19 @@ class CameraRecorder:
         value = "true" if state else "false"
         self.store.add_event(
             self.token,
-            RecordedEvent(moment, RECORDING_TOPIC, {"RecordingToken": self.token},
-                          {"State": value}),
-        )  # fmt: skip
+            RecordedEvent(
+                moment, RECORDING_TOPIC, {"RecordingToken": self.token}, {"State": value}
+            ),
+        )
         self.store.add_event(
             self.token,
             RecordedEvent(
-                moment, TRACK_TOPIC, {"RecordingToken": self.token, "Track": VIDEO_TRACK},
+                moment,
+                TRACK_TOPIC,
+                {"RecordingToken": self.token, "Track": VIDEO_TRACK},
                 {"State": value},
             ),
-        )  # fmt: skip
+        )
 
     def _motion_events(self, offset_s: float) -> None:
         """Motion on/off edges due by ``offset_s`` (2 per period), recorded at their own times."""
@@ -151,8 +159,9 @@ class CameraRecorder:
             self.store.add_event(
                 self.token,
                 RecordedEvent(
-                    moment, MOTION_TOPIC,
+                    moment,
+                    MOTION_TOPIC,
                     {"VideoSourceConfigurationToken": "vsc_1", "Rule": "MyMotionDetectorRule"},
                     {"IsMotion": "false" if edge else "true"},
                 ),
-            )  # fmt: skip
+            )

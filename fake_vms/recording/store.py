@@ -114,15 +114,26 @@ class RecordingStore:
     # --- writing ------------------------------------------------------------------------
 
     def create(
-        self, token: str, camera: str, codec: str, width: int, height: int, fps: float,
+        self,
+        token: str,
+        camera: str,
+        codec: str,
+        width: int,
+        height: int,
+        fps: float,
         retention_s: float | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Declare a recording (idempotent); its directory and metadata are written at once.
         ``retention_s`` overrides the store's retention for this recording."""
         meta = {
-            "token": token, "camera": camera, "codec": codec, "width": width,
-            "height": height, "fps": fps, "retention_s": retention_s or self.retention_s,
-        }  # fmt: skip
+            "token": token,
+            "camera": camera,
+            "codec": codec,
+            "width": width,
+            "height": height,
+            "fps": fps,
+            "retention_s": retention_s or self.retention_s,
+        }
         with self._lock:
             directory = self.root / token
             directory.mkdir(parents=True, exist_ok=True)
@@ -162,9 +173,11 @@ class RecordingStore:
         gap = current is not None and us - current.end_us > 2_000_000 / fps
         if gap and not unit.keyframe:
             raise ValueError("recording must resume after a gap with a keyframe")
-        rotate = current is None or gap or (
-            unit.keyframe and us - current.start_us >= self.segment_s * 1_000_000
-        )  # fmt: skip
+        rotate = (
+            current is None
+            or gap
+            or (unit.keyframe and us - current.start_us >= self.segment_s * 1_000_000)
+        )
         if rotate:
             if current is None and not unit.keyframe:
                 raise ValueError("a recording must start with a keyframe")
@@ -178,9 +191,11 @@ class RecordingStore:
     def add_event(self, token: str, event: RecordedEvent) -> None:
         """Record an event (kept in time order; persisted to ``events.jsonl``)."""
         line = {
-            "time_us": to_us(event.time_utc), "topic": event.topic, "source": event.source,
+            "time_us": to_us(event.time_utc),
+            "topic": event.topic,
+            "source": event.source,
             "data": event.data,
-        }  # fmt: skip
+        }
         with self._lock:
             track = self._tracks[token]
             track.events.append(event)
@@ -283,17 +298,19 @@ class RecordingStore:
                 units = list(_read_segment(path, None))
                 if units:
                     track.segments.append(
-                        _Segment(path, to_us(units[0].time_utc), to_us(units[-1].time_utc),
-                                 len(units))
-                    )  # fmt: skip
+                        _Segment(
+                            path, to_us(units[0].time_utc), to_us(units[-1].time_utc), len(units)
+                        )
+                    )
             events_path = meta_path.parent / _EVENTS
             if events_path.exists():
                 for line in events_path.read_text(encoding="utf-8").splitlines():
                     raw = json.loads(line)
                     track.events.append(
-                        RecordedEvent(from_us(raw["time_us"]), raw["topic"], raw["source"],
-                                      raw["data"])
-                    )  # fmt: skip
+                        RecordedEvent(
+                            from_us(raw["time_us"]), raw["topic"], raw["source"], raw["data"]
+                        )
+                    )
             self._tracks[str(meta["token"])] = track
 
 

@@ -124,15 +124,27 @@ class ReplayServer:
     async def handle(self, connection: Any, request: RtspRequest) -> Reply:
         """One request on a replay URI (or in a replay session)."""
         tagged = FEATURE_TAG in request.headers.get("require", "")
-        if tagged and self.camera.knobs.replay_no_onvif_tag and request.method in (
-            "DESCRIBE", "SETUP", "PLAY",
-        ):  # fmt: skip
+        if (
+            tagged
+            and self.camera.knobs.replay_no_onvif_tag
+            and request.method
+            in (
+                "DESCRIBE",
+                "SETUP",
+                "PLAY",
+            )
+        ):
             return 551, [("Unsupported", FEATURE_TAG)], b""
         method = {
-            "OPTIONS": self._keepalive, "GET_PARAMETER": self._keepalive,
-            "SET_PARAMETER": self._keepalive, "DESCRIBE": self._describe, "SETUP": self._setup,
-            "PLAY": self._play, "PAUSE": self._pause, "TEARDOWN": self._teardown,
-        }.get(request.method)  # fmt: skip
+            "OPTIONS": self._keepalive,
+            "GET_PARAMETER": self._keepalive,
+            "SET_PARAMETER": self._keepalive,
+            "DESCRIBE": self._describe,
+            "SETUP": self._setup,
+            "PLAY": self._play,
+            "PAUSE": self._pause,
+            "TEARDOWN": self._teardown,
+        }.get(request.method)
         if method is None:
             return 405, [], b""
         return await method(connection, request)
@@ -155,8 +167,10 @@ class ReplayServer:
             return (454 if request.session_id not in self.sessions else 455), [], b""
         for spec in parse_transports(request.headers.get("transport", "")):
             if spec.tcp and spec.unicast:
-                channels = spec.interleaved or (connection.next_channel,
-                                                connection.next_channel + 1)  # fmt: skip
+                channels = spec.interleaved or (
+                    connection.next_channel,
+                    connection.next_channel + 1,
+                )
                 connection.next_channel = max(connection.next_channel, channels[1] + 1)
                 session = _ReplaySession(secrets.token_hex(8), token, connection, channels[0])
                 self.sessions[session.id] = session
@@ -186,9 +200,11 @@ class ReplayServer:
             session.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await session.task
-        units = self._reverse_units(session.token, start, end) if reverse else (
-            self._forward_units(session.token, start, end)
-        )  # fmt: skip
+        units = (
+            self._reverse_units(session.token, start, end)
+            if reverse
+            else (self._forward_units(session.token, start, end))
+        )
         session.task = asyncio.get_running_loop().create_task(
             self._send(session, units, play, start)
         )
@@ -265,20 +281,23 @@ class ReplayServer:
             await asyncio.sleep(0)
 
     async def _send(
-        self, session: _ReplaySession, units: AsyncIterator[tuple[StoredAccessUnit, bool]],
-        play: PlayRequest, start: datetime,
-    ) -> None:  # fmt: skip
+        self,
+        session: _ReplaySession,
+        units: AsyncIterator[tuple[StoredAccessUnit, bool]],
+        play: PlayRequest,
+        start: datetime,
+    ) -> None:
         knobs = self.camera.knobs
         transport = session.connection.writer.transport
         recording = self.store.recording(session.token)
-        gaps = recording.gaps
         fps = recording.fps
         wall_start = time.monotonic()
         base: datetime | None = None
         reverse = play.scale < 0 and not knobs.replay_no_reverse
         first = True
-        async for current in _with_last(units):
-            unit, gop_start, last = current
+        async for current in _with_next(units):
+            unit, gop_start, following = current
+            last = following is None
             if play.intra_only and not unit.keyframe:
                 continue
             base = base or unit.time_utc
@@ -296,9 +315,10 @@ class ReplayServer:
             flags = 0
             if unit.keyframe and not knobs.replay_abac_no_c_flag:
                 flags |= FLAG_C
-            before_gap = not reverse and any(
-                abs((gap_start - unit.time_utc).total_seconds()) < 0.5 / fps
-                for gap_start, _ in gaps
+            before_gap = (
+                not reverse
+                and following is not None
+                and (following.time_utc - unit.time_utc).total_seconds() > 2 / fps
             )
             if (last or before_gap) and not (before_gap and knobs.replay_gap_papered_over):
                 flags |= FLAG_E
@@ -306,9 +326,9 @@ class ReplayServer:
                 flags |= FLAG_D
             if last and play.end is not None:
                 flags |= FLAG_T
-            extension = b"" if knobs.replay_no_abac else abac_extension(
-                unit.time_utc, flags, play.cseq
-            )  # fmt: skip
+            extension = (
+                b"" if knobs.replay_no_abac else abac_extension(unit.time_utc, flags, play.cseq)
+            )
             rtp_time = (session.rtp_origin + round(offset * 90_000)) & 0xFFFFFFFF
             transport.write(self._packets(session, unit, rtp_time, extension))
             session.last_seen = time.monotonic()
@@ -382,17 +402,18 @@ class ReplayServer:
             await self._end(session)
 
 
-async def _with_last(
+async def _with_next(
     units: AsyncIterator[tuple[StoredAccessUnit, bool]],
-) -> AsyncIterator[tuple[StoredAccessUnit, bool, bool]]:
-    """Each item with a flag saying whether it is the last one."""
+) -> AsyncIterator[tuple[StoredAccessUnit, bool, StoredAccessUnit | None]]:
+    """Each item with the unit that follows it (None for the last one): the E flag of a unit
+    depends on whether the recording continues right after it."""
     previous: tuple[StoredAccessUnit, bool] | None = None
     async for item in units:
         if previous is not None:
-            yield (*previous, False)
+            yield (*previous, item[0])
         previous = item
     if previous is not None:
-        yield (*previous, True)
+        yield (*previous, None)
 
 
 def _session_header(session: _ReplaySession) -> tuple[str, str]:
@@ -415,12 +436,21 @@ def replay_sdp(codec: str, first: StoredAccessUnit, host: str, name: str) -> byt
         fmtp = ";".join(f"sprop-{k}={b64.get(k, '')}" for k in ("vps", "sps", "pps"))
     else:
         level = params.get("sps", b"\x00\x42\x00\x1f")[1:4].hex()
-        fmtp = (f"packetization-mode=1;profile-level-id={level}"
-                f";sprop-parameter-sets={b64.get('sps', '')},{b64.get('pps', '')}")  # fmt: skip
+        fmtp = (
+            f"packetization-mode=1;profile-level-id={level}"
+            f";sprop-parameter-sets={b64.get('sps', '')},{b64.get('pps', '')}"
+        )
     lines = [
-        "v=0", f"o=- 0 1 IN IP4 {host}", f"s=FakeVMS replay {name}", f"c=IN IP4 {host}",
-        "t=0 0", "a=control:*", f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
-        f"a=rtpmap:{PAYLOAD_TYPE} {codec}/90000", f"a=fmtp:{PAYLOAD_TYPE} {fmtp}",
-        f"a=control:{TRACK_CONTROL}", "a=x-onvif-track:VIDEO001",
-    ]  # fmt: skip
+        "v=0",
+        f"o=- 0 1 IN IP4 {host}",
+        f"s=FakeVMS replay {name}",
+        f"c=IN IP4 {host}",
+        "t=0 0",
+        "a=control:*",
+        f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
+        f"a=rtpmap:{PAYLOAD_TYPE} {codec}/90000",
+        f"a=fmtp:{PAYLOAD_TYPE} {fmtp}",
+        f"a=control:{TRACK_CONTROL}",
+        "a=x-onvif-track:VIDEO001",
+    ]
     return ("\r\n".join(lines) + "\r\n").encode()

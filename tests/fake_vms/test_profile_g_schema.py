@@ -22,16 +22,20 @@ TSE = "http://www.onvif.org/ver10/search/wsdl"
 TRP = "http://www.onvif.org/ver10/replay/wsdl"
 TRC = "http://www.onvif.org/ver10/recording/wsdl"
 SERVICE_WSDLS.update(
-    {TSE: "onvif/ver10/search.wsdl", TRP: "onvif/ver10/replay.wsdl",
-     TRC: "onvif/ver10/recording.wsdl"}
-)  # fmt: skip
+    {
+        TSE: "onvif/ver10/search.wsdl",
+        TRP: "onvif/ver10/replay.wsdl",
+        TRC: "onvif/ver10/recording.wsdl",
+    }
+)
 PATHS = {
     TSE: "/onvif/search_service",
     TRP: "/onvif/replay_service",
     TRC: "/onvif/recording_service",
 }
-RECORDING_PERSONAS = sorted(n for n, p in PERSONAS.items() if p.name.startswith(("replay-",
-                            "search-", "recording-")))  # fmt: skip
+RECORDING_PERSONAS = sorted(
+    n for n, p in PERSONAS.items() if p.name.startswith(("replay-", "search-", "recording-"))
+)
 
 
 def _envelope(body: str) -> str:
@@ -46,10 +50,11 @@ def sites() -> Iterator[dict[str, tuple[CameraConfig, dict]]]:
     """One recording camera per persona (and the conformant one), all in one simulator."""
     base = CameraConfig(name="rec-cam", record=True, recording_gaps=((0.6, 0.4),))
     cameras = [base] + [
-        apply_persona(CameraConfig(name=f"rec-{n}", record=True, recording_gaps=((0.6, 0.4),)),
-                      PERSONAS[n])
+        apply_persona(
+            CameraConfig(name=f"rec-{n}", record=True, recording_gaps=((0.6, 0.4),)), PERSONAS[n]
+        )
         for n in RECORDING_PERSONAS
-    ]  # fmt: skip
+    ]
     with SimulatorThread(Site("g", tuple(cameras))) as simulator:
         time.sleep(1.6)  # recorded data on both sides of the gap
         devices = {d["name"]: d for d in simulator.host.ready()["devices"]}
@@ -59,9 +64,11 @@ def sites() -> Iterator[dict[str, tuple[CameraConfig, dict]]]:
 def _call(camera: CameraConfig, device: dict, namespace: str, body: str) -> etree._Element:
     base = device["onvif_url"].rsplit("/onvif/", 1)[0]
     reply = requests.post(
-        base + PATHS[namespace], data=_envelope(body), timeout=5,
+        base + PATHS[namespace],
+        data=_envelope(body),
+        timeout=5,
         auth=HTTPDigestAuth(camera.username, camera.password),
-    )  # fmt: skip
+    )
     assert reply.status_code == 200, (body, reply.text)
     child = etree.fromstring(reply.content).find(f"{{{ENV}}}Body")[0]
     _assert_valid(namespace, child)
@@ -73,30 +80,56 @@ def _requests(token: str, start: datetime, end: datetime) -> list[tuple[str, str
     return [
         (TSE, "<tse:GetServiceCapabilities/>"),
         (TSE, "<tse:GetRecordingSummary/>"),
-        (TSE, f"<tse:GetRecordingInformation><tse:RecordingToken>{token}"
-              "</tse:RecordingToken></tse:GetRecordingInformation>"),
-        (TSE, f"<tse:GetMediaAttributes><tse:RecordingTokens>{token}</tse:RecordingTokens>"
-              f"<tse:Time>{t0}</tse:Time></tse:GetMediaAttributes>"),
+        (
+            TSE,
+            f"<tse:GetRecordingInformation><tse:RecordingToken>{token}"
+            "</tse:RecordingToken></tse:GetRecordingInformation>",
+        ),
+        (
+            TSE,
+            f"<tse:GetMediaAttributes><tse:RecordingTokens>{token}</tse:RecordingTokens>"
+            f"<tse:Time>{t0}</tse:Time></tse:GetMediaAttributes>",
+        ),
         (TRP, "<trp:GetServiceCapabilities/>"),
-        (TRP, "<trp:GetReplayUri><trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
-              "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trp:StreamSetup>"
-              f"<trp:RecordingToken>{token}</trp:RecordingToken></trp:GetReplayUri>"),
+        (
+            TRP,
+            "<trp:GetReplayUri><trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
+            "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trp:StreamSetup>"
+            f"<trp:RecordingToken>{token}</trp:RecordingToken></trp:GetReplayUri>",
+        ),
         (TRP, "<trp:GetReplayConfiguration/>"),
-        (TRP, "<trp:SetReplayConfiguration><trp:Configuration><tt:SessionTimeout>PT60S"
-              "</tt:SessionTimeout></trp:Configuration></trp:SetReplayConfiguration>"),
-    ]  # fmt: skip
+        (
+            TRP,
+            "<trp:SetReplayConfiguration><trp:Configuration><tt:SessionTimeout>PT60S"
+            "</tt:SessionTimeout></trp:Configuration></trp:SetReplayConfiguration>",
+        ),
+    ]
 
 
 def _search(camera: CameraConfig, device: dict, find: str, results: str) -> None:
     reply = _call(camera, device, TSE, find)
     search = reply.findtext(f"{{{TSE}}}SearchToken")
     assert search
-    _call(camera, device, TSE, f"<tse:{results}><tse:SearchToken>{search}</tse:SearchToken>"
-          f"<tse:MaxResults>2</tse:MaxResults></tse:{results}>")  # fmt: skip
-    _call(camera, device, TSE, f"<tse:GetSearchState><tse:SearchToken>{search}"
-          "</tse:SearchToken></tse:GetSearchState>")  # fmt: skip
-    _call(camera, device, TSE, f"<tse:{results}><tse:SearchToken>{search}</tse:SearchToken>"
-          f"<tse:WaitTime>PT1S</tse:WaitTime></tse:{results}>")  # fmt: skip
+    _call(
+        camera,
+        device,
+        TSE,
+        f"<tse:{results}><tse:SearchToken>{search}</tse:SearchToken>"
+        f"<tse:MaxResults>2</tse:MaxResults></tse:{results}>",
+    )
+    _call(
+        camera,
+        device,
+        TSE,
+        f"<tse:GetSearchState><tse:SearchToken>{search}</tse:SearchToken></tse:GetSearchState>",
+    )
+    _call(
+        camera,
+        device,
+        TSE,
+        f"<tse:{results}><tse:SearchToken>{search}</tse:SearchToken>"
+        f"<tse:WaitTime>PT1S</tse:WaitTime></tse:{results}>",
+    )
     _call(
         camera,
         device,
@@ -126,20 +159,24 @@ def test_profile_g_responses_are_schema_valid(name: str, sites: dict) -> None:
     )
     for first, second in ((t0, t1), (t1, t0)):  # forward and backward
         _search(
-            camera, device,
+            camera,
+            device,
             f"<tse:FindEvents><tse:StartPoint>{first}</tse:StartPoint><tse:EndPoint>{second}"
             f"</tse:EndPoint>{scope}<tse:SearchFilter/><tse:IncludeStartState>true"
             "</tse:IncludeStartState><tse:KeepAliveTime>PT10S</tse:KeepAliveTime>"
             "</tse:FindEvents>",
             "GetEventSearchResults",
-        )  # fmt: skip
+        )
     if not camera.knobs.recording_service_missing:
-        for body in ("<trc:GetServiceCapabilities/>", "<trc:GetRecordings/>",
-                     "<trc:GetRecordingJobs/>",
-                     f"<trc:GetRecordingJobState><trc:JobToken>job-{camera.name}</trc:JobToken>"
-                     "</trc:GetRecordingJobState>",
-                     f"<trc:GetRecordingOptions><trc:RecordingToken>{token}"
-                     "</trc:RecordingToken></trc:GetRecordingOptions>"):  # fmt: skip
+        for body in (
+            "<trc:GetServiceCapabilities/>",
+            "<trc:GetRecordings/>",
+            "<trc:GetRecordingJobs/>",
+            f"<trc:GetRecordingJobState><trc:JobToken>job-{camera.name}</trc:JobToken>"
+            "</trc:GetRecordingJobState>",
+            f"<trc:GetRecordingOptions><trc:RecordingToken>{token}"
+            "</trc:RecordingToken></trc:GetRecordingOptions>",
+        ):
             reply = _call(camera, device, TRC, body)
             for nested in reply.iterfind(f"{{{TRC}}}Capabilities"):
                 _assert_valid(TRC, _as_response(nested))
