@@ -77,7 +77,7 @@ def _target_file(out: Path, device: str, ready_file: Path) -> Path:
         "simulator": {"ready_file": str(ready_file.resolve()), "devices": [device]},
         "claims": {
             "profiles": ["S"],
-            "features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"],
+            "features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "recording_search", "replay"],
             "codecs": ["H264"],
             "resolutions": ["1280x720"],
             "frame_rates": [25],
@@ -124,7 +124,10 @@ def _run_case(
     ]
     started = time.monotonic()
     env = run_environment(ready_file, device)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    except subprocess.TimeoutExpired as exc:  # a hung run is a finding, not a selftest crash
+        proc = subprocess.CompletedProcess(cmd, -1, str(exc.stdout or ""), str(exc.stderr or ""))
     (out / f"{device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     result = CaseResult(
         device,

@@ -11,6 +11,7 @@ what it does well: building request envelopes from the WSDL and deserialising re
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import os
@@ -28,6 +29,7 @@ import requests
 import urllib3.exceptions
 import zeep.exceptions
 from lxml import etree
+from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPDigestAuth
 from requests.structures import CaseInsensitiveDict
 
@@ -53,6 +55,8 @@ BASE64_BINARY = (
 FRIENDLY_PREFIXES = {SOAP12_ENV: "env", SOAP11_ENV: "soap11", ONVIF_ERROR_NS: "ter"}
 
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+EXCHANGE_TIMEOUTS = 3
+"""A whole exchange (connect, 401 round trip, reply) is cut after this many timeouts."""
 SILENT_LIMIT = 3
 """Consecutive timeouts/unreachable answers after which a device is not asked again."""
 """Default cap on a response body: far above any sane ONVIF reply, far below memory trouble."""
@@ -233,6 +237,50 @@ class _CappedDigestAuth(HTTPDigestAuth):
         return super().handle_401(r, **kwargs)
 
 
+_IN_FLIGHT: dict[int, Any] = {}
+"""Thread id -> the urllib3 connection that thread's request is using (for the watchdog)."""
+
+
+class _WatchedPool(urllib3.HTTPConnectionPool):
+    """Remembers which connection each thread took, so a watchdog can cut it."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)
+        _IN_FLIGHT[threading.get_ident()] = conn
+        return conn
+
+
+class _WatchedHttpsPool(urllib3.HTTPSConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)
+        _IN_FLIGHT[threading.get_ident()] = conn
+        return conn
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """An adapter whose connections a whole-exchange watchdog can shut down.
+
+    Socket timeouts bound each read, not a reply: a device sending one byte per second
+    (status line included) satisfies every read and never finishes. The watchdog closes the
+    socket under the blocked read once the exchange has taken too long.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedPool,
+            "https": _WatchedHttpsPool,
+        }
+
+
+def _cut(thread_id: int, fired: threading.Event) -> None:
+    fired.set()
+    sock = getattr(_IN_FLIGHT.get(thread_id), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def _classify_transport_error(exc: BaseException) -> OnvifError:
     """Map requests/urllib3/socket exceptions to the suite's error classes by root cause."""
     seen: list[BaseException] = []
@@ -303,6 +351,8 @@ class OnvifClient:
         self._session = requests.Session()
         # Devices sit on test networks: environment proxies would misroute or leak the traffic.
         self._session.trust_env = False
+        self._session.mount("http://", _WatchedAdapter())
+        self._session.mount("https://", _WatchedAdapter())
         self._digest = (
             _CappedDigestAuth(username, password, self)
             if username is not None and password is not None
@@ -489,11 +539,26 @@ class OnvifClient:
                 f"device stopped answering ({silent} consecutive timeouts or refused "
                 f"connections at {authority}); not asked again"
             )
+        fired = threading.Event()
+        watchdog = threading.Timer(
+            EXCHANGE_TIMEOUTS * self.timeout, _cut, (threading.get_ident(), fired)
+        )
+        watchdog.daemon = True
+        watchdog.start()
         try:
             raw = self._send_once(url, body, headers, auth)
-        except (OnvifTimeout, OnvifUnreachable):
-            self._silent[authority] = silent + 1
+        except OnvifError as exc:
+            silence = fired.is_set() or isinstance(exc, (OnvifTimeout, OnvifUnreachable))
+            self._silent[authority] = silent + 1 if silence else 0
+            if fired.is_set():
+                raise OnvifTimeout(
+                    f"no complete reply within {EXCHANGE_TIMEOUTS * self.timeout:g} s "
+                    "(the device kept the exchange open); connection cut"
+                ) from exc
             raise
+        finally:
+            watchdog.cancel()
+            _IN_FLIGHT.pop(threading.get_ident(), None)
         self._silent[authority] = 0
         return raw
 
