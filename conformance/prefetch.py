@@ -79,6 +79,17 @@ def _codec_probes(dut: Any, params: dict[str, Any]) -> object:
     return None
 
 
+def _replay(name: str, reverse: bool = False) -> Warmup:
+    """A Profile G replay window, as the replay suite caches it (profile_g_helpers)."""
+
+    def warm(dut: Any, params: dict[str, Any]) -> object:
+        from conformance.suites.recording_search.profile_g_helpers import replay_window
+
+        return replay_window(dut, name, params, reverse=reverse)
+
+    return warm
+
+
 # Requirement ID -> the slow computation its test needs, keyed exactly as the test caches it.
 WARMUPS: dict[str, Warmup] = {
     "ONVIF-DISC-CLAIMS-01": _discovery,
@@ -87,6 +98,8 @@ WARMUPS: dict[str, Warmup] = {
     "STREAM-FORMAT-01": _quality,
     "STREAM-RTSP-HTTP-01": _http_tunnel,
     "STREAM-CODEC-01": _codec_probes,
+    "REPLAY-RANGE-01": _replay("forward"),
+    "REPLAY-REVERSE-01": _replay("reverse", reverse=True),
 }
 
 
