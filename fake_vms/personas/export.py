@@ -14,7 +14,7 @@ _RESEARCH = "uk-evidence-and-security-requirements.md"
 PERSONAS: tuple[Persona, ...] = (
     Persona(
         "export-transcoded-half-rate",
-        "Exports are re-encoded at half the recorded frame rate instead of copied",
+        "Exports are re-encoded (H.264) at half the recorded frame rate instead of copied",
         ("EXPORT-NATIVE-01", "EXPORT-FRAMES-01", "EXPORT-IDENTICAL-01"),
         f"{_RESEARCH} EXP-NATIVE-01/EXP-QUAL-04: exports 'at original quality, no degradation' "
         "(PSDB 09/05 leaflet item 4; Home Office Retrieval v2 bit-for-bit) exist because "
@@ -24,12 +24,12 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "export-range-off",
-        "Exports start and end five seconds earlier than requested",
+        "Exports start and end five seconds later than requested",
         ("EXPORT-RANGE-01",),
         f"{_RESEARCH} EXP-RANGE-05: ONVIF ExportRecordedData StartPoint/EndPoint and leaflet "
         "item 9 (specified time range complete and correctly bounded)",
         camera_overrides={"record": True},
-        knobs=Knobs(export_range_offset_s=-5.0),
+        knobs=Knobs(export_range_offset_s=5.0),
     ),
     Persona(
         "export-bst-as-utc",

@@ -76,36 +76,34 @@ def split_spans(units: Sequence[Any], fps: float) -> list[list[Any]]:
 
 
 def transcode(codec: str, width: int, height: int, fps: float, units: list[Any], divisor: int):
-    """Re-encode every ``divisor``-th frame (the quirk: a 'lower frame rate' export)."""
+    """Re-encode every ``divisor``-th frame to H.264 (the quirk: a 'lower frame rate' export,
+    as VMSs do to save space); returns the new access units and frame rate."""
     import av
 
     from fake_vms.media.encoder import _codec_params, split_annexb
 
-    name = {"H264": "libx264", "H265": "libx265"}[codec]
     rate = Fraction(fps / divisor).limit_denominator(1001)
     decoder = av.CodecContext.create({"H264": "h264", "H265": "hevc"}[codec], "r")
-    encoder = av.CodecContext.create(name, "w")
+    encoder = av.CodecContext.create("libx264", "w")
     encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
     encoder.time_base, encoder.framerate, encoder.max_b_frames = 1 / rate, rate, 0
-    encoder.options = {"preset": "ultrafast", **_codec_params(codec, 25)}
-    kept = [u for i, u in enumerate(units) if i % divisor == 0]
-    keep_times = {id(u) for u in kept}
+    encoder.options = {"preset": "ultrafast", "tune": "zerolatency", **_codec_params("H264", 25)}
     frames = []
-    for unit in units:
+    for index, unit in enumerate(units):
         packet = av.Packet(b"".join(b"\x00\x00\x00\x01" + n for n in unit.nals))
         for frame in decoder.decode(packet):
-            if id(unit) in keep_times:
+            if index % divisor == 0:
                 frames.append((unit, frame))
-    out = []
     packets = []
     for index, (_unit, frame) in enumerate(frames):
         frame.pts = index
         packets.extend(encoder.encode(frame))
     packets.extend(encoder.encode(None))
-    for (unit, _frame), packet in zip(frames, packets, strict=False):
-        nals = split_annexb(bytes(packet))
-        out.append(replace(unit, nals=nals, keyframe=packet.is_keyframe))
-    return out, fps / divisor
+    out = [
+        replace(unit, nals=split_annexb(bytes(packet)), keyframe=packet.is_keyframe)
+        for (unit, _frame), packet in zip(frames, packets, strict=False)
+    ]
+    return out, fps / divisor, "H264"
 
 
 def _sha256(data: bytes) -> str:
@@ -151,16 +149,13 @@ def build_package(
                     }
                 )
         for span in spans:
-            span_fps = fps
+            span_fps, codec = fps, recording.codec
             if knobs.export_transcode_fps_divisor > 1:
-                span, span_fps = transcode(
+                span, span_fps, codec = transcode(
                     recording.codec, recording.width, recording.height, fps, span,
                     knobs.export_transcode_fps_divisor,
                 )  # fmt: skip
-            data = remux(
-                recording.codec, recording.width, recording.height, span_fps, span,
-                spec.exported_at,
-            )  # fmt: skip
+            data = remux(codec, recording.width, recording.height, span_fps, span, spec.exported_at)
             first, last = span[0].time_utc, span[-1].time_utc
             name = f"media/{camera.id}/{camera.id}-{first.strftime('%Y%m%dT%H%M%S.%f')}Z.mp4"
             files[name] = data
@@ -168,7 +163,7 @@ def build_package(
                 "path": name, "size": len(data), "camera_id": camera.id,
                 "start_utc": stamp(first),
                 "end_utc": stamp(last + timedelta(seconds=1.0 / span_fps)),
-                "codec": recording.codec, "width": recording.width,
+                "codec": codec, "width": recording.width,
                 "height": recording.height, "fps": span_fps, "frames": len(span),
                 "container": "mp4",
             }  # fmt: skip

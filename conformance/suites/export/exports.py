@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from conformance.checks.export import capture_span
 from conformance.clients.export_media import MediaFacts, probe
 from conformance.clients.vms import (
     ExportRequest,
@@ -174,7 +175,13 @@ def recording_facts(device: Any, adapter: VmsAdapter, camera_id: str, run: Expor
     from conformance.clients.vms import VmsUnsupported
 
     def compute() -> MediaFacts | None:
-        segment = RecordingSegment(camera_id, run.request.start, run.request.end)
+        # Over the request and whatever the export really holds, so the two can be compared
+        # frame by frame even when the export's range is wrong (EXPORT-RANGE-01's business).
+        span = capture_span(run.facts)
+        start, end = run.request.start, run.request.end
+        if span is not None:
+            start, end = min(start, span[0]), max(end, span[1] + timedelta(seconds=0.1))
+        segment = RecordingSegment(camera_id, start, end)
         directory = Path(tempfile.mkdtemp(prefix="cctv-recording-"))
         try:
             path = adapter.download_recording(segment, directory)
