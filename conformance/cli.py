@@ -100,6 +100,8 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         argv += ["--ready-file", args.ready_file]
     if args.select:
         argv += ["-k", args.select]
+    if getattr(args, "allow_destructive", False):
+        argv += ["--allow-destructive"]
     for name in args.only_device:
         argv += ["--only-device", name]
     return argv
@@ -296,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("passive", "lab"),
         default="passive",
         help="passive = read-only (default); lab = may change and restore settings",
+    )
+    run.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="with --mode lab, also run destructive tests (reboot, factory reset, firmware)",
     )
     run.add_argument("--ready-file", help="take simulator devices from this fake-vms ready file")
     run.add_argument(

@@ -59,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="passive",
         help="passive (read-only, default) or lab (may change and restore settings)",
     )
+    group.addoption(
+        "--allow-destructive",
+        action="store_true",
+        default=False,
+        help="with --mode lab, also run destructive tests (reboot, factory reset, firmware)",
+    )
     group.addoption("--results-dir", default="out", help="where results.json and evidence go")
     group.addoption(
         "--workers",
@@ -125,6 +131,7 @@ class ConformanceRun:
     known_ids: set[str]
     redactor: Redactor
     workers: int = 4
+    allow_destructive: bool = False
     started: float = field(default_factory=time.time)
     records: list[TestRecord] = field(default_factory=list)
     implemented: dict[str, list[str]] = field(default_factory=dict)
@@ -163,6 +170,7 @@ class ConformanceRun:
             results_dir=results_dir,
             timeout=config.getoption("io_timeout"),
             workers=config.getoption("workers"),
+            allow_destructive=config.getoption("allow_destructive"),
             known_ids=set(catalogue.requirements),
             redactor=redactor,
         )
@@ -220,12 +228,13 @@ class ConformanceRun:
                         )
                     )
                 )
-            elif safety == "destructive":
+            elif safety == "destructive" and not (self.mode == "lab" and self.allow_destructive):
                 item.add_marker(
                     pytest.mark.skip(
                         reason=skip_reason(
                             Outcome.NOT_TESTED,
-                            f"{req_id} is destructive; not run by this suite version",
+                            f"{req_id} is destructive (reboot, reset or firmware); run with "
+                            "--mode lab --allow-destructive",
                         )
                     )
                 )
