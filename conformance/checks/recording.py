@@ -125,8 +125,11 @@ def _simple_items(message: Any, part: str) -> dict[str, str]:
     """Name -> Value of the tt:SimpleItems under tt:Message/tt:<part> (zeep keeps wsnt:Message
     content as an lxml element, or as an object with ``_value_1``)."""
     element = getattr(message, "_value_1", message)
-    if element is None or not hasattr(element, "iter"):
+    if element is None:
         return {}
+    if not hasattr(element, "iter"):  # zeep parsed tt:Message into an object
+        items = getattr(getattr(element, part, None), "SimpleItem", None) or []
+        return {str(i.Name): str(i.Value) for i in items if getattr(i, "Name", None)}
     items = {}
     for node in element.iter():
         if not isinstance(node.tag, str) or not node.tag.endswith("}" + part):
@@ -138,15 +141,15 @@ def _simple_items(message: Any, part: str) -> dict[str, str]:
 
 
 def gap_starts(events: list[dict[str, Any]]) -> list[float]:
-    """Times at which the recording stopped (Recording/State or Track/State = false)."""
+    """Times at which the recording stopped (Recording/State or Track/State = false; zeep drops
+    the text of wsnt:Topic, so a topic-less event counts by its State data item)."""
+    stopping = ("RecordingHistory/Recording/State", "RecordingHistory/Track/State")
     return sorted(
         e["time"]
         for e in events
         if e["time"] is not None
         and not e["start_state"]
-        and str(e["topic"] or "").endswith(
-            ("RecordingHistory/Recording/State", "RecordingHistory/Track/State")
-        )
+        and (e["topic"] is None or str(e["topic"]).endswith(stopping))
         and str(e.get("data", {}).get("State", "")).lower() in ("false", "0")
     )
 
@@ -481,10 +484,19 @@ def find_gaps(units: list[dict[str, Any]], gap_s: float) -> list[int]:
     ]
 
 
-def check_gaps(units: list[dict[str, Any]], gaps: list[int]) -> list[str]:
+def check_gaps(
+    units: list[dict[str, Any]], gaps: list[int], stop: float | None = None
+) -> list[str]:
+    """``stop``: when the device reported the recording stopped; the replay around it must
+    show the gap (data missing), not continuous media."""
     problems = _timed(units)
     if problems:
         return problems
+    if stop is not None and not gaps:
+        problems.append(
+            f"the recording reports a stop at {utc_text(stop)} but the replay around "
+            "it shows no gap: the gap is papered over (or the replay ignored its range)"
+        )
     unflagged = [i for i in gaps if not units[i]["e"]]
     if unflagged:
         problems.append(

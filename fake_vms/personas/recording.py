@@ -26,8 +26,9 @@ PERSONAS: tuple[Persona, ...] = (
         "replay-range-ignored",
         "PLAY ignores Range: clock=, so every replay starts at the live edge of the recording",
         # Nothing in the past can be replayed: the range check fails, a window never completes
-        # (Rate-Control is judged on that window) and the recorded times cannot be confirmed.
-        ("REPLAY-RANGE-01", "REPLAY-RATE-01", "SEARCH-INFO-01"),
+        # (Rate-Control is judged on that window), a reported gap cannot be replayed and the
+        # recorded times cannot be confirmed.
+        ("REPLAY-RANGE-01", "REPLAY-RATE-01", "REPLAY-GAP-01", "SEARCH-INFO-01"),
         "Q30: 'the video played at the live and not my playback time' (deepch/vdk PR #111, "
         "mpromonet/webrtc-streamer#390)",
         knobs=Knobs(replay_range_ignored=True),

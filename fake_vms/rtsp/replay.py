@@ -195,7 +195,8 @@ class ReplayServer:
         start = play.start or (recording.end_utc if reverse else recording.start_utc)
         if knobs.replay_range_ignored:
             start = recording.end_utc - timedelta(seconds=0.2)  # the quirk: plays "live"
-        end = None if knobs.replay_ignores_range_end else play.end
+        ignore_end = knobs.replay_ignores_range_end or knobs.replay_range_ignored
+        end = None if ignore_end else play.end
         if session.task is not None:  # Immediate: yes (or a new PLAY) replaces the old one
             session.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
