@@ -242,6 +242,11 @@ class VmsAdapter(abc.ABC):
         """Is the VMS receiving the camera's stream, and at what frame rate."""
         raise VmsUnsupported(f"{self.name}: capture status is not supported")
 
+    def probe_onvif(self, camera: IngestCamera) -> list[str]:
+        """The camera's stream URIs as the VMS's own ONVIF client finds them (its "ONVIF probe":
+        GetServices/GetCapabilities, GetProfiles, GetStreamUri); the suite then ingests by them."""
+        raise VmsUnsupported(f"{self.name}: no ONVIF probe")
+
     def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
         """Download one recording (as found by :meth:`search_recordings`) as its native file."""
         raise VmsUnsupported(f"{self.name}: downloading a single recording is not supported")

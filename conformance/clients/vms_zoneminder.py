@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import io
 import secrets
+import shutil
+import subprocess
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -201,6 +203,28 @@ class ZoneMinderAdapter(VmsAdapter):
             if cam.name == camera.name:
                 return cam.id
         raise VmsApiError(f"monitor {camera.name!r} was saved but is not listed")
+
+    def probe_onvif(self, camera: IngestCamera) -> list[str]:
+        """ZoneMinder's ONVIF probe is a local CLI (``zmonvif-probe.pl profiles``, what its web
+        UI's step 2 runs), so it is offered only when ZoneMinder runs on this host."""
+        probe = shutil.which("zmonvif-probe.pl")
+        host = urlsplit(self.base).hostname or ""
+        if probe is None or host not in ("127.0.0.1", "localhost", "::1") or not camera.onvif_url:
+            raise VmsUnsupported("ZoneMinder's ONVIF probe runs only on ZoneMinder's own host")
+        try:
+            done = subprocess.run(
+                [probe, "profiles", camera.onvif_url, "1.2", camera.username, camera.password],
+                capture_output=True,
+                text=True,
+                timeout=max(self.timeout_s, 20.0),
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise VmsTimeout("zmonvif-probe.pl did not finish in time") from None
+        if done.returncode != 0:
+            raise VmsApiError(f"zmonvif-probe.pl exit {done.returncode}")
+        uris = [line.rsplit(",", 1)[-1].strip() for line in done.stdout.splitlines() if "," in line]
+        return list(dict.fromkeys(u for u in uris if u.startswith("rtsp://")))
 
     def remove_camera(self, camera_id: str) -> None:
         self._api("DELETE", f"monitors/{camera_id}.json")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ class CameraIngest:
     statuses: list[CaptureStatus] = field(default_factory=list)
     segments: list[RecordingSegment] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
+    onvif_uris: list[str] = field(default_factory=list)
+    """Stream URIs the VMS's own ONVIF probe found (the first is ingested); empty without one."""
+    onvif_error: str = ""
 
     @property
     def last_status(self) -> CaptureStatus | None:
@@ -92,21 +95,25 @@ class IngestSession:
             transport = "udp" if camera.name in self.udp_cameras else "tcp"
             ingest = CameraIngest(camera, entry, transport)
             self.cameras[camera.name] = ingest
-            width, height = camera.width, camera.height
+            spec = IngestCamera(
+                name=NAME_PREFIX + camera.name,
+                rtsp_url=f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1",
+                username=entry["username"],
+                password=entry["password"],
+                onvif_url=entry["onvif_url"],
+                width=camera.width,
+                height=camera.height,
+                fps=float(camera.fps),
+                transport=ingest.transport,
+            )
             try:
-                ingest.vms_id = self.adapter.add_camera(
-                    IngestCamera(
-                        name=NAME_PREFIX + camera.name,
-                        rtsp_url=f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1",
-                        username=entry["username"],
-                        password=entry["password"],
-                        onvif_url=entry["onvif_url"],
-                        width=width,
-                        height=height,
-                        fps=float(camera.fps),
-                        transport=ingest.transport,
-                    )
-                )
+                ingest.onvif_uris = self.adapter.probe_onvif(spec)
+            except VmsError as exc:  # optional: the RTSP URL is then given directly
+                ingest.onvif_error = str(exc)
+            if ingest.onvif_uris:
+                spec = replace(spec, rtsp_url=ingest.onvif_uris[0])
+            try:
+                ingest.vms_id = self.adapter.add_camera(spec)
                 ingest.added_at = datetime.now(UTC)
             except VmsError as exc:
                 ingest.error = exc

@@ -269,6 +269,9 @@ def test_vms_uses_standard_operations(ingest, ingest_session, evidence):
     evidence.measure(
         "onvif_operations", sorted({o["operation"] for o in operations if o["protocol"] == "onvif"})
     )
+    evidence.measure("onvif_probe_stream_uris", ingest.onvif_uris)
+    if ingest.onvif_error:
+        evidence.note(f"no ONVIF probe: {ingest.onvif_error}")
     evidence.attach_json("operation-log", operations)
     problems = trace_problems(operations)
     assert not problems, "; ".join(problems)
