@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -142,6 +143,11 @@ def test_recorded_media_equals_camera_stream(ingest, ingest_session, evidence, p
     )
     for finding in findings:
         evidence.note(finding)
+    if ingest.onvif_uris:
+        used = urlsplit(ingest.onvif_uris[0]).path
+        evidence.measure("ingested_stream", used)
+        if problems:
+            problems.append(f"the VMS ingested {used}, the stream its own ONVIF probe chose")
     assert not problems, "; ".join(problems)
 
 
