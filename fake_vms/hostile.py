@@ -13,11 +13,14 @@ so a hostile camera never keeps the simulator from shutting down.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import socket
 import struct
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape
 
 MAX_HOSTILE_S = 120.0
 """Longest any hostile behaviour holds a connection."""
@@ -75,6 +78,7 @@ HTTP_BEHAVIOURS = (
     "wrong_content_type",
     "tcp_reset",
     "redirect_loop",
+    "echo_credentials",
 )
 RTSP_BEHAVIOURS = ("garbage_rtsp",)
 
@@ -186,14 +190,44 @@ HTTP_HANDLERS: dict[str, Connection] = {
 }
 
 
-def http_intercept(kind: str) -> Connection | None:
-    """The connection handler for hostile HTTP behaviour ``kind`` ("" = none, conformant)."""
+def echo_credentials(username: str, password: str) -> Connection:
+    """A SOAP fault whose text echoes the device's credentials in every form a careless device
+    could: plain, user:password, base64 of both, URL-encoded, and the request's Authorization.
+    The suite must record the fault and mask every one of them."""
+
+    async def answer(request: object, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        pair = f"{username}:{password}"
+        authorization = getattr(request, "headers", {}).get("authorization", "")
+        text = (
+            f"Sender not authorized: user {username} password {password} pair {pair} "
+            f"basic {base64.b64encode(pair.encode()).decode()} "
+            f"b64 {base64.b64encode(password.encode()).decode()} url {quote(password, safe='')} "
+            f"form {quote_plus(password)} auth {authorization}"
+        )
+        fault = (
+            '<?xml version="1.0" encoding="UTF-8"?><s:Envelope '
+            'xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+            'xmlns:ter="http://www.onvif.org/ver10/error"><s:Body><s:Fault><s:Code>'
+            "<s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:NotAuthorized</s:Value>"
+            f'</s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{escape(text)}</s:Text>'
+            "</s:Reason></s:Fault></s:Body></s:Envelope>"
+        ).encode()
+        await _send(writer, _reply("400 Bad Request", SOAP_CT, fault))
+
+    return answer
+
+
+def http_intercept(kind: str, username: str = "", password: str = "") -> Connection | None:
+    """The connection handler for hostile HTTP behaviour ``kind`` ("" = none, conformant);
+    ``username``/``password``: the device's own, for ``echo_credentials``."""
     if not kind:
         return None
-    try:
+    if kind == "echo_credentials":
+        handler = echo_credentials(username, password)
+    elif kind in HTTP_HANDLERS:
         handler = HTTP_HANDLERS[kind]
-    except KeyError:
-        raise ValueError(f"unknown hostile HTTP behaviour {kind!r}") from None
+    else:
+        raise ValueError(f"unknown hostile HTTP behaviour {kind!r}")
 
     async def run(request: object, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         with contextlib.suppress(ConnectionError, TimeoutError, OSError):

@@ -55,7 +55,9 @@ class OnvifServer:
                 routes[spec.path + "/"] = routes[spec.path]
         self._https = HttpServer(routes, takeovers=takeovers)  # same routes over TLS
         self._http = HttpServer(
-            routes, takeovers=takeovers, intercept=http_intercept(camera.knobs.hostile_http)
+            routes,
+            takeovers=takeovers,
+            intercept=http_intercept(camera.knobs.hostile_http, camera.username, camera.password),
         )
 
     @property

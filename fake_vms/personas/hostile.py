@@ -94,6 +94,14 @@ PERSONAS: tuple[Persona, ...] = (
         "Answers every request with HTTP 302 to the same URL.",
         "Misconfigured HTTP->HTTPS redirects on camera web servers; CWE-835",
     ),
+    _http(
+        "hostile-echo-credentials",
+        "echo_credentials",
+        "Answers every request with a NotAuthorized fault that echoes the device's user name "
+        "and password (plain, base64, URL-encoded) and the request's Authorization header.",
+        "Verbose debug error pages of embedded web servers (CWE-209, CWE-532); the suite "
+        "must mask all of it in every output (tests/test_planted_secret.py)",
+    ),
     Persona(
         name="hostile-garbage-rtsp",
         description="Answers every RTSP request with binary junk instead of RTSP/1.0.",

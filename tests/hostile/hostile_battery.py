@@ -59,6 +59,7 @@ CASES: tuple[Case, ...] = (
     _soap("hostile-wrong-content-type", FAIL, "content type"),
     _soap("hostile-tcp-reset", "inconclusive", "reset", "stopped answering", "broken"),
     _soap("hostile-redirect-loop", FAIL, "302"),
+    _soap("hostile-echo-credentials", FAIL, "NotAuthorized"),
     Case("hostile-garbage-rtsp", "STREAM-RTSP-TCP-01", (FAIL,), ("bad status line",)),
     Case("hostile-rtp-flood", "STREAM-FPS-01", (FAIL,), ("fps",)),
 )

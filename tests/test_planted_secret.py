@@ -1,0 +1,68 @@
+"""Planted-secret scan (issue 5, point 4): a run never writes the credentials it was given.
+
+A whole lab-mode run of every requirement goes against two simulated cameras whose user name and
+password are unique planted secrets (the password with characters that change under URL
+encoding, a space and a non-ASCII letter): a conformant camera, and a hostile one that echoes the
+credentials back in its faults (plain, base64, URL-encoded, and the request's Authorization
+header). Then every output is scanned: results.json, results.jsonl, junit.xml,
+allure-results/*, the Allure report, evidence/**, compliance.html/csv, any log, and the run's
+captured stdout and stderr. Zero hits allowed, in plain, base64 (alone and as
+``user:password``) and URL-encoded forms.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from secret_scan import find_in_text, find_secrets, secret_forms
+
+from fake_vms.host import SimulatorThread, write_ready_file
+from fake_vms.personas import get_persona
+from fake_vms.site import CameraConfig, Site, apply_persona
+
+USERNAME = "pl4nted-0perator"
+PASSWORD = "Pl4nt/ed+S3cr%t?&=é~ 9#x"
+
+
+@pytest.mark.slow
+def test_no_output_holds_the_planted_credentials(tmp_path: Path) -> None:
+    base = dict(username=USERNAME, password=PASSWORD, ptz=True)
+    cameras = (
+        CameraConfig(name="planted", **base),
+        apply_persona(CameraConfig(name="echo", **base), get_persona("hostile-echo-credentials")),
+    )
+    private = tmp_path / "private"  # the ready file holds the credentials: not an output
+    out = tmp_path / "out"
+    with SimulatorThread(Site("planted", cameras)) as simulator:
+        ready = private / "ready.json"
+        write_ready_file(ready, simulator.host.ready())
+        target = private / "target.yaml"
+        spec = {
+            "supplier": "Planted secret",
+            "product": "fake_vms",
+            "simulator": {"ready_file": str(ready), "devices": ["planted", "echo"]},
+            "claims": {"features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"]},
+        }
+        target.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
+             "--profile", "all-requirements", "--mode", "lab", "--out", str(out),
+             "--timeout", "5"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
+    files = [p for p in out.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {"results.json", "results.jsonl", "junit.xml", "compliance.html"} <= names
+    assert any(p.parent.name == "allure-results" for p in files)
+    assert any("evidence" in p.parts for p in files)
+    forms = secret_forms(PASSWORD, USERNAME) | {USERNAME}
+    hits = find_secrets([out], forms)
+    hits += find_in_text(proc.stdout, forms, "stdout") + find_in_text(proc.stderr, forms, "stderr")
+    assert hits == [], "\n".join(hits[:20])
+    # The echo camera really did send the secrets (else the scan proves nothing about masking).
+    assert "***" in (out / "results.json").read_text(encoding="utf-8")
