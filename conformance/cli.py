@@ -114,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.json"
     results_path.unlink(missing_ok=True)
+    _write_run_file(args, out)
     code = pytest.main(pytest_args(args, out))
     if code in (
         pytest.ExitCode.INTERNAL_ERROR,
@@ -125,6 +126,7 @@ def _run(args: argparse.Namespace) -> int:
             f"cctv-conformance: the suite did not complete (pytest exit {int(code)})",
             file=sys.stderr,
         )
+        _recover_quietly(out)
         return EXIT_SUITE_ERROR
     if not results_path.exists():
         print("cctv-conformance: no results.json was written", file=sys.stderr)
@@ -136,6 +138,45 @@ def _run(args: argparse.Namespace) -> int:
     write_compliance(results, out)
     history = getattr(args, "allure_history", None)
     build_allure_report(out, results, Path(history) if history else None)
+    _print_summary(results, out)
+    return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
+        results["verdict"], EXIT_SUITE_ERROR
+    )
+
+
+def _write_run_file(args: argparse.Namespace, out: Path) -> None:
+    """Record how the run started, so `recover` can rebuild results.json from the journal."""
+    from conformance.recover import write_run_file
+
+    keys = ("profile", "target", "device", "user", "password_env", "mode", "only_device")
+    spec = {k: getattr(args, k, None) for k in keys}
+    spec["target"] = str(Path(args.target).resolve()) if args.target else None
+    spec["ready_file"] = str(Path(args.ready_file).resolve()) if args.ready_file else None
+    write_run_file(out, spec)
+
+
+def _recover_quietly(out: Path) -> None:
+    """After a crash, keep what the journal holds (results.json marked recovered)."""
+    from conformance.recover import recover
+
+    if (out / "results.json").exists() or not (out / "results.jsonl").exists():
+        return
+    try:
+        recover(out)
+    except Exception as exc:  # noqa: BLE001 - the crash is already reported; say why not
+        print(f"cctv-conformance: could not recover results.json: {exc}", file=sys.stderr)
+        return
+    print(f"cctv-conformance: {out / 'results.json'} recovered from the journal", file=sys.stderr)
+
+
+def _recover(args: argparse.Namespace) -> int:
+    """`recover DIR`: results.json (and compliance report) from the journal of a dead run."""
+    from conformance.recover import recover
+    from reports.compliance import write_compliance
+
+    out = Path(args.dir)
+    results = recover(out)
+    write_compliance(results, out)
     _print_summary(results, out)
     return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
         results["verdict"], EXIT_SUITE_ERROR
@@ -371,6 +412,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     selftest.add_argument("--timeout", type=float, default=10.0)
     selftest.set_defaults(func=_selftest)
+
+    recover = sub.add_parser(
+        "recover", help="rebuild results.json from the per-test journal of a run that died"
+    )
+    recover.add_argument("dir", metavar="DIR", help="results folder of the interrupted run")
+    recover.set_defaults(func=_recover)
 
     merge = sub.add_parser("merge", help="merge per-site results folders into one estate result")
     merge.add_argument("dirs", nargs="+", metavar="DIR", help="results folders (from `run`)")
