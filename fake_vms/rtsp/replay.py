@@ -196,6 +196,7 @@ class ReplayServer:
         if knobs.replay_range_ignored:
             start = recording.end_utc - timedelta(seconds=0.2)  # the quirk: plays "live"
         ignore_end = knobs.replay_ignores_range_end or knobs.replay_range_ignored
+        ignore_end |= play.scale < 0 and knobs.replay_no_reverse  # plays on forward from T2
         end = None if ignore_end else play.end
         if session.task is not None:  # Immediate: yes (or a new PLAY) replaces the old one
             session.task.cancel()
