@@ -649,8 +649,15 @@ class OnvifClient:
             raise OnvifProtocolError(f"SOAP reply with content type {content_type!r}")
         try:
             return operation_obj.process_reply(root)
-        except (zeep.exceptions.Error, ValueError, TypeError, AttributeError) as exc:
-            raise OnvifProtocolError(f"{operation} reply does not match the WSDL: {exc}") from exc
+        except (
+            zeep.exceptions.Error,
+            ValueError,
+            TypeError,
+            AttributeError,
+            LookupError,  # zeep indexes an empty Body (IndexError; found by tests/fuzz)
+        ) as exc:
+            text = str(exc) or type(exc).__name__
+            raise OnvifProtocolError(f"{operation} reply does not match the WSDL: {text}") from exc
 
     def _record(
         self,
