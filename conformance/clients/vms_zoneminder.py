@@ -9,6 +9,13 @@ export". For the vms-ingest profile the suite must also make the VMS the cameras
 Nothing ZoneMinder-specific leaks into the suites: sections, zones, tokens, CakePHP paths and
 the zip export stay in this module.
 
+Note to the simulator's VMS (fake_vms/vms, conformance/clients/vms_fakevms.py): it does not yet
+ingest cameras, so its adapter inherits the defaults and a vms-ingest run against it reports
+every pair ``not_claimed`` (same suite code, nothing special-cased). To make it a second VMS in
+the compatibility matrix it needs: add_camera (an RTSP client pulling the camera into its
+recordings store), remove_camera, capture_status (connected, measured fps), download_recording
+(the segment's mp4), and ``recording_id``/``frames`` on the segments it returns.
+
 ZoneMinder facts used here (``shared/research/zoneminder-as-vms.md``): token auth on every
 surface (``?token=``); ``POST /api/monitors.json`` answers only ``{"message":"Saved"}`` so the new
 monitor is looked up by name; ``Monitor_Status`` carries ``Status`` and ``CaptureFPS``; events
