@@ -20,6 +20,7 @@ from conformance.checks.security import (
     check_snapshot_anonymous,
     check_stale_created,
 )
+from conformance.dut import with_host
 from conformance.outcomes import not_applicable, not_tested
 from conformance.suites.device.test_access_control import PROTECTED
 from conformance.suites.security.accounts import client_as, default_credentials, label
@@ -93,6 +94,9 @@ def test_nothing_reachable_without_credentials(device, evidence):
         evidence.note(f"no snapshot URI to probe ({type(exc).__name__})")
     status = None
     if snapshot_uri:
+        # On the device's own host, as for the stream: a wrong address is ONVIF-MEDIA-URI-01's
+        # finding, not a reason to leave anonymous access unjudged.
+        snapshot_uri = with_host(snapshot_uri, device.device.host)
         status = fetch_snapshot(snapshot_uri, None, None, timeout=device.timeout).status
         evidence.measure("anonymous_snapshot_status", status)
     problems += check_snapshot_anonymous(status, bool(snapshot_uri))
