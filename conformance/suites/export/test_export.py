@@ -2,9 +2,9 @@
 
 Every test judges a package made by a real export job on the target's VMS, through the adapter
 interface (conformance/clients/vms.py). Each scenario (single camera, multi-camera, across a
-gap) runs once per device and is shared (exports.py). Exports are intrusive: each leaves an
-audit entry on the VMS, which is append-only by design and is not (and must not be) undone;
-the evidence names the job so the entry can be found.
+gap) runs once per device and is shared (exports.py). An export reads recordings and changes no
+setting (passive); like a login it leaves an entry in the VMS audit log, which is append-only by
+design and is not (and must not be) undone; the evidence names the job so it can be found.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _record_job(evidence, run: ExportRun) -> None:
         },
     )  # fmt: skip
     evidence.note(
-        f"export job {run.job_id} leaves an audit entry on the VMS (append-only; not undone)"
+        f"export job {run.job_id} left an entry in the VMS audit log (append-only; not undone)"
     )
 
 
