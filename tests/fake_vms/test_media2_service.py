@@ -51,6 +51,7 @@ CAMERAS = {
 } | {
     name: apply_persona(CameraConfig(name="cam-01", codec="H265"), persona)
     for name, persona in PERSONAS.items()
+    if not persona.hostile  # hostile devices answer outside the schema on purpose (tests/hostile)
 }
 
 

@@ -172,7 +172,9 @@ def _assert_valid(namespace: str, element: etree._Element) -> None:
 
 
 CAMERAS = {"conformant": CameraConfig(name="cam-01")} | {
-    name: apply_persona(CameraConfig(name="cam-01"), persona) for name, persona in PERSONAS.items()
+    name: apply_persona(CameraConfig(name="cam-01"), persona)
+    for name, persona in PERSONAS.items()
+    if not persona.hostile  # hostile devices answer outside the schema on purpose (tests/hostile)
 }
 
 
