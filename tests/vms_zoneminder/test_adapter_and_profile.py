@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from conformance import zoneminder as zm
 from conformance.cli import main
 from conformance.clients.vms import ExportRequest, IngestCamera
 from conformance.clients.vms_zoneminder import ZoneMinderAdapter, redact_url, wait_connected
@@ -71,7 +72,7 @@ def test_adapter_ingests_records_finds_downloads_exports(zm_ready: dict, tmp_pat
             adapter.remove_camera(cam_id)
         assert all(c.name != "cctv-test-zm-a" for c in adapter.list_cameras())
         # The camera's credentials never reach ZoneMinder's log of our requests.
-        assert dev["password"] not in (Path("/var/lib/cctv-zm") / "bringup.log").read_text()
+        assert dev["password"] not in (zm.DEFAULT_STATE / "bringup.log").read_text()
 
 
 def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -> None:
