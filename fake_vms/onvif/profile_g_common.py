@@ -59,11 +59,14 @@ class CameraRecording:
 
     def __init__(self, context: ServiceContext) -> None:
         self.camera = context.camera
-        self.store: RecordingStore = context.shared["recordings"]
+        # None when the server runs without a host (tests of one service): nothing recorded yet.
+        self.store: RecordingStore | None = context.shared.get("recordings")
         self.token = recording_token(context.camera)
         self.device_url = context.xaddr("/onvif/device_service")
 
     def current(self) -> Recording | None:
+        if self.store is None:
+            return None
         try:
             return self.store.recording(self.token)
         except KeyError:

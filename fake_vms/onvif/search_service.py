@@ -229,6 +229,7 @@ class SearchService:
             if self.camera.knobs.search_events_outside_range:
                 high = recording.end_utc  # the quirk: EndPoint is ignored
             store = self.recording.store
+            assert store is not None  # a current recording comes from the store
             events = store.events(recording.token, low, high)
             if include_start:
                 results += [
