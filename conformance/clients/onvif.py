@@ -237,6 +237,34 @@ class _CappedDigestAuth(HTTPDigestAuth):
         return super().handle_401(r, **kwargs)
 
 
+class _Breaker:
+    """Consecutive timeouts/unreachable answers per host:port, shared by every client in the
+    process (the suites make several clients per device: other users, no credentials). A
+    count not added to for :data:`BREAKER_MEMORY_S` is forgotten, so a port reused later by a
+    healthy device is asked again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def silent(self, authority: str) -> int:
+        with self._lock:
+            count, last = self._counts.get(authority, (0, 0.0))
+            return count if time.monotonic() - last < BREAKER_MEMORY_S else 0
+
+    def note(self, authority: str, silence: bool) -> None:
+        with self._lock:
+            if not silence:
+                self._counts.pop(authority, None)
+                return
+            count, last = self._counts.get(authority, (0, 0.0))
+            if time.monotonic() - last >= BREAKER_MEMORY_S:
+                count = 0
+            self._counts[authority] = (count + 1, time.monotonic())
+
+
+BREAKER_MEMORY_S = 120.0
+_BREAKER = _Breaker()
 _IN_FLIGHT: dict[int, Any] = {}
 """Thread id -> the urllib3 connection that thread's request is using (for the watchdog)."""
 
@@ -346,8 +374,6 @@ class OnvifClient:
         self.clock_sync_auth: AuthMode | None = None
         """Auth GetSystemDateAndTime needed in :meth:`sync_clock` ("none" = PRE_AUTH honoured)."""
         self._service_urls: dict[str, str] = {}
-        self._silent: dict[str, int] = {}
-        """Consecutive timeouts/unreachable answers per host:port (the circuit breaker)."""
         self._session = requests.Session()
         # Devices sit on test networks: environment proxies would misroute or leak the traffic.
         self._session.trust_env = False
@@ -533,7 +559,7 @@ class OnvifClient:
         or refused connections from one host:port, later calls fail at once (inconclusive)
         instead of each waiting out the timeout against a device that stopped answering."""
         authority = urlsplit(url).netloc
-        silent = self._silent.get(authority, 0)
+        silent = _BREAKER.silent(authority)
         if silent >= SILENT_LIMIT:
             raise OnvifUnreachable(
                 f"device stopped answering ({silent} consecutive timeouts or refused "
@@ -549,7 +575,7 @@ class OnvifClient:
             raw = self._send_once(url, body, headers, auth)
         except OnvifError as exc:
             silence = fired.is_set() or isinstance(exc, (OnvifTimeout, OnvifUnreachable))
-            self._silent[authority] = silent + 1 if silence else 0
+            _BREAKER.note(authority, silence)
             if fired.is_set():
                 raise OnvifTimeout(
                     f"no complete reply within {EXCHANGE_TIMEOUTS * self.timeout:g} s "
@@ -559,7 +585,7 @@ class OnvifClient:
         finally:
             watchdog.cancel()
             _IN_FLIGHT.pop(threading.get_ident(), None)
-        self._silent[authority] = 0
+        _BREAKER.note(authority, False)
         return raw
 
     def _send_once(
