@@ -585,6 +585,12 @@ class OnvifClient:
         finally:
             watchdog.cancel()
             _IN_FLIGHT.pop(threading.get_ident(), None)
+        if fired.is_set():  # the cut can look like a clean end of the headers or body
+            _BREAKER.note(authority, True)
+            raise OnvifTimeout(
+                f"no complete reply within {EXCHANGE_TIMEOUTS * self.timeout:g} s "
+                "(the device kept the exchange open); connection cut"
+            )
         _BREAKER.note(authority, False)
         return raw
 
