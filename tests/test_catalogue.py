@@ -70,7 +70,7 @@ def test_includes_resolve_in_order_with_parameter_overrides() -> None:
     baseline = catalogue.resolve("pictco-la-baseline")
     core_ids = [e.id for e in core.requirements]
     baseline_ids = [e.id for e in baseline.requirements]
-    assert baseline.includes == ("onvif-s-core",)
+    assert baseline.includes == ("onvif-s-core", "uk-evidence-export")
     assert baseline_ids[: len(core_ids)] == core_ids
     assert "STREAM-FPS-01" in baseline_ids and "STREAM-FPS-01" not in core_ids
     # The catalogue default is 5.0 s; the baseline tightens it to 2.0 s.
