@@ -177,6 +177,8 @@ class ConformanceRun:
         run.duts = [
             DeviceUnderTest(d, timeout=run.timeout, redactor=redactor) for d in target.devices
         ]
+        for dut in run.duts:
+            dut.vms = target.vms  # export warm-ups (conformance.prefetch) reach the VMS here
         run.duts += vms_camera_pairs(target, profile)  # vms-ingest: (VMS, camera) pairs
         (results_dir / "results.jsonl").write_text("")
         return run

@@ -90,8 +90,16 @@ def _replay(name: str, reverse: bool = False) -> Warmup:
     return warm
 
 
+def _export_single(dut: Any, _params: dict[str, Any]) -> object:
+    """The single-camera export every EXPORT-* test judges (seconds of job and download)."""
+    from conformance.suites.export.exports import warm_single_export
+
+    return warm_single_export(dut)
+
+
 # Requirement ID -> the slow computation its test needs, keyed exactly as the test caches it.
 WARMUPS: dict[str, Warmup] = {
+    "EXPORT-PLAY-01": _export_single,
     "ONVIF-DISC-CLAIMS-01": _discovery,
     "STREAM-RTSP-TCP-01": _capture("tcp"),
     "STREAM-RTSP-UDP-01": _capture("udp"),

@@ -36,19 +36,28 @@ MEDIA_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv")
 _adapters: dict[tuple[str, str, str], VmsAdapter] = {}
 
 
-def vms_adapter(run: Any) -> VmsAdapter:
-    """The target's VMS adapter (one per run); not_applicable when the target declares none."""
-    vms = getattr(run.target, "vms", None)
-    if vms is None:
-        not_applicable("the target declares no VMS (vms: section or simulator ready file)")
+SINGLE_S = 4.0
+"""Length of the shared single-camera export every EXPORT-* test judges."""
+
+
+def adapter_for(vms: Any, timeout_s: float) -> VmsAdapter:
+    """One adapter per VMS and run (shared by the tests and the prefetch warm-ups)."""
     key = (vms.adapter, vms.url, vms.username)
     if key not in _adapters:
-        _adapters[key] = vms.make_adapter(timeout_s=run.timeout)
+        _adapters[key] = vms.make_adapter(timeout_s=timeout_s)
     return _adapters[key]
 
 
-def vms_camera(device: Any, adapter: VmsAdapter) -> VmsCamera:
-    """The VMS's camera for this device: same ONVIF URL, else same name."""
+def vms_adapter(run: Any) -> VmsAdapter:
+    """The target's VMS adapter; not_applicable when the target declares none."""
+    vms = getattr(run.target, "vms", None)
+    if vms is None:
+        not_applicable("the target declares no VMS (vms: section or simulator ready file)")
+    return adapter_for(vms, run.timeout)
+
+
+def find_camera(device: Any, adapter: VmsAdapter) -> VmsCamera | None:
+    """The VMS's camera for this device: same ONVIF URL, else same name (cached)."""
 
     def find() -> VmsCamera | None:
         cameras = adapter.list_cameras()
@@ -57,7 +66,12 @@ def vms_camera(device: Any, adapter: VmsAdapter) -> VmsCamera:
             (c for c in cameras if c.name == device.device.name), None
         )
 
-    camera = device.cached("export:camera", find)
+    return device.cached("export:camera", find)
+
+
+def vms_camera(device: Any, adapter: VmsAdapter) -> VmsCamera:
+    """The VMS's camera for this device; not_applicable when the VMS does not record it."""
+    camera = find_camera(device, adapter)
     if camera is None:
         not_applicable(f"the VMS does not record {device.device.name}")
     return camera
@@ -192,3 +206,14 @@ def recording_facts(device: Any, adapter: VmsAdapter, camera_id: str, run: Expor
             shutil.rmtree(directory, ignore_errors=True)
 
     return device.cached("export:recording", compute)
+
+
+def warm_single_export(dut: Any) -> ExportRun | None:
+    """Prefetch warm-up: the single export, under the key the tests read (``export:single``)."""
+    vms = getattr(dut, "vms", None)
+    if vms is None:
+        return None
+    adapter = adapter_for(vms, dut.timeout)
+    if find_camera(dut, adapter) is None:
+        return None
+    return single_export(dut, adapter, SINGLE_S, dut.timeout)[1]

@@ -39,6 +39,7 @@ from conformance.checks.export import (
 from conformance.clients.export_media import MediaFacts
 from conformance.outcomes import Inconclusive, not_applicable
 from conformance.suites.export.exports import (
+    SINGLE_S,
     ExportRun,
     recorded_range,
     recording_facts,
@@ -48,9 +49,6 @@ from conformance.suites.export.exports import (
     vms_adapter,
     vms_camera,
 )
-
-SINGLE_S = 4.0
-"""Length of the shared single-camera export (EXPORT-RANGE-01's duration_s, when in profile)."""
 
 
 @pytest.fixture
