@@ -193,17 +193,43 @@ def test_package_download_before_done_and_unknown_job(vms, token):
     _conforms("/api/exports/{id}/package", "get", reply)
 
 
-def test_adapter_refuses_a_package_escaping_its_directory(tmp_path, monkeypatch):
-    """A hostile or broken VMS must not make the suite write outside the download directory."""
+def test_adapter_refuses_a_package_escaping_its_directory(tmp_path):
+    """A hostile or broken VMS must not make the suite write outside the download directory:
+    a real HTTP server on loopback serves a token and a zip whose entry climbs out."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../evil.txt", b"x")
-    adapter = FakeVmsAdapter("http://127.0.0.1:9", "u", "p")
+    package = buffer.getvalue()
 
-    class Reply:
-        content = buffer.getvalue()
+    class Hostile(BaseHTTPRequestHandler):
+        def _send(self, body: bytes, kind: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    monkeypatch.setattr(adapter, "_request", lambda *a, **k: Reply())
-    with pytest.raises(VmsApiError, match="outside the package"):
-        adapter.download_export("j", tmp_path / "pkg")
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self._send(b'{"token": "t"}', "application/json")
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._send(package, "application/zip")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        adapter = FakeVmsAdapter(f"http://127.0.0.1:{server.server_port}", "u", "p", timeout_s=5)
+        with pytest.raises(VmsApiError, match="outside the package"):
+            adapter.download_export("j", tmp_path / "pkg")
+    finally:
+        server.shutdown()
+        server.server_close()
     assert not (tmp_path / "evil.txt").exists()
