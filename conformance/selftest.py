@@ -32,8 +32,9 @@ NOT_PASS = {"fail", "inconclusive"}
 
 def hostile_bound_s(timeout: float) -> float:
     """Longest one test may take against a hostile device: a small multiple of the timeout
-    (connect, a reply dripping for twice the timeout, one retry) plus a live capture."""
-    return 4 * timeout + 5.0
+    (two plain timeouts, then one exchange cut by the client's watchdog at three timeouts,
+    which opens its circuit breaker) plus a live capture."""
+    return 6 * timeout + 5.0
 
 
 @dataclass

@@ -252,6 +252,12 @@ class _Breaker:
             count, last = self._counts.get(authority, (0, 0.0))
             return count if time.monotonic() - last < BREAKER_MEMORY_S else 0
 
+    def open(self, authority: str) -> None:
+        """A device that held one exchange open for EXCHANGE_TIMEOUTS x timeout without
+        finishing it is dripping bytes on purpose or broken: do not wait on it again."""
+        with self._lock:
+            self._counts[authority] = (SILENT_LIMIT, time.monotonic())
+
     def note(self, authority: str, silence: bool) -> None:
         with self._lock:
             if not silence:
@@ -574,9 +580,10 @@ class OnvifClient:
         try:
             raw = self._send_once(url, body, headers, auth)
         except OnvifError as exc:
-            silence = fired.is_set() or isinstance(exc, (OnvifTimeout, OnvifUnreachable))
+            silence = isinstance(exc, (OnvifTimeout, OnvifUnreachable))
             _BREAKER.note(authority, silence)
             if fired.is_set():
+                _BREAKER.open(authority)
                 raise OnvifTimeout(
                     f"no complete reply within {EXCHANGE_TIMEOUTS * self.timeout:g} s "
                     "(the device kept the exchange open); connection cut"
@@ -586,7 +593,7 @@ class OnvifClient:
             watchdog.cancel()
             _IN_FLIGHT.pop(threading.get_ident(), None)
         if fired.is_set():  # the cut can look like a clean end of the headers or body
-            _BREAKER.note(authority, True)
+            _BREAKER.open(authority)
             raise OnvifTimeout(
                 f"no complete reply within {EXCHANGE_TIMEOUTS * self.timeout:g} s "
                 "(the device kept the exchange open); connection cut"
