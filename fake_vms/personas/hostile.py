@@ -4,8 +4,8 @@ Hostile personas differ from quirk personas: one broken connection breaks many r
 once, so ``breaks`` names the requirements that must not pass (each fail or inconclusive with a
 reason) and ``hostile=True`` tells the self-test to hold the rest to "pass, or fail/inconclusive
 with a reason", every test to end within a bound set by the timeout, and the run to complete.
-Behaviours are in :mod:`fake_vms.hostile`; provenance is the attack or failure class as
-catalogued publicly (OWASP, CWE) or field reports of broken cameras.
+Behaviours are in :mod:`fake_vms.hostile`; provenance names the attack or failure class
+(OWASP, CWE) from issue 5's list, not a field report: none is claimed.
 """
 
 from __future__ import annotations
@@ -35,20 +35,20 @@ PERSONAS: tuple[Persona, ...] = (
         "hostile-black-hole",
         "black_hole",
         "Accepts every ONVIF HTTP connection and request, and never answers.",
-        "Hung embedded web servers: e.g. Hikvision/Dahua units whose HTTP daemon wedges "
-        "(ONVIF Device Manager users report calls that never return); slowloris-class DoS",
+        "Attack/failure class, not a cited field report: a wedged HTTP daemon; CWE-400 "
+        "(issue 5: black-holed connection)",
     ),
     _http(
         "hostile-trickle",
         "trickle",
         "Answers ONVIF requests one byte per second (status line included).",
-        "Slow-read / slow-send class (CWE-400); overloaded cameras on saturated links",
+        "Attack class (slow send, CWE-400), not a cited field report (issue 5: trickle)",
     ),
     _http(
         "hostile-endless-body",
         "endless_body",
         "Answers with a chunked SOAP body that never ends.",
-        "CWE-400 uncontrolled resource consumption; runaway chunked encoders",
+        "Attack class CWE-400 (uncontrolled resource consumption), not a cited field report",
     ),
     _http(
         "hostile-xml-bomb",
@@ -66,48 +66,49 @@ PERSONAS: tuple[Persona, ...] = (
         "hostile-oversized",
         "oversized",
         "Answers every ONVIF request with a 50 MB reply.",
-        "CWE-400; cameras returning whole logs or images in SOAP replies",
+        "Attack class CWE-400, not a cited field report (issue 5: oversized response)",
     ),
     _http(
         "hostile-malformed-xml",
         "malformed_xml",
         "Answers with broken XML (mismatched tags, bare ampersand, no closing envelope).",
-        "Q-class garbled replies from embedded gSOAP builds (python-onvif-zeep issues on "
-        "XMLSyntaxError); CWE-20",
+        "Failure class CWE-20 (improper input validation), not a cited field report "
+        "(issue 5: malformed XML)",
     ),
     _http(
         "hostile-wrong-content-type",
         "wrong_content_type",
         "Answers SOAP requests with 200 text/html (a web login page).",
-        "Cameras whose web UI answers every path, e.g. on a wrong ONVIF port (onvif-zeep and "
-        "node-onvif issues on HTML replies)",
+        "Failure class, not a cited field report: a web UI answering the SOAP path "
+        "(issue 5: wrong content type)",
     ),
     _http(
         "hostile-tcp-reset",
         "tcp_reset",
         "Sends the head and half the body of each reply, then resets the connection.",
-        "Cameras crashing or rebooting mid-reply; RST from middleboxes",
+        "Failure class, not a cited field report: a device or middlebox resetting "
+        "mid-reply (issue 5: TCP reset)",
     ),
     _http(
         "hostile-redirect-loop",
         "redirect_loop",
         "Answers every request with HTTP 302 to the same URL.",
-        "Misconfigured HTTP->HTTPS redirects on camera web servers; CWE-835",
+        "Failure class CWE-835 (loop with unreachable exit), not a cited field report",
     ),
     _http(
         "hostile-echo-credentials",
         "echo_credentials",
         "Answers every request with a NotAuthorized fault that echoes the device's user name "
         "and password (plain, base64, URL-encoded) and the request's Authorization header.",
-        "Verbose debug error pages of embedded web servers (CWE-209, CWE-532); the suite "
-        "must mask all of it in every output (tests/test_planted_secret.py)",
+        "Failure class CWE-209 (sensitive data in error messages), not a cited field "
+        "report; the suite must mask it in every output (tests/test_planted_secret.py)",
     ),
     Persona(
         name="hostile-garbage-rtsp",
         description="Answers every RTSP request with binary junk instead of RTSP/1.0.",
         breaks=RTSP_BROKEN,
-        provenance="Non-RTSP services on port 554 (e.g. an HTTP or proprietary daemon); "
-        "fuzzing-class malformed responses (CWE-20)",
+        provenance="Failure class CWE-20, not a cited field report: a non-RTSP service on "
+        "the RTSP port (issue 5: garbage RTSP)",
         knobs=Knobs(hostile_rtsp="garbage_rtsp"),
         hostile=True,
     ),
@@ -115,8 +116,8 @@ PERSONAS: tuple[Persona, ...] = (
         name="hostile-rtp-flood",
         description="Sends RTP twenty times faster than the declared frame rate.",
         breaks=("STREAM-FPS-01",),
-        provenance="Cameras bursting buffered video after a stall (mediamtx/go2rtc reports of "
-        "bursts); CWE-400",
+        provenance="Attack class CWE-400, not a cited field report (issue 5: RTP flood far "
+        "above the declared rate)",
         knobs=Knobs(rtp_flood_factor=20),
         hostile=True,
     ),
