@@ -32,7 +32,11 @@ NSMAP |= {
     "tns1": "http://www.onvif.org/ver10/topics",
     "xs": "http://www.w3.org/2001/XMLSchema",
 }  # Event service
-NSMAP |= {"tse": "http://www.onvif.org/ver10/search/wsdl", "trp": "http://www.onvif.org/ver10/replay/wsdl", "trc": "http://www.onvif.org/ver10/recording/wsdl"}  # Profile G  # noqa: E501
+NSMAP |= {  # Profile G
+    "tse": "http://www.onvif.org/ver10/search/wsdl",
+    "trp": "http://www.onvif.org/ver10/replay/wsdl",
+    "trc": "http://www.onvif.org/ver10/recording/wsdl",
+}
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 
 _PARSER = etree.XMLParser(
