@@ -57,7 +57,14 @@ class CaseResult:
         return not self.problems
 
 
-def _selftest_site(personas: list[str]):
+def _case_site(device: str, persona: str | None):
+    """The cameras one case needs: the camera under test and a good peer recording beside it.
+
+    Each case gets its own simulator, so a hostile or slow persona never disturbs another case,
+    and only the cameras of the cases running at the moment record (recording every persona's
+    camera for the whole self-test would load the machine more than the checks do). The peer
+    gives the multi-camera export checks a second camera over the same time.
+    """
     from fake_vms.personas import PERSONAS
     from fake_vms.site import CameraConfig, Site, apply_persona
 
@@ -68,10 +75,32 @@ def _selftest_site(personas: list[str]):
     # export checks need a gap to export across).
     base = dict(width=1280, height=720, fps=25, codec="H265", gop=25, ptz=True, record=True)
     base["recording_gaps"] = ((2.0, 1.0),)
-    cameras = [CameraConfig(name=GOOD, **base)]
-    for name in personas:
-        cameras.append(apply_persona(CameraConfig(name=f"persona-{name}", **base), PERSONAS[name]))
-    return Site("selftest", tuple(cameras))
+    camera = CameraConfig(name=device, **base)
+    if persona is not None:
+        camera = apply_persona(camera, PERSONAS[persona])
+    return Site(f"selftest-{device}", (camera, CameraConfig(name=f"peer-{device}", **base)))
+
+
+def _run_isolated_case(
+    device: str,
+    persona: str,
+    breaks: set[str],
+    profile: str,
+    out: Path,
+    timeout: float,
+    blocking: set[str],
+    hostile: bool,
+) -> CaseResult:
+    """Host the case's cameras, run the suite against them, stop them."""
+    from fake_vms.host import SimulatorThread, write_ready_file
+
+    site = _case_site(device, None if persona == GOOD else persona)
+    with SimulatorThread(site) as simulator:
+        ready_file = out / "ready" / f"{device}.json"
+        write_ready_file(ready_file, simulator.host.ready())
+        return _run_case(
+            device, persona, breaks, profile, out, ready_file, timeout, blocking, hostile
+        )
 
 
 def _target_file(out: Path, device: str, ready_file: Path) -> Path:
@@ -196,7 +225,6 @@ def _judge_hostile(
 def run_selftest(
     profile: str, out: Path, jobs: int = 3, personas: list[str] | None = None, timeout: float = 10.0
 ) -> int:
-    from fake_vms.host import SimulatorThread, write_ready_file
     from fake_vms.personas import PERSONAS
 
     resolved = load_catalogue().resolve(profile)
@@ -211,7 +239,6 @@ def run_selftest(
     ]
     chosen = [p for p in chosen if p not in skipped]
     out.mkdir(parents=True, exist_ok=True)
-    site = _selftest_site(chosen)
     print(
         f"selftest: profile {profile}, known-good device + {len(chosen)} personas, "
         f"{jobs} at a time",
@@ -220,41 +247,37 @@ def run_selftest(
     for name in skipped:
         print(f"  skipped persona {name}: it breaks nothing in profile {profile}")
     started = time.monotonic()
-    with SimulatorThread(site) as simulator:
-        ready_file = out / "simulator-ready.json"
-        write_ready_file(ready_file, simulator.host.ready())
-        cases = [(GOOD, GOOD, set(), False)] + [
-            (f"persona-{p}", p, set(PERSONAS[p].breaks) & in_profile, PERSONAS[p].hostile)
-            for p in chosen
+    cases = [(GOOD, GOOD, set(), False)] + [
+        (f"persona-{p}", p, set(PERSONAS[p].breaks) & in_profile, PERSONAS[p].hostile)
+        for p in chosen
+    ]
+    results: list[CaseResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(
+                _run_isolated_case,
+                device,
+                persona,
+                breaks,
+                profile,
+                out,
+                min(timeout, HOSTILE_TIMEOUT_S) if hostile else timeout,
+                blocking,
+                hostile,
+            )
+            for device, persona, breaks, hostile in cases
         ]
-        results: list[CaseResult] = []
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [
-                pool.submit(
-                    _run_case,
-                    device,
-                    persona,
-                    breaks,
-                    profile,
-                    out,
-                    ready_file,
-                    min(timeout, HOSTILE_TIMEOUT_S) if hostile else timeout,
-                    blocking,
-                    hostile,
-                )
-                for device, persona, breaks, hostile in cases
-            ]
-            for done, future in enumerate(futures, start=1):
-                result = future.result()
-                results.append(result)
-                status = "ok  " if result.ok else "FAIL"
-                print(
-                    f"  [{done}/{len(cases)}] {status} {result.persona:<28} exit "
-                    f"{result.exit_code} in {result.seconds:.1f} s",
-                    flush=True,
-                )
-                for problem in result.problems:
-                    print(f"        {problem}")
+        for done, future in enumerate(futures, start=1):
+            result = future.result()
+            results.append(result)
+            status = "ok  " if result.ok else "FAIL"
+            print(
+                f"  [{done}/{len(cases)}] {status} {result.persona:<28} exit "
+                f"{result.exit_code} in {result.seconds:.1f} s",
+                flush=True,
+            )
+            for problem in result.problems:
+                print(f"        {problem}")
     summary = {
         "profile": profile,
         "seconds": round(time.monotonic() - started, 1),

@@ -8,8 +8,8 @@ from fake_vms.personas.model import Persona
 PERSONAS: tuple[Persona, ...] = (
     Persona(
         "clock-skew",
-        "Device clock is 10 minutes fast",
-        ("ONVIF-DEV-TIME-02",),
+        "Device clock is 10 minutes fast (so are its recordings: no multi-camera export aligns)",
+        ("ONVIF-DEV-TIME-02", "EXPORT-MULTI-01"),
         "Clock lost after reboot: home-assistant/core#121952, lumeohq/onvif-rs#121",
         clock_offset_s=600.0,
     ),

@@ -32,6 +32,8 @@ CASE_REFERENCE = "CONFORMANCE-TEST"
 SETTLE_S = 1.5
 """How far behind real time an export range ends (recordings are written in short ticks)."""
 MEDIA_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv")
+CLOCK_HORIZON = timedelta(hours=2)
+"""How far a camera's clock may be from the suite's and its newest recording still be found."""
 
 _adapters: dict[tuple[str, str, str], VmsAdapter] = {}
 
@@ -110,13 +112,29 @@ class ExportRun:
         return [f for f in self.facts if f.path in paths]
 
 
+def latest_recorded(adapter: VmsAdapter, camera_id: str) -> datetime | None:
+    """End of the newest recording of ``camera_id`` within CLOCK_HORIZON of the suite's clock."""
+    now = datetime.now(UTC)
+    found = adapter.search_recordings(camera_id, now - CLOCK_HORIZON, now + CLOCK_HORIZON)
+    return max((s.end for s in found.segments), default=None)
+
+
 def recorded_range(
     adapter: VmsAdapter, camera_id: str, duration_s: float, timeout_s: float
 ) -> tuple[datetime, datetime, RecordingSearch]:
-    """The latest ``duration_s`` the VMS has recorded without a gap, waiting (bounded) for it."""
+    """The latest ``duration_s`` the VMS has recorded without a gap, waiting (bounded) for it.
+
+    Anchored on the newest recording the VMS holds, not on the suite's clock: a camera whose
+    clock is wrong records under its own times, which is a finding of the time requirements, not
+    a reason to find no recording at all.
+    """
     deadline = time.monotonic() + timeout_s
     while True:
-        end = datetime.now(UTC) - timedelta(seconds=SETTLE_S)
+        now = datetime.now(UTC)
+        latest = adapter.search_recordings(camera_id, now - CLOCK_HORIZON, now + CLOCK_HORIZON)
+        end = (max(s.end for s in latest.segments) if latest.segments else now) - timedelta(
+            seconds=SETTLE_S
+        )
         start = end - timedelta(seconds=duration_s)
         found = adapter.search_recordings(camera_id, start - timedelta(seconds=1), end)
         if found.segments and min(s.start for s in found.segments) <= start and not found.gaps:

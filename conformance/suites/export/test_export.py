@@ -41,6 +41,7 @@ from conformance.outcomes import Inconclusive, not_applicable
 from conformance.suites.export.exports import (
     SINGLE_S,
     ExportRun,
+    latest_recorded,
     recorded_range,
     recording_facts,
     require_done,
@@ -330,7 +331,14 @@ def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, par
 
     run = device.cached("export:multi", compute)
     if run is None:
-        not_applicable("the VMS records no second camera over the same time")
+        others = [c.id for c in vms.list_cameras() if c.id != camera.id]
+        elsewhere = [o for o in others if latest_recorded(vms, o) is not None]
+        evidence.measure("other_cameras_recording", elsewhere)
+        assert not elsewhere, (
+            f"other cameras record ({', '.join(elsewhere)}), but never over the same time as "
+            f"{camera.id}: a multi-camera export cannot be aligned (do the cameras' clocks agree?)"
+        )
+        not_applicable("the VMS records no second camera")
     require_done(run)
     _record_job(evidence, run)
     manifest = _manifest(run)
@@ -349,7 +357,8 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
     camera = vms_camera(device, vms)
 
     def compute() -> ExportRun | None:
-        now = datetime.now(UTC)
+        # Anchored on the newest recording, which carries the camera's own time.
+        now = latest_recorded(vms, camera.id) or datetime.now(UTC)
         window = timedelta(seconds=float(params.get("search_window_s", 600.0)))
         found = vms.search_recordings(camera.id, now - window, now)
         if not found.gaps or not found.segments:
