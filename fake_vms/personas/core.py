@@ -152,8 +152,9 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "dropped-frames",
-        "The frame counter skips a value once a second (frames lost at capture)",
-        ("STREAM-CONT-01",),
+        "The frame counter skips a value once a second (frames lost at capture, so recordings "
+        "and exports lack them too)",
+        ("STREAM-CONT-01", "EXPORT-FRAMES-01"),
         "Frame loss under load: ONVIF test specs exclude 'missing audio/video frames'",
         knobs=Knobs(counter_skip_every=25),
     ),
