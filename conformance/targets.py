@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from conformance.errors import InputError, format_pydantic_location
+from conformance.fields import http_url_without_credentials, reject_literal_password
 from conformance.vms_target import VmsConfig, VmsEntry, resolve_vms
 
 FEATURES = ("snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "events", "media2", "h265", "onvif_export")
@@ -36,12 +37,7 @@ class Credentials(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_literal_password(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "password" in data:
-            raise ValueError(
-                "literal passwords are not allowed in target files; name an environment "
-                "variable with password_env"
-            )
-        return data
+        return reject_literal_password(data)
 
 
 class Claims(BaseModel):
@@ -181,12 +177,7 @@ class DeviceEntry(BaseModel):
     @field_validator("onvif")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
-        if parts.username or parts.password:
-            raise ValueError("must not carry credentials; use the credentials field")
-        return value
+        return http_url_without_credentials(value, "use the credentials field")
 
 
 class SimulatorRef(BaseModel):

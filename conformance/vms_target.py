@@ -13,11 +13,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from conformance.errors import InputError
+from conformance.fields import http_url_without_credentials, reject_literal_password
 
 
 class VmsEntry(BaseModel):
@@ -36,22 +36,12 @@ class VmsEntry(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_literal_password(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "password" in data:
-            raise ValueError(
-                "literal passwords are not allowed in target files; name an environment "
-                "variable with password_env"
-            )
-        return data
+        return reject_literal_password(data)
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
-        if parts.username or parts.password:
-            raise ValueError("must not carry credentials; use username/password_env")
-        return value
+        return http_url_without_credentials(value, "use username/password_env")
 
 
 @dataclass(frozen=True)
