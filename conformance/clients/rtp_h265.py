@@ -9,7 +9,6 @@ which send in decoding order.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 
 from conformance.clients.rtsp import H264Depacketizer, ReceivedAccessUnit
@@ -47,18 +46,7 @@ class H265Depacketizer(H264Depacketizer):
             self.unsupported += 1
 
     def _aggregation(self, payload: bytes) -> Iterator[bytes]:
-        pos = 2
-        while pos < len(payload):
-            if pos + 2 > len(payload):
-                self.malformed += 1
-                return
-            (size,) = struct.unpack("!H", payload[pos : pos + 2])
-            pos += 2
-            if size < 2 or pos + size > len(payload):
-                self.malformed += 1
-                return
-            yield payload[pos : pos + size]
-            pos += size
+        return self._aggregated(payload, header_size=2, min_nal_size=2)
 
     def _fragment(self, payload: bytes) -> bytes | None:
         if len(payload) < 4:

@@ -240,14 +240,23 @@ class H264Depacketizer:
             self.unsupported += 1
 
     def _stap_a(self, payload: bytes) -> Iterator[bytes]:
-        pos = 1
+        return self._aggregated(payload, header_size=1, min_nal_size=1)
+
+    def _aggregated(
+        self, payload: bytes, *, header_size: int, min_nal_size: int
+    ) -> Iterator[bytes]:
+        """NAL units of an aggregation packet (H.264 STAP-A, H.265 AP): 16-bit size, then NAL.
+
+        A size past the end, or smaller than a NAL header, counts as malformed and ends the
+        packet."""
+        pos = header_size
         while pos < len(payload):
             if pos + 2 > len(payload):
                 self.malformed += 1
                 return
             (size,) = struct.unpack("!H", payload[pos : pos + 2])
             pos += 2
-            if size == 0 or pos + size > len(payload):
+            if size < min_nal_size or pos + size > len(payload):
                 self.malformed += 1
                 return
             yield payload[pos : pos + size]
