@@ -61,6 +61,10 @@ SHORT_CAPTURE_S = 0.2
 WRONG_SUFFIX = "-wrong-password"
 
 
+RECORDED_WITH = "tests/checks/record_fixtures.py"
+"""Named in every fixture's meta, so a reader knows how to re-record it."""
+
+
 @dataclass(frozen=True)
 class Op:
     """One request to record: which operation, with which credentials and parameters."""
@@ -193,6 +197,35 @@ def _save(path: Path, body: bytes, meta: dict[str, Any], normalise: PortNormalis
     path.with_suffix(".meta.json").write_text(meta_text + "\n", encoding="utf-8")
 
 
+def reply_meta(
+    device: str,
+    op: Op,
+    url: str,
+    raw: RawResponse,
+    device_url: str,
+    recorded_with: str,
+    params: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The ``.meta.json`` beside a recorded reply: what was asked, of whom, and what came back
+    on the HTTP level (the replay helpers rebuild the client-side answer from it)."""
+    meta: dict[str, Any] = {
+        "device": device,
+        "service": op.service,
+        "operation": op.operation,
+        "auth": op.auth,
+        "params": op.params if params is None else params,
+        "url": url,
+        "http_status": raw.status,
+        "content_type": raw.headers.get("Content-Type", ""),
+        "www_authenticate": list(raw.www_authenticate),
+        "device_url": device_url,
+        "recorded_with": recorded_with,
+    }
+    meta.update(extra)
+    return meta
+
+
 def _record_device(name: str, entry: dict[str, Any], camera: Any) -> None:
     ops, with_snapshot = ONVIF_PLAN[name]
     normalise = PortNormaliser(
@@ -221,19 +254,8 @@ def _record_device(name: str, entry: dict[str, Any], camera: Any) -> None:
         sent = time.time()
         raw: RawResponse = sender.post_raw(url, body, headers)
         received = time.time()
-        meta: dict[str, Any] = {
-            "device": name,
-            "service": op.service,
-            "operation": op.operation,
-            "auth": op.auth,
-            "params": {k: (token if v is None else v) for k, v in op.params.items()},
-            "url": url,
-            "http_status": raw.status,
-            "content_type": raw.headers.get("Content-Type", ""),
-            "www_authenticate": list(raw.www_authenticate),
-            "device_url": device_url,
-            "recorded_with": "tests/checks/record_fixtures.py",
-        }
+        params = {k: (token if v is None else v) for k, v in op.params.items()}
+        meta = reply_meta(name, op, url, raw, device_url, RECORDED_WITH, params)
         if op.operation == "GetSystemDateAndTime":
             meta.update(sent=sent, received=received)
         _save(out / f"{op.filename}.xml", raw.body, meta, normalise)

@@ -29,7 +29,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from record_fixtures import Op, PortNormaliser, _envelope, _save  # noqa: E402
+from record_fixtures import Op, PortNormaliser, _envelope, _save, reply_meta  # noqa: E402
+
+RECORDED_WITH = "tests/checks/media2/record_media2_fixtures.py"
+"""Named in every fixture's meta, so a reader knows how to re-record it."""
 
 from conformance.clients.onvif import OnvifClient, RawResponse  # noqa: E402
 from conformance.dut import STREAM_SETUP_UDP, same_authority, with_host  # noqa: E402
@@ -91,19 +94,7 @@ def _record(name: str, entry: dict[str, Any]) -> None:
         url = urls[namespace]
         body, headers = _envelope(client, op, url, None)
         raw: RawResponse = client.post_raw(url, body, headers)
-        meta = {
-            "device": name,
-            "service": op.service,
-            "operation": op.operation,
-            "auth": op.auth,
-            "params": op.params,
-            "url": url,
-            "http_status": raw.status,
-            "content_type": raw.headers.get("Content-Type", ""),
-            "www_authenticate": list(raw.www_authenticate),
-            "device_url": device_url,
-            "recorded_with": "tests/checks/media2/record_media2_fixtures.py",
-        }
+        meta = reply_meta(name, op, url, raw, device_url, RECORDED_WITH)
         _save(out / f"{file_name}.xml", raw.body, meta, normalise)
     if name in STREAM_DEVICES:
         _record_streams(name, entry, client, urls, normalise)

@@ -24,7 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from record_fixtures import FIXTURES, Op, PortNormaliser, _envelope, _save  # noqa: E402
+from record_fixtures import FIXTURES, Op, PortNormaliser, _envelope, _save, reply_meta  # noqa: E402
+
+RECORDED_WITH = "tests/checks/profile_g/record_profile_g_fixtures.py"
+"""Named in every fixture's meta, so a reader knows how to re-record it."""
 
 from conformance.checks.recording import event_view, replay_units_view  # noqa: E402
 from conformance.clients.onvif import OnvifClient  # noqa: E402
@@ -69,21 +72,11 @@ def _soap(name: str, entry: dict[str, Any], client: OnvifClient, urls: dict[str,
         url = urls[SERVICE_NAMESPACES["search"]]
         body, headers = _envelope(client, op, url, None)
         raw = client.post_raw(url, body, headers)
-        meta = {
-            "device": name,
-            "service": "search",
-            "operation": operation,
-            "auth": "wsse",
-            "params": {k: str(v) for k, v in op.params.items()},
-            "url": url,
-            "http_status": raw.status,
-            "content_type": raw.headers.get("Content-Type", ""),
-            "www_authenticate": list(raw.www_authenticate),
-            "device_url": entry["onvif_url"],
-            "device_utc": time.time(),
-            "recording_token": token,
-            "recorded_with": "tests/checks/profile_g/record_profile_g_fixtures.py",
-        }
+        params = {k: str(v) for k, v in op.params.items()}
+        meta = reply_meta(
+            name, op, url, raw, entry["onvif_url"], RECORDED_WITH, params,
+            device_utc=time.time(), recording_token=token,
+        )  # fmt: skip
         _save(FIXTURES / "onvif" / name / f"{operation}.xml", raw.body, meta, normalise)
 
 

@@ -22,7 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from record_fixtures import FIXTURES, Op, PortNormaliser, _envelope, _save  # noqa: E402
+from record_fixtures import FIXTURES, Op, PortNormaliser, _envelope, _save, reply_meta  # noqa: E402
+
+RECORDED_WITH = "tests/checks/ptz/record_ptz_fixtures.py"
+"""Named in every fixture's meta, so a reader knows how to re-record it."""
 
 from conformance.clients.onvif import OnvifClient  # noqa: E402
 from conformance.dut import SERVICE_NAMESPACES, same_authority  # noqa: E402
@@ -58,19 +61,7 @@ def _record(name: str, entry: dict[str, Any]) -> None:
         url = urls[SERVICE_NAMESPACES[op.service]]
         body, headers = _envelope(client, op, url, None)
         raw = client.post_raw(url, body, headers)
-        meta = {
-            "device": name,
-            "service": op.service,
-            "operation": op.operation,
-            "auth": op.auth,
-            "params": op.params,
-            "url": url,
-            "http_status": raw.status,
-            "content_type": raw.headers.get("Content-Type", ""),
-            "www_authenticate": list(raw.www_authenticate),
-            "device_url": device_url,
-            "recorded_with": "tests/checks/ptz/record_ptz_fixtures.py",
-        }
+        meta = reply_meta(name, op, url, raw, device_url, RECORDED_WITH)
         _save(FIXTURES / "onvif" / name / f"{op.filename}.xml", raw.body, meta, normalise)
     print(f"  {name}: {len(PLAN[name])} replies")
 
