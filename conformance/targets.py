@@ -120,6 +120,28 @@ class SecurityTesting(BaseModel):
         return value
 
 
+class LockoutPolicy(BaseModel):
+    """The device's login lockout, as configured on it: bounds the failed-login budget.
+
+    Passive runs send at most ``max_failed_logins - 2`` logins that should fail to each device
+    (see :mod:`conformance.login_budget`); without this section a threshold of 5 is assumed.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_failed_logins: int = Field(
+        ge=1, le=1000, description="Failed logins after which the device locks (account or IP)."
+    )
+    window_s: float | None = Field(
+        default=None, gt=0, description="Seconds over which the device counts failures."
+    )
+    min_interval_s: float | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Passive-mode pause between two failing attempts (default 1 s).",
+    )
+
+
 class SecurityDeclaration(BaseModel):
     """Supplier answers that cannot be verified over the network (shown as declared)."""
 
@@ -164,6 +186,9 @@ class DeviceEntry(BaseModel):
         default=None,
         description="WS-Discovery unicast address host:port (default: the ONVIF host, port 3702)",
     )
+    lockout_policy: LockoutPolicy | None = Field(
+        default=None, description="This device's lockout (default: the target's)."
+    )
 
     @field_validator("discovery")
     @classmethod
@@ -201,6 +226,9 @@ class TargetFile(BaseModel):
         default=[], description="The make's documented default accounts (SEC-DEFCRED-01)."
     )
     security: SecurityTesting = SecurityTesting()
+    lockout_policy: LockoutPolicy | None = Field(
+        default=None, description="The devices' login lockout (failed-login budget)."
+    )
 
     @model_validator(mode="after")
     def _has_devices(self) -> TargetFile:
@@ -221,6 +249,8 @@ class Device:
     claims: Claims
     discovery: str | None = None
     """WS-Discovery unicast address ``host:port``; None means the ONVIF host on port 3702."""
+    lockout: LockoutPolicy | None = None
+    """The declared login lockout (device entry, else target); None: not declared."""
 
     @property
     def host(self) -> str:
@@ -263,7 +293,13 @@ def _env(source: str, field_name: str, var: str) -> str:
     return value
 
 
-def _devices_from_ready_file(source: str, ref: SimulatorRef, base: Path, claims: Claims):
+def _devices_from_ready_file(
+    source: str,
+    ref: SimulatorRef,
+    base: Path,
+    claims: Claims,
+    lockout: LockoutPolicy | None = None,
+):
     path = Path(ref.ready_file)
     if not path.is_absolute():
         path = base / path
@@ -298,6 +334,7 @@ def _devices_from_ready_file(source: str, ref: SimulatorRef, base: Path, claims:
                         "camera",
                         claims,
                         discovery,
+                        lockout,
                     )
                 )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -358,6 +395,7 @@ def resolve_target(
                 entry.role,
                 entry.claims or spec.claims,
                 entry.discovery,
+                entry.lockout_policy or spec.lockout_policy,
             )
         )
     ready_path: Path | None = None
@@ -366,7 +404,9 @@ def resolve_target(
         if ready_file:
             ref = ref.model_copy(update={"ready_file": ready_file})
             base = Path(".")
-        devices.extend(_devices_from_ready_file(source, ref, base, spec.claims))
+        devices.extend(
+            _devices_from_ready_file(source, ref, base, spec.claims, spec.lockout_policy)
+        )
         ready_path = Path(ref.ready_file)
         ready_path = ready_path if ready_path.is_absolute() else base / ready_path
     names = [d.name for d in devices]
