@@ -485,6 +485,18 @@ def conformance_run(request: pytest.FixtureRequest) -> ConformanceRun:
     return request.config.stash[RUN_KEY]
 
 
+@pytest.fixture
+def failed_logins(request: pytest.FixtureRequest, device: Any, evidence: Evidence) -> Any:
+    """This test's share of its device's failed-login budget (see conformance.login_budget):
+    ``failed_logins.claim(n, what)`` before sending, ``.attempt()`` before each failing login."""
+    from conformance.login_budget import budget_for
+
+    run = request.config.stash[RUN_KEY]
+    marker = request.node.get_closest_marker("requirement")
+    budget = budget_for(device, run, request.session.items)
+    return budget.for_test(marker.args[0], evidence)
+
+
 @pytest.fixture(autouse=True)
 def _allure_labels(request: pytest.FixtureRequest) -> None:
     """Label each conformance test for Allure: profile epic, domain feature, requirement story."""
