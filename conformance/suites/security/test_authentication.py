@@ -45,16 +45,22 @@ def _summary(answer) -> dict:
 
 
 @pytest.mark.requirement("SEC-DEFCRED-01")
-def test_default_credentials_refused(device, evidence, conformance_run):
+def test_default_credentials_refused(device, evidence, conformance_run, failed_logins):
     pairs = default_credentials(conformance_run)
     evidence.claim("default_credentials", [label(u, p) for u, p in pairs])
     if not pairs:
         not_tested("the target lists no default credentials with a password for this make")
+    failed_logins.claim(
+        2 * len(pairs),
+        "GetDeviceInformation by WS-Security and by HTTP Digest as each default credential: "
+        + ", ".join(label(u, p) for u, p in pairs),
+    )
     accepted: dict[str, bool] = {}
     for username, password in pairs:
         client = client_as(device, username, password, private=True)
         ok = False
         for auth in ("wsse", "digest"):  # each ONVIF authentication the device may offer
+            failed_logins.attempt()
             answer = answer_of(lambda a=auth, c=client: c.call(*PROBE_OPERATION, auth=a))
             ok = ok or answer.kind == "answered"
         accepted[label(username, password)] = ok
@@ -104,15 +110,18 @@ def test_nothing_reachable_without_credentials(device, evidence):
 
 
 @pytest.mark.requirement("SEC-NOBASIC-01")
-def test_no_basic_over_plain_http(device, evidence):
+def test_no_basic_over_plain_http(device, evidence, failed_logins):
     url = device.device.onvif_url
     if url.startswith("https:"):
         not_applicable("the device service is reached over HTTPS: Basic would not be cleartext")
-    anonymous = answer_of(lambda: device.onvif.call(*PROBE_OPERATION, auth="none"))
-    evidence.measure("challenge", list(anonymous.www_authenticate))
     user, password = device.device.username, device.device.password
     if not user or password is None:
         not_tested("the target gives no credentials to present with Basic")
+    # A device that refuses Basic may count it as a failed login on the real account.
+    failed_logins.claim(1, "GetDeviceInformation with HTTP Basic and the device's credentials")
+    anonymous = answer_of(lambda: device.onvif.call(*PROBE_OPERATION, auth="none"))
+    evidence.measure("challenge", list(anonymous.www_authenticate))
+    failed_logins.attempt()
     raw = device.onvif.post_raw(url, DEVICE_INFO_ENVELOPE, auth=HTTPBasicAuth(user, password))
     evidence.measure("basic_answer_status", raw.status)
     basic = answer_of(lambda: None) if raw.status == 200 else _refused(raw.status)
@@ -127,12 +136,14 @@ def _refused(status: int):
 
 
 @pytest.mark.requirement("SEC-NONCE-01")
-def test_replayed_nonce_rejected(device, evidence):
+def test_replayed_nonce_rejected(device, evidence, failed_logins):
+    failed_logins.claim(1, "GetDeviceInformation with a WS-Security token replayed byte for byte")
     client = device.onvif
     header = client.wsse_header(nonce=os.urandom(16))
     replay = copy.deepcopy(header)  # byte-for-byte the same token: a captured request resent
     first = answer_of(lambda: client.call(*PROBE_OPERATION, auth="wsse", security_header=header))
     time.sleep(0.2)
+    failed_logins.attempt()
     again = answer_of(lambda: client.call(*PROBE_OPERATION, auth="wsse", security_header=replay))
     evidence.measure("first_use", _summary(first))
     evidence.measure("replay", _summary(again))
@@ -141,8 +152,9 @@ def test_replayed_nonce_rejected(device, evidence):
 
 
 @pytest.mark.requirement("SEC-CREATED-01")
-def test_stale_created_rejected(device, evidence, params):
+def test_stale_created_rejected(device, evidence, params, failed_logins):
     age = float(params.get("stale_age_s", 3600))
+    failed_logins.claim(1, f"GetDeviceInformation with a WS-Security token created {age:g} s ago")
     client = device.onvif
     fresh = answer_of(lambda: client.call(*PROBE_OPERATION, auth="wsse"))
     if fresh.kind != "answered":
@@ -151,6 +163,7 @@ def test_stale_created_rejected(device, evidence, params):
         raise Inconclusive(f"a fresh UsernameToken was refused ({fresh.kind}); cannot judge")
     stale_at = client.device_now() - timedelta(seconds=age)
     header = client.wsse_header(created=stale_at)
+    failed_logins.attempt()
     answer = answer_of(lambda: client.call(*PROBE_OPERATION, auth="wsse", security_header=header))
     evidence.measure("created", stale_at.isoformat())
     evidence.measure("stale_answer", _summary(answer))

@@ -43,14 +43,16 @@ def test_operator_cannot_call_admin_operations(device, evidence, conformance_run
 
 
 @pytest.mark.requirement("SEC-LOCKOUT-01")
-def test_failed_logins_locked_or_slowed(device, evidence, conformance_run, params):
+def test_failed_logins_locked_or_slowed(device, evidence, conformance_run, params, failed_logins):
     """Intrusive: it may lock the Operator test account. The restore is waiting the lock out
     (bounded by max_lockout_s) and verifying that the right password works again."""
     client, username, password = _operator(device, conformance_run)
     attempts = int(params.get("failed_attempts", 8))
+    failed_logins.claim(attempts, "wrong passwords for the Operator test account, on purpose")
     wrong = client_as(device, username, password + "-wrong")
     latencies: list[float] = []
     for _ in range(attempts):
+        failed_logins.attempt()
         started = time.monotonic()
         answer = answer_of(lambda: wrong.call(*PROBE, auth="wsse"))
         latencies.append(round(time.monotonic() - started, 3))
