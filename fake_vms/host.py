@@ -94,7 +94,9 @@ class SiteHost:
             await self.discovery.start(HOST, self.discovery_port)
             from fake_vms.vms.server import start_site_vms
 
-            self.vms = await start_site_vms(self.devices, self.recordings.store, HOST)
+            self.vms = await start_site_vms(
+                self.devices, self.recordings.store, HOST, self.site.vms
+            )
         except BaseException:
             await self.stop()
             raise

@@ -97,9 +97,58 @@ def apply_persona(camera: CameraConfig, persona: Persona | None) -> CameraConfig
 
 
 @dataclass(frozen=True)
+class VmsSiteConfig:
+    """The site's own VMS when it ingests cameras (a site file's ``vms:`` section)::
+
+    vms: {ingest: true, clip_s: 4, persona: vms-search-contained-only}
+    """
+
+    ingest: bool = True
+    """The VMS offers the ingest API (it becomes the RTSP client of cameras it is given)."""
+    clip_s: float = 4.0
+    """An ingested camera's clip closes at the first key frame after this many seconds."""
+    persona: str | None = None
+    """A VMS persona (``applies_to="vms"``) making the VMS misbehave in one known way."""
+    knobs: Knobs = field(default_factory=Knobs)
+
+
+@dataclass(frozen=True)
 class Site:
     name: str
     cameras: tuple[CameraConfig, ...]
+    vms: VmsSiteConfig | None = None
+    """Set when the site hosts a VMS that ingests cameras (it may then have no cameras)."""
+
+
+_VMS_FIELDS = {"ingest", "clip_s", "persona"}
+
+
+def _vms_section(raw: Any, where: str) -> VmsSiteConfig:
+    """Validate a site's ``vms:`` section (errors name the file and field)."""
+    if not isinstance(raw, dict):
+        raise SiteError(f"{where}: field 'vms' must be a mapping")
+    unknown = sorted(set(raw) - _VMS_FIELDS)
+    if unknown:
+        raise SiteError(f"{where}: vms: unknown field(s) {', '.join(unknown)}")
+    ingest = raw.get("ingest", True)
+    if not isinstance(ingest, bool):
+        raise SiteError(f"{where}: vms.ingest: must be true or false, got {ingest!r}")
+    clip_s = raw.get("clip_s", 4.0)
+    if isinstance(clip_s, bool) or not isinstance(clip_s, int | float) or not 0.5 <= clip_s <= 600:
+        raise SiteError(
+            f"{where}: vms.clip_s: must be a number of seconds in 0.5..600, got {clip_s!r}"
+        )
+    name = raw.get("persona")
+    try:
+        persona = get_persona(name)
+    except KeyError as exc:
+        raise SiteError(f"{where}: vms.persona: {exc.args[0]}") from None
+    if persona is not None and persona.applies_to != "vms":
+        raise SiteError(
+            f"{where}: vms.persona: {persona.name!r} is a camera persona; put it on a camera"
+        )
+    knobs = persona.knobs if persona is not None else Knobs()
+    return VmsSiteConfig(ingest, float(clip_s), persona.name if persona else None, knobs)
 
 
 _CAMERA_FIELDS = {f.name for f in fields(CameraConfig)} - {"knobs"}
@@ -121,6 +170,10 @@ def _camera_from_mapping(raw: dict[str, Any], where: str) -> CameraConfig:
         persona = get_persona(persona_name)
     except KeyError as exc:
         raise SiteError(f"{where}.persona: {exc.args[0]}") from None
+    if persona is not None and persona.applies_to == "vms":
+        raise SiteError(
+            f"{where}.persona: {persona.name!r} is a VMS persona; use the site's vms.persona"
+        )
     camera = CameraConfig(**{k: v for k, v in raw.items() if k != "persona"})
     return apply_persona(camera, persona)
 
@@ -153,6 +206,8 @@ def _expand(raw: dict[str, Any], where: str) -> list[dict[str, Any]]:
 
 def _site_cameras(data: dict[str, Any], where: str, site_name: str) -> list[CameraConfig]:
     cameras_raw = data.get("cameras")
+    if "vms" in data and cameras_raw in (None, []):
+        return []  # a VMS-only site
     if not isinstance(cameras_raw, list) or not cameras_raw:
         raise SiteError(f"{where}: field 'cameras' must be a non-empty list")
     defaults = data.get("defaults") or {}
@@ -180,6 +235,9 @@ def load_site(path: str | Path, persona: str | None = None) -> Site:
         forced = get_persona(persona)
     except KeyError as exc:
         raise SiteError(f"--persona: {exc.args[0]}") from None
+    if forced is not None and forced.applies_to == "vms":
+        raise SiteError(f"--persona: {forced.name!r} is a VMS persona; use vms: {{persona: ...}}")
+    vms = _vms_section(data["vms"], str(path)) if "vms" in data else None
     if "sites" in data:
         sites = data["sites"]
         if not isinstance(sites, list) or not sites:
@@ -208,4 +266,4 @@ def load_site(path: str | Path, persona: str | None = None) -> Site:
         seen.add(camera.name)
     if forced is not None:
         cameras = [apply_persona(c, forced) if c.persona is None else c for c in cameras]
-    return Site(name=name, cameras=tuple(cameras))
+    return Site(name=name, cameras=tuple(cameras), vms=vms)

@@ -19,6 +19,7 @@ from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
+from fake_vms.personas.knobs_vms import VmsKnobs
 
 
 @dataclass(frozen=True)
@@ -91,5 +92,6 @@ class Knobs(
     ExportKnobs,
     HostileKnobs,
     SecurityKnobs,
+    VmsKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from fake_vms.personas.knobs import Knobs
 
@@ -24,3 +24,6 @@ class Persona:
     """A hostile device (fake_vms.hostile): ``breaks`` must each be fail or inconclusive with a
     reason, other requirements may pass or be fail/inconclusive with a reason, every test ends
     within a bound set by the timeout, and the run completes (see conformance.selftest)."""
+    applies_to: Literal["camera", "vms"] = "camera"
+    """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
+    simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""

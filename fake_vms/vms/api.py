@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fake_vms.http import Request, Response
+from fake_vms.vms.ingest_api import IngestApi
 from fake_vms.vms.jobs import AuditLog, ExportJobs
 from fake_vms.vms.package import CameraSource, iso
 from fake_vms.vms.signing import ALGORITHM, Signer
@@ -65,8 +66,15 @@ class VmsApi:
     """Route handlers; ``routes()`` maps paths for :class:`fake_vms.http.HttpServer`."""
 
     def __init__(
-        self, store: Any, cameras: Sequence[CameraSource], username: str, password: str
+        self,
+        store: Any,
+        cameras: Sequence[CameraSource],
+        username: str,
+        password: str,
+        ingest: Any = None,
     ) -> None:
+        """``ingest``: the VMS's :class:`fake_vms.vms.ingest.IngestManager` when it ingests
+        cameras itself (a site with ``vms: {ingest: true}``), else ``None``."""
         self.store = store
         self.cameras = {c.id: c for c in cameras}
         self.username = username
@@ -75,6 +83,7 @@ class VmsApi:
         self.audit = AuditLog()
         self.jobs = ExportJobs(store, self.signer, self.audit)
         self._tokens: dict[str, tuple[str, float]] = {}
+        self.ingest = IngestApi(self, ingest) if ingest is not None else None
 
     def routes(self) -> dict[str, Any]:
         return {
@@ -87,6 +96,9 @@ class VmsApi:
             "/api/exports": self._wrap(self.create_export),
             "/api/exports/": self._wrap(self.export_item),
             "/api/audit": self._wrap(self.audit_log),
+            "/api/version": self._wrap(self.version),
+            "/api/cameras/": self._wrap(self.camera_item),
+            "/api/onvif/probe": self._wrap(self.onvif_probe),
         }
 
     def _wrap(self, handler: Any, auth: bool = True) -> Any:
@@ -157,13 +169,39 @@ class VmsApi:
         pem = self.signer.public_pem().decode()
         return _json(200, {"keys": [{"id": "vms-1", "algorithm": ALGORITHM, "public_key": pem}]})
 
-    def list_cameras(self, request: Request, _user: str) -> Response:
+    def version(self, request: Request, _user: str) -> Response:
+        from importlib.metadata import PackageNotFoundError, version
+
+        self._method(request, "GET")
+        try:
+            number = version("cctv-conformance")
+        except PackageNotFoundError:
+            number = "0"
+        return _json(200, {"product": "fake-vms", "version": number})
+
+    def list_cameras(self, request: Request, user: str) -> Response:
+        if request.method == "POST" and self.ingest is not None:
+            return self.ingest.add(request, user)
         self._method(request, "GET")
         cameras = [c.identity() for c in self.cameras.values()]
+        if self.ingest is not None:
+            cameras += self.ingest.identities()
         return _json(200, {"cameras": cameras})
+
+    def camera_item(self, request: Request, user: str) -> Response:
+        if self.ingest is None:
+            raise ApiError(404, f"no such resource {request.path}")
+        return self.ingest.item(request, user)
+
+    def onvif_probe(self, request: Request, user: str) -> Response:
+        if self.ingest is None:
+            raise ApiError(404, "this VMS has no ONVIF probe")
+        return self.ingest.probe(request, user)
 
     def _camera(self, camera_id: Any) -> CameraSource:
         camera = self.cameras.get(camera_id) if isinstance(camera_id, str) else None
+        if camera is None and self.ingest is not None and isinstance(camera_id, str):
+            camera = self.ingest.source(camera_id)
         if camera is None:
             raise ApiError(404, f"unknown camera {camera_id!r}")
         return camera
@@ -178,6 +216,8 @@ class VmsApi:
         start, end = parse_time(query["start"], "start"), parse_time(query["end"], "end")
         if end <= start:
             raise ApiError(400, "end must be after start")
+        if camera.clips is not None and self.ingest is not None:
+            return _json(200, self.ingest.search(camera, start, end))
         body: dict[str, Any] = {"camera": camera.id, "segments": [], "gaps": []}
         try:
             recording = self.store.recording(camera.token)
@@ -210,6 +250,13 @@ class VmsApi:
 
         self._method(request, "GET")
         query = {k: v[-1] for k, v in parse_qs(request.query).items()}
+        if "recording" in query and self.ingest is not None:
+            clip = self.ingest.clip_media(query["recording"])
+            if clip is not None:
+                camera_id, data = clip
+                self.audit.add(user, "recording.download", self._source(request),
+                               camera=camera_id, recording=query["recording"])  # fmt: skip
+                return Response(200, data, "video/mp4")
         for name in ("camera", "start", "end"):
             if name not in query:
                 raise ApiError(400, f"query parameter {name} required")

@@ -25,16 +25,24 @@ def camera_source(camera: Any, onvif_url: str, token: str) -> CameraSource:
 class VmsServer:
     """Start/stop inside the running event loop; ``ready_entry`` goes into the ready file."""
 
-    def __init__(self, store: Any, cameras: Sequence[CameraSource], password: str) -> None:
-        self.api = VmsApi(store, cameras, OPERATOR, password)
+    def __init__(
+        self, store: Any, cameras: Sequence[CameraSource], password: str, ingest: Any = None
+    ) -> None:
+        self.api = VmsApi(store, cameras, OPERATOR, password, ingest)
         self.http = HttpServer(self.api.routes())
         self.password = password
+        self.ingest = ingest
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         await self.http.start(host, port)
         self.host = host
 
     async def stop(self) -> None:
+        if self.ingest is not None:
+            import asyncio
+
+            # Capture threads stop within one read timeout; wait for them off the event loop.
+            await asyncio.to_thread(self.ingest.stop_all)
         await self.http.stop()
 
     @property
@@ -45,13 +53,18 @@ class VmsServer:
         return {
             "adapter": "fake-vms", "url": self.url, "username": OPERATOR,
             "password": self.password, "cameras": sorted(self.api.cameras),
+            "ingest": self.ingest is not None,
         }  # fmt: skip
 
 
-async def start_site_vms(devices: Sequence[Any], store: Any, host: str) -> VmsServer | None:
-    """Start the site's VMS over its recording cameras (``None`` when no camera records).
+async def start_site_vms(
+    devices: Sequence[Any], store: Any, host: str, vms: Any = None
+) -> VmsServer | None:
+    """Start the site's VMS over its recording cameras, and with ingest when the site's ``vms``
+    section asks for it (``None`` when no camera records and the site has no such VMS).
 
-    ``devices`` are the host's running devices (``camera`` and ``onvif.device_url``).
+    ``devices`` are the host's running devices (``camera`` and ``onvif.device_url``); ``vms`` is
+    the site's :class:`fake_vms.site.VmsSiteConfig` or ``None``.
     """
     import secrets
 
@@ -62,8 +75,13 @@ async def start_site_vms(devices: Sequence[Any], store: Any, host: str) -> VmsSe
         for d in devices
         if d.camera.record
     ]
-    if not sources:
+    ingest = None
+    if vms is not None and vms.ingest:
+        from fake_vms.vms.ingest import IngestManager
+
+        ingest = IngestManager(store, vms.clip_s, vms.knobs)
+    if not sources and ingest is None:
         return None
-    server = VmsServer(store, sources, secrets.token_urlsafe(18))
+    server = VmsServer(store, sources, secrets.token_urlsafe(18), ingest)
     await server.start(host, 0)
     return server

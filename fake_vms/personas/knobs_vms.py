@@ -1,0 +1,32 @@
+"""Quirk knobs: the simulated VMS as the cameras' client (ingest). Defaults are conformant.
+
+These knobs belong to a VMS persona (``applies_to="vms"``, selected by a site's
+``vms: {persona: ...}``) and are read by fake_vms/vms/ingest*.py, never by a camera's services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VmsKnobs:
+    """How the VMS captures, stores, finds, exports and probes ingested cameras."""
+
+    vms_status_fps: float | None = None
+    """Capture status reports this value as the capture frame rate instead of the measured one."""
+    vms_drop_every: int = 0
+    """Every Nth received non-key access unit is lost before it is recorded."""
+    vms_clip_gap_s: float = 0.0
+    """After a clip closes, this many seconds are not recorded (the next clip starts at the next
+    key frame after them): gaps at clip boundaries."""
+    vms_search_contained_only: bool = False
+    """Search returns only clips lying wholly inside the range, not those overlapping it."""
+    vms_clock_offset_s: float = 0.0
+    """The VMS stamps what it records with its own clock, this far from UTC."""
+    vms_export_transcode: bool = False
+    """Exports are re-encoded (H.264) instead of copying the recorded bitstream."""
+    vms_export_plain: bool = False
+    """Exports hold the media and a plain file list: no hashes, identity, times or signature."""
+    vms_onvif_fixed_token: str | None = None
+    """The ONVIF probe skips GetProfiles and asks GetStreamUri for this hard-coded token."""
