@@ -312,6 +312,7 @@ def _selftest(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         personas=args.persona or None,
         timeout=args.timeout,
+        full=args.full,
     )
 
 
@@ -411,6 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--persona", action="append", help="only this persona (repeatable); default all"
     )
     selftest.add_argument("--timeout", type=float, default=10.0)
+    selftest.add_argument(
+        "--full",
+        action="store_true",
+        help="every persona runs the whole profile, not only its breaks (nightly, pre-release)",
+    )
     selftest.set_defaults(func=_selftest)
 
     recover = sub.add_parser(

@@ -1,11 +1,27 @@
 """``cctv-conformance selftest``: the suite judged against devices whose faults are known.
 
-One simulator hosts the known-good camera and one camera per persona. The suite runs once per
-camera, in its own process (as a user would run it), and every outcome is compared with the
+Each case hosts its own simulator (the device under test and a good recording peer) and runs the
+suite against it in its own process, as a user would run it. Outcomes are compared with the
 expectation in both directions, as the OpenID conformance suite does with its expected-failures
-files: the known-good camera must pass every requirement, and each persona must fail exactly the
-requirements it declares and behave like the known-good camera everywhere else. A check that
-misses its persona is as wrong as one that fails a good device.
+files: the known-good camera must pass every requirement of the profile, and a persona must fail
+the requirements it declares in ``breaks``. A check that misses its persona is as wrong as one
+that fails a good device.
+
+Two modes, one standard: every requirement's test is shown failing against a persona built to
+break it and passing against the known-good camera.
+
+- **targeted** (default, every commit): the known-good camera runs the whole profile; each
+  persona runs only its ``breaks`` and must fail each of them.
+- **full** (``--full``, nightly and before a release): every persona also runs the whole profile
+  and must behave like the known-good camera everywhere else (a persona that breaks more than it
+  declares is found here).
+
+Hostile personas are judged by their own rule in both modes (see :func:`_judge_hostile`). A case
+that would judge zero requirements is an error, never a silent pass.
+
+A case is a site to host, a target file for it, a profile, the requirements judged and the
+expected failures (:class:`Case`), so other kinds of system under test (a simulated VMS under the
+``vms-ingest`` profile) can be added as cases without touching the runner.
 """
 
 from __future__ import annotations
@@ -14,13 +30,15 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from conformance.catalogue import load_catalogue
+from conformance.catalogue import ResolvedProfile, load_catalogue
 from conformance.checks.security import DECLARED_PREFIX
 from conformance.errors import InputError
 from conformance.outcomes import ENVIRONMENT_REASON
@@ -28,7 +46,11 @@ from conformance.selftest_security import run_environment, security_fields
 
 GOOD = "good"
 NOT_PASS = {"fail", "inconclusive"}
-
+DEFAULT_PROFILE = "all-requirements"
+TARGETED, FULL = "targeted", "full"
+PROFILES_ENV = "CCTV_CONFORMANCE_PROFILES"
+RUN_LIMIT_S = 600
+"""A run that takes longer than this is killed and reported (a hung run is a finding)."""
 
 HOSTILE_TIMEOUT_S = 2.0
 """Hostile cases run with at most this timeout: their bound scales with it, and a black hole
@@ -42,12 +64,40 @@ def hostile_bound_s(timeout: float) -> float:
     return 6 * timeout + 5.0
 
 
+TargetWriter = Callable[[Path, str, Path], Path]
+"""``(out, device, ready_file) -> target file`` for one case."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One self-test case: what to host, what to point the suite at, what to judge, what to expect.
+
+    ``requirements`` are the IDs judged (all of the profile, or a subset: the run then uses a
+    generated profile holding only those, with the levels and parameters the profile gives
+    them, so the prefetcher warms only what they need). ``breaks`` are the IDs that must fail;
+    every other judged requirement must pass (or, for a hostile device, follow
+    :func:`_judge_hostile`). ``error`` marks a case that cannot be run as declared.
+    """
+
+    device: str
+    label: str
+    site: Callable[[], Any]
+    target: TargetWriter
+    profile: str
+    requirements: tuple[str, ...]
+    breaks: frozenset[str]
+    timeout: float
+    hostile: bool = False
+    error: str = ""
+
+
 @dataclass
 class CaseResult:
     device: str
     persona: str
     exit_code: int
     expected_exit: int
+    judged: int = 0
     outcomes: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -57,15 +107,16 @@ class CaseResult:
         return not self.problems
 
 
-def _case_site(device: str, persona: str | None):
+# -- cases -------------------------------------------------------------------------------------
+def camera_site(device: str, persona: Any | None):
     """The cameras one case needs: the camera under test and a good peer recording beside it.
 
     Each case gets its own simulator, so a hostile or slow persona never disturbs another case,
     and only the cameras of the cases running at the moment record (recording every persona's
     camera for the whole self-test would load the machine more than the checks do). The peer
-    gives the multi-camera export checks a second camera over the same time.
+    gives the multi-camera export checks a second camera over the same time. The camera is the
+    same in both modes, so a persona is judged on the camera the known-good run vouches for.
     """
-    from fake_vms.personas import PERSONAS
     from fake_vms.site import CameraConfig, Site, apply_persona
 
     # PTZ on, so the conditional PTZ requirements are judged (personas may turn it off).
@@ -77,33 +128,12 @@ def _case_site(device: str, persona: str | None):
     base["recording_gaps"] = ((2.0, 1.0),)
     camera = CameraConfig(name=device, **base)
     if persona is not None:
-        camera = apply_persona(camera, PERSONAS[persona])
+        camera = apply_persona(camera, persona)
     return Site(f"selftest-{device}", (camera, CameraConfig(name=f"peer-{device}", **base)))
 
 
-def _run_isolated_case(
-    device: str,
-    persona: str,
-    breaks: set[str],
-    profile: str,
-    out: Path,
-    timeout: float,
-    blocking: set[str],
-    hostile: bool,
-) -> CaseResult:
-    """Host the case's cameras, run the suite against them, stop them."""
-    from fake_vms.host import SimulatorThread, write_ready_file
-
-    site = _case_site(device, None if persona == GOOD else persona)
-    with SimulatorThread(site) as simulator:
-        ready_file = out / "ready" / f"{device}.json"
-        write_ready_file(ready_file, simulator.host.ready())
-        return _run_case(
-            device, persona, breaks, profile, out, ready_file, timeout, blocking, hostile
-        )
-
-
-def _target_file(out: Path, device: str, ready_file: Path) -> Path:
+def camera_target(out: Path, device: str, ready_file: Path) -> Path:
+    """The self-test target of one simulated camera (claims and security section)."""
     spec = {
         "supplier": "Self-test",
         "product": f"fake_vms {device}",
@@ -125,22 +155,101 @@ def _target_file(out: Path, device: str, ready_file: Path) -> Path:
     return path
 
 
-def _run_case(
-    device: str,
-    persona: str,
-    breaks: set[str],
-    profile: str,
-    out: Path,
-    ready_file: Path,
-    timeout: float,
-    blocking: set[str] | None = None,
-    hostile: bool = False,
-) -> CaseResult:
-    """``blocking``: requirements whose failure fails the run (optional ones never do).
+def good_case(resolved: ResolvedProfile, timeout: float) -> Case:
+    """The known-good camera: the whole profile, expected to pass everywhere."""
+    return Case(
+        GOOD,
+        GOOD,
+        lambda: camera_site(GOOD, None),
+        camera_target,
+        resolved.id,
+        tuple(e.id for e in resolved.requirements),
+        frozenset(),
+        timeout,
+    )
 
-    ``hostile``: judge as a hostile device (see :func:`_judge_hostile`), not row by row."""
-    case_out = out / device
-    target = _target_file(out, device, ready_file)
+
+def persona_case(persona: Any, resolved: ResolvedProfile, full: bool, timeout: float) -> Case:
+    """One persona's case: its ``breaks`` (targeted) or the whole profile (full).
+
+    A persona that declares no breaks, or none in the profile, would judge nothing in targeted
+    mode and prove nothing in either: the case is an error."""
+    device = f"persona-{persona.name}"
+    in_profile = [e.id for e in resolved.requirements]
+    breaks = frozenset(persona.breaks) & set(in_profile)
+    selected = in_profile if full else [i for i in in_profile if i in breaks]
+    error = ""
+    if not persona.breaks:
+        error = "declares no breaks: a persona must name the requirements it is built to fail"
+    elif not breaks:
+        error = f"breaks nothing in profile {resolved.id} ({', '.join(persona.breaks)})"
+    return Case(
+        device,
+        persona.name,
+        lambda: camera_site(device, persona),
+        camera_target,
+        resolved.id,
+        tuple(selected) if not error else (),
+        breaks,
+        min(timeout, HOSTILE_TIMEOUT_S) if persona.hostile else timeout,
+        hostile=persona.hostile,
+        error=error,
+    )
+
+
+# -- running -------------------------------------------------------------------------------------
+def _profile_for(case: Case, out: Path) -> tuple[str, dict[str, str]]:
+    """The profile ID the case's run uses and the environment that makes it loadable.
+
+    A case judging the whole profile uses it as is. A case judging a subset gets a generated
+    profile in its own folder (the catalogue's requirement files, linked, plus one profile
+    file) holding exactly those requirements with the levels and parameters of the real
+    profile, so verdicts, exit status and parameters are those the whole-profile run gives."""
+    catalogue = load_catalogue()
+    resolved = catalogue.resolve(case.profile)
+    if set(case.requirements) == {e.id for e in resolved.requirements}:
+        return case.profile, {}
+    profile_id = f"selftest-{case.device}"
+    root = out / "profiles" / case.device
+    root.mkdir(parents=True, exist_ok=True)
+    link = root / "requirements"
+    if not link.exists():
+        link.symlink_to((catalogue.root / "requirements").resolve(), target_is_directory=True)
+    wanted = set(case.requirements)
+    spec = {
+        "id": profile_id,
+        "version": resolved.version,
+        "title": f"{resolved.title}: the requirements persona {case.label} breaks",
+        "description": f"Generated by cctv-conformance selftest from profile {resolved.id}.",
+        "requirements": [
+            {"id": e.id, "level": e.level, "parameters": dict(e.parameters)}
+            for e in resolved.requirements
+            if e.id in wanted
+        ],
+    }
+    (root / f"{profile_id}.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+    return profile_id, {PROFILES_ENV: str(root.resolve())}
+
+
+def _run_isolated_case(case: Case, out: Path, blocking: set[str]) -> CaseResult:
+    """Host the case's site, run the suite against it, stop it."""
+    from fake_vms.host import SimulatorThread, write_ready_file
+
+    if case.error:
+        return CaseResult(case.device, case.label, -1, -1, problems=[case.error])
+    with SimulatorThread(case.site()) as simulator:
+        ready_file = out / "ready" / f"{case.device}.json"
+        write_ready_file(ready_file, simulator.host.ready())
+        return _run_case(case, out, ready_file, blocking)
+
+
+def _run_case(case: Case, out: Path, ready_file: Path, blocking: set[str]) -> CaseResult:
+    """Run the suite once against the hosted case and judge what it wrote.
+
+    ``blocking``: requirements whose failure fails the run (optional ones never do)."""
+    case_out = out / case.device
+    target = case.target(out, case.device, ready_file)
+    profile_id, profile_env = _profile_for(case, out)
     cmd = [
         sys.executable,
         "-m",
@@ -149,38 +258,55 @@ def _run_case(
         "--target",
         str(target),
         "--profile",
-        profile,
+        profile_id,
         "--out",
         str(case_out),
         "--timeout",
-        str(timeout),
+        str(case.timeout),
         "--mode",
         "lab",  # every requirement is judged, intrusive ones included
     ]
     started = time.monotonic()
-    env = run_environment(ready_file, device)
+    env = {**run_environment(ready_file, case.device), **profile_env}
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_LIMIT_S, env=env)
     except subprocess.TimeoutExpired as exc:  # a hung run is a finding, not a selftest crash
         proc = subprocess.CompletedProcess(cmd, -1, str(exc.stdout or ""), str(exc.stderr or ""))
-    (out / f"{device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    (out / f"{case.device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     result = CaseResult(
-        device,
-        persona,
+        case.device,
+        case.label,
         proc.returncode,
-        1 if (breaks if blocking is None else breaks & blocking) else 0,
+        1 if case.breaks & blocking else 0,
         seconds=time.monotonic() - started,
     )
     results_path = case_out / "results.json"
     if not results_path.exists():
-        result.problems.append(f"no results.json (exit {proc.returncode}); see {device}.log")
+        result.problems.append(f"no results.json (exit {proc.returncode}); see {case.device}.log")
         return result
     results = json.loads(results_path.read_text(encoding="utf-8"))
     rows = results["devices"][0]["requirements"]
+    result.judged = len(rows)
     result.outcomes = {r["id"]: r["outcome"] for r in rows}
-    if hostile:
-        result.problems += _judge_hostile(rows, breaks, case_out, timeout, proc.returncode)
+    missing = [i for i in case.requirements if i not in result.outcomes]
+    if missing:
+        result.problems.append(f"not judged: {', '.join(missing)}")
+    if case.hostile:
+        result.problems += _judge_hostile(
+            rows, case.breaks, case_out, case.timeout, proc.returncode
+        )
         return result
+    result.problems += _judge_rows(rows, case.breaks)
+    if proc.returncode != result.expected_exit:
+        result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
+    return result
+
+
+def _judge_rows(rows: list[dict], breaks: frozenset[str]) -> list[str]:
+    """Each row against its expectation: ``fail`` for the breaks, ``pass`` for the rest (a
+    ``not_tested`` the suite can never decide here, with its environmental reason, counts as
+    a pass)."""
+    problems = []
     for row in rows:
         expected = "fail" if row["id"] in breaks else "pass"
         environmental = row["outcome"] == "not_tested" and str(row.get("reason", "")).startswith(
@@ -188,14 +314,12 @@ def _run_case(
         )
         if row["outcome"] != expected and not (expected == "pass" and environmental):
             why = f": {row['reason']}" if row.get("reason") else ""
-            result.problems.append(f"{row['id']}: expected {expected}, got {row['outcome']}{why}")
-    if proc.returncode != result.expected_exit:
-        result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
-    return result
+            problems.append(f"{row['id']}: expected {expected}, got {row['outcome']}{why}")
+    return problems
 
 
 def _judge_hostile(
-    rows: list[dict], breaks: set[str], case_out: Path, timeout: float, exit_code: int
+    rows: list[dict], breaks: frozenset[str], case_out: Path, timeout: float, exit_code: int
 ) -> list[str]:
     """A hostile device breaks many requirements at once, so it is held to a general rule:
     its ``breaks`` are each fail or inconclusive with a reason; anything else passes (with
@@ -222,11 +346,41 @@ def _judge_hostile(
     return problems
 
 
+def run_cases(cases: Sequence[Case], out: Path, jobs: int, blocking: set[str]) -> list[CaseResult]:
+    """Run the cases ``jobs`` at a time, printing each as it is judged, in case order."""
+    results: list[CaseResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_run_isolated_case, case, out, blocking) for case in cases]
+        for done, future in enumerate(futures, start=1):
+            result = future.result()
+            results.append(result)
+            status = "ok  " if result.ok else "FAIL"
+            print(
+                f"  [{done}/{len(cases)}] {status} {result.persona:<28} "
+                f"{result.judged:>3} judged, exit {result.exit_code} in {result.seconds:.1f} s",
+                flush=True,
+            )
+            for problem in result.problems:
+                print(f"        {problem}")
+    return results
+
+
 def run_selftest(
-    profile: str, out: Path, jobs: int = 3, personas: list[str] | None = None, timeout: float = 10.0
+    profile: str,
+    out: Path,
+    jobs: int = 3,
+    personas: list[str] | None = None,
+    timeout: float = 10.0,
+    full: bool = False,
 ) -> int:
+    """Judge the suite against the known-good camera and the personas; 0 when all as expected.
+
+    With a narrower ``--profile`` than the default, personas that break nothing in it are
+    skipped (and listed); a persona named with ``--persona`` that breaks nothing in it, or
+    any persona without breaks, is a failing case."""
     from fake_vms.personas import PERSONAS
 
+    mode = FULL if full else TARGETED
     resolved = load_catalogue().resolve(profile)
     in_profile = {e.id for e in resolved.requirements}
     blocking = {e.id for e in resolved.requirements if e.level != "optional"}
@@ -234,59 +388,44 @@ def run_selftest(
     unknown = [p for p in chosen if p not in PERSONAS]
     if unknown:
         raise InputError("--persona", None, f"unknown persona(s): {', '.join(unknown)}")
+    narrowed = profile != DEFAULT_PROFILE and not personas
     skipped = [
-        p for p in chosen if not set(PERSONAS[p].breaks) & in_profile and not PERSONAS[p].hostile
+        p
+        for p in chosen
+        if narrowed and PERSONAS[p].breaks and not set(PERSONAS[p].breaks) & in_profile
     ]
     chosen = [p for p in chosen if p not in skipped]
     out.mkdir(parents=True, exist_ok=True)
     print(
-        f"selftest: profile {profile}, known-good device + {len(chosen)} personas, "
-        f"{jobs} at a time",
+        f"selftest ({mode}): profile {profile}, known-good device + {len(chosen)} personas, "
+        f"{jobs} at a time; "
+        + (
+            "every case judges the whole profile"
+            if full
+            else "the known-good device judges the whole profile, each persona its breaks"
+        ),
         flush=True,
     )
     for name in skipped:
         print(f"  skipped persona {name}: it breaks nothing in profile {profile}")
     started = time.monotonic()
-    cases = [(GOOD, GOOD, set(), False)] + [
-        (f"persona-{p}", p, set(PERSONAS[p].breaks) & in_profile, PERSONAS[p].hostile)
-        for p in chosen
+    cases = [good_case(resolved, timeout)] + [
+        persona_case(PERSONAS[p], resolved, full, timeout) for p in chosen
     ]
-    results: list[CaseResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [
-            pool.submit(
-                _run_isolated_case,
-                device,
-                persona,
-                breaks,
-                profile,
-                out,
-                min(timeout, HOSTILE_TIMEOUT_S) if hostile else timeout,
-                blocking,
-                hostile,
-            )
-            for device, persona, breaks, hostile in cases
-        ]
-        for done, future in enumerate(futures, start=1):
-            result = future.result()
-            results.append(result)
-            status = "ok  " if result.ok else "FAIL"
-            print(
-                f"  [{done}/{len(cases)}] {status} {result.persona:<28} exit "
-                f"{result.exit_code} in {result.seconds:.1f} s",
-                flush=True,
-            )
-            for problem in result.problems:
-                print(f"        {problem}")
+    results = run_cases(cases, out, jobs, blocking)
+    seconds = round(time.monotonic() - started, 1)
     summary = {
+        "mode": mode,
         "profile": profile,
-        "seconds": round(time.monotonic() - started, 1),
+        "seconds": seconds,
         "cases": [
             {
                 "device": r.device,
                 "persona": r.persona,
+                "judged": r.judged,
                 "exit_code": r.exit_code,
                 "ok": r.ok,
+                "seconds": round(r.seconds, 1),
                 "problems": r.problems,
                 "outcomes": r.outcomes,
             }
@@ -296,8 +435,15 @@ def run_selftest(
     }
     (out / "selftest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     failed = [r for r in results if not r.ok]
+    persona_judged = [r.judged for r in results if r.persona != GOOD]
+    spread = (
+        f"personas {min(persona_judged)}-{max(persona_judged)} each"
+        if persona_judged
+        else "no personas"
+    )
     print(
-        f"selftest: {len(results) - len(failed)} of {len(results)} cases as expected "
-        f"in {summary['seconds']} s"
+        f"selftest ({mode}): {len(results) - len(failed)} of {len(results)} cases as expected "
+        f"in {seconds} s; requirements judged: known-good {results[0].judged}, {spread}, "
+        f"{sum(r.judged for r in results)} in all"
     )
     return 1 if failed else 0
