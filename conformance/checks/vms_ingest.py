@@ -215,6 +215,47 @@ class PackageFacts:
     has_signature: bool = False
 
 
+def manifest_hashes(text: str) -> dict[str, str]:
+    """File -> SHA-256 from a manifest a generic reader can understand without the product.
+
+    Two forms: ``sha256sum`` lines (``<64 hex>  name``, ``*name`` for binary mode), and JSON
+    with objects naming a file (``path``, ``file`` or ``name``) beside its ``sha256`` anywhere
+    in the document (as the simulator's ``manifest.json`` and ONVIF-style manifests do).
+    """
+    import json
+
+    found: dict[str, str] = {}
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict | list):
+        stack: list[object] = [document]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                digest = item.get("sha256")
+                name = next(
+                    (item[k] for k in ("path", "file", "name") if isinstance(item.get(k), str)),
+                    None,
+                )
+                if isinstance(digest, str) and _is_sha256(digest) and name:
+                    found[name] = digest.lower()
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        return found
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and _is_sha256(parts[0]):
+            found[parts[-1].lstrip("*")] = parts[0].lower()
+    return found
+
+
+def _is_sha256(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value)
+
+
 def evidence_package_problems(package: PackageFacts) -> list[str]:
     """VMS-EXPORT-EVIDENCE-01: what the export lacks as an evidence package (findings)."""
     problems = []
@@ -238,7 +279,11 @@ RTSP_PLAY_SEQUENCE = ("DESCRIBE", "SETUP", "PLAY")
 
 
 def trace_problems(operations: Sequence[dict]) -> list[str]:
-    """VMS-TRACE-01: the VMS opened the stream with DESCRIBE, SETUP, PLAY (200, authenticated).
+    """VMS-TRACE-01: the VMS opened the stream with DESCRIBE, SETUP, PLAY (200, authenticated);
+    and when it asked the camera for a stream URI over ONVIF (its ONVIF probe), it took the
+    profile token from an authenticated, successful GetProfiles before its first GetStreamUri
+    and had a GetStreamUri answered the same way (profile tokens are device-assigned: ONVIF
+    Media 5.2.1 / Media2 5.2.2, so a client that hard-codes one fails on other devices).
 
     ``operations`` are the camera's operation-log entries (fake_vms.oplog) in order.
     """
@@ -252,6 +297,30 @@ def trace_problems(operations: Sequence[dict]) -> list[str]:
             problems.append(f"no successful RTSP {method} from the VMS")
         elif not all(op.get("authenticated") for op in ok):
             problems.append(f"RTSP {method} succeeded without authentication")
+    problems += _onvif_probe_problems([op for op in operations if op.get("protocol") == "onvif"])
+    return problems
+
+
+def _answered(op: dict) -> bool:
+    return str(op.get("outcome")) == "200" and bool(op.get("authenticated"))
+
+
+def _onvif_probe_problems(onvif: Sequence[dict]) -> list[str]:
+    asked = [i for i, op in enumerate(onvif) if op.get("operation") == "GetStreamUri"]
+    if not asked:
+        return []  # no ONVIF probe: the stream URI was given to the VMS directly
+    problems = []
+    profiles = [i for i, op in enumerate(onvif) if op.get("operation") == "GetProfiles"]
+    if not any(_answered(onvif[i]) for i in profiles if i < asked[0]):
+        problems.append(
+            "GetStreamUri was asked before any authenticated, successful GetProfiles: the "
+            "profile token did not come from the device (hard-coded)"
+        )
+    if not any(_answered(onvif[i]) for i in asked):
+        outcomes = sorted({str(onvif[i].get("outcome")) for i in asked})
+        problems.append(
+            f"no GetStreamUri answered 200 with authentication (outcomes: {', '.join(outcomes)})"
+        )
     return problems
 
 

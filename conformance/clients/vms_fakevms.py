@@ -3,6 +3,12 @@
 The first implementation of :class:`conformance.clients.vms.VmsAdapter`, and a template for
 suppliers: log in for a bearer token, map each operation to one request, classify every error,
 bound every wait, unpack the package safely (no paths outside the directory).
+
+Ingest (the vms-ingest profile): a simulator site with ``vms: {ingest: true}`` makes its VMS the
+cameras' RTSP client (``POST /api/cameras``); its recordings are closed clips, each with a
+``recording_id`` and ``frames``, downloaded whole by that id. A VMS without ingest answers 404
+or 405 there, which this adapter reports as :class:`VmsUnsupported` (the requirements are then
+*not claimed*). The camera's password goes in the request body only, never into a message.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ import requests
 
 from conformance.clients.vms import (
     AuditEntry,
+    CaptureStatus,
     ExportPackage,
     ExportRequest,
     ExportStatus,
+    IngestCamera,
     RecordingSearch,
     RecordingSegment,
     VmsAdapter,
@@ -28,6 +36,7 @@ from conformance.clients.vms import (
     VmsCapabilities,
     VmsTimeout,
     VmsUnreachable,
+    VmsUnsupported,
 )
 
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024
@@ -46,7 +55,11 @@ class FakeVmsAdapter(VmsAdapter):
 
     name = "fake-vms"
     capabilities = VmsCapabilities(
-        multi_camera_export=True, signed_manifest=True, audit_log=True, native_export=True
+        multi_camera_export=True,
+        signed_manifest=True,
+        audit_log=True,
+        native_export=True,
+        ingest=True,
     )
 
     def __init__(self, url: str, username: str, password: str, timeout_s: float = 10.0) -> None:
@@ -135,7 +148,11 @@ class FakeVmsAdapter(VmsAdapter):
         try:
             segments = tuple(
                 RecordingSegment(
-                    camera_id, _time(s["start"]), _time(s["end"]), s.get("recording_id", "")
+                    camera_id,
+                    _time(s["start"]),
+                    _time(s["end"]),
+                    s.get("recording_id", ""),
+                    s["frames"] if isinstance(s.get("frames"), int) else None,
                 )
                 for s in body["segments"]
             )
@@ -201,18 +218,86 @@ class FakeVmsAdapter(VmsAdapter):
         )
 
     def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
-        response = self._request(
-            "GET",
-            "/api/recordings/media",
-            params={
-                "camera": segment.camera_id, "start": _iso(segment.start), "end": _iso(segment.end)
-            },
-        )  # fmt: skip
+        """The recording as one MP4: a clip whole by its id, else the segment's range."""
+        params = {
+            "camera": segment.camera_id, "start": _iso(segment.start), "end": _iso(segment.end)
+        }  # fmt: skip
+        if segment.recording_id:
+            params["recording"] = segment.recording_id
+        response = self._request("GET", "/api/recordings/media", params=params)
+        if len(response.content) > MAX_PACKAGE_BYTES:
+            raise VmsApiError(f"recording larger than {MAX_PACKAGE_BYTES} bytes")
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"recording-{segment.camera_id}.mp4"
+        name = PurePosixPath(segment.recording_id or segment.camera_id).name or "recording"
+        path = directory / f"recording-{name}.mp4"
         path.write_bytes(response.content)
         return path
+
+    # --- ingest -----------------------------------------------------------------------
+
+    def _ingest(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """An ingest call; 404/405 from a VMS without ingest means: not offered."""
+        try:
+            return self._json(method, path, **kwargs)
+        except VmsApiError as exc:
+            if exc.status in (404, 405) and not path.startswith("/api/cameras/"):
+                raise VmsUnsupported(f"{self.name}: {what} is not offered ({exc})") from None
+            raise
+
+    def version(self) -> str:
+        body = self._ingest("GET", "/api/version", "version")
+        if not isinstance(body, dict) or not isinstance(body.get("product"), str):
+            raise VmsApiError("/api/version: malformed reply")
+        return f"{body['product']} {body.get('version', '')}".strip()
+
+    def add_camera(self, camera: IngestCamera, record: bool = True) -> str:
+        body = self._ingest(
+            "POST",
+            "/api/cameras",
+            "adding cameras",
+            json={
+                "name": camera.name, "rtsp_url": camera.rtsp_url, "username": camera.username,
+                "password": camera.password, "transport": camera.transport, "record": record,
+            },
+        )  # fmt: skip
+        camera_id = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(camera_id, str) or not camera_id:
+            raise VmsApiError("/api/cameras: no camera id in the reply")
+        return camera_id
+
+    def remove_camera(self, camera_id: str) -> None:
+        self._request("DELETE", f"/api/cameras/{camera_id}")
+
+    def capture_status(self, camera_id: str) -> CaptureStatus:
+        body = self._json("GET", f"/api/cameras/{camera_id}/status")
+        try:
+            fps = body.get("capture_fps")
+            return CaptureStatus(
+                camera_id,
+                bool(body["connected"]),
+                float(fps) if isinstance(fps, int | float) else None,
+                str(body.get("detail", "")),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise VmsApiError(f"/api/cameras/{camera_id}/status: malformed reply ({exc})") from None
+
+    def probe_onvif(self, camera: IngestCamera) -> list[str]:
+        if not camera.onvif_url:
+            raise VmsUnsupported("the camera has no ONVIF address")
+        body = self._ingest(
+            "POST",
+            "/api/onvif/probe",
+            "the ONVIF probe",
+            json={
+                "onvif_url": camera.onvif_url, "username": camera.username,
+                "password": camera.password,
+            },
+        )  # fmt: skip
+        uris = body.get("stream_uris") if isinstance(body, dict) else None
+        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+            raise VmsApiError("/api/onvif/probe: malformed reply")
+        return uris
 
     def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         params = {"since": _iso(since)} if since else {}

@@ -21,6 +21,7 @@ from conformance.checks.vms_ingest import (
     coverage_problems,
     evidence_package_problems,
     export_problems,
+    manifest_hashes,
     media_problems,
     search_problems,
     trace_problems,
@@ -230,10 +231,7 @@ def _package_facts(package) -> PackageFacts:
     text = ""
     if package.manifest:
         text = (package.directory / package.manifest).read_text(errors="replace")
-        for line in text.splitlines():
-            parts = line.split()
-            if len(parts) >= 2 and len(parts[0]) == 64:
-                manifest[parts[-1].lstrip("*")] = parts[0]
+        manifest = manifest_hashes(text)
     return PackageFacts(
         files=package.files,
         manifest_hashes=manifest,
