@@ -46,12 +46,21 @@ does not cause but the device counts in the same window: an operator or VMS mist
 during the audit, or firmware that counts one refused request twice (a Digest retry, a Basic
 attempt). Default threshold 5 - margin 2 = a budget of 3 per device per run."""
 
+DEFAULT_BUDGET = DEFAULT_MAX_FAILED_LOGINS - MARGIN
+
 DEFAULT_MIN_INTERVAL_S = 1.0
-"""Passive-mode pause between two failing attempts on one device. A count-based lockout is kept
-off by the budget alone; the pause is for rate-based protections (N failures from one address
-within a second or so), which can trip on a burst even below the budget. Measured cost: at most
-(budget - 1) x 1 s per device, in practice about 1 s (only the attempts of one test follow each
-other back to back). Lab mode does not pause (SEC-LOCKOUT-01 measures the device's slow-down)."""
+"""Passive-mode pause between two failing attempts on one device, used only where it can matter.
+
+A count-based lockout is kept off by the budget alone; a pause only helps against rate-based
+blocking (N failures from one address within a second or so) tripped by a burst. Within the
+default budget of 3 no such rule can trip that is not a lockout threshold of 3 or less, which
+the budget already covers; so the pause applies by default only when a declared threshold
+allows more than 3 failures (a burst of DEFCRED attempts with several default pairs), unless
+``lockout_policy.min_interval_s`` says otherwise. Measured cost: one pause per failing attempt
+that follows another within the interval, about (spent - 1) x 1 s per device (4.1 s for six
+failures in a row on the simulator); at 3 failures on a 500-camera estate it would have added
+some 15 minutes for no protection, hence not by default. Lab mode never pauses (SEC-LOCKOUT-01
+measures the device's own slow-down)."""
 
 BASELINE_PROFILE = "pictco-la-baseline"
 """Its requirements get the budget first: they decide whether a camera may join the service."""
@@ -295,10 +304,7 @@ def plan_device(run: Any, dut: Any, items: Iterable[Any]) -> FailedLoginBudget:
     """The device's accountant, planned from the tests selected to run on it."""
     policy = getattr(dut.device, "lockout", None)
     threshold = policy.max_failed_logins if policy else DEFAULT_MAX_FAILED_LOGINS
-    interval = 0.0
-    if run.mode != "lab":
-        declared_interval = policy.min_interval_s if policy else None
-        interval = DEFAULT_MIN_INTERVAL_S if declared_interval is None else declared_interval
+    interval = pause_s(policy, run.mode)
     requests = []
     baseline = _baseline_ids()
     seen: set[str] = set()
@@ -325,6 +331,16 @@ def plan_device(run: Any, dut: Any, items: Iterable[Any]) -> FailedLoginBudget:
     return FailedLoginBudget(
         dut.name, run.mode, threshold, policy is not None, allocate(requests, budget), interval
     )
+
+
+def pause_s(policy: Any, mode: str) -> float:
+    """Seconds between two failing attempts (see :data:`DEFAULT_MIN_INTERVAL_S`)."""
+    if mode == "lab":
+        return 0.0
+    if policy is not None and policy.min_interval_s is not None:
+        return float(policy.min_interval_s)
+    budget = (policy.max_failed_logins if policy else DEFAULT_MAX_FAILED_LOGINS) - MARGIN
+    return DEFAULT_MIN_INTERVAL_S if budget > DEFAULT_BUDGET else 0.0
 
 
 def _baseline_ids() -> frozenset[str]:

@@ -16,9 +16,10 @@ from conformance.login_budget import (
     FailedLoginBudget,
     Request,
     allocate,
+    pause_s,
 )
 from conformance.outcomes import Outcome, outcome_of_skip
-from conformance.targets import load_target
+from conformance.targets import LockoutPolicy, load_target
 
 REQUESTS = [
     Request("SEC-CREATED-01", 1),
@@ -140,6 +141,14 @@ def test_failing_attempts_are_paced() -> None:
     for _ in range(3):
         test.attempt()
     assert time.monotonic() - started >= 0.1
+
+
+def test_pause_only_where_a_burst_could_exceed_the_default_budget() -> None:
+    assert pause_s(None, "passive") == 0.0  # 3 failures at most: the budget covers it
+    assert pause_s(LockoutPolicy(max_failed_logins=5), "passive") == 0.0
+    assert pause_s(LockoutPolicy(max_failed_logins=12), "passive") == 1.0
+    assert pause_s(LockoutPolicy(max_failed_logins=3, min_interval_s=2.5), "passive") == 2.5
+    assert pause_s(LockoutPolicy(max_failed_logins=12), "lab") == 0.0
 
 
 def _target(tmp_path: Path, **extra) -> Path:
