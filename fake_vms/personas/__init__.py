@@ -20,6 +20,7 @@ from fake_vms.personas import (
     ptz,
     recording,
     security,
+    vms,
 )
 from fake_vms.personas.model import Persona
 
@@ -39,6 +40,7 @@ def _gather() -> dict[str, Persona]:
         hostile,
         security,
         recording,
+        vms,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:

@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -219,8 +220,10 @@ class IngestedCamera:
                 raise ValueError(f"unsupported codec {stream.codec_context.name}")
             extradata = split_annexb(bytes(stream.codec_context.extradata or b""))
             self.codec, self.width, self.height = codec, stream.width, stream.height
-            tb = float(stream.time_base or 0) or 1 / 90000
-            origin: tuple[float, int] | None = None
+            tb = stream.time_base or Fraction(1, 90000)
+            origin: tuple[int, int] | None = None
+            """(capture time of the first packet in µs, its pts): integer, so frame periods
+            stay exact (a one-µs rounding error would read as a hole in the stream)."""
             for packet in container.demux(stream):
                 if self._stop.is_set():
                     return
@@ -232,11 +235,11 @@ class IngestedCamera:
                 arrival = time.monotonic()
                 if origin is None:
                     clock = time.time() + self.knobs.vms_clock_offset_s
-                    origin = (clock, pts)
+                    origin = (round(clock * 1_000_000), pts)
                     self.connected = True
                     self.detail = f"capturing over {self.spec.transport.upper()}"
                     self.on_event("ingest.connected", {"camera": self.id})
-                moment = from_us(round((origin[0] + (pts - origin[1]) * tb) * 1_000_000))
+                moment = from_us(origin[0] + round((pts - origin[1]) * tb * 1_000_000))
                 nals = split_annexb(bytes(packet))
                 self._received += 1
                 with self._lock:

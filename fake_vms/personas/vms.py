@@ -1,0 +1,102 @@
+"""Personas of the simulated VMS (``applies_to="vms"``): a VMS that ingests conformant cameras
+but misbehaves as their client in one known way (profile vms-ingest).
+
+A site selects one with ``vms: {persona: NAME}`` (fixtures/sites/vms-host.yaml); they are never
+put on a camera. Each breaks the VMS-* requirements it declares for every good camera it
+ingests, and nothing else (proved with the vms-ingest profile against
+fixtures/sites/vms-selftest.yaml; see docs/vms-adapters.md).
+"""
+
+from __future__ import annotations
+
+from fake_vms.personas.knobs import Knobs
+from fake_vms.personas.model import Persona
+
+_ZM = "https://github.com/ZoneMinder/zoneminder/issues/"
+_ZM_RESEARCH = "shared/research/zoneminder-as-vms.md"
+_UK = "uk-evidence-and-security-requirements.md"
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona(
+        "vms-fps-report-interval",
+        "The VMS's capture status reports a configured interval (100) as the capture frame rate",
+        ("VMS-CONNECT-01",),
+        f"ZoneMinder issue 2351 ({_ZM}2351): 'FPS Report Interval shows up as the FPS' on the "
+        f"console; issue 4146 ({_ZM}4146): the console's capture state disagrees with what zmc "
+        "captures. A VMS's health API is what an operator trusts for 'is this camera captured'",
+        knobs=Knobs(vms_status_fps=100.0),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-section-gaps",
+        "Nothing is recorded for 3 s after each clip closes (gaps at recording boundaries)",
+        ("VMS-REC-01",),
+        f"ZoneMinder issue 3966 ({_ZM}3966): continuous recording with '~20 seconds between each "
+        f"section where nothing is recorded'; issue 3481 ({_ZM}3481): random section skips in "
+        "continuous events (Record mode, passthrough)",
+        knobs=Knobs(vms_clip_gap_s=3.0),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-capture-drops-frames",
+        "The VMS loses every 30th non-key frame it receives before recording it",
+        ("VMS-MEDIA-01",),
+        f"ZoneMinder issue 2084 ({_ZM}2084): 'many frames are lost' in recordings; issue 736 "
+        f"({_ZM}736): recorded frame rate below the camera's 15 fps. Frames lost between "
+        "capture and disk are invisible without a frame counter (docs/frame-counter.md)",
+        knobs=Knobs(vms_drop_every=30),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-search-contained-only",
+        "Search by time returns only recordings lying wholly inside the range, not overlapping it",
+        ("VMS-SEARCH-01",),
+        f"{_ZM_RESEARCH} 4.4: ZoneMinder's API searches by 'StartDateTime >= a / EndDateTime <= "
+        "b' and open events never match an EndDateTime condition, so a client that searches "
+        "that way misses the recordings that straddle the range; ONVIF Profile G FindRecordings "
+        "and the requirement ask for every recording overlapping it (inferred from that clause)",
+        knobs=Knobs(vms_search_contained_only=True),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-clock-skew",
+        "The VMS stamps recordings with its own clock, 10 s ahead of UTC (no time sync)",
+        ("VMS-EXPORT-01",),
+        f"{_UK} TIME-* (PSDB leaflet: 'the system clock should be set correctly and "
+        "maintained'; NIST IR 8161r1: UTC timestamp per frame); ZoneMinder timestamps frames "
+        f"with the server's clock when zmc captures them ({_ZM_RESEARCH} 4.3), so an "
+        "unsynchronised VMS server shifts every recording and export",
+        knobs=Knobs(vms_clock_offset_s=10.0),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-export-transcoded",
+        "Exports of ingested cameras are re-encoded to H.264 instead of copying the recording",
+        ("VMS-EXPORT-01",),
+        f"{_UK} EXP-NATIVE-01 (export bit-identical, 'shall not be re-encoded': RAVE v3.0, "
+        f"Retrieval v2, ONVIF EFF 5.1); ZoneMinder's video export (zmvideo.pl) re-encodes "
+        f"({_ZM_RESEARCH} 4.5)",
+        knobs=Knobs(vms_export_transcode=True),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-export-no-manifest",
+        "Exports hold the media and a plain file list: no hashes, identity, UTC times or signature",
+        ("VMS-EXPORT-EVIDENCE-01",),
+        f"{_ZM_RESEARCH} 4.5: ZoneMinder's zip export holds the event's mp4, zmFileList.txt, an "
+        f"HTML page and jquery.min.js, no hash manifest; {_UK} INT-HASH-01, INT-SIG-02",
+        knobs=Knobs(vms_export_plain=True),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-onvif-fixed-token",
+        "The VMS's ONVIF probe skips GetProfiles and asks GetStreamUri for 'Profile_1'",
+        ("VMS-TRACE-01",),
+        "ONVIF Media 5.2.1 / Media2 5.2.2: profile tokens are assigned by the device and read "
+        "with GetProfiles; clients that hard-code a vendor's token ('Profile_1', "
+        "'MediaProfile000') fail on other makes (inferred from those clauses; "
+        "onvif-profiles-streaming-quirks.md: stream URI discovery failures)",
+        knobs=Knobs(vms_onvif_fixed_token="Profile_1"),
+        applies_to="vms",
+    ),
+)
