@@ -252,6 +252,35 @@ def manifest_hashes(text: str) -> dict[str, str]:
     return found
 
 
+def names_camera(text: str) -> bool:
+    """The manifest names a camera by a non-empty serial number (its identity for a court).
+
+    JSON: any object with a non-empty ``serial``/``serial_number``/``SerialNumber``; text:
+    a ``serial: X`` or ``serial = X`` line. A key with an empty value does not count.
+    """
+    import json
+    import re
+
+    keys = ("serial", "serial_number", "serialnumber")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict | list):
+        stack: list[object] = [document]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    if str(key).lower() in keys and isinstance(value, str) and value.strip():
+                        return True
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        return False
+    return re.search(r"(?im)^\s*serial(?:[ _]?number)?\s*[:=]\s*\S+", text) is not None
+
+
 def _is_sha256(value: str) -> bool:
     return len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value)
 

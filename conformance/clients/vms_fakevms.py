@@ -259,6 +259,7 @@ class FakeVmsAdapter(VmsAdapter):
             json={
                 "name": camera.name, "rtsp_url": camera.rtsp_url, "username": camera.username,
                 "password": camera.password, "transport": camera.transport, "record": record,
+                "onvif_url": camera.onvif_url,
             },
         )  # fmt: skip
         camera_id = body.get("id") if isinstance(body, dict) else None

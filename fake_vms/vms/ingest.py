@@ -88,6 +88,8 @@ class IngestSpec:
     password: str = field(default="", repr=False)
     transport: str = "tcp"
     record: bool = True
+    onvif_url: str = ""
+    """The camera's ONVIF device service, when given: the VMS reads its identity there."""
 
 
 @dataclass
@@ -125,6 +127,8 @@ class IngestedCamera:
         self.fps = 0.0
         self.connected = False
         self.detail = "connecting"
+        self.identity: dict[str, str] = {}
+        """Manufacturer, model, serial, firmware from the camera's ONVIF GetDeviceInformation."""
         self._lock = threading.Lock()
         self._clips: list[Clip] = []
         self._arrivals: deque[float] = deque(maxlen=512)
@@ -175,7 +179,22 @@ class IngestedCamera:
             return next((c for c in self._clips if c.id == clip_id and c.end is not None), None)
 
     # -- capture -----------------------------------------------------------------------------
+    def _identify(self) -> None:
+        """Read the camera's identity once over ONVIF (bounded; the stream does not wait on it
+        succeeding: a camera without ONVIF is still recorded, only anonymously)."""
+        from fake_vms.vms.onvif_probe import ProbeError, device_information
+
+        if not self.spec.onvif_url:
+            return
+        try:
+            self.identity = device_information(
+                self.spec.onvif_url, self.spec.username, self.spec.password, self.knobs
+            )
+        except ProbeError as exc:
+            LOG.info("camera %s: no identity over ONVIF (%s)", self.id, redact(str(exc)))
+
     def _run(self) -> None:
+        self._identify()
         wait = BACKOFF_S[0]
         while not self._stop.is_set():
             started = time.monotonic()

@@ -59,9 +59,12 @@ class IngestApi:
         def clips(start: datetime, end: datetime) -> list[Any]:
             return [c for c in camera.closed_clips() if c.start < end and c.end > start]
 
+        identity = camera.identity
         return CameraSource(
-            id=camera.id, name=camera.spec.name, manufacturer="", model="", serial="", mac="",
-            onvif_url="", token=camera.token, knobs=self.manager.knobs, clips=clips,
+            id=camera.id, name=camera.spec.name, manufacturer=identity.get("manufacturer", ""),
+            model=identity.get("model", ""), serial=identity.get("serial", ""), mac="",
+            onvif_url=camera.spec.onvif_url, token=camera.token, knobs=self.manager.knobs,
+            clips=clips,
         )  # fmt: skip
 
     def source(self, camera_id: str) -> CameraSource | None:
@@ -82,16 +85,20 @@ class IngestApi:
         record = body.get("record", True)
         if not isinstance(record, bool):
             raise ApiError(400, "record: must be true or false")
+        onvif_url = ""
+        if body.get("onvif_url") not in (None, ""):
+            onvif_url = _loopback_url(body["onvif_url"], "onvif_url", ("http", "https"))
         spec = IngestSpec(
-            name, url, _text(body, "username"), _text(body, "password"), transport, record
-        )
+            name, url, _text(body, "username"), _text(body, "password"), transport, record,
+            onvif_url,
+        )  # fmt: skip
         try:
             camera = self.manager.add(spec)
         except OverflowError as exc:
             raise ApiError(409, str(exc)) from None
         self.api.audit.add(
             user, "camera.add", self.api._source(request), camera=camera.id, name=name,
-            rtsp_url=url, transport=transport, record=record,
+            rtsp_url=url, onvif_url=onvif_url, transport=transport, record=record,
         )  # fmt: skip
         return _json(201, {"id": camera.id}, {"Location": f"/api/cameras/{camera.id}"})
 

@@ -161,6 +161,14 @@ class OnvifProbe:
                 uris.append(uri.strip())
         return uris
 
+    def device_information(self) -> dict[str, str]:
+        """GetDeviceInformation: the identity an evidence package names the camera by."""
+        self._sync_clock()
+        reply = self._call(self.url, "<tds:GetDeviceInformation/>")
+        fields = {"Manufacturer": "manufacturer", "Model": "model", "SerialNumber": "serial",
+                  "FirmwareVersion": "firmware"}  # fmt: skip
+        return {k: (reply.findtext(f"{{{TDS}}}{tag}") or "").strip() for tag, k in fields.items()}
+
     def _tokens(self, url: str, body: str, namespace: str) -> list[str]:
         reply = self._call(url, body)
         tokens = [p.get("token", "") for p in reply.findall(f"{{{namespace}}}Profiles")]
@@ -168,6 +176,11 @@ class OnvifProbe:
         if not tokens:
             raise ProbeError("GetProfiles: no media profiles")
         return tokens
+
+
+def device_information(url: str, username: str, password: str, knobs: Any) -> dict[str, str]:
+    """Manufacturer, model, serial and firmware of the camera; raises ProbeError."""
+    return OnvifProbe(url, username, password, knobs).device_information()
 
 
 def probe(url: str, username: str, password: str, knobs: Any) -> list[str]:

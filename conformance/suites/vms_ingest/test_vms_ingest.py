@@ -23,6 +23,7 @@ from conformance.checks.vms_ingest import (
     export_problems,
     manifest_hashes,
     media_problems,
+    names_camera,
     search_problems,
     trace_problems,
     trace_summary,
@@ -236,7 +237,7 @@ def _package_facts(package) -> PackageFacts:
         files=package.files,
         manifest_hashes=manifest,
         actual_hashes=actual,
-        has_camera_identity="serial" in text.lower(),
+        has_camera_identity=names_camera(text),
         has_utc_times="utc" in text.lower() or "Z\n" in text,
         has_signature=package.signature is not None,
     )
