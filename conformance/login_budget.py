@@ -183,8 +183,8 @@ class FailedLoginBudget:
     plan: dict[str, Allocation]
     min_interval_s: float = 0.0
     spent: dict[str, int] = field(default_factory=dict)
-    _last_failure: float | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _last_failure: float | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def capped(self) -> bool:
@@ -217,9 +217,7 @@ class FailedLoginBudget:
             self.spent[requirement] = self.spent.get(requirement, 0) + 1
 
     def describe_threshold(self) -> str:
-        how = (
-            "declared" if self.declared else f"default, none declared: {DEFAULT_MAX_FAILED_LOGINS}"
-        )
+        how = "declared" if self.declared else "assumed: the target declares none"
         return f"lockout after {self.threshold} failed logins ({how}) minus a margin of {MARGIN}"
 
 
