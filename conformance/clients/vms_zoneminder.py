@@ -9,12 +9,10 @@ export". For the vms-ingest profile the suite must also make the VMS the cameras
 Nothing ZoneMinder-specific leaks into the suites: sections, zones, tokens, CakePHP paths and
 the zip export stay in this module.
 
-Note to the simulator's VMS (fake_vms/vms, conformance/clients/vms_fakevms.py): it does not yet
-ingest cameras, so its adapter inherits the defaults and a vms-ingest run against it reports
-every pair ``not_claimed`` (same suite code, nothing special-cased). To make it a second VMS in
-the compatibility matrix it needs: add_camera (an RTSP client pulling the camera into its
-recordings store), remove_camera, capture_status (connected, measured fps), download_recording
-(the segment's mp4), and ``recording_id``/``frames`` on the segments it returns.
+The simulator's VMS (fake_vms/vms, conformance/clients/vms_fakevms.py) implements the same
+ingest operations (a site with ``vms: {ingest: true}``: an FFmpeg capture thread per camera,
+clips like ZoneMinder's events, an ONVIF probe), so a vms-ingest run against it and against
+ZoneMinder uses the same suite code; it is the second VMS of the compatibility matrix.
 
 ZoneMinder facts used here (``shared/research/zoneminder-as-vms.md``): token auth on every
 surface (``?token=``); ``POST /api/monitors.json`` answers only ``{"message":"Saved"}`` so the new
