@@ -1,0 +1,169 @@
+"""The self-test's own tests: which requirements each mode judges, and that it catches mistakes.
+
+The selection tests are pure (no device). The case tests host real simulated cameras on
+loopback and run the real ``cctv-conformance run`` process, with personas built here whose
+declared breaks are wrong: the self-test must report them in both modes, or a wrong ``breaks``
+list would go unnoticed on every commit.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.catalogue import Catalogue, load_catalogue
+from conformance.cli import build_parser
+from conformance.selftest import (
+    DEFAULT_PROFILE,
+    HOSTILE_TIMEOUT_S,
+    PROFILES_ENV,
+    _profile_for,
+    good_case,
+    persona_case,
+    run_cases,
+)
+from fake_vms.personas import PERSONAS, Persona
+
+CORE = "onvif-s-core"
+
+
+def _resolved(profile: str = DEFAULT_PROFILE):
+    return load_catalogue().resolve(profile)
+
+
+def _blocking(profile: str) -> set[str]:
+    return {e.id for e in _resolved(profile).requirements if e.level != "optional"}
+
+
+def _mislabelled(declares: tuple[str, ...]) -> Persona:
+    """A camera that really breaks ONVIF-DEV-TIME-01 (time-needs-auth's knobs) but declares
+    ``declares``: a persona whose check would not catch what it says it breaks."""
+    real = PERSONAS["time-needs-auth"]
+    assert real.breaks == ("ONVIF-DEV-TIME-01",)
+    return Persona(
+        name="mislabelled",
+        description="time-needs-auth's quirk under the wrong declaration (test only)",
+        breaks=declares,
+        provenance="tests/test_selftest.py",
+        knobs=real.knobs,
+    )
+
+
+# -- which requirements each case judges --------------------------------------------------------
+def test_targeted_persona_case_selects_only_its_breaks() -> None:
+    resolved = _resolved()
+    persona = PERSONAS["open-protected-ops"]
+    case = persona_case(persona, resolved, full=False, timeout=10.0)
+    assert set(case.requirements) == set(persona.breaks)
+    assert case.breaks == frozenset(persona.breaks)
+    assert not case.error and case.timeout == 10.0
+    order = [e.id for e in resolved.requirements]
+    assert list(case.requirements) == sorted(case.requirements, key=order.index)
+
+
+def test_full_persona_case_selects_the_whole_profile() -> None:
+    resolved = _resolved()
+    case = persona_case(PERSONAS["clock-skew"], resolved, full=True, timeout=10.0)
+    assert case.requirements == tuple(e.id for e in resolved.requirements)
+    assert case.breaks == frozenset(PERSONAS["clock-skew"].breaks)
+
+
+def test_good_case_always_judges_the_whole_profile() -> None:
+    resolved = _resolved()
+    case = good_case(resolved, 10.0)
+    assert case.requirements == tuple(e.id for e in resolved.requirements)
+    assert not case.breaks
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_hostile_case_keeps_its_rule_and_short_timeout(full: bool) -> None:
+    persona = PERSONAS["hostile-black-hole"]
+    case = persona_case(persona, _resolved(), full=full, timeout=10.0)
+    assert case.hostile and case.timeout == HOSTILE_TIMEOUT_S
+    assert set(persona.breaks) <= set(case.requirements)
+
+
+def test_every_shipped_persona_judges_something_in_the_default_profile() -> None:
+    resolved = _resolved()
+    errors = {
+        name: case.error
+        for name, persona in PERSONAS.items()
+        if getattr(persona, "applies_to", "camera") == "camera"
+        and (case := persona_case(persona, resolved, full=False, timeout=10.0)).error
+    }
+    assert errors == {}
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_persona_that_selects_nothing_is_a_failing_case(tmp_path: Path, full: bool) -> None:
+    resolved = _resolved()
+    empty = Persona("empty", "declares nothing", breaks=(), provenance="test")
+    elsewhere = _mislabelled(("SEC-PORTS-01",))  # not in onvif-s-core
+    cases = [
+        persona_case(empty, resolved, full=full, timeout=10.0),
+        persona_case(elsewhere, _resolved(CORE), full=full, timeout=10.0),
+    ]
+    assert "declares no breaks" in cases[0].error
+    assert "breaks nothing in profile onvif-s-core" in cases[1].error
+    results = run_cases(cases, tmp_path, jobs=2, blocking=set())  # nothing is hosted or run
+    assert [r.ok for r in results] == [False, False]
+    assert [r.judged for r in results] == [0, 0]
+    assert not list(tmp_path.iterdir())
+
+
+def test_generated_profile_keeps_levels_and_parameters(tmp_path: Path) -> None:
+    resolved = _resolved()
+    case = persona_case(PERSONAS["media2-broken"], resolved, full=False, timeout=10.0)
+    profile_id, env = _profile_for(case, tmp_path)
+    generated = Catalogue(Path(env[PROFILES_ENV])).resolve(profile_id)
+    original = {e.id: (e.level, e.parameters) for e in resolved.requirements}
+    assert [e.id for e in generated.requirements] == list(case.requirements)
+    for entry in generated.requirements:
+        assert (entry.level, entry.parameters) == original[entry.id]
+    whole = good_case(resolved, 10.0)
+    assert _profile_for(whole, tmp_path) == (DEFAULT_PROFILE, {})
+
+
+def test_cli_full_option() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["selftest"]).full is False
+    assert parser.parse_args(["selftest", "--full"]).full is True
+
+
+# -- real cases: the self-test catches a persona whose declaration is wrong ---------------------
+def test_targeted_mode_reports_a_persona_its_check_does_not_catch(tmp_path: Path) -> None:
+    """Declared ONVIF-DEV-INFO-01, really breaks ONVIF-DEV-TIME-01: the targeted run judges
+    only INFO-01, which passes, and that is reported; the honest persona beside it is fine."""
+    resolved = _resolved()
+    cases = [
+        persona_case(_mislabelled(("ONVIF-DEV-INFO-01",)), resolved, full=False, timeout=10.0),
+        persona_case(PERSONAS["time-needs-auth"], resolved, full=False, timeout=10.0),
+    ]
+    wrong, honest = run_cases(cases, tmp_path, jobs=2, blocking=_blocking(DEFAULT_PROFILE))
+    assert wrong.judged == 1 and honest.judged == 1
+    assert any(p.startswith("ONVIF-DEV-INFO-01: expected fail, got pass") for p in wrong.problems)
+    assert "exit status 0, expected 1" in wrong.problems
+    assert honest.ok, honest.problems
+    assert honest.outcomes == {"ONVIF-DEV-TIME-01": "fail"}
+    run = json.loads((tmp_path / honest.device / "results.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in run["devices"][0]["requirements"]] == ["ONVIF-DEV-TIME-01"]
+
+
+def test_full_mode_reports_a_persona_that_breaks_more_than_it_declares(tmp_path: Path) -> None:
+    """Full mode over a whole (small) profile: the undeclared failure is reported too."""
+    resolved = _resolved(CORE)
+    case = persona_case(_mislabelled(("ONVIF-DEV-INFO-01",)), resolved, full=True, timeout=10.0)
+    (result,) = run_cases([case], tmp_path, jobs=1, blocking=_blocking(CORE))
+    assert result.judged == len(resolved.requirements)
+    assert any(p.startswith("ONVIF-DEV-INFO-01: expected fail, got pass") for p in result.problems)
+    assert any(p.startswith("ONVIF-DEV-TIME-01: expected pass, got fail") for p in result.problems)
+
+
+def test_cases_judging_recordings_start_on_a_recording_history() -> None:
+    resolved = _resolved()
+    assert persona_case(PERSONAS["replay-range-ignored"], resolved, False, 10.0).history_s > 0
+    assert persona_case(PERSONAS["export-slow"], resolved, False, 10.0).history_s > 0
+    assert persona_case(PERSONAS["time-needs-auth"], resolved, False, 10.0).history_s == 0
+    assert good_case(resolved, 10.0).history_s > 0
