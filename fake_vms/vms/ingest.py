@@ -240,9 +240,7 @@ class IngestedCamera:
             extradata = split_annexb(bytes(stream.codec_context.extradata or b""))
             self.codec, self.width, self.height = codec, stream.width, stream.height
             tb = stream.time_base or Fraction(1, 90000)
-            origin: tuple[int, int] | None = None
-            """(capture time of the first packet in µs, its pts): integer, so frame periods
-            stay exact (a one-µs rounding error would read as a hole in the stream)."""
+            anchor = _Anchor(self.knobs.vms_clock_offset_s)
             for packet in container.demux(stream):
                 if self._stop.is_set():
                     return
@@ -251,19 +249,16 @@ class IngestedCamera:
                 pts = packet.pts if packet.pts is not None else packet.dts
                 if pts is None:
                     continue
-                arrival = time.monotonic()
-                if origin is None:
-                    clock = time.time() + self.knobs.vms_clock_offset_s
-                    origin = (round(clock * 1_000_000), pts)
+                if not self.connected:
                     self.connected = True
                     self.detail = f"capturing over {self.spec.transport.upper()}"
                     self.on_event("ingest.connected", {"camera": self.id})
-                moment = from_us(origin[0] + round((pts - origin[1]) * tb * 1_000_000))
-                nals = split_annexb(bytes(packet))
-                self._received += 1
                 with self._lock:
-                    self._arrivals.append(arrival)
-                self._unit(codec, nals, moment, bool(packet.is_keyframe), extradata)
+                    self._arrivals.append(time.monotonic())
+                held = (pts, split_annexb(bytes(packet)), bool(packet.is_keyframe))
+                for nals, key, moment in anchor.place(held, tb):
+                    self._received += 1
+                    self._unit(codec, nals, from_us(moment), key, extradata)
 
     def _unit(
         self, codec: str, nals: list[bytes], moment: datetime, key: bool, extradata: list[bytes]
@@ -348,6 +343,57 @@ class IngestedCamera:
             oldest = None
         keep = [c for c in self._clips if oldest is None or c.end is None or c.end >= oldest]
         self._clips = keep[-MAX_CLIPS:]
+
+
+class _Anchor:
+    """Capture times of one RTSP session: wall-clock time of the session's start + pts offset.
+
+    FFmpeg hands over the packets it read while probing the stream in one burst, so the first
+    packets arrive up to the probe duration late. The anchor is therefore the smallest
+    ``arrival - pts offset`` over the first ``HOLD_S`` of arrivals (the burst and the live
+    packets after it; the least delayed packet wins); packets are held (bounded) until then,
+    and all are timed from that anchor. Integer µs, so frame periods stay exact (a one-µs
+    rounding error would read as a hole in the stream).
+    """
+
+    HOLD_S = 0.5
+    MAX_HELD = 256
+
+    def __init__(self, clock_offset_s: float) -> None:
+        self.clock_offset_s = clock_offset_s
+        self.first_pts: int | None = None
+        self.origin_us: int | None = None
+        self._best: int | None = None
+        self._first_arrival: float | None = None
+        self._held: list[tuple[int, list[bytes], bool]] = []
+
+    def place(
+        self, packet: tuple[int, list[bytes], bool], tb: Fraction
+    ) -> list[tuple[list[bytes], bool, int]]:
+        """The packets (NALs, key, capture time µs) timed now; none while still held."""
+        pts = packet[0]
+        if self.first_pts is None:
+            self.first_pts = pts
+        offset = round((pts - self.first_pts) * tb * 1_000_000)
+        now = time.monotonic()
+        if self.origin_us is None:
+            wall = round((time.time() + self.clock_offset_s) * 1_000_000)
+            candidate = wall - offset
+            self._best = candidate if self._best is None else min(self._best, candidate)
+            if self._first_arrival is None:
+                self._first_arrival = now
+            self._held.append(packet)
+            if now - self._first_arrival < self.HOLD_S and len(self._held) < self.MAX_HELD:
+                return []
+            self.origin_us = self._best
+            held, self._held = self._held, []
+        else:
+            held = [packet]
+        out = []
+        for item in held:
+            item_offset = round((item[0] - self.first_pts) * tb * 1_000_000)
+            out.append((item[1], item[2], self.origin_us + item_offset))
+        return out
 
 
 def _measured_fps(units: list[StoredAccessUnit]) -> float:
