@@ -20,13 +20,17 @@ Hostile personas are judged by their own rule in both modes (see :func:`_judge_h
 that would judge zero requirements is an error, never a silent pass.
 
 A case is a site to host, a target file for it, a profile, the requirements judged and the
-expected failures (:class:`Case`), so other kinds of system under test (a simulated VMS under the
-``vms-ingest`` profile) can be added as cases without touching the runner.
+expected failures (:class:`Case`). Besides cameras, the self-test judges the simulated VMS as a
+VMS under test: VMS personas (``applies_to="vms"``) each play the VMS that ingests two good
+cameras under the ``vms-ingest-selftest`` profile (:func:`vms_case`), and every (VMS, camera)
+pair of the run is judged. A VMS case always judges the whole (small) profile: its cost is the
+ingest and recording time, not the number of checks, so it shows "exactly its breaks" for free.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -47,6 +51,11 @@ from conformance.selftest_security import run_environment, security_fields
 GOOD = "good"
 NOT_PASS = {"fail", "inconclusive"}
 DEFAULT_PROFILE = "all-requirements"
+VMS_PROFILE = "vms-ingest-selftest"
+"""The profile VMS cases run: vms-ingest over two good cameras (one H.264/TCP, one H.265/UDP)."""
+VMS_CLIP_S = 3.0
+"""Clip length of the self-test's simulated VMS: the suite waits for two closed clips per
+camera, so shorter clips shorten every VMS case (ZoneMinder-like 4 s gains nothing here)."""
 TARGETED, FULL = "targeted", "full"
 PROFILES_ENV = "CCTV_CONFORMANCE_PROFILES"
 RUN_LIMIT_S = 600
@@ -74,6 +83,8 @@ def hostile_bound_s(timeout: float) -> float:
 
 TargetWriter = Callable[[Path, str, Path], Path]
 """``(out, device, ready_file) -> target file`` for one case."""
+Environment = Callable[[Path, str], dict[str, str]]
+"""``(ready_file, device) -> environment`` of one case's run (secrets the target refers to)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,10 @@ class Case:
     error: str = ""
     history_s: float = 0.0
     """Seconds the hosted cameras record before the run starts."""
+    environment: Environment = run_environment
+    blocking: frozenset[str] | None = None
+    """Requirements whose failure fails the run, when the case's profile is not the self-test's
+    (a VMS case); ``None``: those of the self-test's profile."""
 
 
 @dataclass
@@ -217,6 +232,67 @@ def persona_case(persona: Any, resolved: ResolvedProfile, full: bool, timeout: f
     )
 
 
+def vms_site(device: str, persona: Any | None):
+    """A simulated VMS alone (it ingests the cameras the vms-ingest suite serves), misbehaving
+    as ``persona`` says."""
+    from fake_vms.personas.knobs import Knobs
+    from fake_vms.site import Site, VmsSiteConfig
+
+    vms = VmsSiteConfig(
+        ingest=True,
+        clip_s=VMS_CLIP_S,
+        persona=persona.name if persona is not None else None,
+        knobs=persona.knobs if persona is not None else Knobs(),
+    )
+    return Site(f"selftest-{device}", (), vms)
+
+
+def vms_target(out: Path, device: str, ready_file: Path) -> Path:
+    """The self-test target of one simulated VMS (its URL and operator from the ready file)."""
+    spec = {
+        "supplier": "Self-test",
+        "product": f"fake_vms {device}",
+        "firmware": "1.0.0",
+        "lab": "cctv-conformance selftest",
+        "simulator": {"ready_file": str(ready_file.resolve())},
+        "claims": {"codecs": ["H264", "H265"]},
+    }
+    path = out / "targets" / f"{device}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _plain_environment(_ready_file: Path, _device: str) -> dict[str, str]:
+    return dict(os.environ)
+
+
+def vms_case(persona: Any | None, timeout: float) -> Case:
+    """The simulated VMS (known-good, or one VMS persona) under the whole vms-ingest-selftest
+    profile: every pair must pass, except the persona's ``breaks``, which must fail for every
+    camera."""
+    resolved = load_catalogue().resolve(VMS_PROFILE)
+    everything = tuple(e.id for e in resolved.requirements)
+    device = persona.name if persona is not None else f"{GOOD}-vms"
+    breaks = frozenset(persona.breaks) if persona is not None else frozenset()
+    error = ""
+    if persona is not None and not breaks & set(everything):
+        error = f"breaks nothing in profile {VMS_PROFILE} ({', '.join(persona.breaks) or 'none'})"
+    return Case(
+        device,
+        device,
+        lambda: vms_site(device, persona),
+        vms_target,
+        VMS_PROFILE,
+        everything if not error else (),
+        breaks,
+        timeout,
+        error=error,
+        environment=_plain_environment,
+        blocking=frozenset(e.id for e in resolved.requirements if e.level != "optional"),
+    )
+
+
 # -- running -------------------------------------------------------------------------------------
 def _profile_for(case: Case, out: Path) -> tuple[str, dict[str, str]]:
     """The profile ID the case's run uses and the environment that makes it loadable.
@@ -288,12 +364,14 @@ def _run_case(case: Case, out: Path, ready_file: Path, blocking: set[str]) -> Ca
         "lab",  # every requirement is judged, intrusive ones included
     ]
     started = time.monotonic()
-    env = {**run_environment(ready_file, case.device), **profile_env}
+    env = {**case.environment(ready_file, case.device), **profile_env}
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_LIMIT_S, env=env)
     except subprocess.TimeoutExpired as exc:  # a hung run is a finding, not a selftest crash
         proc = subprocess.CompletedProcess(cmd, -1, str(exc.stdout or ""), str(exc.stderr or ""))
     (out / f"{case.device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    if case.blocking is not None:
+        blocking = set(case.blocking)
     result = CaseResult(
         case.device,
         case.label,
@@ -306,12 +384,21 @@ def _run_case(case: Case, out: Path, ready_file: Path, blocking: set[str]) -> Ca
         result.problems.append(f"no results.json (exit {proc.returncode}); see {case.device}.log")
         return result
     results = json.loads(results_path.read_text(encoding="utf-8"))
-    rows = results["devices"][0]["requirements"]
+    devices = results["devices"]
+    if not devices:
+        result.problems.append(f"the run judged no device; see {case.device}.log")
+        return result
+    rows = []
+    for unit in devices:  # one camera, or every (VMS, camera) pair of a VMS case
+        prefix = f"{unit['name']}: " if len(devices) > 1 else ""
+        unit_rows = [{**r, "unit": prefix} for r in unit["requirements"]]
+        rows += unit_rows
+        seen = {r["id"] for r in unit_rows}
+        missing = [i for i in case.requirements if i not in seen]
+        if missing:
+            result.problems.append(f"{prefix}not judged: {', '.join(missing)}")
     result.judged = len(rows)
-    result.outcomes = {r["id"]: r["outcome"] for r in rows}
-    missing = [i for i in case.requirements if i not in result.outcomes]
-    if missing:
-        result.problems.append(f"not judged: {', '.join(missing)}")
+    result.outcomes = {f"{r['unit']}{r['id']}": r["outcome"] for r in rows}
     if case.hostile:
         result.problems += _judge_hostile(
             rows, case.breaks, case_out, case.timeout, proc.returncode
@@ -335,7 +422,8 @@ def _judge_rows(rows: list[dict], breaks: frozenset[str]) -> list[str]:
         )
         if row["outcome"] != expected and not (expected == "pass" and environmental):
             why = f": {row['reason']}" if row.get("reason") else ""
-            problems.append(f"{row['id']}: expected {expected}, got {row['outcome']}{why}")
+            where = row.get("unit", "")
+            problems.append(f"{where}{row['id']}: expected {expected}, got {row['outcome']}{why}")
     return problems
 
 
@@ -409,9 +497,12 @@ def run_selftest(
     unknown = [p for p in chosen if p not in PERSONAS]
     if unknown:
         raise InputError("--persona", None, f"unknown persona(s): {', '.join(unknown)}")
-    # VMS personas play the VMS under test (vms-ingest), not a camera: not camera cases.
-    vms_personas = [p for p in chosen if getattr(PERSONAS[p], "applies_to", "camera") != "camera"]
+    # VMS personas play the VMS under test (vms-ingest cases), not a camera. VMS cases join the
+    # self-test's own profile run, or when named with --persona.
+    vms_personas = [p for p in chosen if PERSONAS[p].applies_to == "vms"]
     chosen = [p for p in chosen if p not in vms_personas]
+    if profile != DEFAULT_PROFILE and not personas:
+        vms_personas = []
     narrowed = profile != DEFAULT_PROFILE and not personas
     skipped = [
         p
@@ -433,11 +524,15 @@ def run_selftest(
     for name in skipped:
         print(f"  skipped persona {name}: it breaks nothing in profile {profile}")
     if vms_personas:
-        print(f"  not run (VMS personas, no VMS cases yet): {', '.join(vms_personas)}")
+        print(
+            f"  + known-good simulated VMS and {len(vms_personas)} VMS personas under "
+            f"{VMS_PROFILE} (every case judges the whole profile for each camera pair)"
+        )
     started = time.monotonic()
-    cases = [good_case(resolved, timeout)] + [
-        persona_case(PERSONAS[p], resolved, full, timeout) for p in chosen
-    ]
+    cases = [] if personas and not chosen else [good_case(resolved, timeout)]
+    cases += [persona_case(PERSONAS[p], resolved, full, timeout) for p in chosen]
+    if vms_personas:
+        cases += [vms_case(None, timeout)] + [vms_case(PERSONAS[p], timeout) for p in vms_personas]
     results = run_cases(cases, out, jobs, blocking)
     seconds = round(time.monotonic() - started, 1)
     summary = {
@@ -458,7 +553,7 @@ def run_selftest(
             for r in results
         ],
         "skipped_personas": skipped,
-        "vms_personas_not_run": vms_personas,
+        "vms_personas": vms_personas,
     }
     (out / "selftest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     failed = [r for r in results if not r.ok]

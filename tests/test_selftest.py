@@ -19,10 +19,12 @@ from conformance.selftest import (
     DEFAULT_PROFILE,
     HOSTILE_TIMEOUT_S,
     PROFILES_ENV,
+    VMS_PROFILE,
     _profile_for,
     good_case,
     persona_case,
     run_cases,
+    vms_case,
 )
 from fake_vms.personas import PERSONAS, Persona
 
@@ -167,3 +169,51 @@ def test_cases_judging_recordings_start_on_a_recording_history() -> None:
     assert persona_case(PERSONAS["export-slow"], resolved, False, 10.0).history_s > 0
     assert persona_case(PERSONAS["time-needs-auth"], resolved, False, 10.0).history_s == 0
     assert good_case(resolved, 10.0).history_s > 0
+
+
+# -- VMS cases: the simulated VMS plays the VMS under test ---------------------------------------
+def test_vms_cases_judge_the_whole_vms_profile() -> None:
+    vms_ids = {e.id for e in _resolved(VMS_PROFILE).requirements}
+    good = vms_case(None, 10.0)
+    persona = PERSONAS["vms-search-contained-only"]
+    bad = vms_case(persona, 10.0)
+    assert set(good.requirements) == set(bad.requirements) == vms_ids
+    assert good.breaks == frozenset() and bad.breaks == frozenset(persona.breaks)
+    assert good.site().vms.persona is None and good.site().cameras == ()
+    assert bad.site().vms.persona == persona.name
+    # VMS-EXPORT-EVIDENCE-01 is optional: its failure alone does not fail the run.
+    assert "VMS-EXPORT-EVIDENCE-01" not in good.blocking
+    assert "VMS-CONNECT-01" in good.blocking
+
+
+def test_camera_persona_as_vms_case_is_an_error() -> None:
+    case = vms_case(PERSONAS["time-needs-auth"], 10.0)
+    assert "breaks nothing in profile vms-ingest-selftest" in case.error
+    assert case.requirements == ()
+
+
+@pytest.mark.slow
+def test_vms_case_reports_a_mislabelled_vms_persona_for_every_pair(tmp_path: Path) -> None:
+    """A real VMS case (simulated VMS ingesting the two self-test cameras): a VMS whose search
+    misses overlapping clips, declared as breaking VMS-REC-01 instead, is reported for both
+    (VMS, camera) pairs in both directions."""
+    real = PERSONAS["vms-search-contained-only"]
+    assert real.breaks == ("VMS-SEARCH-01",)
+    wrong = Persona(
+        name="vms-mislabelled",
+        description="vms-search-contained-only's quirk under the wrong declaration (test only)",
+        breaks=("VMS-REC-01",),
+        provenance="tests/test_selftest.py",
+        knobs=real.knobs,
+        applies_to="vms",
+    )
+    (result,) = run_cases([vms_case(wrong, 10.0)], tmp_path, jobs=1, blocking=set())
+    assert result.judged == 2 * len(_resolved(VMS_PROFILE).requirements)
+    for camera in ("h264-tcp", "h265-udp"):
+        unit = f"fake-vms · {camera}: "
+        assert any(
+            p.startswith(f"{unit}VMS-SEARCH-01: expected pass, got fail") for p in result.problems
+        )
+        assert any(
+            p.startswith(f"{unit}VMS-REC-01: expected fail, got pass") for p in result.problems
+        )

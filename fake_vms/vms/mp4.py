@@ -48,7 +48,12 @@ def remux(
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as out:
         out.metadata["creation_time"] = created.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        stream = out.add_stream(_STREAM_CODECS[codec], rate=Fraction(fps).limit_denominator(1001))
+        # PyAV opens an encoder for the stream even though only packets are muxed; quieten
+        # libx265, which otherwise prints its whole configuration on stderr for every remux.
+        options = {"x265-params": "log-level=none"} if codec == "H265" else {}
+        stream = out.add_stream(
+            _STREAM_CODECS[codec], rate=Fraction(fps).limit_denominator(1001), options=options
+        )
         stream.width, stream.height = width, height
         stream.time_base = TIME_BASE
         stream.codec_context.extradata = b"".join(
