@@ -83,6 +83,7 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         str(out / "allure-results"),
         "--clean-alluredir",
         "-q",
+        f"--tb={getattr(args, 'tb', 'line')}",
         "-rfE",
         "--color=no",
         "-p",
@@ -370,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
         "-k",
         "--select",
         help="only tests matching this pytest -k expression; the others are reported not_tested",
+    )
+    run.add_argument(
+        "--tb",
+        choices=("line", "short", "long", "no"),
+        default="line",
+        help="how much of a failing check's traceback to print (default line: the verdict's "
+        "reason is in the reports; long helps when debugging a check)",
     )
     run.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     run.set_defaults(func=_run, validate=_validate_run_inputs)
