@@ -157,6 +157,13 @@ def camera_site(device: str, persona: Any | None):
     return Site(f"selftest-{device}", (camera, CameraConfig(name=f"peer-{device}", **base)))
 
 
+def _write_target(out: Path, device: str, spec: dict[str, Any]) -> Path:
+    path = out / "targets" / f"{device}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def camera_target(out: Path, device: str, ready_file: Path) -> Path:
     """The self-test target of one simulated camera (claims and security section)."""
     spec = {
@@ -174,10 +181,7 @@ def camera_target(out: Path, device: str, ready_file: Path) -> Path:
         },
     }
     spec.update(security_fields(ready_file, device))
-    path = out / "targets" / f"{device}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    return path
+    return _write_target(out, device, spec)
 
 
 def history_for(requirements: Sequence[str]) -> float:
@@ -257,10 +261,7 @@ def vms_target(out: Path, device: str, ready_file: Path) -> Path:
         "simulator": {"ready_file": str(ready_file.resolve())},
         "claims": {"codecs": ["H264", "H265"]},
     }
-    path = out / "targets" / f"{device}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    return path
+    return _write_target(out, device, spec)
 
 
 def _plain_environment(_ready_file: Path, _device: str) -> dict[str, str]:

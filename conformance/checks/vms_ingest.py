@@ -215,6 +215,29 @@ class PackageFacts:
     has_signature: bool = False
 
 
+def _json_objects(text: str) -> list[dict] | None:
+    """Every JSON object anywhere in ``text`` (nested in objects and lists), or ``None`` when
+    ``text`` is not a JSON document: manifests put their entries at any depth."""
+    import json
+
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict | list):
+        return None
+    objects: list[dict] = []
+    stack: list[object] = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            objects.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return objects
+
+
 def manifest_hashes(text: str) -> dict[str, str]:
     """File -> SHA-256 from a manifest a generic reader can understand without the product.
 
@@ -222,28 +245,16 @@ def manifest_hashes(text: str) -> dict[str, str]:
     with objects naming a file (``path``, ``file`` or ``name``) beside its ``sha256`` anywhere
     in the document (as the simulator's ``manifest.json`` and ONVIF-style manifests do).
     """
-    import json
-
     found: dict[str, str] = {}
-    try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
-    if isinstance(document, dict | list):
-        stack: list[object] = [document]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                digest = item.get("sha256")
-                name = next(
-                    (item[k] for k in ("path", "file", "name") if isinstance(item.get(k), str)),
-                    None,
-                )
-                if isinstance(digest, str) and _is_sha256(digest) and name:
-                    found[name] = digest.lower()
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
+    objects = _json_objects(text)
+    if objects is not None:
+        for item in objects:
+            digest = item.get("sha256")
+            name = next(
+                (item[k] for k in ("path", "file", "name") if isinstance(item.get(k), str)), None
+            )
+            if isinstance(digest, str) and _is_sha256(digest) and name:
+                found[name] = digest.lower()
         return found
     for line in text.splitlines():
         parts = line.split()
@@ -258,26 +269,16 @@ def names_camera(text: str) -> bool:
     JSON: any object with a non-empty ``serial``/``serial_number``/``SerialNumber``; text:
     a ``serial: X`` or ``serial = X`` line. A key with an empty value does not count.
     """
-    import json
     import re
 
     keys = ("serial", "serial_number", "serialnumber")
-    try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
-    if isinstance(document, dict | list):
-        stack: list[object] = [document]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                for key, value in item.items():
-                    if str(key).lower() in keys and isinstance(value, str) and value.strip():
-                        return True
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
-        return False
+    objects = _json_objects(text)
+    if objects is not None:
+        return any(
+            str(key).lower() in keys and isinstance(value, str) and value.strip()
+            for item in objects
+            for key, value in item.items()
+        )
     return re.search(r"(?im)^\s*serial(?:[ _]?number)?\s*[:=]\s*\S+", text) is not None
 
 

@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import struct
 
+from fake_vms.media.encoder import nal_type, split_annexb
 from fake_vms.media.sei import FRAME_COUNTER_UUID
+
+__all__ = ["frame_counter", "has_parameter_sets", "nal_type", "parameter_sets", "split_annexb"]
 
 _PARAM_TYPES = {"H264": {7, 8}, "H265": {32, 33, 34}}
 _SEI_TYPES = {"H264": {6}, "H265": {39, 40}}
-
-
-def split_annexb(data: bytes) -> list[bytes]:
-    """NAL units of an Annex B buffer (3- or 4-byte start codes), without start codes."""
-    nals = []
-    for chunk in data.split(b"\x00\x00\x01"):
-        nal = chunk.rstrip(b"\x00")
-        if nal:
-            nals.append(nal)
-    return nals
-
-
-def nal_type(codec: str, nal: bytes) -> int:
-    return (nal[0] >> 1) & 0x3F if codec == "H265" else nal[0] & 0x1F
 
 
 def has_parameter_sets(codec: str, nals: list[bytes]) -> bool:

@@ -15,14 +15,12 @@ from typing import Any
 
 import av
 
+from fake_vms.media.encoder import nal_type
+
 START_CODE = b"\x00\x00\x00\x01"
 TIME_BASE = Fraction(1, 90000)
 _STREAM_CODECS = {"H264": "h264", "H265": "hevc"}
 _PARAM_TYPES = {"H264": (7, 8), "H265": (32, 33, 34)}
-
-
-def nal_type(codec: str, nal: bytes) -> int:
-    return (nal[0] >> 1) & 0x3F if codec == "H265" else nal[0] & 0x1F
 
 
 def parameter_sets(codec: str, units: Sequence[Any]) -> list[bytes]:
