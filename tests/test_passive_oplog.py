@@ -35,8 +35,9 @@ from fake_vms.oplog import OperationLog
 from fake_vms.site import CameraConfig, Site
 
 UNION_PROFILE = "all-requirements"
-NOT_SIMULATED = {"vms-ingest"}
-"""Profiles judged against a real VMS (ZoneMinder), not a simulated camera's services."""
+NOT_SIMULATED = {"vms-ingest", "vms-ingest-selftest"}
+"""Profiles that judge a VMS ingesting cameras (ZoneMinder, or the simulated VMS in the
+self-test's VMS cases), not a camera's services: intrusive by nature, never passive."""
 
 READ_ONLY_ONVIF = re.compile(
     r"^(Get\w*|Find\w*|EndSearch|CreatePullPointSubscription|Subscribe|PullMessages|Renew|"
