@@ -54,6 +54,15 @@ async def _serve_site(
         f"  WS-Discovery: udp 127.0.0.1:{ready['discovery_port']} (unicast Probe only)",
         file=sys.stderr,
     )
+    vms = ready.get("vms")
+    if vms:
+        # The URL and user only: the operator's password is in the ready file (mode 0600).
+        role = "ingests cameras it is given" if site.vms is not None else "records the cameras"
+        persona = f", persona {site.vms.persona}" if site.vms and site.vms.persona else ""
+        print(
+            f"  VMS API: {vms['url']}  user {vms['username']} ({role}{persona})",
+            file=sys.stderr,
+        )
     print("fake-vms: ready; Ctrl-C to stop", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

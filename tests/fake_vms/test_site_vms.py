@@ -92,3 +92,27 @@ def test_fake_vms_serve_reports_a_bad_vms_section(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert str(path) in proc.stderr and "vms.clip_s" in proc.stderr
+
+
+def test_fake_vms_serve_names_the_vms_api_but_not_its_password(tmp_path: Path) -> None:
+    """A user starting the VMS alone sees where its API is; the password stays in the ready file."""
+    import json
+    import time
+
+    ready = tmp_path / "ready.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fake_vms.cli", "serve", "--site", str(SITES / "vms-host.yaml"),
+         "--ready-file", str(ready)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        vms = json.loads(ready.read_text(encoding="utf-8"))["vms"]
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=30)
+    assert f"VMS API: {vms['url']}  user {vms['username']}" in stderr
+    assert "ingests cameras it is given" in stderr
+    assert vms["password"] not in stderr
