@@ -85,6 +85,7 @@ def _personas(args: argparse.Namespace) -> int:
                         "name": p.name,
                         "description": p.description,
                         "breaks": list(p.breaks),
+                        "applies_to": p.applies_to,
                         "provenance": p.provenance,
                     }
                     for p in PERSONAS.values()
@@ -96,7 +97,8 @@ def _personas(args: argparse.Namespace) -> int:
     width = max(len(name) for name in PERSONAS)
     for persona in PERSONAS.values():
         print(f"{persona.name:<{width}}  {persona.description}")
-        print(f"{'':<{width}}  breaks: {', '.join(persona.breaks)}")
+        where = "the VMS (a site's vms.persona)" if persona.applies_to == "vms" else "a camera"
+        print(f"{'':<{width}}  breaks: {', '.join(persona.breaks)}; applies to {where}")
     return 0
 
 

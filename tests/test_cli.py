@@ -152,6 +152,10 @@ def test_fake_vms_personas_lists_breaks() -> None:
     assert {p["name"]: p["breaks"] for p in as_json} == {
         p.name: list(p.breaks) for p in PERSONAS.values()
     }
+    assert {p["name"]: p["applies_to"] for p in as_json} == {
+        p.name: p.applies_to for p in PERSONAS.values()
+    }
+    assert "vms-clock-skew" in proc.stdout and "applies to the VMS" in proc.stdout
 
 
 @pytest.mark.parametrize(
