@@ -157,6 +157,17 @@ def camera_site(device: str, persona: Any | None):
     return Site(f"selftest-{device}", (camera, CameraConfig(name=f"peer-{device}", **base)))
 
 
+def _target_header(device: str, ready_file: Path) -> dict[str, Any]:
+    """What every self-test target says about itself, and where its simulator's ready file is."""
+    return {
+        "supplier": "Self-test",
+        "product": f"fake_vms {device}",
+        "firmware": "1.0.0",
+        "lab": "cctv-conformance selftest",
+        "simulator": {"ready_file": str(ready_file.resolve())},
+    }
+
+
 def _write_target(out: Path, device: str, spec: dict[str, Any]) -> Path:
     path = out / "targets" / f"{device}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,12 +177,9 @@ def _write_target(out: Path, device: str, spec: dict[str, Any]) -> Path:
 
 def camera_target(out: Path, device: str, ready_file: Path) -> Path:
     """The self-test target of one simulated camera (claims and security section)."""
-    spec = {
-        "supplier": "Self-test",
-        "product": f"fake_vms {device}",
-        "firmware": "1.0.0",
-        "lab": "cctv-conformance selftest",
-        "simulator": {"ready_file": str(ready_file.resolve()), "devices": [device]},
+    spec = _target_header(device, ready_file)
+    spec["simulator"]["devices"] = [device]
+    spec |= {
         "claims": {
             "profiles": ["S"],
             "features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "recording_search", "replay"],
@@ -253,14 +261,7 @@ def vms_site(device: str, persona: Any | None):
 
 def vms_target(out: Path, device: str, ready_file: Path) -> Path:
     """The self-test target of one simulated VMS (its URL and operator from the ready file)."""
-    spec = {
-        "supplier": "Self-test",
-        "product": f"fake_vms {device}",
-        "firmware": "1.0.0",
-        "lab": "cctv-conformance selftest",
-        "simulator": {"ready_file": str(ready_file.resolve())},
-        "claims": {"codecs": ["H264", "H265"]},
-    }
+    spec = _target_header(device, ready_file) | {"claims": {"codecs": ["H264", "H265"]}}
     return _write_target(out, device, spec)
 
 
