@@ -33,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +69,9 @@ run's own start-up, about 8 s: past the recording gap, as a camera in the field 
 Without it, a check that runs first in a short targeted run sees only the seconds before the
 gap: replay-range-ignored's replay of the recording's start then lands within tolerance and
 SEARCH-INFO-01 passes, though the whole-profile run, whose search tests start later, fails it."""
+HISTORY_HOSTS = 2
+"""Cases that may be hosting their cameras through the history wait beyond the ``jobs`` suite
+runs: the wait costs next to no CPU, so it need not hold one of the runs' slots."""
 
 HOSTILE_TIMEOUT_S = 2.0
 """Hostile cases run with at most this timeout: their bound scales with it, and a black hole
@@ -329,17 +333,32 @@ def _profile_for(case: Case, out: Path) -> tuple[str, dict[str, str]]:
     return profile_id, {PROFILES_ENV: str(root.resolve())}
 
 
-def _run_isolated_case(case: Case, out: Path, blocking: set[str]) -> CaseResult:
-    """Host the case's site, run the suite against it, stop it."""
+def _run_isolated_case(
+    case: Case, out: Path, blocking: set[str], slots: threading.Semaphore | None = None
+) -> CaseResult:
+    """Host the case's site, run the suite against it, stop it.
+
+    ``slots`` bounds the suite runs going on at once (the CPU-bound part). A case that needs a
+    recording history hosts its cameras and waits for the history *before* taking a slot, so
+    the wait, which costs next to no CPU, overlaps other cases' runs instead of holding a slot.
+    """
     from fake_vms.host import SimulatorThread, write_ready_file
 
     if case.error:
         return CaseResult(case.device, case.label, -1, -1, problems=[case.error])
-    with SimulatorThread(case.site()) as simulator:
-        time.sleep(case.history_s)
-        ready_file = out / "ready" / f"{case.device}.json"
-        write_ready_file(ready_file, simulator.host.ready())
-        return _run_case(case, out, ready_file, blocking)
+    slot = slots or threading.Semaphore(1)
+    if not case.history_s:
+        slot.acquire()
+    try:
+        with SimulatorThread(case.site()) as simulator:
+            if case.history_s:
+                time.sleep(case.history_s)
+                slot.acquire()
+            ready_file = out / "ready" / f"{case.device}.json"
+            write_ready_file(ready_file, simulator.host.ready())
+            return _run_case(case, out, ready_file, blocking)
+    finally:
+        slot.release()
 
 
 def _run_case(case: Case, out: Path, ready_file: Path, blocking: set[str]) -> CaseResult:
@@ -460,8 +479,12 @@ def _judge_hostile(
 def run_cases(cases: Sequence[Case], out: Path, jobs: int, blocking: set[str]) -> list[CaseResult]:
     """Run the cases ``jobs`` at a time, printing each as it is judged, in case order."""
     results: list[CaseResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_run_isolated_case, case, out, blocking) for case in cases]
+    jobs = max(1, jobs)
+    slots = threading.Semaphore(jobs)
+    # Extra workers host the cameras of cases that wait for a recording history while ``jobs``
+    # suite runs go on; at most ``jobs`` runs at once either way.
+    with ThreadPoolExecutor(max_workers=jobs + HISTORY_HOSTS) as pool:
+        futures = [pool.submit(_run_isolated_case, case, out, blocking, slots) for case in cases]
         for done, future in enumerate(futures, start=1):
             result = future.result()
             results.append(result)
