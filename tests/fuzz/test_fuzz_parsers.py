@@ -18,7 +18,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzz_common import ENV, FUZZ, XML_TEXT
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.clients.discovery import ReplyError, parse_probe_matches
@@ -33,24 +34,15 @@ from conformance.clients.rtsp import (
 from conformance.clients.stream import parse_frame_counter
 from fake_vms.http import HttpServer, Request, Response
 
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-ENV = "http://www.w3.org/2003/05/soap-envelope"
-
-xml_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 envelopes = st.one_of(
     st.binary(max_size=2000),
-    xml_text.map(
+    XML_TEXT.map(
         lambda t: f'<s:Envelope xmlns:s="{ENV}"><s:Body>{t}</s:Body></s:Envelope>'.encode()
     ),
-    xml_text.map(lambda t: f'<s:Envelope xmlns:s="urn:wrong"><s:Body>{t}</s:Body>'.encode()),
+    XML_TEXT.map(lambda t: f'<s:Envelope xmlns:s="urn:wrong"><s:Body>{t}</s:Body>'.encode()),
     st.integers(1, 3000).map(lambda n: (f'<s:Envelope xmlns:s="{ENV}">' + "<a>" * n).encode()),
     st.integers(0, 200_000).map(lambda n: f'<s:Envelope xmlns:s="{ENV}" x="{"a" * n}"/>'.encode()),
-    xml_text.map(
+    XML_TEXT.map(
         lambda t: f'<!DOCTYPE x [<!ENTITY e "{t}">]><s:Envelope xmlns:s="{ENV}"/>'.encode()
     ),
     st.just(
