@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
+from simulated_target import write_simulated_target
 
-from fake_vms.host import SimulatorThread, write_ready_file
+from fake_vms.host import SimulatorThread
 from fake_vms.site import CameraConfig, Site
 
 KILL_AFTER = 4
@@ -30,16 +30,13 @@ KILL_AFTER = 4
 def test_sigkill_mid_run_keeps_the_journal_and_recover_rebuilds(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with SimulatorThread(Site("journal", (CameraConfig(name="cam"),))) as simulator:
-        ready = tmp_path / "ready.json"
-        write_ready_file(ready, simulator.host.ready())
-        target = tmp_path / "target.yaml"
-        spec = {
-            "supplier": "Journal",
-            "product": "fake_vms",
-            "simulator": {"ready_file": str(ready), "devices": ["cam"]},
-            "claims": {"features": ["snapshot", "rtsp_udp", "rtsp_tcp"]},
-        }
-        target.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        target = write_simulated_target(
+            tmp_path,
+            simulator.host.ready(),
+            "Journal",
+            ["cam"],
+            ["snapshot", "rtsp_udp", "rtsp_tcp"],
+        )
         proc = subprocess.Popen(
             [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
              "--profile", "all-requirements", "--out", str(out), "--timeout", "5"],

@@ -22,9 +22,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+from simulated_target import write_simulated_target
 
-from fake_vms.host import SimulatorThread, write_ready_file
+from fake_vms.host import SimulatorThread
 from fake_vms.oplog import OperationLog
 from fake_vms.security import OPERATOR_PASSWORD, OPERATOR_USERNAME
 from fake_vms.site import CameraConfig, Site
@@ -113,21 +113,15 @@ def _run(
         with RecordingProxy(entry["onvif_url"]) as proxy:
             path = urlsplit(entry["onvif_url"]).path
             entry["onvif_url"] = f"http://127.0.0.1:{proxy.port}{path}"
-            ready_file = tmp_path / f"ready-{mode}.json"
-            write_ready_file(ready_file, ready)
-            spec = {
-                "supplier": "Budget check",
-                "product": "fake_vms",
-                "simulator": {"ready_file": str(ready_file), "devices": ["cam"]},
-                "claims": {"features": ["snapshot", "rtsp_udp", "rtsp_tcp"]},
-                "default_credentials": ["admin:admin"],
-                "security": {"operator": {"username": OPERATOR_USERNAME,
-                                          "password_env": OPERATOR_ENV}},
-            }  # fmt: skip
-            if lockout is not None:
-                spec["lockout_policy"] = lockout
-            target = tmp_path / f"target-{mode}.yaml"
-            target.write_text(yaml.safe_dump(spec), encoding="utf-8")
+            extra: dict = {"lockout_policy": lockout} if lockout is not None else {}
+            target = write_simulated_target(
+                tmp_path / f"target-{mode}", ready, "Budget check", ["cam"],
+                ["snapshot", "rtsp_udp", "rtsp_tcp"],
+                default_credentials=["admin:admin"],
+                security={"operator": {"username": OPERATOR_USERNAME,
+                                       "password_env": OPERATOR_ENV}},
+                **extra,
+            )  # fmt: skip
             out = tmp_path / f"out-{mode}"
             proc = subprocess.run(
                 [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),

@@ -27,10 +27,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from simulated_target import write_simulated_target
 
 from conformance.catalogue import load_catalogue
-from fake_vms.host import SimulatorThread, write_ready_file
+from fake_vms.host import SimulatorThread
 from fake_vms.oplog import OperationLog
 from fake_vms.site import CameraConfig, Site
 
@@ -78,16 +78,10 @@ def test_passive_run_changes_nothing(tmp_path: Path) -> None:
     oplog = OperationLog()
     camera = CameraConfig(name="cam", width=1280, height=720, codec="H265", ptz=True)
     with SimulatorThread(Site("passive", (camera,)), oplog) as simulator:
-        ready = tmp_path / "ready.json"
-        write_ready_file(ready, simulator.host.ready())
-        target = tmp_path / "target.yaml"
-        spec = {
-            "supplier": "Passive check",
-            "product": "fake_vms",
-            "simulator": {"ready_file": str(ready), "devices": ["cam"]},
-            "claims": {"features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"]},
-        }
-        target.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        features = ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"]
+        target = write_simulated_target(
+            tmp_path, simulator.host.ready(), "Passive check", ["cam"], features
+        )
         proc = subprocess.run(
             [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
              "--profile", UNION_PROFILE, "--mode", "passive", "--out", str(tmp_path / "out"),

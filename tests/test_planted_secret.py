@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from secret_scan import find_in_text, find_secrets, secret_forms
+from simulated_target import write_simulated_target
 
-from fake_vms.host import SimulatorThread, write_ready_file
+from fake_vms.host import SimulatorThread
 from fake_vms.personas import get_persona
 from fake_vms.site import CameraConfig, Site, apply_persona
 
@@ -38,16 +38,10 @@ def test_no_output_holds_the_planted_credentials(tmp_path: Path) -> None:
     private = tmp_path / "private"  # the ready file holds the credentials: not an output
     out = tmp_path / "out"
     with SimulatorThread(Site("planted", cameras)) as simulator:
-        ready = private / "ready.json"
-        write_ready_file(ready, simulator.host.ready())
-        target = private / "target.yaml"
-        spec = {
-            "supplier": "Planted secret",
-            "product": "fake_vms",
-            "simulator": {"ready_file": str(ready), "devices": ["planted", "echo"]},
-            "claims": {"features": ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"]},
-        }
-        target.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        features = ["snapshot", "rtsp_udp", "rtsp_tcp", "ptz"]
+        target = write_simulated_target(
+            private, simulator.host.ready(), "Planted secret", ["planted", "echo"], features
+        )
         proc = subprocess.run(
             [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
              "--profile", "all-requirements", "--mode", "lab", "--out", str(out),
