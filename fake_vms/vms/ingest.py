@@ -263,6 +263,8 @@ class IngestedCamera:
     def _unit(
         self, codec: str, nals: list[bytes], moment: datetime, key: bool, extradata: list[bytes]
     ) -> None:
+        if not self.spec.record:
+            return  # capture only (status): nothing per frame to parse or keep
         key = key or any(nal_type(codec, n) in _KEY_TYPES[codec] for n in nals if n)
         drop = self.knobs.vms_drop_every
         if drop and not key and self._received % drop == 0:
@@ -273,8 +275,6 @@ class IngestedCamera:
         self._count += 1
         number = counter[0] if counter else self._count
         unit = StoredAccessUnit(moment, number, key, nals)
-        if not self.spec.record:
-            return
         with self._lock:
             self._record(unit)
 
