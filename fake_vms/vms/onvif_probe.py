@@ -22,18 +22,15 @@ from xml.sax.saxutils import escape
 
 import requests
 
+from fake_vms.onvif.soap import ENV as SOAP12
+from fake_vms.onvif.soap import NSMAP, TDS, TRT, TT, WSSE, WSU
+
 TIMEOUT_S = (3.0, 5.0)
-SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 DIGEST = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
     "#PasswordDigest"
 )
-TDS = "http://www.onvif.org/ver10/device/wsdl"
-TRT = "http://www.onvif.org/ver10/media/wsdl"
-TR2 = "http://www.onvif.org/ver20/media/wsdl"
-TT = "http://www.onvif.org/ver10/schema"
+TR2 = NSMAP["tr2"]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
