@@ -115,9 +115,13 @@ class Case:
     history_s: float = 0.0
     """Seconds the hosted cameras record before the run starts."""
     environment: Environment = run_environment
-    blocking: frozenset[str] | None = None
-    """Requirements whose failure fails the run, when the case's profile is not the self-test's
-    (a VMS case); ``None``: those of the self-test's profile."""
+
+    @property
+    def blocking(self) -> frozenset[str]:
+        """Requirements of the case's profile whose failure fails the run (optional ones never
+        do), hence the exit status the run must end with."""
+        resolved = load_catalogue().resolve(self.profile)
+        return frozenset(e.id for e in resolved.requirements if e.level != "optional")
 
 
 @dataclass
@@ -295,7 +299,6 @@ def vms_case(persona: Any | None, timeout: float) -> Case:
         timeout,
         error=error,
         environment=_plain_environment,
-        blocking=frozenset(e.id for e in resolved.requirements if e.level != "optional"),
     )
 
 
@@ -334,7 +337,7 @@ def _profile_for(case: Case, out: Path) -> tuple[str, dict[str, str]]:
 
 
 def _run_isolated_case(
-    case: Case, out: Path, blocking: set[str], slots: threading.Semaphore | None = None
+    case: Case, out: Path, slots: threading.Semaphore | None = None
 ) -> CaseResult:
     """Host the case's site, run the suite against it, stop it.
 
@@ -356,15 +359,13 @@ def _run_isolated_case(
                 slot.acquire()
             ready_file = out / "ready" / f"{case.device}.json"
             write_ready_file(ready_file, simulator.host.ready())
-            return _run_case(case, out, ready_file, blocking)
+            return _run_case(case, out, ready_file)
     finally:
         slot.release()
 
 
-def _run_case(case: Case, out: Path, ready_file: Path, blocking: set[str]) -> CaseResult:
-    """Run the suite once against the hosted case and judge what it wrote.
-
-    ``blocking``: requirements whose failure fails the run (optional ones never do)."""
+def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
+    """Run the suite once against the hosted case and judge what it wrote."""
     case_out = out / case.device
     target = case.target(out, case.device, ready_file)
     profile_id, profile_env = _profile_for(case, out)
@@ -391,13 +392,11 @@ def _run_case(case: Case, out: Path, ready_file: Path, blocking: set[str]) -> Ca
     except subprocess.TimeoutExpired as exc:  # a hung run is a finding, not a selftest crash
         proc = subprocess.CompletedProcess(cmd, -1, str(exc.stdout or ""), str(exc.stderr or ""))
     (out / f"{case.device}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
-    if case.blocking is not None:
-        blocking = set(case.blocking)
     result = CaseResult(
         case.device,
         case.label,
         proc.returncode,
-        1 if case.breaks & blocking else 0,
+        1 if case.breaks & case.blocking else 0,
         seconds=time.monotonic() - started,
     )
     results_path = case_out / "results.json"
@@ -476,7 +475,7 @@ def _judge_hostile(
     return problems
 
 
-def run_cases(cases: Sequence[Case], out: Path, jobs: int, blocking: set[str]) -> list[CaseResult]:
+def run_cases(cases: Sequence[Case], out: Path, jobs: int) -> list[CaseResult]:
     """Run the cases ``jobs`` at a time, printing each as it is judged, in case order."""
     results: list[CaseResult] = []
     jobs = max(1, jobs)
@@ -484,7 +483,7 @@ def run_cases(cases: Sequence[Case], out: Path, jobs: int, blocking: set[str]) -
     # Extra workers host the cameras of cases that wait for a recording history while ``jobs``
     # suite runs go on; at most ``jobs`` runs at once either way.
     with ThreadPoolExecutor(max_workers=jobs + HISTORY_HOSTS) as pool:
-        futures = [pool.submit(_run_isolated_case, case, out, blocking, slots) for case in cases]
+        futures = [pool.submit(_run_isolated_case, case, out, slots) for case in cases]
         for done, future in enumerate(futures, start=1):
             result = future.result()
             results.append(result)
@@ -517,7 +516,6 @@ def run_selftest(
     mode = FULL if full else TARGETED
     resolved = load_catalogue().resolve(profile)
     in_profile = {e.id for e in resolved.requirements}
-    blocking = {e.id for e in resolved.requirements if e.level != "optional"}
     chosen = personas or list(PERSONAS)
     unknown = [p for p in chosen if p not in PERSONAS]
     if unknown:
@@ -558,7 +556,7 @@ def run_selftest(
     cases += [persona_case(PERSONAS[p], resolved, full, timeout) for p in chosen]
     if vms_personas:
         cases += [vms_case(None, timeout)] + [vms_case(PERSONAS[p], timeout) for p in vms_personas]
-    results = run_cases(cases, out, jobs, blocking)
+    results = run_cases(cases, out, jobs)
     seconds = round(time.monotonic() - started, 1)
     summary = {
         "mode": mode,

@@ -35,10 +35,6 @@ def _resolved(profile: str = DEFAULT_PROFILE):
     return load_catalogue().resolve(profile)
 
 
-def _blocking(profile: str) -> set[str]:
-    return {e.id for e in _resolved(profile).requirements if e.level != "optional"}
-
-
 def _mislabelled(declares: tuple[str, ...]) -> Persona:
     """A camera that really breaks ONVIF-DEV-TIME-01 (time-needs-auth's knobs) but declares
     ``declares``: a persona whose check would not catch what it says it breaks."""
@@ -109,7 +105,7 @@ def test_persona_that_selects_nothing_is_a_failing_case(tmp_path: Path, full: bo
     ]
     assert "declares no breaks" in cases[0].error
     assert "breaks nothing in profile onvif-s-core" in cases[1].error
-    results = run_cases(cases, tmp_path, jobs=2, blocking=set())  # nothing is hosted or run
+    results = run_cases(cases, tmp_path, jobs=2)  # nothing is hosted or run
     assert [r.ok for r in results] == [False, False]
     assert [r.judged for r in results] == [0, 0]
     assert not list(tmp_path.iterdir())
@@ -143,7 +139,7 @@ def test_targeted_mode_reports_a_persona_its_check_does_not_catch(tmp_path: Path
         persona_case(_mislabelled(("ONVIF-DEV-INFO-01",)), resolved, full=False, timeout=10.0),
         persona_case(PERSONAS["time-needs-auth"], resolved, full=False, timeout=10.0),
     ]
-    wrong, honest = run_cases(cases, tmp_path, jobs=2, blocking=_blocking(DEFAULT_PROFILE))
+    wrong, honest = run_cases(cases, tmp_path, jobs=2)
     assert wrong.judged == 1 and honest.judged == 1
     assert any(p.startswith("ONVIF-DEV-INFO-01: expected fail, got pass") for p in wrong.problems)
     assert "exit status 0, expected 1" in wrong.problems
@@ -157,7 +153,7 @@ def test_full_mode_reports_a_persona_that_breaks_more_than_it_declares(tmp_path:
     """Full mode over a whole (small) profile: the undeclared failure is reported too."""
     resolved = _resolved(CORE)
     case = persona_case(_mislabelled(("ONVIF-DEV-INFO-01",)), resolved, full=True, timeout=10.0)
-    (result,) = run_cases([case], tmp_path, jobs=1, blocking=_blocking(CORE))
+    (result,) = run_cases([case], tmp_path, jobs=1)
     assert result.judged == len(resolved.requirements)
     assert any(p.startswith("ONVIF-DEV-INFO-01: expected fail, got pass") for p in result.problems)
     assert any(p.startswith("ONVIF-DEV-TIME-01: expected pass, got fail") for p in result.problems)
@@ -207,7 +203,7 @@ def test_vms_case_reports_a_mislabelled_vms_persona_for_every_pair(tmp_path: Pat
         knobs=real.knobs,
         applies_to="vms",
     )
-    (result,) = run_cases([vms_case(wrong, 10.0)], tmp_path, jobs=1, blocking=set())
+    (result,) = run_cases([vms_case(wrong, 10.0)], tmp_path, jobs=1)
     assert result.judged == 2 * len(_resolved(VMS_PROFILE).requirements)
     for camera in ("h264-tcp", "h265-udp"):
         unit = f"fake-vms · {camera}: "
