@@ -119,6 +119,13 @@ SPENDERS: tuple[Spender, ...] = (
     Spender("SEC-LOCKOUT-01", lambda run, dut, p: int(p.get("failed_attempts", 8))),
 )
 SPENDER_RANK = {s.requirement: i for i, s in enumerate(SPENDERS)}
+SPENDER_BY_ID = {s.requirement: s for s in SPENDERS}
+
+
+def budget_of(threshold: int, mode: str) -> int | None:
+    """Failed logins a run may cause on a device with this lockout threshold (``None`` in lab
+    mode: no cap)."""
+    return None if mode == "lab" else max(threshold - MARGIN, 0)
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,7 @@ class FailedLoginBudget:
     @property
     def budget(self) -> int | None:
         """Failed logins this run may cause on the device (``None`` in lab mode: no cap)."""
-        return max(self.threshold - MARGIN, 0) if self.capped else None
+        return budget_of(self.threshold, self.mode)
 
     @property
     def total_spent(self) -> int:
@@ -312,7 +319,7 @@ def plan_device(run: Any, dut: Any, items: Iterable[Any]) -> FailedLoginBudget:
         if marker is None or not marker.args or callspec is None:
             continue
         req_id = marker.args[0]
-        spender = next((s for s in SPENDERS if s.requirement == req_id), None)
+        spender = SPENDER_BY_ID.get(req_id)
         entry = run.profile.get(req_id)
         if (
             spender is None
@@ -325,10 +332,8 @@ def plan_device(run: Any, dut: Any, items: Iterable[Any]) -> FailedLoginBudget:
         seen.add(req_id)
         cost = spender.cost(run, dut, dict(entry.parameters))
         requests.append(Request(req_id, cost, entry.level, req_id in baseline))
-    budget = None if run.mode == "lab" else max(threshold - MARGIN, 0)
-    return FailedLoginBudget(
-        dut.name, run.mode, threshold, policy is not None, allocate(requests, budget), interval
-    )
+    plan = allocate(requests, budget_of(threshold, run.mode))
+    return FailedLoginBudget(dut.name, run.mode, threshold, policy is not None, plan, interval)
 
 
 def pause_s(policy: Any, mode: str) -> float:
@@ -337,8 +342,9 @@ def pause_s(policy: Any, mode: str) -> float:
         return 0.0
     if policy is not None and policy.min_interval_s is not None:
         return float(policy.min_interval_s)
-    budget = (policy.max_failed_logins if policy else DEFAULT_MAX_FAILED_LOGINS) - MARGIN
-    return DEFAULT_MIN_INTERVAL_S if budget > DEFAULT_BUDGET else 0.0
+    threshold = policy.max_failed_logins if policy else DEFAULT_MAX_FAILED_LOGINS
+    budget = budget_of(threshold, mode)
+    return DEFAULT_MIN_INTERVAL_S if budget is not None and budget > DEFAULT_BUDGET else 0.0
 
 
 def _baseline_ids() -> frozenset[str]:
