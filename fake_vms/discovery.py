@@ -74,6 +74,8 @@ class DiscoveryTarget:
     @property
     def advertised_xaddr(self) -> str:
         host = self.camera.knobs.wsd_xaddr_host
+        if self.camera.knobs.wsd_xaddr_link_local:
+            host = "[fe80::21f:54ff:fe12:3456]"  # an interface's link-local address only
         if host is None:
             return self.xaddr
         parts = urlsplit(self.xaddr)

@@ -80,7 +80,8 @@ class DeviceService:
         sub(info, "tt:DateTimeType", "NTP")
         sub(info, "tt:DaylightSavings", False)
         sub(sub(info, "tt:TimeZone"), "tt:TZ", TIME_ZONE)
-        _date_time(sub(info, "tt:UTCDateTime"), utc)
+        if not self.camera.knobs.omit_utc_datetime:
+            _date_time(sub(info, "tt:UTCDateTime"), utc)
         _date_time(sub(info, "tt:LocalDateTime"), uk_local_time(utc))
         return response
 

@@ -239,6 +239,8 @@ class PtzService:
         pan_tilt, zoom = _vector(_child(request, "Velocity"), CONT_PT, CONT_ZOOM, "InvalidVelocity")
         timeout = DEFAULT_TIMEOUT_S
         text = child_text(request, "Timeout")
+        if text and self.camera.knobs.ptz_timeout_rejected:
+            raise invalid_arg_val("TimeoutNotSupported", "Timeout is an unsupported field")
         if text:
             parsed = parse_duration(text)
             if parsed is None or not TIMEOUT_RANGE[0] <= parsed <= TIMEOUT_RANGE[1]:

@@ -7,6 +7,7 @@ into a reply, and one operation-log entry per request, so the log is a faithful 
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 
 from fake_vms.hostile import http_intercept
@@ -156,12 +157,19 @@ class OnvifServer:
         label = f"{request.method} {SNAPSHOT_PATH}"
         if request.method != "GET":
             return Response(405, b"Use GET", headers={"Allow": "GET"})
+        knobs = self.camera.knobs
         authorization = request.headers.get("authorization")
-        authenticated = authorization is not None and self._auth.check_http_digest(
-            request.method, request.target, authorization
-        )
-        if not authenticated and not self.camera.knobs.protected_ops_open:
+        if knobs.snapshot_basic_only:
+            authenticated = self._basic_ok(authorization)
+        else:
+            authenticated = authorization is not None and self._auth.check_http_digest(
+                request.method, request.target, authorization
+            )
+        if not (authenticated or knobs.protected_ops_open or knobs.snapshot_anonymous):
             self.oplog.record(self.camera.name, "http", label, False, "401")
+            if knobs.snapshot_basic_only:
+                realm = 'Basic realm="snapshot"'
+                return Response(401, b"", headers={"WWW-Authenticate": realm})
             return self._challenge()
         from fake_vms.media.snapshot import render_jpeg  # written separately; import when used
 
@@ -169,4 +177,15 @@ class OnvifServer:
         frame_number = int(time.time() * self.camera.fps)
         jpeg = await asyncio.to_thread(render_jpeg, frame_number, width, height)
         self.oplog.record(self.camera.name, "http", label, authenticated, "200")
-        return Response(200, jpeg, "image/jpeg")
+        return Response(200, jpeg, knobs.snapshot_content_type)
+
+    def _basic_ok(self, authorization: str | None) -> bool:
+        """HTTP Basic credentials of the camera's own user (the snapshot_basic_only quirk)."""
+        if not authorization or authorization[:6].lower() != "basic ":
+            return False
+        try:
+            decoded = base64.b64decode(authorization[6:].strip()).decode()
+        except (ValueError, UnicodeDecodeError):
+            return False
+        user, _, password = decoded.partition(":")
+        return user == self.camera.username and password == self.camera.password

@@ -14,6 +14,7 @@ from fake_vms.personas import (
     discovery,
     events,
     export,
+    field,
     hostile,
     imaging,
     media2,
@@ -41,6 +42,7 @@ def _gather() -> dict[str, Persona]:
         security,
         recording,
         vms,
+        field,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
+from fake_vms.personas.knobs_field import FieldKnobs
 from fake_vms.personas.knobs_hostile import HostileKnobs
 from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
@@ -93,5 +94,6 @@ class Knobs(
     HostileKnobs,
     SecurityKnobs,
     VmsKnobs,
+    FieldKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

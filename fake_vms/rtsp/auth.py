@@ -6,6 +6,7 @@ without the server keeping per-client state.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -37,6 +38,16 @@ class DigestAuth:
         stamp = f"{int(time.time()):x}"
         return f'Digest realm="{self.realm}", nonce="{stamp}{self._sign(stamp)}", algorithm=MD5'
 
+    def _basic_ok(self, authorization: str | None) -> bool:
+        if not authorization or authorization[:6].lower() != "basic ":
+            return False
+        try:
+            user, _, password = base64.b64decode(authorization[6:].strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        ha1 = _md5(f"{user}:{self.realm}:{password}")
+        return user == self._username and hmac.compare_digest(ha1, self._ha1)
+
     def _nonce_valid(self, nonce: str) -> bool:
         stamp, signature = nonce[:-24], nonce[-24:]
         if not stamp or not hmac.compare_digest(signature, self._sign(stamp)):
@@ -46,8 +57,13 @@ class DigestAuth:
         except ValueError:
             return False
 
-    def check(self, method: str, authorization: str | None) -> bool:
-        """Whether ``authorization`` carries valid Digest credentials for ``method``."""
+    def check(self, method: str, authorization: str | None, basic: bool = False) -> bool:
+        """Whether ``authorization`` carries valid Digest credentials for ``method``.
+
+        ``basic``: the camera speaks Basic only (a field quirk): Basic credentials are checked
+        instead, and Digest is not understood."""
+        if basic:
+            return self._basic_ok(authorization)
         if not authorization or authorization[:7].lower() != "digest ":
             return False
         params = {k.lower(): q or b for k, q, b in _PARAM.findall(authorization[7:])}

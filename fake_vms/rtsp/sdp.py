@@ -6,19 +6,33 @@ import base64
 import zlib
 
 from fake_vms.media.encoder import EncodedLoop
+from fake_vms.personas.knobs_field import FieldKnobs
 
 TRACK_CONTROL = "trackID=0"
 PAYLOAD_TYPE = 96
 
 
-def build_sdp(loop: EncodedLoop, host: str, session_name: str, bitrate_kbps: int) -> bytes:
-    """Describe the single video track, with its parameter sets so receivers decode at once."""
-    fps = f"{loop.fps:g}"
+def build_sdp(
+    loop: EncodedLoop,
+    host: str,
+    session_name: str,
+    bitrate_kbps: int,
+    knobs: FieldKnobs | None = None,
+) -> bytes:
+    """Describe the single video track, with its parameter sets so receivers decode at once.
+
+    ``knobs`` (a camera's quirk knobs) may break the SDP the ways field cameras do."""
+    knobs = knobs or FieldKnobs()
+    fps = knobs.sdp_framerate or f"{loop.fps:g}"
+    origin = f"o=- {zlib.crc32(session_name.encode())} 1 IN IP4 {host}"
+    if knobs.sdp_origin_truncated:
+        origin = f"o=- {zlib.crc32(session_name.encode())} 1 IN "
+    connection = f"c=IN {host}" if knobs.sdp_connection_no_addrtype else f"c=IN IP4 {host}"
     lines = [
         "v=0",
-        f"o=- {zlib.crc32(session_name.encode())} 1 IN IP4 {host}",
+        origin,
         f"s={session_name}",
-        f"c=IN IP4 {host}",
+        connection,
         "t=0 0",
         "a=control:*",
         f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
@@ -29,6 +43,7 @@ def build_sdp(loop: EncodedLoop, host: str, session_name: str, bitrate_kbps: int
         f"a=x-dimensions:{loop.width},{loop.height}",
         f"a=control:{TRACK_CONTROL}",
     ]
+    lines = [line for line in lines if line[0] not in knobs.sdp_omit_lines]
     return ("\r\n".join(lines) + "\r\n").encode()
 
 

@@ -224,7 +224,11 @@ class RtspServer:
             self._record(head.split(b" ", 1)[0].decode("ascii", "replace")[:32], False, 400)
             return format_response(400, match.group(1).decode() if match else None)
         handler = self._methods.get(request.method)
-        authenticated = self._auth.check(request.method, request.headers.get("authorization"))
+        authenticated = self._auth.check(
+            request.method,
+            request.headers.get("authorization"),
+            basic=self.camera.knobs.rtsp_basic_auth_only,
+        )
         if handler is None:
             status, headers, body = 501, [], b""
         elif (
@@ -232,7 +236,18 @@ class RtspServer:
             and not authenticated
             and request.method != "OPTIONS"
         ):
-            status, headers, body = 401, [("WWW-Authenticate", self._auth.challenge())], b""
+            challenge = (
+                f'Basic realm="{self._auth.realm}"'
+                if self.camera.knobs.rtsp_basic_auth_only
+                else self._auth.challenge()
+            )
+            status, headers, body = 401, [("WWW-Authenticate", challenge)], b""
+        elif (
+            request.method in self.camera.knobs.rtsp_keepalive_unanswered
+            and request.session_id is not None
+        ):
+            self._record(request.method, authenticated, 0)
+            return b""  # the quirk: never answered, the stream goes on
         elif self.replay is not None and (
             self.replay.handles(request.uri, connection.path_prefix) or self.replay.owns(request)
         ):
@@ -267,6 +282,8 @@ class RtspServer:
         return session
 
     def _session_header(self, session: RtspSession) -> tuple[str, str]:
+        if not self.camera.knobs.rtsp_session_timeout_advertised:
+            return ("Session", session.id)  # the quirk: the client cannot time keep-alives
         return ("Session", f"{session.id};timeout={SESSION_TIMEOUT_S}")
 
     async def _options(self, connection: _Connection, request: RtspRequest) -> Reply:
@@ -280,7 +297,7 @@ class RtspServer:
         base = connection.base_url(path) + "/"
         sdp = build_sdp(
             self._streams[path][0], connection.local_host, f"FakeVMS {self.camera.name}",
-            self.camera.bitrate_kbps,
+            self.camera.bitrate_kbps, self.camera.knobs,
         )  # fmt: skip
         return 200, [("Content-Type", "application/sdp"), ("Content-Base", base)], sdp
 
