@@ -70,11 +70,27 @@ def _check_framerate(value: str) -> list[str]:
     return [f"a=framerate:{rate} is not a positive frame rate (RFC 4566 6)"]
 
 
+def _check_rtpmap(value: str) -> list[str]:
+    """``a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]``."""
+    payload_type, _, encoding = value.partition(":")[2].partition(" ")
+    parts = encoding.split("/")
+    if (
+        not payload_type.isdigit()
+        or len(parts) not in (2, 3)
+        or not parts[0]
+        or not parts[1].isdigit()
+        or (len(parts) == 3 and not parts[2].isdigit())
+    ):
+        return [f"a={value!r} is not '<payload type> <encoding>/<clock rate>' (RFC 4566 6)"]
+    return []
+
+
 def check_sdp(sdp: str) -> list[str]:
     """STREAM-SDP-01: the SDP follows the RFC 4566 grammar that clients parse.
 
     Judged: v=0 first; one o= with six fields; s=; at least one t= before the first m=; at
-    least one m=; every c= with nettype, addrtype and address; a=framerate a positive number.
+    least one m=; every c= with nettype, addrtype and address; every a=rtpmap as
+    <payload type> <encoding>/<clock rate>[/<parameters>]; a=framerate a positive number.
     Attribute values and unknown attributes are the device's business and are not judged.
     """
     lines = sdp_lines(sdp)
@@ -101,6 +117,8 @@ def check_sdp(sdp: str) -> list[str]:
             problems += _check_connection(value)
         elif kind == "a" and value.startswith("framerate:"):
             problems += _check_framerate(value)
+        elif kind == "a" and value.startswith("rtpmap:"):
+            problems += _check_rtpmap(value)
         elif kind == "":
             problems.append(f"line {value!r} is not <type>=<value>")
     return problems

@@ -53,6 +53,14 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(sdp_framerate="0S"),
     ),
     Persona(
+        "sdp-rtpmap-trailing-space",
+        "The SDP's rtpmap ends in a space after the clock rate ('a=rtpmap:96 H264/90000 ')",
+        SDP,
+        "scottlamb/moonfire-nvr#213 (camera SDP 'a=rtpmap:96 H264/90000 ' with a trailing "
+        "space, rejected by strict parsers); research notes Q12",
+        knobs=Knobs(sdp_rtpmap_suffix=" "),
+    ),
+    Persona(
         "sdp-media-only",
         "The DESCRIBE SDP is only a media section: no v=, o=, s=, c= or t= session lines",
         SDP,
@@ -61,14 +69,6 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(sdp_omit_lines=("v", "o", "s", "c", "t")),
     ),
     # --- RTSP session and authentication -----------------------------------------------------
-    Persona(
-        "rtsp-session-no-timeout",
-        "SETUP answers 'Session: <id>' without ;timeout=, yet the session still times out",
-        KEEPALIVE,
-        "AxisCommunications/media-stream-library-js#235 (camera sends no Session timeout but "
-        "closes the connection without keep-alives; fixed by assuming 60 s in PR #596)",
-        knobs=Knobs(rtsp_session_timeout_advertised=False),
-    ),
     Persona(
         "get-parameter-unanswered",
         "GET_PARAMETER within a session is never answered (OPTIONS is); the stream goes on",

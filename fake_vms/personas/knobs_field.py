@@ -20,10 +20,10 @@ class FieldKnobs:
     """The o= line stops after the network type: ``o=- 1001 1 IN `` (gortsplib #618)."""
     sdp_connection_no_addrtype: bool = False
     """The c= line has no address type: ``c=IN 127.0.0.1`` (gortsplib #1025)."""
+    sdp_rtpmap_suffix: str = ""
+    """Appended to the a=rtpmap line (e.g. " ": 'a=rtpmap:96 H264/90000 ', moonfire-nvr #213)."""
     sdp_framerate: str = ""
     """The a=framerate value sent instead of the real rate ("" = the real rate), e.g. "0S"."""
-    rtsp_session_timeout_advertised: bool = True
-    """SETUP/PLAY Session headers carry ``;timeout=`` (False: the bare session id)."""
     rtsp_keepalive_unanswered: tuple[str, ...] = ()
     """These methods, sent within a session, get no response at all; the stream goes on
     (SharpRTSP #63: a Hipcam never answers GET_PARAMETER)."""

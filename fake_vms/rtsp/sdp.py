@@ -37,7 +37,7 @@ def build_sdp(
         "a=control:*",
         f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
         f"b=AS:{bitrate_kbps}",
-        f"a=rtpmap:{PAYLOAD_TYPE} {loop.codec}/90000",
+        f"a=rtpmap:{PAYLOAD_TYPE} {loop.codec}/90000{knobs.sdp_rtpmap_suffix}",
         f"a=fmtp:{PAYLOAD_TYPE} {fmtp(loop)}",
         f"a=framerate:{fps}",
         f"a=x-dimensions:{loop.width},{loop.height}",

@@ -282,8 +282,6 @@ class RtspServer:
         return session
 
     def _session_header(self, session: RtspSession) -> tuple[str, str]:
-        if not self.camera.knobs.rtsp_session_timeout_advertised:
-            return ("Session", session.id)  # the quirk: the client cannot time keep-alives
         return ("Session", f"{session.id};timeout={SESSION_TIMEOUT_S}")
 
     async def _options(self, connection: _Connection, request: RtspRequest) -> Reply:

@@ -39,6 +39,7 @@ def test_simulator_sdp_is_well_formed():
         ("sdp-connection-no-addrtype", "c= line 'IN 127.0.0.1'"),
         ("sdp-framerate-garbage", "a=framerate:0S"),
         ("sdp-media-only", "does not start with v=0"),
+        ("sdp-rtpmap-trailing-space", "a='rtpmap:96 H264/90000 '"),
     ],
 )
 def test_each_sdp_persona_is_caught(persona, expected):
@@ -50,7 +51,8 @@ LEGAL_UNUSUAL = [
     # IPv6 origin and connection, a host name, a fractional frame rate, c= per media only,
     # unknown attributes, several t= lines, LF line ends.
     "v=0\no=admin 3 7 IN IP6 fe80::1\ns= \nt=0 0\nt=1 2\na=x-vendor:thing\n"
-    "m=video 0 RTP/AVP 96\nc=IN IP6 ::\na=rtpmap:96 H264/90000\na=framerate:29.97\n",
+    "m=video 0 RTP/AVP 96\nc=IN IP6 ::\na=rtpmap:96 H264/90000\na=framerate:29.97\n"
+    "m=audio 0 RTP/AVP 0\na=rtpmap:0 PCMU/8000/1\n",
     "v=0\r\no=- 1 1 IN IP4 cam.example.org\r\ns=Media Presentation\r\ni=samsung\r\n"
     "c=IN IP4 0.0.0.0\r\nt=0 0\r\nm=video 40024 RTP/AVP 98\r\na=rtpmap:98 H264/90000\r\n",
 ]
