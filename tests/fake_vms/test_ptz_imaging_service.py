@@ -128,6 +128,10 @@ def test_every_reply_is_schema_valid(persona: str, start: Callable[[CameraConfig
         f"<tptz:SetPreset>{PROFILE}<tptz:PresetName>p1</tptz:PresetName></tptz:SetPreset>",
     ]
     for body in moves:
+        if persona == "ptz-timeout-rejected" and "<tptz:Timeout>" in body:
+            # The quirk refuses any Timeout with a SOAP fault (an env:Sender fault: HTTP 400).
+            assert client.post(TPTZ, body, status=400) is not None
+            continue
         client.post(TPTZ, body)
     client.post(
         TIMG,
