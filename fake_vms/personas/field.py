@@ -46,6 +46,13 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(sdp_connection_no_addrtype=True),
     ),
     Persona(
+        "sdp-empty-connection",
+        "The SDP carries an empty connection line ('c=')",
+        SDP,
+        'bluenviron/mediamtx#85 (Sony SNC-WR630: "ERR: sdp: invalid syntax `c=`"; also #68)',
+        knobs=Knobs(sdp_connection_empty=True),
+    ),
+    Persona(
         "sdp-framerate-garbage",
         "The SDP's a=framerate attribute is not a number ('a=framerate:0S')",
         SDP,

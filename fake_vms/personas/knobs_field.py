@@ -20,6 +20,8 @@ class FieldKnobs:
     """The o= line stops after the network type: ``o=- 1001 1 IN `` (gortsplib #618)."""
     sdp_connection_no_addrtype: bool = False
     """The c= line has no address type: ``c=IN 127.0.0.1`` (gortsplib #1025)."""
+    sdp_connection_empty: bool = False
+    """The c= line is sent with no value at all: ``c=`` (mediamtx #85, a Sony SNC-WR630)."""
     sdp_rtpmap_suffix: str = ""
     """Appended to the a=rtpmap line (e.g. " ": 'a=rtpmap:96 H264/90000 ', moonfire-nvr #213)."""
     sdp_framerate: str = ""

@@ -28,6 +28,8 @@ def build_sdp(
     if knobs.sdp_origin_truncated:
         origin = f"o=- {zlib.crc32(session_name.encode())} 1 IN "
     connection = f"c=IN {host}" if knobs.sdp_connection_no_addrtype else f"c=IN IP4 {host}"
+    if knobs.sdp_connection_empty:
+        connection = "c="
     lines = [
         "v=0",
         origin,

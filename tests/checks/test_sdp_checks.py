@@ -38,6 +38,7 @@ def test_simulator_sdp_is_well_formed():
         ("sdp-origin-truncated", "six fields"),
         ("sdp-connection-no-addrtype", "c= line 'IN 127.0.0.1'"),
         ("sdp-framerate-garbage", "a=framerate:0S"),
+        ("sdp-empty-connection", "c= line ''"),
         ("sdp-media-only", "does not start with v=0"),
         ("sdp-rtpmap-trailing-space", "a='rtpmap:96 H264/90000 '"),
     ],
