@@ -276,7 +276,10 @@ def _requirements(args: argparse.Namespace) -> int:
     for entry in profile.requirements:
         req = entry.requirement
         feature = f" [feature: {req.feature}]" if req.feature else ""
-        print(f"  {req.id:<22} {entry.level:<11} {req.safety:<9} {req.title}{feature}")
+        print(
+            f"  {req.id:<22} {entry.level:<11} {req.normative:<6} {req.safety:<9} "
+            f"{req.title}{feature}"
+        )
     return 0
 
 
