@@ -20,6 +20,7 @@ from fake_vms.personas import (
     ptz,
     recording,
     security,
+    spec_exact,
     vms,
 )
 from fake_vms.personas.model import Persona
@@ -40,6 +41,7 @@ def _gather() -> dict[str, Persona]:
         hostile,
         security,
         recording,
+        spec_exact,
         vms,
     ):
         for persona in module.PERSONAS:

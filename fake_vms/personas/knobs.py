@@ -19,6 +19,7 @@ from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
+from fake_vms.personas.knobs_spec import SpecKnobs
 from fake_vms.personas.knobs_vms import VmsKnobs
 
 
@@ -92,6 +93,7 @@ class Knobs(
     ExportKnobs,
     HostileKnobs,
     SecurityKnobs,
+    SpecKnobs,
     VmsKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""
