@@ -127,8 +127,11 @@ def scopes_of(reply: Iterable[Any]) -> list[str]:
 def check_services_consistent(services: dict[str, str], capabilities: dict[str, str]) -> list[str]:
     """ONVIF-DEV-SVC-01: clients that use either call must reach the same service.
 
-    ``services``: namespace -> XAddr; ``capabilities``: category -> XAddr.
+    ``services``: namespace -> XAddr; ``capabilities``: category -> XAddr. Nothing to compare
+    is not a pass: GetCapabilities always has at least the Device category.
     """
+    if not capabilities:
+        return ["GetCapabilities advertises no service address to compare with GetServices"]
     problems = []
     for category, xaddr in capabilities.items():
         namespace = CAPABILITY_NAMESPACES.get(category)
@@ -158,6 +161,8 @@ def _authority(url: str) -> tuple[str, str, int | None]:
 
 def check_xaddrs(device_url: str, xaddrs: dict[str, str]) -> list[str]:
     """HelperCheckXAddr (DEVICE-1-1-31): same scheme, host and port as the request."""
+    if not xaddrs:
+        return ["the device advertises no service address (GetServices and GetCapabilities)"]
     want = _authority(device_url)
     problems = []
     for where, xaddr in xaddrs.items():
