@@ -26,3 +26,9 @@ class SpecKnobs:
     """SOAP faults are carried by HTTP 200 instead of 400 (Sender) or 500 (Receiver)."""
     snapshot_placeholder: bool = False
     """The snapshot URI serves one static JPEG file, whatever the camera sees."""
+    multicast_off: bool = False
+    """Media capabilities say RTPMulticast="false" and no multicast stream is offered."""
+    multicast_sdp_unspecified: bool = False
+    """The multicast stream's DESCRIBE gives c=IN IP4 0.0.0.0 (Streaming 5.2.2.5 forbids it)."""
+    multicast_silent: bool = False
+    """Multicast SETUP and PLAY succeed, but no RTP is ever sent to the group."""

@@ -75,4 +75,30 @@ PERSONAS: tuple[Persona, ...] = (
         "issue 14: ONVIF-MEDIA-SNAP-01 failed a snapshot whose size differs from the profile's",
         knobs=Knobs(snapshot_size=(480, 270)),
     ),
+    Persona(
+        "no-multicast",
+        "Media capabilities say RTPMulticast=false and no multicast stream is offered "
+        "(legal: multicast is conditional)",
+        (),
+        "issue 14: STREAM-MCAST-01 came out fail on a device that advertises no multicast",
+        knobs=Knobs(multicast_off=True),
+        expects={"STREAM-MCAST-01": "not_claimed"},
+    ),
+    Persona(
+        "multicast-sdp-unspecified",
+        "RTPMulticast=true, but the multicast stream's DESCRIBE gives c=IN IP4 0.0.0.0",
+        ("STREAM-MCAST-01",),
+        "Streaming 5.2.2.5 ('shall contain valid multicast address ... 0.0.0.0 is not "
+        "allowed'); issue 14: STREAM-MCAST-01 could never fail",
+        knobs=Knobs(multicast_sdp_unspecified=True),
+    ),
+    Persona(
+        "multicast-silent",
+        "RTPMulticast=true and multicast SETUP/PLAY succeed, but no RTP reaches the group",
+        (),
+        "issue 14: STREAM-MCAST-01 could never fail. Seen only where multicast may be joined "
+        "(tests/test_multicast_netns.py fails it there); elsewhere not_tested (environment)",
+        knobs=Knobs(multicast_silent=True),
+        expects={"STREAM-MCAST-01": "not_tested"},
+    ),
 )

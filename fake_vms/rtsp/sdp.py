@@ -11,17 +11,30 @@ TRACK_CONTROL = "trackID=0"
 PAYLOAD_TYPE = 96
 
 
-def build_sdp(loop: EncodedLoop, host: str, session_name: str, bitrate_kbps: int) -> bytes:
-    """Describe the single video track, with its parameter sets so receivers decode at once."""
+def build_sdp(
+    loop: EncodedLoop,
+    host: str,
+    session_name: str,
+    bitrate_kbps: int,
+    multicast: tuple[str, int, int] | None = None,
+) -> bytes:
+    """Describe the single video track, with its parameter sets so receivers decode at once;
+    ``multicast`` (group, port, TTL) describes the stream's multicast session instead
+    (Streaming 5.2.2.5: the connection address is the multicast group, RFC 4566 c=addr/ttl)."""
     fps = f"{loop.fps:g}"
+    connection = f"c=IN IP4 {host}"
+    media_port = 0
+    if multicast is not None:
+        group, media_port, ttl = multicast
+        connection = f"c=IN IP4 {group}/{ttl}"
     lines = [
         "v=0",
         f"o=- {zlib.crc32(session_name.encode())} 1 IN IP4 {host}",
         f"s={session_name}",
-        f"c=IN IP4 {host}",
+        connection,
         "t=0 0",
         "a=control:*",
-        f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
+        f"m=video {media_port} RTP/AVP {PAYLOAD_TYPE}",
         f"b=AS:{bitrate_kbps}",
         f"a=rtpmap:{PAYLOAD_TYPE} {loop.codec}/90000",
         f"a=fmtp:{PAYLOAD_TYPE} {fmtp(loop)}",

@@ -113,6 +113,8 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     # transports
     "transports.check_keepalive": lambda f: f(None, 0, [], 2),
     "transports.check_tunnel_describe": lambda f: f(None, ""),
+    "transports.check_multicast_sdp": lambda f: f([]),
+    "transports.check_multicast_received": lambda f: f(0, 0, "239.255.0.1"),
     # vms_ingest
     "vms_ingest.capture_problems": lambda f: f(False, None, 25.0, 10.0),
     "vms_ingest.coverage_problems": lambda f: f([], 2.0),
