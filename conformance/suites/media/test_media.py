@@ -61,7 +61,7 @@ def test_uris_point_at_device(device, evidence):
     assert not problems, "; ".join(problems)
 
 
-def _live_snapshot(device, params):
+def live_snapshot(device, params):
     """One snapshot taken during a live capture, shared by SNAP-01 and SNAP-02 (cached)."""
     from conformance.clients.snapshot import snapshot_during_capture
 
@@ -101,7 +101,7 @@ def _record_snapshot(evidence, live) -> Any:
 def test_snapshot_is_live_jpeg(device, evidence, params):
     from conformance.clients.snapshot import live_thumbnails, mean_abs_diff, thumbnail
 
-    live = _live_snapshot(device, params)
+    live = live_snapshot(device, params)
     frame = _record_snapshot(evidence, live)
     problems = check_snapshot(live.snapshot.status, frame is not None)
     assert not problems, "; ".join(problems)
@@ -129,7 +129,7 @@ def test_snapshot_has_profile_resolution(device, evidence, params):
     if not _snapshot_offered(device):
         not_claimed("Media capabilities do not offer snapshots (SnapshotUri is not true)")
     vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
-    live = _live_snapshot(device, params)
+    live = live_snapshot(device, params)
     frame = _record_snapshot(evidence, live)
     if frame is None:
         raise Inconclusive(
