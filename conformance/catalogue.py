@@ -17,12 +17,25 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from conformance.errors import InputError, format_pydantic_location
 
 Level = Literal["mandatory", "conditional", "optional"]
 Safety = Literal["passive", "intrusive", "destructive"]
+Normative = Literal["MUST", "SHOULD", "MAY"]
+"""The keyword level of a requirement's source: SHALL/MUST -> MUST, should -> SHOULD, may -> MAY.
+
+It records what the spec itself says, independently of the level a profile gives the requirement
+(a profile may raise a SHOULD to mandatory). A source clause that mixes levels is split into one
+requirement per level, so that each verdict is judged at exactly one level."""
 ParamValue = int | float | str | bool
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
@@ -42,6 +55,9 @@ class Requirement(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=3)
     text: str = Field(min_length=10, description="The normative statement (MUST/SHALL/SHOULD).")
+    normative: Normative = Field(
+        description="The keyword level of the source clause: MUST (shall/must), SHOULD or MAY."
+    )
     domain: str
     source: Source
     onvif_tests: tuple[str, ...] = ()
@@ -51,6 +67,17 @@ class Requirement(BaseModel):
     parameters: dict[str, ParamValue] = {}
     safety: Safety = "passive"
     quirks: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normative_given(cls, data: Any) -> Any:
+        """A missing level is an authoring slip: say what to write rather than "Field required"."""
+        if isinstance(data, dict) and "normative" not in data:
+            raise ValueError(
+                "normative is missing: give the keyword level of the source clause "
+                "(MUST for shall/must, SHOULD, or MAY)"
+            )
+        return data
 
 
 class RequirementFile(BaseModel):

@@ -89,6 +89,8 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         "-p",
         "no:cacheprovider",
     ]
+    if getattr(args, "multicast_interface", None):
+        argv += ["--multicast-interface", args.multicast_interface]
     if args.device:
         argv += ["--device-url", args.device]
         if args.user:
@@ -276,7 +278,10 @@ def _requirements(args: argparse.Namespace) -> int:
     for entry in profile.requirements:
         req = entry.requirement
         feature = f" [feature: {req.feature}]" if req.feature else ""
-        print(f"  {req.id:<22} {entry.level:<11} {req.safety:<9} {req.title}{feature}")
+        print(
+            f"  {req.id:<22} {entry.level:<11} {req.normative:<6} {req.safety:<9} "
+            f"{req.title}{feature}"
+        )
     return 0
 
 
@@ -378,6 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="line",
         help="how much of a failing check's traceback to print (default line: the verdict's "
         "reason is in the reports; long helps when debugging a check)",
+    )
+    run.add_argument(
+        "--multicast-interface",
+        metavar="NAME",
+        help="interface on which the device may send multicast and the suite may join its group "
+        "(a lab network or a namespace); without it STREAM-MCAST-01 judges the SDP only and "
+        "reports the stream not_tested (environment)",
     )
     run.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     run.set_defaults(func=_run, validate=_validate_run_inputs)

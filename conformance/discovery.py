@@ -113,6 +113,15 @@ def _discover(dut: DeviceUnderTest) -> Discovery:
                 f"Media GetServiceCapabilities SnapshotUri={str(snapshot).lower()}",
             )
         streaming = getattr(caps, "StreamingCapabilities", None)
+        multicast = (
+            _bool(getattr(streaming, "RTPMulticast", None)) if streaming is not None else None
+        )
+        # A boolean capability has no schema default: absent means "not signalled" (Media 5.21).
+        feature(
+            "rtp_multicast",
+            "supported" if multicast else "not_supported",
+            f"Media StreamingCapabilities RTPMulticast={multicast}",
+        )
         tcp = _bool(getattr(streaming, "RTP_RTSP_TCP", None)) if streaming is not None else None
         feature(
             "rtsp_tcp",
@@ -123,6 +132,7 @@ def _discover(dut: DeviceUnderTest) -> Discovery:
         found.errors.append(f"Media GetServiceCapabilities: {exc}")
         feature("snapshot", "undefined", "Media GetServiceCapabilities failed")
         feature("rtsp_tcp", "undefined", "Media GetServiceCapabilities failed")
+        feature("rtp_multicast", "undefined", "Media GetServiceCapabilities failed")
 
     media_present = namespaces is None or NS_MEDIA in namespaces
     feature(

@@ -73,6 +73,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="devices whose live evidence is gathered at once (default 4)",
     )
     group.addoption(
+        "--multicast-interface",
+        metavar="NAME",
+        help="network interface on which the device may send multicast and the suite may join "
+        "its group (STREAM-MCAST-01); without it multicast is judged from the SDP only",
+    )
+    group.addoption(
         "--io-timeout",
         type=float,
         default=10.0,

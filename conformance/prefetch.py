@@ -79,6 +79,13 @@ def _codec_probes(dut: Any, params: dict[str, Any]) -> object:
     return None
 
 
+def _live_snapshot(dut: Any, params: dict[str, Any]) -> object:
+    """The snapshot taken during a live capture that SNAP-01 and SNAP-02 judge (seconds)."""
+    from conformance.suites.media.test_media import live_snapshot
+
+    return live_snapshot(dut, params)
+
+
 def _replay(name: str, reverse: bool = False) -> Warmup:
     """A Profile G replay window, as the replay suite caches it (profile_g_helpers)."""
 
@@ -101,6 +108,7 @@ def _export_single(dut: Any, _params: dict[str, Any]) -> object:
 WARMUPS: dict[str, Warmup] = {
     "EXPORT-PLAY-01": _export_single,
     "ONVIF-DISC-CLAIMS-01": _discovery,
+    "ONVIF-MEDIA-SNAP-01": _live_snapshot,
     "STREAM-RTSP-TCP-01": _capture("tcp"),
     "STREAM-RTSP-UDP-01": _capture("udp"),
     "STREAM-FORMAT-01": _quality,

@@ -64,8 +64,15 @@ def render_quirks_table() -> str:
             else f"{req} (not in the catalogue)"
             for req in persona.breaks
         )
+        expects = getattr(persona, "expects", {})
+        if expects:  # what the persona must not fail (a legal quirk, or a removed feature)
+            breaks = "<br>".join(
+                [breaks] * bool(breaks)
+                + [f"{req}: must be {want}" for req, want in expects.items()]
+            )
+        judged = (*persona.breaks, *expects)
         caught = (
-            "<br>".join(f"`{test}`" for req in persona.breaks for test in tests.get(req, []))
+            "<br>".join(f"`{test}`" for req in judged for test in tests.get(req, []))
             or "(no test yet)"
         )
         lines.append(

@@ -50,6 +50,7 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
         "title": req.title,
         "domain": req.domain,
         "level": entry.level,
+        "normative": req.normative,
         "safety": req.safety,
         "parameters": entry.parameters,
         "source": req.source.model_dump(),

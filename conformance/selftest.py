@@ -114,6 +114,9 @@ class Case:
     error: str = ""
     history_s: float = 0.0
     """Seconds the hosted cameras record before the run starts."""
+    expects: tuple[tuple[str, str], ...] = ()
+    """(ID, outcome) pairs judged with an outcome other than the default (a persona's
+    ``expects``: a legal quirk that must pass, or a feature it removes: ``not_claimed``)."""
     environment: Environment = run_environment
 
     @property
@@ -231,11 +234,12 @@ def persona_case(persona: Any, resolved: ResolvedProfile, full: bool, timeout: f
     device = f"persona-{persona.name}"
     in_profile = [e.id for e in resolved.requirements]
     breaks = frozenset(persona.breaks) & set(in_profile)
-    selected = in_profile if full else [i for i in in_profile if i in breaks]
+    expects = {k: v for k, v in getattr(persona, "expects", {}).items() if k in in_profile}
+    selected = in_profile if full else [i for i in in_profile if i in breaks or i in expects]
     error = ""
-    if not persona.breaks:
+    if not persona.breaks and not getattr(persona, "expects", None):
         error = "declares no breaks: a persona must name the requirements it is built to fail"
-    elif not breaks:
+    elif not breaks and not expects:
         error = f"breaks nothing in profile {resolved.id} ({', '.join(persona.breaks)})"
     return Case(
         device,
@@ -249,6 +253,7 @@ def persona_case(persona: Any, resolved: ResolvedProfile, full: bool, timeout: f
         hostile=persona.hostile,
         error=error,
         history_s=history_for(selected),
+        expects=tuple(sorted(expects.items())),
     )
 
 
@@ -424,19 +429,22 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
             rows, case.breaks, case_out, case.timeout, proc.returncode
         )
         return result
-    result.problems += _judge_rows(rows, case.breaks)
+    result.problems += _judge_rows(rows, case.breaks, dict(case.expects))
     if proc.returncode != result.expected_exit:
         result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
     return result
 
 
-def _judge_rows(rows: list[dict], breaks: frozenset[str]) -> list[str]:
-    """Each row against its expectation: ``fail`` for the breaks, ``pass`` for the rest (a
-    ``not_tested`` the suite can never decide here, with its environmental reason, counts as
-    a pass)."""
+def _judge_rows(
+    rows: list[dict], breaks: frozenset[str], expects: dict[str, str] | None = None
+) -> list[str]:
+    """Each row against its expectation: ``fail`` for the breaks, the declared outcome for the
+    persona's ``expects``, ``pass`` for the rest (a ``not_tested`` the suite can never decide
+    here, with its environmental reason, counts as a pass)."""
     problems = []
+    expects = expects or {}
     for row in rows:
-        expected = "fail" if row["id"] in breaks else "pass"
+        expected = "fail" if row["id"] in breaks else expects.get(row["id"], "pass")
         environmental = row["outcome"] == "not_tested" and str(row.get("reason", "")).startswith(
             (ENVIRONMENT_REASON, DECLARED_PREFIX)  # declared-only requirements never pass
         )

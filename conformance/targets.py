@@ -24,6 +24,7 @@ from conformance.vms_target import VmsConfig, VmsEntry, resolve_vms
 
 FEATURES = ("snapshot", "rtsp_udp", "rtsp_tcp", "ptz", "events", "media2", "h265", "onvif_export")
 FEATURES += ("recording_search", "replay", "reverse_replay", "recording_control")  # Profile G
+FEATURES += ("rtp_multicast",)  # Media StreamingCapabilities RTPMulticast (STREAM-MCAST-01)
 
 
 class Credentials(BaseModel):

@@ -85,6 +85,7 @@ def _personas(args: argparse.Namespace) -> int:
                         "name": p.name,
                         "description": p.description,
                         "breaks": list(p.breaks),
+                        "expects": dict(p.expects),
                         "applies_to": p.applies_to,
                         "provenance": p.provenance,
                     }
@@ -99,6 +100,9 @@ def _personas(args: argparse.Namespace) -> int:
         print(f"{persona.name:<{width}}  {persona.description}")
         where = "the VMS (a site's vms.persona)" if persona.applies_to == "vms" else "a camera"
         print(f"{'':<{width}}  breaks: {', '.join(persona.breaks)}; applies to {where}")
+        if persona.expects:
+            expects = ", ".join(f"{k} {v}" for k, v in persona.expects.items())
+            print(f"{'':<{width}}  must not fail: {expects}")
     return 0
 
 

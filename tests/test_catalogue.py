@@ -56,6 +56,20 @@ def test_shipped_catalogue_loads() -> None:
         assert len(ids) == len(set(ids)), f"{profile.id} lists a requirement twice"
 
 
+def test_every_requirement_records_its_normative_level() -> None:
+    """Each requirement says at which keyword level its source states it (issue 14), and a
+    SHOULD requirement is never mandatory in a profile that merely copies the spec's level."""
+    catalogue = Catalogue(PROFILES)
+    levels = {req.normative for req in catalogue.requirements.values()}
+    assert levels <= {"MUST", "SHOULD", "MAY"}
+    assert catalogue.requirements["ONVIF-MEDIA-SNAP-02"].normative == "SHOULD"
+    assert catalogue.requirements["PTZ-NODES-02"].normative == "SHOULD"
+    for profile_id in ("onvif-profile-s", "onvif-profile-t", "onvif-s-core"):
+        for split in ("ONVIF-MEDIA-SNAP-02", "PTZ-NODES-02"):
+            entry = catalogue.resolve(profile_id).get(split)
+            assert entry is None or entry.level == "optional", (profile_id, split)
+
+
 def test_env_var_selects_profiles_dir(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """CCTV_CONFORMANCE_PROFILES points the suite at a lab's own catalogue."""
     _add_profile(root, "lab-only", requirements=[{"id": "ONVIF-DEV-TIME-01"}])
@@ -136,6 +150,13 @@ def _edit_requirement(file: str, index: int, **changes: Any) -> Edit:
         _write(path, data)
 
     return edit
+
+
+def _drop_normative(root: Path) -> None:
+    path = root / "requirements" / "device.yaml"
+    data = _read(path)
+    del data["requirements"][3]["normative"]
+    _write(path, data)
 
 
 def _invalid_yaml(root: Path) -> None:
@@ -236,7 +257,7 @@ BAD_INPUTS: list[tuple[str, Edit, str, str | None, str]] = [
         "duplicate-id-across-files",
         _duplicate_across_files,
         "requirements/media.yaml",
-        "requirements[4].id",
+        "requirements[5].id",
         "duplicate ID ONVIF-DEV-TIME-01 (also in",
     ),
     ("id-not-file-name", _id_not_file_name, "onvif-s-copy.yaml", "id", "must match file name"),
@@ -291,6 +312,20 @@ BAD_INPUTS: list[tuple[str, Edit, str, str | None, str]] = [
         "expected float, got True",
     ),
     ("bad-level", _bad_level, "broken.yaml", "requirements[0].level", "'mandatory'"),
+    (
+        "missing-normative",
+        _drop_normative,
+        "requirements/device.yaml",
+        "requirements[3]",
+        "normative is missing: give the keyword level of the source clause",
+    ),
+    (
+        "bad-normative",
+        _edit_requirement("ptz.yaml", 0, normative="shall"),
+        "requirements/ptz.yaml",
+        "requirements[0].normative",
+        "'MUST', 'SHOULD' or 'MAY'",
+    ),
 ]
 
 

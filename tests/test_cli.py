@@ -141,17 +141,26 @@ def test_missing_env_var(tmp_path: Path) -> None:
 
 # -- fake-vms -----------------------------------------------------------------------------------
 def test_fake_vms_personas_lists_breaks() -> None:
-    """Every persona is listed with the requirement IDs it must break (the self-test baseline)."""
+    """Every persona is listed with the requirement IDs it must break (the self-test baseline),
+    and the outcomes it must have instead of a fail (a legal quirk: ``expects``)."""
     proc = cli("personas", module="fake_vms.cli")
     assert proc.returncode == 0, proc.stderr
     for persona in PERSONAS.values():
-        assert persona.breaks, f"{persona.name} breaks nothing"
+        assert persona.breaks or persona.expects, f"{persona.name} breaks and expects nothing"
+        for req, outcome in persona.expects.items():
+            assert f"{req} {outcome}" in proc.stdout
         assert persona.name in proc.stdout
         assert f"breaks: {', '.join(persona.breaks)}" in proc.stdout
     as_json = json.loads(cli("personas", "--json", module="fake_vms.cli").stdout)
     assert {p["name"]: p["breaks"] for p in as_json} == {
         p.name: list(p.breaks) for p in PERSONAS.values()
     }
+    assert (
+        as_json[[p["name"] for p in as_json].index("ptz-status-optional-off")]["expects"][
+            "PTZ-STATUS-01"
+        ]
+        == "pass"
+    )
     assert {p["name"]: p["applies_to"] for p in as_json} == {
         p.name: p.applies_to for p in PERSONAS.values()
     }

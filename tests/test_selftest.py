@@ -213,3 +213,22 @@ def test_vms_case_reports_a_mislabelled_vms_persona_for_every_pair(tmp_path: Pat
         assert any(
             p.startswith(f"{unit}VMS-REC-01: expected fail, got pass") for p in result.problems
         )
+
+
+def test_persona_expects_are_selected_and_judged() -> None:
+    """A legal quirk declares the outcomes it must have instead of a fail (``expects``): the
+    targeted case judges those requirements, and judges them against that outcome."""
+    from conformance.selftest import _judge_rows
+
+    resolved = load_catalogue().resolve(DEFAULT_PROFILE)
+    persona = PERSONAS["ptz-status-optional-off"]
+    case = persona_case(persona, resolved, False, 10.0)
+    assert not case.error and not case.breaks
+    assert set(case.requirements) == set(persona.expects)
+    expects = dict(case.expects)
+    rows = [{"id": req, "outcome": outcome} for req, outcome in expects.items()]
+    assert _judge_rows(rows, case.breaks, expects) == []
+    rows[0] = {**rows[0], "outcome": "fail", "reason": "MoveStatus is missing"}
+    assert _judge_rows(rows, case.breaks, expects) == [
+        f"{rows[0]['id']}: expected {expects[rows[0]['id']]}, got fail: MoveStatus is missing"
+    ]

@@ -127,8 +127,11 @@ def scopes_of(reply: Iterable[Any]) -> list[str]:
 def check_services_consistent(services: dict[str, str], capabilities: dict[str, str]) -> list[str]:
     """ONVIF-DEV-SVC-01: clients that use either call must reach the same service.
 
-    ``services``: namespace -> XAddr; ``capabilities``: category -> XAddr.
+    ``services``: namespace -> XAddr; ``capabilities``: category -> XAddr. Nothing to compare
+    is not a pass: GetCapabilities always has at least the Device category.
     """
+    if not capabilities:
+        return ["GetCapabilities advertises no service address to compare with GetServices"]
     problems = []
     for category, xaddr in capabilities.items():
         namespace = CAPABILITY_NAMESPACES.get(category)
@@ -158,6 +161,8 @@ def _authority(url: str) -> tuple[str, str, int | None]:
 
 def check_xaddrs(device_url: str, xaddrs: dict[str, str]) -> list[str]:
     """HelperCheckXAddr (DEVICE-1-1-31): same scheme, host and port as the request."""
+    if not xaddrs:
+        return ["the device advertises no service address (GetServices and GetCapabilities)"]
     want = _authority(device_url)
     problems = []
     for where, xaddr in xaddrs.items():
@@ -192,6 +197,24 @@ class Refusal:
     content_type: str = ""
 
 
+FAULT_HTTP_STATUSES = (400, 401, 500)
+"""HTTP statuses that may carry an expected SOAP fault: 400 (SOAP 1.2 Part 2 HTTP binding,
+Table 20: env:Sender), 500 (Receiver faults, and ONVIF Core 5.8.2.1's own example of a fault)
+and 401 (HTTP authentication refused the request, Core 5.9.1). A fault carried by 200 is
+reported by the binding as a success, so a client that trusts the status takes it for one."""
+
+
+def check_fault_status(operation: str, answer: Refusal) -> list[str]:
+    """The HTTP status that carried a SOAP fault (issue 14: faults by the binding)."""
+    if answer.kind != "fault" or answer.http_status in FAULT_HTTP_STATUSES:
+        return []
+    return [
+        f"{operation}: the SOAP fault came with HTTP {answer.http_status}; the SOAP 1.2 HTTP "
+        "binding carries env:Sender with 400 (ONVIF's example uses 500; HTTP authentication "
+        "401), never a success status"
+    ]
+
+
 def _is_not_authorized(subcodes: tuple[str, ...]) -> bool:
     return any(s in ("ter:NotAuthorized", f"{{{ONVIF_ERROR_NS}}}NotAuthorized") for s in subcodes)
 
@@ -208,7 +231,7 @@ def check_refused(operation: str, answer: Refusal) -> list[str]:
             f"({', '.join(answer.www_authenticate) or 'no WWW-Authenticate'})"
         ]
     if answer.kind == "fault" and _is_not_authorized(answer.subcodes):
-        return []
+        return check_fault_status(operation, answer)
     return [
         f"{operation}: refused in a non-standard way (kind={answer.kind}, "
         f"HTTP {answer.http_status}, code={answer.code or '-'}, "
@@ -217,11 +240,12 @@ def check_refused(operation: str, answer: Refusal) -> list[str]:
 
 
 def check_bad_credentials(operation: str, answer: Refusal) -> list[str]:
-    """Wrong credentials: env:Sender + ter:NotAuthorized, or HTTP 401 with a Digest challenge."""
+    """Wrong credentials: env:Sender + ter:NotAuthorized carried by HTTP 400, 401 or 500, or
+    HTTP 401 with a Digest challenge."""
     if answer.kind == "answered":
         return [f"{operation} answered with wrong credentials"]
     if answer.kind == "fault":
-        problems = []
+        problems = check_fault_status(operation, answer)
         if answer.code not in ("env:Sender", f"{{{SOAP_ENV_NS}}}Sender", "Sender"):
             problems.append(f"{operation}: fault code {answer.code}, expected env:Sender")
         if not _is_not_authorized(answer.subcodes):

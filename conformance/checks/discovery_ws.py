@@ -78,6 +78,10 @@ def check_types(types: list[tuple[str, str]], required: list[tuple[str, str]]) -
 
 def check_scopes(advertised: list[str], get_scopes: list[str]) -> list[str]:
     """WSD-MATCH-01 (Scopes): discovery and GetScopes must describe the same device."""
+    if not advertised and not get_scopes:
+        from conformance.outcomes import Inconclusive
+
+        raise Inconclusive("neither the ProbeMatch nor GetScopes lists a scope: nothing to compare")
     problems = []
     missing = [s for s in get_scopes if s not in advertised]
     extra = [s for s in advertised if s not in get_scopes]

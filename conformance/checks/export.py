@@ -21,6 +21,14 @@ UTC_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
 CONTROL_FILES = ("manifest.json", "manifest.sig")
 
 
+def _require_any(items: object, why: str) -> None:
+    """Nothing to judge is not a pass (issue 14): the export's absence is EXPORT-PLAY-01's."""
+    if not items:
+        from conformance.outcomes import Inconclusive
+
+        raise Inconclusive(f"blocked by EXPORT-PLAY-01: {why}")
+
+
 def parse_manifest(data: bytes | None) -> tuple[dict[str, Any] | None, list[str]]:
     """The manifest as a dict, or the reason it is unusable."""
     if data is None:
@@ -54,6 +62,7 @@ def media_entries(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
 def check_hashes(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> list[str]:
     """Every package file except the manifest and its signature is listed with a SHA-256 that
     matches; every listed file exists."""
+    _require_any(files, "the package holds no file to hash")
     problems: list[str] = []
     listed: dict[str, Any] = {}
     for entry in media_entries(manifest):
@@ -166,6 +175,7 @@ def tamper_manifest_time(manifest_bytes: bytes) -> bytes:
 def check_tamper_detected(files: Mapping[str, bytes], published: Sequence[bytes]) -> list[str]:
     """Change one byte of each file in turn (a time digit in the manifest, the middle byte of
     any other file): verification must then find a problem the original did not have."""
+    _require_any(files, "the package holds no file to tamper with")
     baseline = set(package_verifies(files, published))
     problems: list[str] = []
     for path in sorted(files):
@@ -269,6 +279,7 @@ def check_native(
 def check_frames(facts: Sequence[MediaFacts], fps: float, slack_frames: int = 1) -> list[str]:
     """Per file: frame count matches duration x recorded frame rate, and the frame counter runs
     on without holes (a hole is a frame the export dropped)."""
+    _require_any(facts, "no media file in the export to count frames in")
     problems = []
     for f in facts:
         expected = f.duration_s * fps
@@ -457,6 +468,7 @@ def timestamp_jumps(
 
 def check_speed(media_s: float, elapsed_s: float, minimum_x: float) -> list[str]:
     """Export speed (media seconds per wall-clock second) reaches the required multiple."""
+    _require_any(media_s > 0, "no exported media to time")
     if elapsed_s <= 0:
         return []
     speed = media_s / elapsed_s

@@ -77,8 +77,17 @@ def check_frame_rate(
     return problems
 
 
+def _require_units(access_units: int) -> None:
+    """Zero access units is nothing to judge (whether the stream plays is STREAM-RTSP-*'s)."""
+    if access_units <= 0:
+        from conformance.outcomes import Inconclusive
+
+        raise Inconclusive("blocked by STREAM-RTSP-UDP-01: no access unit was received to judge")
+
+
 def check_timestamps(regressions: int, access_units: int) -> list[str]:
     """STREAM-TS-01: players and recorders reorder or drop frames whose timestamps go back."""
+    _require_units(access_units)
     if regressions:
         return [
             f"{regressions} of {access_units} access units had an RTP timestamp not later "
@@ -95,6 +104,7 @@ def check_continuity(
     ``counter_gaps`` are (expected, got) pairs; a counter missing from every access unit means
     the source has none (a real device), and RTP sequence gaps are the only evidence left.
     """
+    _require_units(access_units)
     if access_units and counter_missing == access_units:
         # No source frame counter (a real device): fall back to RTP sequence numbers.
         if rtp_seq_lost:

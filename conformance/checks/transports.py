@@ -50,3 +50,28 @@ def check_keepalive(
     if len(steps) < methods and not problems:
         problems.append("the keep-alive sequence stopped early")
     return problems
+
+
+def check_multicast_sdp(addresses: list[str]) -> list[str]:
+    """STREAM-MCAST-01, the description (Streaming 5.2.2.5): the multicast stream's DESCRIBE
+    "shall contain" a valid multicast address in c= (0.0.0.0 is not one)."""
+    from conformance.clients.multicast import is_multicast
+
+    if not addresses:
+        return ["the multicast stream's SDP has no c= connection line"]
+    wrong = [a for a in addresses if not is_multicast(a)]
+    if wrong:
+        return [
+            f"the multicast stream's SDP gives c= {', '.join(wrong)}, not a multicast group "
+            "(Streaming 5.2.2.5: a valid multicast address; 0.0.0.0 is not allowed)"
+        ]
+    return []
+
+
+def check_multicast_received(rtp_packets: int, decoded_frames: int, group: str) -> list[str]:
+    """STREAM-MCAST-01, the media: RTP reached the group and decodes to video."""
+    if rtp_packets == 0:
+        return [f"no RTP packet reached the multicast group ({group}) after PLAY"]
+    if decoded_frames == 0:
+        return [f"{rtp_packets} RTP packets reached {group}, but no video frame decoded"]
+    return []

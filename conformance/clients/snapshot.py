@@ -1,9 +1,14 @@
-"""HTTP snapshot client: fetch a JPEG with Digest credentials, bounded in time and size."""
+"""HTTP snapshot client: fetch a JPEG with Digest credentials, bounded in time and size; and
+the live comparison: greyscale thumbnails of the snapshot and of the live stream's frames."""
 
 from __future__ import annotations
 
+import contextlib
 import io
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.auth import HTTPDigestAuth
@@ -52,16 +57,25 @@ def fetch_snapshot(
         raise SnapshotUnreachable(f"snapshot URL unreachable: {type(exc).__name__}") from exc
 
 
-def decode_jpeg(data: bytes) -> tuple[tuple[int, int], bytes] | None:
-    """Decode a JPEG with FFmpeg; return its size and a PNG rendering, or None if undecodable."""
+def decode_jpeg_frame(data: bytes) -> Any | None:
+    """The JPEG's picture as an ``av.VideoFrame``; None unless it starts with SOI and decodes."""
     import av
 
     if not data.startswith(b"\xff\xd8"):
         return None
     try:
         with av.open(io.BytesIO(data), format="image2pipe", options={"vcodec": "mjpeg"}) as src:
-            frame = next(src.decode(video=0))
+            return next(src.decode(video=0))
     except (av.error.FFmpegError, StopIteration, ValueError):
+        return None
+
+
+def decode_jpeg(data: bytes) -> tuple[tuple[int, int], bytes] | None:
+    """Decode a JPEG with FFmpeg; return its size and a PNG rendering, or None if undecodable."""
+    import av
+
+    frame = decode_jpeg_frame(data)
+    if frame is None:
         return None
     png = io.BytesIO()
     with av.open(png, "w", format="image2pipe") as out:
@@ -72,3 +86,120 @@ def decode_jpeg(data: bytes) -> tuple[tuple[int, int], bytes] | None:
         for packet in stream.encode(None):
             out.mux(packet)
     return (frame.width, frame.height), png.getvalue()
+
+
+THUMBNAIL = (64, 36)
+"""Width and height of the greyscale thumbnails a snapshot and live frames are compared at:
+small enough that sensor noise, JPEG artefacts and a frame or two of motion average out, large
+enough that a different picture (a placeholder, a frozen or foreign image) does not."""
+
+
+def thumbnail(frame: Any) -> Any:
+    """An ``av.VideoFrame`` as a 64x36 greyscale ``numpy`` array (any input size, squashed to
+    16:9, so a snapshot of another resolution compares with the stream frame for frame)."""
+    width, height = THUMBNAIL
+    return frame.reformat(width=width, height=height, format="gray").to_ndarray()[:, :width]
+
+
+def mean_abs_diff(a: Any, b: Any) -> float:
+    """Mean absolute difference of two thumbnails, in grey levels (0-255)."""
+    import numpy as np
+
+    return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16))))
+
+
+@dataclass
+class LiveSnapshot:
+    """A snapshot taken while the live stream was being captured, and that capture."""
+
+    snapshot: Snapshot | None = None
+    capture: Any | None = None
+    transport: str = ""
+    taken_after_s: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def snapshot_during_capture(
+    snapshot_url: str,
+    stream_url: str,
+    username: str | None,
+    password: str | None,
+    *,
+    window_s: float,
+    snapshot_at_s: float,
+    timeout: float,
+) -> LiveSnapshot:
+    """Capture the live stream for ``window_s`` and fetch the snapshot ``snapshot_at_s`` into
+    it, so that the capture holds frames from before and after the snapshot (a camera's stream
+    may lag its snapshots by the encoder's latency). RTP over TCP, else UDP."""
+    from conformance.clients.rtsp import RtspError, capture
+
+    result = LiveSnapshot()
+    started = threading.Event()
+
+    def run() -> None:
+        for transport in ("tcp", "udp"):
+            try:
+                started.set()
+                result.capture = capture(
+                    stream_url,
+                    username,
+                    password,
+                    transport=transport,  # type: ignore[arg-type]
+                    duration=window_s,
+                    timeout=timeout,
+                )
+                result.transport = transport
+                return
+            except RtspError as exc:
+                result.errors.append(f"{transport}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - reported, the snapshot still judged
+                result.errors.append(f"{transport}: {type(exc).__name__}: {exc}")
+                return
+
+    worker = threading.Thread(target=run, name="snapshot-live-capture", daemon=True)
+    began = time.monotonic()
+    worker.start()
+    started.wait(timeout)
+    time.sleep(snapshot_at_s)
+    try:
+        result.snapshot = fetch_snapshot(snapshot_url, username, password, timeout=timeout)
+        result.taken_after_s = time.monotonic() - began
+    finally:
+        worker.join(window_s + 4 * timeout)
+    return result
+
+
+def live_thumbnails(capture: Any, limit: int = 200) -> list[Any]:
+    """Greyscale thumbnails of the frames decoded from a capture (in order, at most ``limit``)."""
+    import av
+
+    from conformance.clients.stream import _FFMPEG_DECODERS, START_CODE, _parameter_sets
+
+    decoder = _FFMPEG_DECODERS.get(capture.codec)
+    if decoder is None:
+        return []
+    codec = av.CodecContext.create(decoder, "r")
+    prefix = _parameter_sets(capture.sdp_fmtp, _Sink())
+    thumbs: list[Any] = []
+    for au in capture.access_units:
+        data = prefix + b"".join(START_CODE + nal for nal in au.nals)
+        prefix = b""
+        try:
+            frames = codec.decode(av.Packet(data))
+        except av.FFmpegError:
+            continue
+        thumbs += [thumbnail(f) for f in frames]
+        if len(thumbs) >= limit:
+            break
+    with contextlib.suppress(av.FFmpegError):
+        thumbs += [thumbnail(f) for f in codec.decode(None)]
+    return thumbs[:limit]
+
+
+class _Sink:
+    """Stands in for the StreamStats that ``_parameter_sets`` writes its notes to."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+        self.decode_errors: list[str] = []

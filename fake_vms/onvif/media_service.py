@@ -12,6 +12,7 @@ from lxml import etree
 
 from fake_vms.media.streams import MAIN_STREAM, media1_stream
 from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
+from fake_vms.rtsp.multicast import MULTICAST_SUFFIX, MULTICAST_TTL, multicast_group
 from fake_vms.site import CameraConfig
 
 PROFILE_TOKEN = "profile_1"
@@ -34,7 +35,7 @@ def service_capabilities(camera: CameraConfig) -> etree._Element:
     sub(
         capabilities,
         "trt:StreamingCapabilities",
-        RTPMulticast=False,
+        RTPMulticast=not camera.knobs.multicast_off,
         RTP_TCP=True,
         RTP_RTSP_TCP=True,
     )
@@ -70,7 +71,7 @@ class MediaService:
         """tt:Media of GetCapabilities (the address may be made wrong by a persona)."""
         sub(media, "tt:XAddr", xaddr)
         streaming = sub(media, "tt:StreamingCapabilities")
-        sub(streaming, "tt:RTPMulticast", False)
+        sub(streaming, "tt:RTPMulticast", not self.camera.knobs.multicast_off)
         sub(streaming, "tt:RTP_TCP", True)
         sub(streaming, "tt:RTP_RTSP_TCP", True)
 
@@ -151,6 +152,10 @@ class MediaService:
         stream = MAIN_STREAM if token == H265_AS_H264_PROFILE else media1_stream(self.camera)
         response = element("trt:GetStreamUriResponse")
         uri = f"rtsp://{self.uri_host}:{self.rtsp_port}/{stream}"
+        if request.findtext("{*}StreamSetup/{*}Stream", "").strip() == "RTP-Multicast":
+            if self.camera.knobs.multicast_off:
+                raise invalid_arg_val("InvalidStreamSetup", "RTP-Multicast is not supported")
+            uri += MULTICAST_SUFFIX
         if request.findtext("{*}StreamSetup/{*}Transport/{*}Protocol", "").strip() == "HTTP":
             # RTSP over HTTP (Streaming 5.1.1.4) is tunnelled through the web-service port.
             uri = f"http://{self.uri_host}:{self.http_port}/rtsp-over-http/{stream}"
@@ -215,9 +220,13 @@ class MediaService:
         multicast = sub(configuration, "tt:Multicast")
         address = sub(multicast, "tt:Address")
         sub(address, "tt:Type", "IPv4")
-        sub(address, "tt:IPv4Address", "0.0.0.0")
-        sub(multicast, "tt:Port", 0)
-        sub(multicast, "tt:TTL", 1)
+        if camera.knobs.multicast_off:
+            group, port = "0.0.0.0", 0
+        else:
+            group, port = multicast_group(camera.name, media1_stream(camera))
+        sub(address, "tt:IPv4Address", group)
+        sub(multicast, "tt:Port", port)
+        sub(multicast, "tt:TTL", MULTICAST_TTL)
         sub(multicast, "tt:AutoStart", False)
         sub(configuration, "tt:SessionTimeout", "PT60S")
 

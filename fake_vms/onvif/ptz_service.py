@@ -157,8 +157,8 @@ class PtzService:
             EFlip=False,
             Reverse=False,
             GetCompatibleConfigurations=False,
-            MoveStatus=True,
-            StatusPosition=True,
+            MoveStatus=not self.camera.knobs.ptz_status_optional_off,
+            StatusPosition=not self.camera.knobs.ptz_status_optional_off,
         )
 
     def legacy_capabilities(self, ptz: etree._Element, xaddr: str) -> None:
@@ -185,11 +185,14 @@ class PtzService:
 
     def _node(self, node: etree._Element) -> None:
         sub(node, "tt:Name", "PTZ")
-        self._spaces(sub(node, "tt:SupportedPTZSpaces"))
+        spaces = sub(node, "tt:SupportedPTZSpaces")
+        if not self.camera.knobs.ptz_node_no_spaces:
+            self._spaces(spaces, self.camera.knobs.ptz_generic_pan_range)
         sub(node, "tt:MaximumNumberOfPresets", MAX_PRESETS)
         sub(node, "tt:HomeSupported", True)
 
-    def _spaces(self, spaces: etree._Element) -> None:
+    def _spaces(self, spaces: etree._Element, pan_range: tuple[float, float] | None = None) -> None:
+        """The node's spaces; ``pan_range`` replaces the generic position space's XRange."""
         vendor = self.camera.knobs.ptz_vendor_spaces_only
         entries = (
             ("AbsolutePanTiltPositionSpace", ABS_PT, (-1, 1), (-1, 1)),
@@ -204,6 +207,8 @@ class PtzService:
         for name, uri, x_range, y_range in entries:
             if vendor and name.startswith("Continuous"):
                 uri = f"{VENDOR_SPACE}/{name}"
+            if pan_range is not None and uri == ABS_PT:
+                x_range = pan_range
             space = sub(spaces, f"tt:{name}")
             sub(space, "tt:URI", uri)
             _range(sub(space, "tt:XRange"), *x_range)
@@ -291,8 +296,10 @@ class PtzService:
         pan, tilt, zoom = self.mechanics.position()
         response = element("tptz:GetStatusResponse")
         status = sub(response, "tptz:PTZStatus")
-        _position(sub(status, "tt:Position"), (pan, tilt, zoom))
-        if not self.camera.knobs.ptz_no_movestatus:
+        optional_off = self.camera.knobs.ptz_status_optional_off
+        if not optional_off:
+            _position(sub(status, "tt:Position"), (pan, tilt, zoom))
+        if not self.camera.knobs.ptz_no_movestatus and not optional_off:
             pt_moving, zoom_moving = self.mechanics.moving()
             moves = sub(status, "tt:MoveStatus")
             sub(moves, "tt:PanTilt", "MOVING" if pt_moving else "IDLE")

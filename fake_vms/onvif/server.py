@@ -147,7 +147,8 @@ class OnvifServer:
 
     def _fault(self, operation: str, authenticated: bool, fault: soap.SoapFault) -> Response:
         self._record(operation, authenticated, fault.outcome)
-        return Response(fault.http_status, soap.fault_envelope(fault), soap.CONTENT_TYPE)
+        status = 200 if self.camera.knobs.faults_http_200 else fault.http_status
+        return Response(status, soap.fault_envelope(fault), soap.CONTENT_TYPE)
 
     def _record(self, operation: str, authenticated: bool, outcome: str) -> None:
         self.oplog.record(self.camera.name, "onvif", operation, authenticated, outcome)
@@ -175,7 +176,12 @@ class OnvifServer:
 
         width, height = self.camera.knobs.snapshot_size or (self.camera.width, self.camera.height)
         frame_number = int(time.time() * self.camera.fps)
-        jpeg = await asyncio.to_thread(render_jpeg, frame_number, width, height)
+        if self.camera.knobs.snapshot_placeholder:
+            from fake_vms.media.snapshot import placeholder_jpeg
+
+            jpeg = await asyncio.to_thread(placeholder_jpeg, width, height)
+        else:
+            jpeg = await asyncio.to_thread(render_jpeg, frame_number, width, height)
         self.oplog.record(self.camera.name, "http", label, authenticated, "200")
         return Response(200, jpeg, knobs.snapshot_content_type)
 

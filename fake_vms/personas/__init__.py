@@ -21,6 +21,7 @@ from fake_vms.personas import (
     ptz,
     recording,
     security,
+    spec_exact,
     vms,
 )
 from fake_vms.personas.model import Persona
@@ -41,6 +42,7 @@ def _gather() -> dict[str, Persona]:
         hostile,
         security,
         recording,
+        spec_exact,
         vms,
         field,
     ):

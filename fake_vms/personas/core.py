@@ -104,7 +104,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "snapshot-wrong-size",
         "The snapshot JPEG is smaller than the configured resolution",
-        ("ONVIF-MEDIA-SNAP-01",),
+        ("ONVIF-MEDIA-SNAP-02",),
         "Snapshot content problems: home-assistant/core#43376, sproctor/ONVIF-Camera-Kotlin PR #20",
         knobs=Knobs(snapshot_size=(320, 180)),
     ),

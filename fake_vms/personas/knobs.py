@@ -20,6 +20,7 @@ from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
+from fake_vms.personas.knobs_spec import SpecKnobs
 from fake_vms.personas.knobs_vms import VmsKnobs
 
 
@@ -93,6 +94,7 @@ class Knobs(
     ExportKnobs,
     HostileKnobs,
     SecurityKnobs,
+    SpecKnobs,
     VmsKnobs,
     FieldKnobs,
 ):

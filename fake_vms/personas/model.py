@@ -24,6 +24,11 @@ class Persona:
     """A hostile device (fake_vms.hostile): ``breaks`` must each be fail or inconclusive with a
     reason, other requirements may pass or be fail/inconclusive with a reason, every test ends
     within a bound set by the timeout, and the run completes (see conformance.selftest)."""
+    expects: dict[str, str] = field(default_factory=dict)
+    """Requirement IDs this persona must *not* fail, with the outcome they must have instead
+    (``pass`` where the spec allows what the persona does, ``not_claimed`` or ``not_applicable``
+    where it removes what a requirement judges). A persona may declare only ``expects``: a legal
+    but unusual device the suite must pass."""
     applies_to: Literal["camera", "vms"] = "camera"
     """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
     simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""

@@ -18,10 +18,13 @@ def build_sdp(
     session_name: str,
     bitrate_kbps: int,
     knobs: FieldKnobs | None = None,
+    multicast: tuple[str, int, int] | None = None,
 ) -> bytes:
     """Describe the single video track, with its parameter sets so receivers decode at once.
 
-    ``knobs`` (a camera's quirk knobs) may break the SDP the ways field cameras do."""
+    ``knobs`` (a camera's quirk knobs) may break the SDP the ways field cameras do;
+    ``multicast`` (group, port, TTL) describes the stream's multicast session instead
+    (Streaming 5.2.2.5: the connection address is the multicast group, RFC 4566 c=addr/ttl)."""
     knobs = knobs or FieldKnobs()
     fps = knobs.sdp_framerate or f"{loop.fps:g}"
     origin = f"o=- {zlib.crc32(session_name.encode())} 1 IN IP4 {host}"
@@ -30,6 +33,10 @@ def build_sdp(
     connection = f"c=IN {host}" if knobs.sdp_connection_no_addrtype else f"c=IN IP4 {host}"
     if knobs.sdp_connection_empty:
         connection = "c="
+    media_port = 0
+    if multicast is not None:
+        group, media_port, ttl = multicast
+        connection = f"c=IN IP4 {group}/{ttl}"
     lines = [
         "v=0",
         origin,
@@ -37,7 +44,7 @@ def build_sdp(
         connection,
         "t=0 0",
         "a=control:*",
-        f"m=video 0 RTP/AVP {PAYLOAD_TYPE}",
+        f"m=video {media_port} RTP/AVP {PAYLOAD_TYPE}",
         f"b=AS:{bitrate_kbps}",
         f"a=rtpmap:{PAYLOAD_TYPE} {loop.codec}/90000{knobs.sdp_rtpmap_suffix}",
         f"a=fmtp:{PAYLOAD_TYPE} {fmtp(loop)}",

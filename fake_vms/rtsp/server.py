@@ -21,6 +21,12 @@ from fake_vms.media.encoder import EncodedLoop, get_loop
 from fake_vms.media.streams import camera_streams, media1_stream
 from fake_vms.oplog import OperationLog
 from fake_vms.rtsp.auth import DigestAuth
+from fake_vms.rtsp.multicast import (
+    MULTICAST_SUFFIX,
+    MULTICAST_TTL,
+    multicast_group,
+    open_multicast_sink,
+)
 from fake_vms.rtsp.protocol import (
     BadRequest,
     RtspRequest,
@@ -134,6 +140,8 @@ class RtspServer:
                 camera.bitrate_kbps,
             )  # fmt: skip
             self._streams[f"/{name}"] = (loop, LiveSource(camera, loop))
+            if not camera.knobs.multicast_off:  # the same live source, sent to its group
+                self._streams[f"/{name}{MULTICAST_SUFFIX}"] = self._streams[f"/{name}"]
         self._loop, self._source = self._streams[self.stream_path]
         self._server = await asyncio.start_server(self._serve_connection, host, port)
         self._reaper = asyncio.get_running_loop().create_task(self._reap_sessions())
@@ -295,7 +303,7 @@ class RtspServer:
         base = connection.base_url(path) + "/"
         sdp = build_sdp(
             self._streams[path][0], connection.local_host, f"FakeVMS {self.camera.name}",
-            self.camera.bitrate_kbps, self.camera.knobs,
+            self.camera.bitrate_kbps, self.camera.knobs, multicast=self._multicast_of(path),
         )  # fmt: skip
         return 200, [("Content-Type", "application/sdp"), ("Content-Base", base)], sdp
 
@@ -309,6 +317,8 @@ class RtspServer:
         knobs = self.camera.knobs
         for spec in parse_transports(request.headers.get("transport", "")):
             if not spec.unicast:
+                if path.endswith(MULTICAST_SUFFIX) and spec.tcp is False:
+                    return await self._setup_multicast(connection, path)
                 continue
             # A tunnel carries RTP interleaved whatever the plain-RTSP/TCP knob says.
             if spec.tcp and (knobs.rtsp_tcp_supported or connection.path_prefix):
@@ -364,6 +374,28 @@ class RtspServer:
         transport = (
             f"RTP/AVP;unicast;client_port={rtp_port}-{rtcp_port}"
             f";server_port={server_ports[0]}-{server_ports[1]};ssrc={session.rtp.ssrc:08X}"
+        )
+        return 200, [("Transport", transport), self._session_header(session)], b""
+
+    def _multicast_of(self, path: str) -> tuple[str, int, int] | None:
+        """(group, port, TTL) a multicast path's SDP announces; None for a unicast path."""
+        if not path.endswith(MULTICAST_SUFFIX):
+            return None
+        if self.camera.knobs.multicast_sdp_unspecified:
+            return "0.0.0.0", 0, MULTICAST_TTL
+        return (*multicast_group(self.camera.name, path[: -len(MULTICAST_SUFFIX)]), MULTICAST_TTL)
+
+    async def _setup_multicast(self, connection: _Connection, path: str) -> Reply:
+        """RTP to the stream's group (one sender per session; the group is the device's, never
+        a client-chosen destination)."""
+        group, port = multicast_group(self.camera.name, path[: -len(MULTICAST_SUFFIX)])
+        sink = await open_multicast_sink(
+            connection.local_host, group, port, silent=self.camera.knobs.multicast_silent
+        )
+        session = self._new_session(connection, sink, path)
+        transport = (
+            f"RTP/AVP;multicast;destination={group};port={port}-{port + 1};ttl={MULTICAST_TTL}"
+            f";ssrc={session.rtp.ssrc:08X}"
         )
         return 200, [("Transport", transport), self._session_header(session)], b""
 

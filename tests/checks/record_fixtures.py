@@ -137,6 +137,8 @@ ONVIF_PLAN: dict[str, tuple[list[Op], bool]] = {
     "encoder-list-mismatch": ([PROFILES, ENCODERS], False),
     "foreign-stream-uri": ([STREAM_URI, SNAPSHOT_URI], False),
     "snapshot-wrong-size": ([PROFILES, SNAPSHOT_URI], True),
+    "faults-http-200": ([WRONG], False),
+    "placeholder-snapshot": ([PROFILES, SNAPSHOT_URI], True),
 }
 """Device -> (operations, whether to fetch the snapshot too)."""
 
@@ -332,12 +334,13 @@ def _record_stream(name: str, entry: dict[str, Any], seconds: float, file_name: 
     print(f"  stream {file_name}: {stats.access_units} AUs, {stats.decoded_frames} decoded")
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """Record every device of the plans, or only those named on the command line."""
     from fake_vms.host import SimulatorThread
     from fake_vms.personas import PERSONAS
     from fake_vms.site import CameraConfig, Site, apply_persona
 
-    names = sorted(set(ONVIF_PLAN) | set(STREAM_PLAN))
+    names = sorted(n for n in set(ONVIF_PLAN) | set(STREAM_PLAN) if not only or n in only)
     base = dict(width=1280, height=720, fps=25, codec="H264", gop=25)
     cameras = [
         apply_persona(CameraConfig(name=n, **base), PERSONAS.get(n) if n != "good" else None)
@@ -348,14 +351,17 @@ def main() -> int:
         ready = {d["name"]: d for d in simulator.host.ready()["devices"]}
         config = {c.name: c for c in cameras}
         for name in ONVIF_PLAN:
-            _record_device(name, ready[name], config[name])
+            if name in names:
+                _record_device(name, ready[name], config[name])
         for name in STREAM_PLAN:
-            _record_stream(name, ready[name], CAPTURE_S, name)
-        # A capture cut short after 0.2 s: what a stream that dies right after PLAY yields.
-        _record_stream("good", ready["good"], SHORT_CAPTURE_S, "good-cut-short")
+            if name in names:
+                _record_stream(name, ready[name], CAPTURE_S, name)
+        if "good" in names:
+            # A capture cut short after 0.2 s: what a stream that dies right after PLAY yields.
+            _record_stream("good", ready["good"], SHORT_CAPTURE_S, "good-cut-short")
     print(f"fixtures written under {FIXTURES.relative_to(Path.cwd())}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

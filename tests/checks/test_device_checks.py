@@ -13,6 +13,7 @@ import pytest
 from zeep_replay import DEVICE_URL, meta, refusal, replay
 
 from conformance.checks.device import (
+    Refusal,
     advertised_xaddrs,
     capability_xaddrs,
     check_bad_credentials,
@@ -213,6 +214,27 @@ def test_wrong_credentials_good():
     assert answer.kind == "fault"
     assert answer.code == "{http://www.w3.org/2003/05/soap-envelope}Sender"
     assert answer.subcodes == ("{http://www.onvif.org/ver10/error}NotAuthorized",)
+    assert check_bad_credentials("GetDeviceInformation", answer) == []
+
+
+def test_wrong_credentials_fault_over_http_200_persona():
+    """SOAP 1.2's HTTP binding carries env:Sender with 400; 200 reports the fault as a success."""
+    answer = refusal("faults-http-200", "GetDeviceInformation.wrong-password")
+    assert (answer.kind, answer.http_status) == ("fault", 200)
+    problem = (
+        "GetDeviceInformation: the SOAP fault came with HTTP 200; the SOAP 1.2 HTTP binding "
+        "carries env:Sender with 400 (ONVIF's example uses 500; HTTP authentication 401), "
+        "never a success status"
+    )
+    assert check_bad_credentials("GetDeviceInformation", answer) == [problem]
+    assert check_refused("GetDeviceInformation", answer) == [problem]
+
+
+@pytest.mark.parametrize("status", [400, 401, 500])
+def test_wrong_credentials_fault_statuses_the_binding_allows(status):
+    good = refusal("good", "GetDeviceInformation.wrong-password")
+    assert good.http_status == 400
+    answer = Refusal("fault", http_status=status, code=good.code, subcodes=good.subcodes)
     assert check_bad_credentials("GetDeviceInformation", answer) == []
 
 

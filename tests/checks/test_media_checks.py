@@ -8,8 +8,10 @@ from conformance.checks.media import (
     MAX_URI_OCTETS,
     EncoderView,
     check_encoder_listed,
+    check_live,
     check_profiles,
     check_snapshot,
+    check_snapshot_format,
     check_uri,
     encoder_views,
     profile_summary,
@@ -120,29 +122,101 @@ def test_uri_wrong_scheme_and_too_long():
 
 
 def _snapshot_problems(device: str) -> list[str]:
+    """SNAP-01's body check and SNAP-02's format check on a recorded snapshot."""
     snap = json_fixture("onvif", device, "snapshot.json")
     vec = _main_encoder(device)
     size = tuple(snap["size"]) if snap["size"] else None
-    return check_snapshot(snap["http_status"], snap["content_type"], size, (vec.width, vec.height))
+    return check_snapshot(snap["http_status"], size is not None) + check_snapshot_format(
+        snap["content_type"], size, (vec.width, vec.height)
+    )
 
 
 def test_snapshot_good():
     assert _snapshot_problems("good") == []
 
 
-def test_snapshot_wrong_size_persona():
+def test_snapshot_wrong_size_persona_breaks_only_the_should():
+    snap = json_fixture("onvif", "snapshot-wrong-size", "snapshot.json")
+    assert check_snapshot(snap["http_status"], True) == []  # SNAP-01 holds
     assert _snapshot_problems("snapshot-wrong-size") == [
         "snapshot is 320x180, the encoder is 1280x720"
     ]
 
 
+def test_snapshot_placeholder_persona_is_a_valid_jpeg():
+    """The placeholder is a well-formed JPEG of the right size: only the live check sees it."""
+    assert _snapshot_problems("placeholder-snapshot") == []
+
+
 def test_snapshot_refused_or_not_jpeg():
-    refused = check_snapshot(401, "text/plain", None, (1280, 720))
-    assert refused == ["snapshot GET answered HTTP 401"]
-    assert check_snapshot(200, "text/html", None, (1280, 720)) == [
-        "Content-Type is 'text/html', expected image/jpeg",
-        "the body is not a decodable JPEG",
+    assert check_snapshot(401, False) == ["snapshot GET answered HTTP 401"]
+    assert check_snapshot(200, False) == [
+        "the body is not a decodable JPEG (no SOI marker, or FFmpeg cannot decode it)"
     ]
+    assert check_snapshot_format("text/html", None, (1280, 720)) == [
+        "Content-Type is 'text/html', expected image/jpeg"
+    ]
+
+
+# -- the live picture (ONVIF-MEDIA-SNAP-01) ---------------------------------------------------
+
+
+def _thumb_of_jpeg(data: bytes):
+    from conformance.clients.snapshot import decode_jpeg_frame, thumbnail
+
+    frame = decode_jpeg_frame(data)
+    assert frame is not None
+    return thumbnail(frame)
+
+
+def _live_thumbs(around: int, width: int = 640, height: int = 360) -> list:
+    """Thumbnails of the simulator's picture a few frames either side of ``around``, through an
+    H.264 encode and decode as a live stream carries them."""
+    from fractions import Fraction
+
+    import av
+
+    from conformance.clients.snapshot import thumbnail
+    from fake_vms.media.synth import render_frame
+
+    encoder = av.CodecContext.create("libx264", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+    encoder.time_base = Fraction(1, 25)
+    encoder.options = {"preset": "ultrafast", "tune": "zerolatency"}
+    decoder = av.CodecContext.create("h264", "r")
+    thumbs = []
+    for index, number in enumerate(range(around - 5, around + 6)):
+        frame = render_frame(number, width, height)
+        frame.pts = index
+        for packet in encoder.encode(frame):
+            thumbs += [thumbnail(f) for f in decoder.decode(packet)]
+    for packet in encoder.encode(None):
+        thumbs += [thumbnail(f) for f in decoder.decode(packet)]
+    return thumbs
+
+
+def test_live_snapshot_matches_and_placeholder_does_not():
+    """The threshold separates the simulator's live snapshot (other size, JPEG vs H.264) from
+    its placeholder file by a wide margin, both ways."""
+    from conformance.clients.snapshot import mean_abs_diff
+    from fake_vms.media.snapshot import placeholder_jpeg, render_jpeg
+
+    limit = 24.0
+    live = _live_thumbs(1000)
+    assert len(live) == 11
+    snapshot = _thumb_of_jpeg(render_jpeg(1000, 1280, 720))
+    good = [mean_abs_diff(snapshot, t) for t in live]
+    assert check_live(good, limit) == []
+    assert min(good) < limit / 4
+    placeholder = _thumb_of_jpeg(placeholder_jpeg(1280, 720))
+    bad = [mean_abs_diff(placeholder, t) for t in live]
+    assert min(bad) > 2 * limit
+    problems = check_live(bad, limit)
+    assert len(problems) == 1 and "is not the live picture" in problems[0]
+
+
+def test_live_check_never_passes_on_nothing():
+    assert check_live([], 24.0) == ["no live frame was decoded to compare the snapshot with"]
 
 
 # -- what discovery reads (the hidden-snapshot persona breaks ONVIF-DISC-CLAIMS-01) --------------

@@ -64,3 +64,31 @@ def test_tunnel_describe() -> None:
     assert check_tunnel_describe(200, "v=0\r\n") == [
         "DESCRIBE through the tunnel returned no SDP video media section"
     ]
+
+
+# -- multicast (STREAM-MCAST-01) ------------------------------------------------------------------
+
+
+def test_multicast_sdp_needs_a_group():
+    from conformance.checks.transports import check_multicast_sdp
+    from conformance.clients.multicast import sdp_connection_addresses
+
+    good = "v=0\r\nc=IN IP4 239.255.10.20/1\r\nm=video 40000 RTP/AVP 96\r\n"
+    assert sdp_connection_addresses(good) == ["239.255.10.20"]
+    assert check_multicast_sdp(sdp_connection_addresses(good)) == []
+    unspecified = good.replace("239.255.10.20/1", "0.0.0.0")
+    problems = check_multicast_sdp(sdp_connection_addresses(unspecified))
+    assert len(problems) == 1 and "0.0.0.0, not a multicast group" in problems[0]
+    unicast = good.replace("239.255.10.20/1", "192.0.2.7")
+    assert check_multicast_sdp(sdp_connection_addresses(unicast))
+    assert check_multicast_sdp([]) == ["the multicast stream's SDP has no c= connection line"]
+
+
+def test_multicast_received():
+    from conformance.checks.transports import check_multicast_received
+
+    assert check_multicast_received(120, 50, "239.255.10.20:40000") == []
+    assert check_multicast_received(0, 0, "239.255.10.20:40000") == [
+        "no RTP packet reached the multicast group (239.255.10.20:40000) after PLAY"
+    ]
+    assert "no video frame decoded" in check_multicast_received(10, 0, "g")[0]

@@ -332,7 +332,7 @@ def test_capabilities(device: Device) -> None:
         "/onvif/media_service"
     )
     streaming = caps.find(".//tt:Media/tt:StreamingCapabilities", NS)
-    assert [c.text for c in streaming] == ["false", "true", "true"]
+    assert [c.text for c in streaming] == ["true", "true", "true"]  # RTPMulticast: issue 14
 
 
 @pytest.mark.parametrize(("category", "present"), [("Device", ["Device"]), ("Media", ["Media"])])

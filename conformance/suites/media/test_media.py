@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from conformance.checks.media import (
     EncoderView,
     check_encoder_listed,
+    check_live,
     check_profiles,
     check_snapshot,
+    check_snapshot_format,
     check_uri,
     encoder_views,
     profile_summary,
 )
 from conformance.discovery import discover
 from conformance.dut import with_host
+from conformance.outcomes import Inconclusive, not_claimed
 
 
 @pytest.mark.requirement("ONVIF-MEDIA-PROF-01")
@@ -56,25 +61,84 @@ def test_uris_point_at_device(device, evidence):
     assert not problems, "; ".join(problems)
 
 
-@pytest.mark.requirement("ONVIF-MEDIA-SNAP-01")
-def test_snapshot_is_jpeg_of_configured_size(device, evidence):
-    from conformance.clients.snapshot import decode_jpeg, fetch_snapshot
+def live_snapshot(device, params):
+    """One snapshot taken during a live capture, shared by SNAP-01 and SNAP-02 (cached)."""
+    from conformance.clients.snapshot import snapshot_during_capture
 
-    profile = device.main_profile()
-    vec = EncoderView.of(profile.VideoEncoderConfiguration)
-    uri = str(device.media("GetSnapshotUri", ProfileToken=profile.token).Uri)
-    url = with_host(uri, device.device.host)
-    snap = fetch_snapshot(
-        url, device.device.username, device.device.password, timeout=device.timeout
-    )
-    decoded = decode_jpeg(snap.body) if snap.status == 200 else None
-    size = decoded[0] if decoded else None
+    def take():
+        profile = device.main_profile()
+        uri = str(device.media("GetSnapshotUri", ProfileToken=profile.token).Uri)
+        return snapshot_during_capture(
+            with_host(uri, device.device.host),
+            device.stream_url(),
+            device.device.username,
+            device.device.password,
+            window_s=float(params.get("live_window_s", 3.0)),
+            snapshot_at_s=float(params.get("snapshot_at_s", 1.0)),
+            timeout=device.timeout,
+        )
+
+    return device.cached("snapshot:live", take)
+
+
+def _record_snapshot(evidence, live) -> Any:
+    """Evidence of the snapshot itself; returns the decoded picture (None if not a JPEG)."""
+    from conformance.clients.snapshot import decode_jpeg, decode_jpeg_frame
+
+    snap = live.snapshot
+    frame = decode_jpeg_frame(snap.body) if snap.status == 200 else None
     evidence.measure("http_status", snap.status)
     evidence.measure("content_type", snap.content_type)
     evidence.measure("bytes", len(snap.body))
-    evidence.measure("size", f"{size[0]}x{size[1]}" if size else None)
-    evidence.expect("size", f"{vec.width}x{vec.height}")
+    evidence.measure("size", f"{frame.width}x{frame.height}" if frame is not None else None)
+    decoded = decode_jpeg(snap.body) if frame is not None else None
     if decoded:
         evidence.attach_png("snapshot", decoded[1])
-    problems = check_snapshot(snap.status, snap.content_type, size, (vec.width, vec.height))
+    return frame
+
+
+@pytest.mark.requirement("ONVIF-MEDIA-SNAP-01")
+def test_snapshot_is_live_jpeg(device, evidence, params):
+    from conformance.clients.snapshot import live_thumbnails, mean_abs_diff, thumbnail
+
+    live = live_snapshot(device, params)
+    frame = _record_snapshot(evidence, live)
+    problems = check_snapshot(live.snapshot.status, frame is not None)
+    assert not problems, "; ".join(problems)
+    if live.capture is not None:
+        evidence.attach_exchanges("rtsp-live-transcript", live.capture.exchanges)
+    thumbs = live_thumbnails(live.capture) if live.capture is not None else []
+    evidence.measure("live_transport", live.transport or None)
+    evidence.measure("snapshot_taken_after_s", live.taken_after_s)
+    evidence.measure("live_frames_compared", len(thumbs))
+    if not thumbs:
+        why = "; ".join(live.errors) or "the capture decoded to no frame"
+        raise Inconclusive(
+            f"blocked by STREAM-RTSP-UDP-01: no live frame to compare the snapshot with ({why})"
+        )
+    snap_thumb = thumbnail(frame)
+    distances = [mean_abs_diff(snap_thumb, t) for t in thumbs]
+    evidence.measure("closest_live_mad", round(min(distances), 2))
+    evidence.expect("max_live_mad", params["max_live_mad"])
+    problems = check_live(distances, params["max_live_mad"])
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("ONVIF-MEDIA-SNAP-02")
+def test_snapshot_has_profile_resolution(device, evidence, params):
+    if not _snapshot_offered(device):
+        not_claimed("Media capabilities do not offer snapshots (SnapshotUri is not true)")
+    vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
+    live = live_snapshot(device, params)
+    frame = _record_snapshot(evidence, live)
+    if frame is None:
+        raise Inconclusive(
+            "blocked by ONVIF-MEDIA-SNAP-01: the snapshot is not a decodable JPEG "
+            f"(HTTP {live.snapshot.status})"
+        )
+    evidence.expect("size", f"{vec.width}x{vec.height}")
+    evidence.expect("content_type", "image/jpeg")
+    problems = check_snapshot_format(
+        live.snapshot.content_type, (frame.width, frame.height), (vec.width, vec.height)
+    )
     assert not problems, "; ".join(problems)

@@ -11,10 +11,34 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from conformance.checks.ptz import Position, check_reached, position_of
-from conformance.outcomes import Inconclusive
+from conformance.checks.ptz import Position, check_reached, position_of, status_capabilities
+from conformance.outcomes import Inconclusive, not_applicable, not_claimed
 
 POLL_S = 0.1
+
+
+PTZ_NAMESPACE = "http://www.onvif.org/ver20/ptz/wsdl"
+
+
+def require_ptz_service(device: Any, level: str | None) -> None:
+    """A device without a PTZ service: ``not_claimed`` where the profile makes PTZ conditional,
+    a plain statement of the missing service where it makes PTZ mandatory; never the error of
+    calling a service that is not there."""
+    if device.offers("ptz"):
+        return
+    if level == "mandatory":
+        raise AssertionError(
+            f"the profile requires the PTZ service; GetServices lists none ({PTZ_NAMESPACE})"
+        )
+    not_claimed(f"the device offers no PTZ service (GetServices omits {PTZ_NAMESPACE})")
+
+
+def capabilities(device: Any) -> dict[str, bool | None]:
+    """PTZ GetServiceCapabilities' MoveStatus and StatusPosition (cached per device)."""
+    return device.cached(
+        "ptz_status_capabilities",
+        lambda: status_capabilities(device.call("ptz", "GetServiceCapabilities")),
+    )
 
 
 def ptz_profile_token(device: Any) -> str:
@@ -79,7 +103,19 @@ def restore(
     return not problems, final, "; ".join(problems)
 
 
-def require_position(current: Position) -> Position:
+def require_position(device: Any, current: Position) -> Position:
+    """The pan/tilt position a move is measured by. A device that does not signal
+    StatusPosition may leave it out (PTZ 5.3.7): the move then cannot be measured here, which
+    is not the device's fault (not_applicable); one that signals it and leaves it out is
+    PTZ-STATUS-01's failure."""
     if current[0] is None or current[1] is None:
-        raise Inconclusive("GetStatus gives no pan/tilt position: the move cannot be judged")
+        if not capabilities(device).get("StatusPosition"):
+            not_applicable(
+                "the device does not signal StatusPosition and GetStatus gives no pan/tilt "
+                "position, so the move cannot be measured (PTZ 5.3.7 allows this)"
+            )
+        raise Inconclusive(
+            "blocked by PTZ-STATUS-01: GetStatus gives no pan/tilt position although the "
+            "capabilities say StatusPosition=true"
+        )
     return current

@@ -14,20 +14,25 @@ import pytest
 
 from conformance.checks.ptz import (
     check_continuous,
+    check_generic_ranges,
     check_nodes,
     check_preset_round_trip,
     check_reached,
     check_status,
     node_summary,
+    position_ranges,
     status_summary,
     timeout_range,
 )
 from conformance.clients.onvif import OnvifFault
+from conformance.outcomes import not_applicable
 from conformance.suites.ptz.ptz_helpers import (
     absolute_move,
+    capabilities,
     position,
     ptz_profile_token,
     require_position,
+    require_ptz_service,
     restore,
     status,
     wait_for,
@@ -41,9 +46,24 @@ def _record_restore(evidence, restored: bool, final, why: str) -> None:
         evidence.note(why)
 
 
+def _require_ptz(device, conformance_run, request) -> None:
+    """Every PTZ test first asks whether the device has a PTZ service at all (in the test body:
+    a verdict raised in a fixture would count as a suite error)."""
+    marker = request.node.get_closest_marker("requirement")
+    entry = conformance_run.profile.get(marker.args[0]) if marker else None
+    require_ptz_service(device, entry.level if entry else None)
+
+
+def _nodes(device) -> list[dict]:
+    return device.cached(
+        "ptz_nodes", lambda: [node_summary(n) for n in device.call("ptz", "GetNodes") or []]
+    )
+
+
 @pytest.mark.requirement("PTZ-NODES-01")
-def test_nodes_advertise_generic_spaces(device, evidence):
-    nodes = [node_summary(n) for n in device.call("ptz", "GetNodes")]
+def test_nodes_advertise_generic_spaces(device, evidence, conformance_run, request):
+    _require_ptz(device, conformance_run, request)
+    nodes = _nodes(device)
     evidence.measure("nodes", nodes)
     timeouts = {}
     for configuration in device.call("ptz", "GetConfigurations"):
@@ -55,11 +75,38 @@ def test_nodes_advertise_generic_spaces(device, evidence):
     assert not problems, "; ".join(problems)
 
 
+@pytest.mark.requirement("PTZ-NODES-02")
+def test_generic_spaces_use_normalised_ranges(device, evidence, conformance_run, request):
+    _require_ptz(device, conformance_run, request)
+    nodes = _nodes(device)
+    evidence.measure("nodes", nodes)
+    problems, judged = check_generic_ranges(nodes)
+    evidence.measure("generic_spaces_judged", judged)
+    if not judged:
+        not_applicable("no node lists a generic space with a range: no range to judge")
+    assert not problems, "; ".join(problems)
+
+
+def _node_of(device, token: str) -> dict | None:
+    """The node of the PTZ profile's configuration (else the only node, else None)."""
+    nodes = _nodes(device)
+    node_token = None
+    for profile in device.profiles():
+        if str(profile.token) == token:
+            configuration = getattr(profile, "PTZConfiguration", None)
+            node_token = str(getattr(configuration, "NodeToken", "") or "")
+    match = [n for n in nodes if n["token"] == node_token]
+    return match[0] if match else (nodes[0] if len(nodes) == 1 else None)
+
+
 @pytest.mark.requirement("PTZ-STATUS-01")
-def test_status_reports_position_and_move_status(device, evidence):
+def test_status_reports_position_and_move_status(device, evidence, conformance_run, request):
+    _require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
+    caps = evidence.measure("capabilities", capabilities(device))
+    ranges = evidence.measure("declared_position_ranges", position_ranges(_node_of(device, token)))
     summary = evidence.measure("status", status_summary(status(device, token)))
-    problems = check_status(summary)
+    problems = check_status(summary, caps, ranges)
     assert not problems, "; ".join(problems)
 
 
@@ -75,9 +122,10 @@ def _timeout_s(device, wanted: float) -> float:
 
 
 @pytest.mark.requirement("PTZ-CONT-01")
-def test_continuous_move_and_stop(device, evidence, params):
+def test_continuous_move_and_stop(device, evidence, params, conformance_run, request):
+    _require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
-    original = require_position(position(device, token))
+    original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     timeout = _timeout_s(device, 5.0)
     problems: list[str] = []
@@ -116,9 +164,10 @@ def _far_from(value: float | None, low: float, high: float) -> float | None:
 
 
 @pytest.mark.requirement("PTZ-ABS-01")
-def test_absolute_move_reaches_target(device, evidence, params):
+def test_absolute_move_reaches_target(device, evidence, params, conformance_run, request):
+    _require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
-    original = require_position(position(device, token))
+    original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     target = (
         _far_from(original[0], -1.0, 1.0),
@@ -145,9 +194,10 @@ def _preset_tokens(device, token: str) -> list[str]:
 
 
 @pytest.mark.requirement("PTZ-PRESET-01")
-def test_preset_round_trip(device, evidence, params):
+def test_preset_round_trip(device, evidence, params, conformance_run, request):
+    _require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
-    original = require_position(position(device, token))
+    original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     tolerance, timeout = params["tolerance"], params["move_timeout_s"]
     existing = _preset_tokens(device, token)

@@ -1,8 +1,9 @@
 """RTSP transports beyond plain UDP/TCP: RTSP over HTTP tunnelling, keep-alive, multicast.
 
 The tunnel is reached at the URI Media GetStreamUri returns for Transport HTTP (on the device's
-own host, as for the other stream URIs). Multicast is never sent or joined by this suite, so its
-requirement is reported not_tested with the reason, never silently dropped.
+own host, as for the other stream URIs). Multicast is set up and joined only on the interface
+the lab names (``--multicast-interface``); without one, STREAM-MCAST-01 judges the multicast
+stream's SDP and reports the media not_tested with the environmental reason.
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.streaming import check_playable
-from conformance.checks.transports import check_keepalive, check_tunnel_describe
+from conformance.checks.transports import (
+    check_keepalive,
+    check_multicast_received,
+    check_multicast_sdp,
+    check_tunnel_describe,
+)
 from conformance.dut import with_host
 from conformance.outcomes import not_testable_here
 
@@ -144,12 +150,63 @@ def test_keepalive_keeps_session_playing(device, evidence, params):
     assert not problems, "; ".join(problems)
 
 
+STREAM_SETUP_MULTICAST = {"Stream": "RTP-Multicast", "Transport": {"Protocol": "UDP"}}
+
+
 @pytest.mark.requirement("STREAM-MCAST-01")
-def test_multicast_streaming(device, evidence):
+def test_multicast_streaming(device, evidence, params, request):
+    """Judged in two steps. What the multicast stream's DESCRIBE promises (a multicast group in
+    c=) is judged everywhere: DESCRIBE sends no media. Whether video reaches the group is
+    judged only where the lab names an interface the device may send multicast on
+    (``--multicast-interface``); elsewhere it is not_tested for that environmental reason. The
+    plugin reports the requirement not_claimed on a device whose capabilities say
+    RTPMulticast is not supported."""
+    from conformance.clients.multicast import (
+        capture_multicast,
+        describe_multicast,
+        sdp_connection_addresses,
+    )
+    from conformance.clients.stream import analyse
+
     caps = device.media("GetServiceCapabilities")
     streaming = getattr(caps, "StreamingCapabilities", None)
     evidence.measure("rtp_multicast", getattr(streaming, "RTPMulticast", None))
-    not_testable_here(
-        "multicast cannot be tested on loopback in this environment (the suite never sends or "
-        "joins multicast)"
+    token = device.main_profile().token
+    uri = device.media("GetStreamUri", StreamSetup=STREAM_SETUP_MULTICAST, ProfileToken=token).Uri
+    evidence.measure("stream_uri_multicast", str(uri))
+    url = with_host(str(uri), device.device.host)
+    described = describe_multicast(
+        url, device.device.username, device.device.password, timeout=device.timeout
     )
+    evidence.attach_exchanges("rtsp-multicast-describe", described.exchanges)
+    evidence.attach_text("sdp-multicast", described.sdp, ext="sdp", media_type="application/sdp")
+    addresses = sdp_connection_addresses(described.sdp)
+    evidence.measure("sdp_connection_addresses", addresses)
+    problems = check_multicast_sdp(addresses)
+    assert not problems, "; ".join(problems)
+    interface = request.config.getoption("multicast_interface", default=None)
+    if not interface:
+        not_testable_here(
+            "no multicast interface named for this run (--multicast-interface NAME): the suite "
+            "never makes a device send multicast, or joins a group, on a network it was not "
+            "given; the SDP's multicast group was checked"
+        )
+    evidence.measure("multicast_interface", interface)
+    result = capture_multicast(
+        url,
+        device.device.username,
+        device.device.password,
+        interface=interface,
+        duration=params["capture_seconds"],
+        timeout=device.timeout,
+    )
+    evidence.attach_exchanges("rtsp-multicast-transcript", result.exchanges)
+    stats = analyse(result)
+    evidence.attach_json("stream-stats-multicast", stats.to_dict())
+    if stats.first_frame_png:
+        evidence.attach_png("first-frame-multicast", stats.first_frame_png)
+    evidence.measure("rtp_packets", result.rtp_packets)
+    evidence.measure("decoded_frames", stats.decoded_frames)
+    group = ", ".join(n for n in result.notes if n.startswith("joined")) or addresses[0]
+    problems = check_multicast_received(result.rtp_packets, stats.decoded_frames, group)
+    assert not problems, "; ".join(problems)

@@ -36,15 +36,29 @@ NODES = Op("ptz", "GetNodes")
 CONFIG_OPTIONS = Op("ptz", "GetConfigurationOptions", params={"ConfigurationToken": "ptz_config_1"})
 STATUS = Op("ptz", "GetStatus", params=PROFILE)
 PRESETS = Op("ptz", "GetPresets", params=PROFILE)
+PTZ_CAPS = Op("ptz", "GetServiceCapabilities")
 SETTINGS = Op("imaging", "GetImagingSettings", params=SOURCE)
 OPTIONS = Op("imaging", "GetOptions", params=SOURCE)
 OSDS = Op("media2", "GetOSDs", params={"ConfigurationToken": "vsc2_1"})
 OSD_OPTIONS = Op("media2", "GetOSDOptions", params={"ConfigurationToken": "vsc2_1"})
 
 PLAN: dict[str, list[Op]] = {
-    "ptz-good": [NODES, CONFIG_OPTIONS, STATUS, PRESETS, SETTINGS, OPTIONS, OSDS, OSD_OPTIONS],
+    "ptz-good": [
+        NODES,
+        CONFIG_OPTIONS,
+        STATUS,
+        PRESETS,
+        PTZ_CAPS,
+        SETTINGS,
+        OPTIONS,
+        OSDS,
+        OSD_OPTIONS,
+    ],
     "ptz-vendor-spaces-only": [NODES, CONFIG_OPTIONS],
     "ptz-no-movestatus": [STATUS],
+    "ptz-status-optional-off": [PTZ_CAPS, STATUS, NODES],
+    "ptz-node-no-spaces": [NODES, CONFIG_OPTIONS],
+    "ptz-generic-0-360": [NODES, CONFIG_OPTIONS],
     "imaging-values-outside-options": [SETTINGS, OPTIONS],
     "osd-options-unsupported": [OSD_OPTIONS],
 }
@@ -66,22 +80,24 @@ def _record(name: str, entry: dict[str, Any]) -> None:
     print(f"  {name}: {len(PLAN[name])} replies")
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """Record every device of PLAN, or only those named on the command line."""
     from fake_vms.host import SimulatorThread
     from fake_vms.personas import PERSONAS
     from fake_vms.site import CameraConfig, Site, apply_persona
 
+    chosen = [n for n in PLAN if not names or n in names]
     cameras = [
         apply_persona(CameraConfig(name=n, ptz=True), PERSONAS.get(n) if n != "ptz-good" else None)
-        for n in PLAN
+        for n in chosen
     ]
     with SimulatorThread(Site("fixtures", tuple(cameras))) as simulator:
         time.sleep(0.1)
         ready = {d["name"]: d for d in simulator.host.ready()["devices"]}
-        for name in PLAN:
+        for name in chosen:
             _record(name, ready[name])
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
