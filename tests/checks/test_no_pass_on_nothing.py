@@ -54,6 +54,8 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "export.check_tamper_detected": lambda f: f({}, []),
     "export.check_utc": lambda f: f({}, {}, 1.0),
     "export_oeff.check_oeff": lambda f: f(b""),
+    # sdp
+    "sdp.check_sdp": lambda f: f(""),
     # imaging
     "imaging.check_osd_created": lambda f: f("osd", "text", []),
     "imaging.check_osds_consistent": lambda f: f(
