@@ -13,17 +13,21 @@ from __future__ import annotations
 import contextlib
 import http.server
 import secrets
+import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from conformance.clients.onvif import OnvifError, parse_xml_safely
 from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
+from conformance.outcomes import Inconclusive
+from conformance.xsd_types import datetime_text, duration_text
 
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 WSNT = "http://docs.oasis-open.org/wsn/b-2"
@@ -92,10 +96,23 @@ def ws_addressing(action: str, to: str) -> list[etree._Element]:
     return headers
 
 
+def absolute_in_text(now: datetime, seconds: float) -> str:
+    """``now`` plus ``seconds`` as an xs:dateTime in UTC with "Z" (valid for any input)."""
+    return datetime_text(now + timedelta(seconds=max(0.0, seconds)), millis=True)
+
+
 def absolute_in(device: DeviceUnderTest, seconds: float) -> str:
     """An absolute UTC time ``seconds`` from now on the device's clock (as a Z-time string)."""
-    moment = device.onvif.device_now() + timedelta(seconds=seconds)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return absolute_in_text(device.onvif.device_now(), seconds)
+
+
+def relative(seconds: float) -> str:
+    """A relative time (InitialTerminationTime, Renew) as an xs:duration."""
+    return duration_text(seconds)
+
+
+class NoEventService(Inconclusive):
+    """GetServices lists no Event service (the suite judges it: see suites/events/conftest)."""
 
 
 class EventSession:
@@ -116,9 +133,7 @@ class EventSession:
     def events_url(self) -> str:
         url = self.device.service_url(SERVICE_NAMESPACES["events"])
         if url is None:
-            from conformance.outcomes import Inconclusive
-
-            raise Inconclusive("GetServices lists no event service")
+            raise NoEventService("GetServices lists no event service")
         return url
 
     def call_events(self, operation: str, **params: Any) -> etree._Element:
@@ -166,17 +181,22 @@ class EventSession:
 
     # -- a subscription ---------------------------------------------------------------------
     def pull(self, subscription: Subscription, timeout_s: float, limit: int) -> Pulled:
-        """PullMessages; the Timeout is kept 1 s under the client's, so it never times out."""
-        timeout_s = max(0.0, min(timeout_s, self.device.timeout - 1.0))
+        """PullMessages; the Timeout is kept 1 s under the client's, so it never times out.
+
+        The Timeout sent is :func:`duration_text` of the wanted seconds (valid for any float);
+        ``Pulled.timeout_s`` is exactly what that text says, so checks judge what was asked.
+        """
+        timeout_text = duration_text(min(timeout_s, self.device.timeout - 1.0))
         started = time.monotonic()
         self.device.onvif.call(
             "pullpoint",
             "PullMessages",
             url=subscription.url,
-            Timeout=f"PT{timeout_s:g}S",
+            Timeout=timeout_text,
             MessageLimit=limit,
         )
-        return Pulled(last_reply(self.device), time.monotonic() - started, timeout_s, limit)
+        elapsed = time.monotonic() - started
+        return Pulled(last_reply(self.device), elapsed, float(timeout_text[2:-1]), limit)
 
     def pull_until(
         self,
@@ -237,14 +257,49 @@ class EventSession:
         return report
 
 
-class NotificationConsumer:
-    """A WS-BaseNotification consumer on a free 127.0.0.1 port, for the duration of a test.
+def local_address_towards(device_url: str) -> str:
+    """The local address this host uses to reach the device (the route's source address).
 
-    Only loopback: a device elsewhere on the network cannot reach it, and a suite must not open
-    listening sockets beyond the host. Bodies and message counts are capped.
+    Why: a notification consumer must listen where the device can reach it. A UDP "connect"
+    sends nothing; it only makes the kernel pick the route and so the source address. A device
+    on loopback gets 127.0.0.1; a device on the lab network gets this host's lab address.
+    """
+    parts = urlsplit(device_url)
+    host = parts.hostname or "127.0.0.1"
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, parts.port or 80))
+            return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+
+
+class NotificationConsumer:
+    """A WS-BaseNotification consumer on a free port, for the duration of a test.
+
+    It listens on ``host`` only: by default the local address the suite uses to reach the
+    device (so a device on the lab network can reach it, and nothing else is exposed), or the
+    run's ``--consumer-address``. When that address is not local (a NAT or port-forward in the
+    lab) it listens on ``bind_host`` and advertises ``host``. Bodies and message counts are
+    capped.
     """
 
-    def __init__(self) -> None:
+    @classmethod
+    def towards(cls, device_url: str, address: str | None = None) -> NotificationConsumer:
+        """A consumer the device at ``device_url`` can reach: on ``address`` (the run's
+        ``--consumer-address``) if given, else on the local address that routes to it. An
+        ``address`` that is not local (NAT) is advertised while listening on the route's."""
+        route = local_address_towards(device_url)
+        if not address:
+            return cls(route)
+        try:
+            return cls(address)
+        except OSError:
+            return cls(address, bind_host=route)
+
+    def __init__(self, host: str = "127.0.0.1", bind_host: str | None = None) -> None:
+        self.host = host
         self.bodies: list[bytes] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -264,13 +319,17 @@ class NotificationConsumer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = http.server.ThreadingHTTPServer
+        if ":" in (bind_host or host):
+            server_class = type("V6Server", (server_class,), {"address_family": socket.AF_INET6})
+        self._server = server_class((bind_host or host, 0), Handler)
         self._server.timeout = 2
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._server.server_address[1]}{self.path}"
 
     def _receive(self, body: bytes) -> None:
         with self._arrived:
