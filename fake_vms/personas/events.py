@@ -157,6 +157,7 @@ PERSONAS: tuple[Persona, ...] = (
         "issue 12.4: a vendor-quirk proxy refusing loopback consumers with 'Invalid argument' "
         "and the reason in env:Detail; expected not_tested with an environment: reason",
         knobs=Knobs(notify_needs_routable=True),
+        legal=True,
     ),
     Persona(
         "timer-jitter",
@@ -166,5 +167,6 @@ PERSONAS: tuple[Persona, ...] = (
         "issue 12.6: a device answering 1 s PullMessages in 1.8-2.02 s passed EVENT-PULL-02 in "
         "three runs and failed it in the fourth",
         knobs=Knobs(whole_second_timers=True),
+        legal=True,
     ),
 )

@@ -24,6 +24,9 @@ class Persona:
     """A hostile device (fake_vms.hostile): ``breaks`` must each be fail or inconclusive with a
     reason, other requirements may pass or be fail/inconclusive with a reason, every test ends
     within a bound set by the timeout, and the run completes (see conformance.selftest)."""
+    legal: bool = False
+    """A legal but unusual device: ``breaks`` is empty and every requirement must pass (or be
+    not_tested for a reason of the environment); the self-test judges it on the whole profile."""
     applies_to: Literal["camera", "vms"] = "camera"
     """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
     simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""

@@ -23,6 +23,17 @@ KINDS = {"motion": "motion in the scene", "tamper": "tampering (cover, defocus o
 TTY = "/dev/tty"
 
 
+def simulator_command(ready_file: object, python: str | None = None) -> str:
+    """The ``--stimulus`` command for cameras simulated by fake_vms (self-test, demo, tests):
+    ``python -m fake_vms.stimulate`` with the device and kind from the environment."""
+    import sys
+
+    return (
+        f'"{python or sys.executable}" -m fake_vms.stimulate --ready-file "{ready_file}" '
+        f'--device "${DEVICE_ENV}" --kind "${KIND_ENV}"'
+    )
+
+
 def run_stimulus(request: object) -> Stimulus:
     """The run's ``--stimulus`` (none by default). A helper, not a fixture: a conftest.py under
     the suites would make pytest subset its hooks, which the run's plugin object cannot join."""
