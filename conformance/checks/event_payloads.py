@@ -72,6 +72,8 @@ def check_topics(messages: list[MessageView], declared: dict[str, TopicDescripti
 
     Each distinct problem is reported once (a device repeats the same fault in every message).
     """
+    if not messages:
+        return ["no message arrived, so no topic or value could be judged"]
     problems: list[str] = []
     seen: set[str] = set()
 

@@ -304,7 +304,7 @@ def check_sync(before: set[str], after: set[str]) -> list[str]:
 
 def check_max_pull_points(advertised: int | None, counts: list[int], minimum: int) -> list[str]:
     """EVENT-MAXPP-01: MaxPullPoints >= minimum and concurrent pull points all receive events."""
-    problems = []
+    problems = [] if counts else ["no pull point could be created, so none could be judged"]
     if advertised is None:
         problems.append("GetServiceCapabilities does not state MaxPullPoints")
     elif advertised < minimum:

@@ -374,3 +374,23 @@ def test_notify_good():
 def test_notify_never_sent_persona():
     assert not (FIXTURES / "notify-never-sent" / "Notify.xml").exists()
     assert check_notify([], 2) == ["no Notify reached the consumer within 2 s"]
+
+
+def test_no_check_passes_on_nothing():
+    """Issue 14.3: every event check given an empty device reply (no topics, no messages, no
+    pull points, no Initialized state) reports a problem; none passes on nothing."""
+    empty_props = etree.fromstring(
+        b'<GetEventPropertiesResponse xmlns="http://www.onvif.org/ver10/events/wsdl"/>'
+    )
+    nothing = messages_of(empty_props)
+    assert nothing == []
+    assert check_event_properties(declared_topics(empty_props), topic_dialects(empty_props))
+    assert check_topics(nothing, declared())
+    assert check_received(nothing, (MOTION_TOPIC,), "motion", 1)
+    assert check_received(nothing, TAMPERING_TOPICS, "tampering", 1)
+    assert check_notify(nothing, 1)
+    assert check_sync(set(), set())
+    assert check_initialized(nothing, declared(), "on subscription")
+    assert check_max_pull_points(4, [], 2)
+    assert check_lifetime("Create", *times_of(empty_props), 60, 2.0)
+    assert check_keep_alive(*times_of(empty_props), 6.0, 1.0)
