@@ -47,8 +47,8 @@ from conformance.catalogue import ResolvedProfile, load_catalogue
 from conformance.checks.security import DECLARED_PREFIX
 from conformance.errors import InputError
 from conformance.outcomes import ENVIRONMENT_REASON
-from conformance.suites.events.stimulus import simulator_command
 from conformance.selftest_security import run_environment, security_fields
+from conformance.suites.events.stimulus import simulator_command
 
 GOOD = "good"
 NOT_PASS = {"fail", "inconclusive"}
