@@ -97,8 +97,11 @@ def ws_addressing(action: str, to: str) -> list[etree._Element]:
 
 
 def absolute_in_text(now: datetime, seconds: float) -> str:
-    """``now`` plus ``seconds`` as an xs:dateTime in UTC with "Z" (valid for any input)."""
-    return datetime_text(now + timedelta(seconds=max(0.0, seconds)), millis=True)
+    """``now`` plus ``seconds`` as an xs:dateTime in UTC with "Z" (valid for any input).
+
+    Whole seconds, as the suite always sent: fractions are valid xs:dateTime, but some field
+    devices parse InitialTerminationTime with a fixed format."""
+    return datetime_text(now + timedelta(seconds=max(0.0, seconds)))
 
 
 def absolute_in(device: DeviceUnderTest, seconds: float) -> str:
