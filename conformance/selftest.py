@@ -48,7 +48,7 @@ from conformance.checks.security import DECLARED_PREFIX
 from conformance.errors import InputError
 from conformance.outcomes import ENVIRONMENT_REASON
 from conformance.selftest_security import run_environment, security_fields
-from conformance.suites.events.stimulus import simulator_command
+from conformance.suites.events.stimulus import NO_STIMULUS, simulator_command
 
 GOOD = "good"
 NOT_PASS = {"fail", "inconclusive"}
@@ -430,9 +430,21 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
         )
         return result
     result.problems += _judge_rows(rows, case.breaks)
+    if result.expected_exit == 0 and any(_unjudged_here(r) for r in rows):
+        result.expected_exit = 4  # nothing fails, a mandatory one cannot be judged: incomplete
     if proc.returncode != result.expected_exit:
         result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
     return result
+
+
+def _unjudged_here(row: dict) -> bool:
+    """A mandatory requirement the lab or the scene kept from being judged (``environment:``
+    or ``no stimulus:``): the run's verdict is then ``incomplete`` (exit 4), not a failure."""
+    return (
+        row.get("level") == "mandatory"
+        and row["outcome"] == "not_tested"
+        and str(row.get("reason", "")).startswith((ENVIRONMENT_REASON, NO_STIMULUS))
+    )
 
 
 def _judge_rows(rows: list[dict], breaks: frozenset[str]) -> list[str]:

@@ -16,6 +16,8 @@ import subprocess
 from dataclasses import dataclass
 
 PROMPT = "prompt"
+NO_STIMULUS = "no stimulus: "
+"""Prefix of the not_tested reason when no scene change could be made (a contract)."""
 COMMAND_TIMEOUT_S = 60.0
 DEVICE_ENV = "CCTV_STIMULUS_DEVICE"
 KIND_ENV = "CCTV_STIMULUS_KIND"

@@ -23,9 +23,7 @@ from conformance.suites.events.common import (
     require_event_service,
     stimulated_sample,
 )
-from conformance.suites.events.stimulus import NoStimulus, run_stimulus
-
-NO_STIMULUS = "no stimulus: "
+from conformance.suites.events.stimulus import NO_STIMULUS, NoStimulus, run_stimulus
 
 
 @pytest.mark.requirement("EVENT-PROPS-01")
