@@ -25,9 +25,11 @@ from conformance.checks.events import (
 from conformance.clients.events import EventSession, absolute_in
 from conformance.clients.onvif import OnvifError
 from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
-from conformance.outcomes import not_claimed
+from conformance.outcomes import Inconclusive, not_claimed
 from conformance.suites.events.stimulus import NoStimulus, Stimulus
 
+PROPS_ID = "EVENT-PROPS-01"
+"""The requirement that judges GetEventProperties (others needing it are blocked by it)."""
 EVENT_PATH = "/onvif/event_service"
 """Where ONVIF devices conventionally serve events (probed when none is advertised)."""
 
@@ -55,6 +57,21 @@ def event_properties(device: DeviceUnderTest) -> Properties:
         return Properties(declared_topics(reply), topic_dialects(reply), reply)
 
     return device.cached("events:properties", ask)
+
+
+def declared_for(device: DeviceUnderTest, request) -> dict[str, TopicDescription]:
+    """The declared topics for a check that needs them but does not judge GetEventProperties:
+    if it failed, the check is blocked by EVENT-PROPS-01, which carries the fail."""
+    from conformance.plugin import RUN_KEY  # imported late, as the plugin loads the suites
+
+    try:
+        return event_properties(device).declared
+    except OnvifError as exc:
+        in_profile = request.config.stash[RUN_KEY].profile.get(PROPS_ID) is not None
+        where = "" if in_profile else " (not in this profile)"
+        raise Inconclusive(
+            f"blocked by {PROPS_ID}{where}: GetEventProperties failed: {exc}"
+        ) from exc
 
 
 def event_sample(device: DeviceUnderTest, wait_s: float) -> Sample:

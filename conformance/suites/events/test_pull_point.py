@@ -28,7 +28,7 @@ from conformance.clients.onvif import OnvifError
 from conformance.outcomes import not_applicable
 from conformance.suites.events.common import (
     SUBSCRIPTION_S,
-    event_properties,
+    declared_for,
     require_event_service,
 )
 
@@ -197,7 +197,7 @@ def test_synchronization_point_resends_properties(device, evidence, params, requ
     require_event_service(device, evidence, request)
     session = EventSession(device)
     try:
-        declared = event_properties(device).declared
+        declared = declared_for(device, request)
         evidence.measure("property_topics_declared", property_topics(declared))
         if not property_topics(declared):
             not_applicable(

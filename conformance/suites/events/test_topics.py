@@ -18,6 +18,7 @@ from conformance.checks.events import (
 )
 from conformance.outcomes import Inconclusive, not_tested
 from conformance.suites.events.common import (
+    declared_for,
     event_properties,
     event_sample,
     require_event_service,
@@ -52,7 +53,7 @@ def _sample(device, evidence, params):
 def test_received_topics_are_declared_and_typed(device, evidence, params, request):
     require_event_service(device, evidence, request)
     sample = _sample(device, evidence, params)
-    declared = event_properties(device).declared
+    declared = declared_for(device, request)
     evidence.measure("declared_topics", sorted(declared))
     if not sample.messages:
         raise Inconclusive(
