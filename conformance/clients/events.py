@@ -10,21 +10,25 @@ and :meth:`EventSession.close` unsubscribes what is left, reporting what happene
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import secrets
-import socket
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 
-from conformance.clients.onvif import OnvifError, parse_xml_safely
+from conformance.clients.event_consumer import (  # re-exported: part of the events API
+    NotificationConsumer,
+    local_address_towards,
+)
+from conformance.clients.onvif import (
+    OnvifError,
+    OnvifHttpError,
+    OnvifTimeout,
+    OnvifUnreachable,
+    parse_xml_safely,
+)
 from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
 from conformance.outcomes import Inconclusive
 from conformance.xsd_types import datetime_text, duration_text
@@ -35,8 +39,6 @@ WSA = "http://www.w3.org/2005/08/addressing"
 BW2 = "http://docs.oasis-open.org/wsn/bw-2/"
 TOPICS_NS = "http://www.onvif.org/ver10/topics"
 CONCRETE_SET = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet"
-MAX_CONSUMER_BODY = 1024 * 1024
-MAX_CONSUMER_MESSAGES = 200
 
 
 @dataclass
@@ -47,11 +49,17 @@ class Subscription:
     address: str
     """SubscriptionReference/Address exactly as the device returned it."""
     url: str
-    """The same address on the device's own host and port (see ``dut.same_authority``)."""
+    """Where the suite calls it: the address as given, unless that cannot be used (see
+    :meth:`EventSession._at`); then the same path at the event service's authority."""
     reply: etree._Element
     """The creation reply's Body child."""
+    fallback: str
+    """The same path at the authority the event service answered on."""
     created_at: float = field(default_factory=time.monotonic)
     closed: bool = False
+    settled: bool = False
+    """Whether the first call decided where the subscription is reached."""
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -177,7 +185,7 @@ class EventSession:
 
             raise OnvifProtocolError("the reply carries no SubscriptionReference/Address")
         subscription = Subscription(
-            kind, address, same_authority(address, self.device.device.onvif_url), reply
+            kind, address, address, reply, fallback=same_authority(address, self.events_url)
         )
         self.subscriptions.append(subscription)
         return subscription
@@ -191,15 +199,40 @@ class EventSession:
         """
         timeout_text = duration_text(min(timeout_s, self.device.timeout - 1.0))
         started = time.monotonic()
-        self.device.onvif.call(
-            "pullpoint",
-            "PullMessages",
-            url=subscription.url,
-            Timeout=timeout_text,
-            MessageLimit=limit,
-        )
+
+        def call(url: str) -> None:
+            nonlocal started
+            started = time.monotonic()
+            self.device.onvif.call(
+                "pullpoint", "PullMessages", url=url, Timeout=timeout_text, MessageLimit=limit
+            )
+
+        self._at(subscription, call)
         elapsed = time.monotonic() - started
         return Pulled(last_reply(self.device), elapsed, float(timeout_text[2:-1]), limit)
+
+    def _at(self, subscription: Subscription, call: Any) -> None:
+        """``call(url)`` at the subscription's address as the device gave it (another port or
+        path than the device service's is legal). Only if its first use cannot reach it
+        (refused, timeout, HTTP 404 or 5xx without a SOAP envelope) is the same path tried at
+        the event service's authority, and kept, with a note: the address fault is
+        ONVIF-DEV-XADDR-01's to judge, not the event checks'."""
+        try:
+            call(subscription.url)
+        except (OnvifUnreachable, OnvifTimeout, OnvifHttpError) as exc:
+            unusable = not isinstance(exc, OnvifHttpError) or (
+                exc.http_status == 404 or exc.http_status >= 500
+            )
+            if subscription.settled or not unusable or subscription.fallback == subscription.url:
+                raise
+            subscription.notes.append(
+                f"{subscription.address} could not be used ({exc}); reached it at "
+                f"{subscription.fallback}"
+            )
+            subscription.url = subscription.fallback
+            call(subscription.url)
+        finally:
+            subscription.settled = True
 
     def pull_until(
         self,
@@ -221,25 +254,32 @@ class EventSession:
                 return messages
 
     def sync_point(self, subscription: Subscription) -> None:
-        self.device.onvif.call("pullpoint", "SetSynchronizationPoint", url=subscription.url)
+        self._at(
+            subscription,
+            lambda url: self.device.onvif.call("pullpoint", "SetSynchronizationPoint", url=url),
+        )
 
     def renew(self, subscription: Subscription, termination: str) -> etree._Element:
-        self.device.onvif.call(
-            "subscription",
-            "Renew",
-            url=subscription.url,
-            TerminationTime=termination,
-            _soapheaders=ws_addressing(BW2 + "SubscriptionManager/RenewRequest", subscription.url),
+        self._at(
+            subscription,
+            lambda url: self.device.onvif.call(
+                "subscription",
+                "Renew",
+                url=url,
+                TerminationTime=termination,
+                _soapheaders=ws_addressing(BW2 + "SubscriptionManager/RenewRequest", url),
+            ),
         )
         return last_reply(self.device)
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        self.device.onvif.call(
-            "subscription",
-            "Unsubscribe",
-            url=subscription.url,
-            _soapheaders=ws_addressing(
-                BW2 + "SubscriptionManager/UnsubscribeRequest", subscription.url
+        self._at(
+            subscription,
+            lambda url: self.device.onvif.call(
+                "subscription",
+                "Unsubscribe",
+                url=url,
+                _soapheaders=ws_addressing(BW2 + "SubscriptionManager/UnsubscribeRequest", url),
             ),
         )
         subscription.closed = True
@@ -248,6 +288,7 @@ class EventSession:
         """Unsubscribe everything still open; what happened to each, for the evidence."""
         report = []
         for subscription in self.subscriptions:
+            report += subscription.notes
             if subscription.closed:
                 report.append(f"{subscription.kind} {subscription.address}: unsubscribed")
                 continue
@@ -260,112 +301,17 @@ class EventSession:
         return report
 
 
-def local_address_towards(device_url: str) -> str:
-    """The local address this host uses to reach the device (the route's source address).
-
-    Why: a notification consumer must listen where the device can reach it. A UDP "connect"
-    sends nothing; it only makes the kernel pick the route and so the source address. A device
-    on loopback gets 127.0.0.1; a device on the lab network gets this host's lab address.
-    """
-    parts = urlsplit(device_url)
-    host = parts.hostname or "127.0.0.1"
-    try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_DGRAM) as probe:
-            probe.connect((host, parts.port or 80))
-            return str(probe.getsockname()[0])
-    except OSError:
-        return "127.0.0.1"
-
-
-class NotificationConsumer:
-    """A WS-BaseNotification consumer on a free port, for the duration of a test.
-
-    It listens on ``host`` only: by default the local address the suite uses to reach the
-    device (so a device on the lab network can reach it, and nothing else is exposed), or the
-    run's ``--consumer-address``. When that address is not local (a NAT or port-forward in the
-    lab) it listens on ``bind_host`` and advertises ``host``. Bodies and message counts are
-    capped.
-    """
-
-    @classmethod
-    def towards(cls, device_url: str, address: str | None = None) -> NotificationConsumer:
-        """A consumer the device at ``device_url`` can reach: on ``address`` (the run's
-        ``--consumer-address``) if given, else on the local address that routes to it. An
-        ``address`` that is not local (NAT) is advertised while listening on the route's."""
-        route = local_address_towards(device_url)
-        if not address:
-            return cls(route)
-        try:
-            return cls(address)
-        except OSError:
-            return cls(address, bind_host=route)
-
-    def __init__(self, host: str = "127.0.0.1", bind_host: str | None = None) -> None:
-        self.host = host
-        self.bodies: list[bytes] = []
-        self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)
-        self.path = f"/notify/{secrets.token_hex(6)}"
-        consumer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(min(length, MAX_CONSUMER_BODY))
-                if self.path == consumer.path:
-                    consumer._receive(body)
-                self.send_response(200 if self.path == consumer.path else 404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server_class = http.server.ThreadingHTTPServer
-        if ":" in (bind_host or host):
-            server_class = type("V6Server", (server_class,), {"address_family": socket.AF_INET6})
-        self._server = server_class((bind_host or host, 0), Handler)
-        self._server.timeout = 2
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self._server.server_address[1]}{self.path}"
-
-    def _receive(self, body: bytes) -> None:
-        with self._arrived:
-            if len(self.bodies) < MAX_CONSUMER_MESSAGES:
-                self.bodies.append(body)
-            self._arrived.notify_all()
-
-    def messages(self) -> list[etree._Element]:
-        """Every wsnt:NotificationMessage received so far (unparseable bodies are skipped)."""
-        found = []
-        with self._lock:
-            bodies = list(self.bodies)
-        for body in bodies:
-            with contextlib.suppress(OnvifError):
-                found += parse_xml_safely(body).iter(f"{{{WSNT}}}NotificationMessage")
-        return found
-
-    def wait(self, done: Any, wait_s: float) -> list[etree._Element]:
-        """Wait until ``done(messages)`` or ``wait_s`` passes."""
-        deadline = time.monotonic() + wait_s
-        while True:
-            messages = self.messages()
-            remaining = deadline - time.monotonic()
-            if done(messages) or remaining <= 0:
-                return messages
-            with self._arrived:
-                self._arrived.wait(min(remaining, 0.5))
-
-    def __enter__(self) -> NotificationConsumer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+__all__ = [
+    "EventSession",
+    "NoEventService",
+    "NotificationConsumer",
+    "Pulled",
+    "Subscription",
+    "absolute_in",
+    "absolute_in_text",
+    "last_reply",
+    "local_address_towards",
+    "relative",
+    "topic_filter",
+    "ws_addressing",
+]
