@@ -3,6 +3,9 @@
 Asked once per device (``DeviceUnderTest.cached``): GetEventProperties, and one pull point
 pulled until a motion and a tampering event have arrived (or ``event_wait_s`` passes), so the
 topic, motion and tampering requirements judge the same messages and the run waits only once.
+Also shared: the judgement of a device with no Event service at all (every event test starts
+with :func:`require_event_service`), and a sample taken around a stimulus (a scene change made
+by the run's ``--stimulus``) for motion and tampering when the passive sample had none.
 """
 
 from __future__ import annotations
