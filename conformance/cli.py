@@ -56,6 +56,10 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
         raise InputError("--workers", None, f"must be at least 1, got {args.workers}")
     if args.timeout <= 0:
         raise InputError("--timeout", None, f"must be positive, got {args.timeout}")
+    if getattr(args, "stimulus", None) == "prompt" and not sys.stdin.isatty():
+        raise InputError(
+            "--stimulus", None, "prompt asks the operator, so it needs a terminal on stdin"
+        )
 
 
 def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
@@ -107,6 +111,9 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
         argv += ["--allow-destructive"]
     for name in args.only_device:
         argv += ["--only-device", name]
+    for option in ("stimulus", "consumer_address"):
+        if getattr(args, option, None):
+            argv += ["--" + option.replace("_", "-"), getattr(args, option)]
     return argv
 
 
@@ -390,6 +397,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="interface on which the device may send multicast and the suite may join its group "
         "(a lab network or a namespace); without it STREAM-MCAST-01 judges the SDP only and "
         "reports the stream not_tested (environment)",
+    )
+    run.add_argument(
+        "--stimulus",
+        metavar="CMD|prompt",
+        help="make scene changes for the motion and tampering checks: a shell command run "
+        "with CCTV_STIMULUS_DEVICE and CCTV_STIMULUS_KIND (motion or tamper) set, or 'prompt' "
+        "to ask the operator on this terminal; without it those checks need a spontaneous "
+        "change, else they are not_tested (no stimulus)",
+    )
+    run.add_argument(
+        "--consumer-address",
+        metavar="HOST",
+        help="address the device sends event notifications to (default: this host's address "
+        "on the route to the device)",
     )
     run.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
     run.set_defaults(func=_run, validate=_validate_run_inputs)

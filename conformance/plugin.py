@@ -79,6 +79,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "its group (STREAM-MCAST-01); without it multicast is judged from the SDP only",
     )
     group.addoption(
+        "--stimulus",
+        help="how event checks make a scene change: a shell command run with "
+        "CCTV_STIMULUS_DEVICE and CCTV_STIMULUS_KIND (motion|tamper), or 'prompt'",
+    )
+    group.addoption(
+        "--consumer-address",
+        help="host the device should send event notifications to (default: the local address "
+        "that routes to the device)",
+    )
+    group.addoption(
         "--io-timeout",
         type=float,
         default=10.0,

@@ -48,6 +48,7 @@ from conformance.checks.security import DECLARED_PREFIX
 from conformance.errors import InputError
 from conformance.outcomes import ENVIRONMENT_REASON
 from conformance.selftest_security import run_environment, security_fields
+from conformance.suites.events.stimulus import NO_STIMULUS, simulator_command
 
 GOOD = "good"
 NOT_PASS = {"fail", "inconclusive"}
@@ -237,7 +238,9 @@ def persona_case(persona: Any, resolved: ResolvedProfile, full: bool, timeout: f
     expects = {k: v for k, v in getattr(persona, "expects", {}).items() if k in in_profile}
     selected = in_profile if full else [i for i in in_profile if i in breaks or i in expects]
     error = ""
-    if not persona.breaks and not getattr(persona, "expects", None):
+    if getattr(persona, "legal", False):  # a legal oddity: the whole profile must pass
+        selected = in_profile
+    elif not persona.breaks and not getattr(persona, "expects", None):
         error = "declares no breaks: a persona must name the requirements it is built to fail"
     elif not breaks and not expects:
         error = f"breaks nothing in profile {resolved.id} ({', '.join(persona.breaks)})"
@@ -389,6 +392,8 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
         str(case.timeout),
         "--mode",
         "lab",  # every requirement is judged, intrusive ones included
+        "--stimulus",  # scene changes for motion and tampering, as a lab makes them
+        simulator_command(ready_file),
     ]
     started = time.monotonic()
     env = {**case.environment(ready_file, case.device), **profile_env}
@@ -430,9 +435,21 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
         )
         return result
     result.problems += _judge_rows(rows, case.breaks, dict(case.expects))
+    if result.expected_exit == 0 and any(_unjudged_here(r) for r in rows):
+        result.expected_exit = 4  # nothing fails, a mandatory one cannot be judged: incomplete
     if proc.returncode != result.expected_exit:
         result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
     return result
+
+
+def _unjudged_here(row: dict) -> bool:
+    """A mandatory requirement the lab or the scene kept from being judged (``environment:``
+    or ``no stimulus:``): the run's verdict is then ``incomplete`` (exit 4), not a failure."""
+    return (
+        row.get("level") == "mandatory"
+        and row["outcome"] == "not_tested"
+        and str(row.get("reason", "")).startswith((ENVIRONMENT_REASON, NO_STIMULUS))
+    )
 
 
 def _judge_rows(

@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     personas = sub.add_parser("personas", help="list personas and the requirements they break")
     personas.add_argument("--json", action="store_true", help="machine-readable output")
     personas.set_defaults(func=_personas)
+    from fake_vms import stimulate  # a lab's scene change, for run --stimulus (see its doc)
+
+    scene = sub.add_parser("stimulate", help="make motion or tampering on a simulated camera")
+    stimulate.add_arguments(scene)
+    scene.set_defaults(func=stimulate.run)
     return parser
 
 

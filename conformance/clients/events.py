@@ -10,20 +10,28 @@ and :meth:`EventSession.close` unsubscribes what is left, reporting what happene
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import secrets
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from lxml import etree
 
-from conformance.clients.onvif import OnvifError, parse_xml_safely
+from conformance.clients.event_consumer import (  # re-exported: part of the events API
+    NotificationConsumer,
+    local_address_towards,
+)
+from conformance.clients.onvif import (
+    OnvifError,
+    OnvifHttpError,
+    OnvifTimeout,
+    OnvifUnreachable,
+    parse_xml_safely,
+)
 from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
+from conformance.outcomes import Inconclusive
+from conformance.xsd_types import datetime_text, duration_text
 
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 WSNT = "http://docs.oasis-open.org/wsn/b-2"
@@ -31,8 +39,6 @@ WSA = "http://www.w3.org/2005/08/addressing"
 BW2 = "http://docs.oasis-open.org/wsn/bw-2/"
 TOPICS_NS = "http://www.onvif.org/ver10/topics"
 CONCRETE_SET = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet"
-MAX_CONSUMER_BODY = 1024 * 1024
-MAX_CONSUMER_MESSAGES = 200
 
 
 @dataclass
@@ -43,11 +49,17 @@ class Subscription:
     address: str
     """SubscriptionReference/Address exactly as the device returned it."""
     url: str
-    """The same address on the device's own host and port (see ``dut.same_authority``)."""
+    """Where the suite calls it: the address as given, unless that cannot be used (see
+    :meth:`EventSession._at`); then the same path at the event service's authority."""
     reply: etree._Element
     """The creation reply's Body child."""
+    fallback: str
+    """The same path at the authority the event service answered on."""
     created_at: float = field(default_factory=time.monotonic)
     closed: bool = False
+    settled: bool = False
+    """Whether the first call decided where the subscription is reached."""
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -92,10 +104,26 @@ def ws_addressing(action: str, to: str) -> list[etree._Element]:
     return headers
 
 
+def absolute_in_text(now: datetime, seconds: float) -> str:
+    """``now`` plus ``seconds`` as an xs:dateTime in UTC with "Z" (valid for any input).
+
+    Whole seconds, as the suite always sent: fractions are valid xs:dateTime, but some field
+    devices parse InitialTerminationTime with a fixed format."""
+    return datetime_text(now + timedelta(seconds=max(0.0, seconds)))
+
+
 def absolute_in(device: DeviceUnderTest, seconds: float) -> str:
     """An absolute UTC time ``seconds`` from now on the device's clock (as a Z-time string)."""
-    moment = device.onvif.device_now() + timedelta(seconds=seconds)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return absolute_in_text(device.onvif.device_now(), seconds)
+
+
+def relative(seconds: float) -> str:
+    """A relative time (InitialTerminationTime, Renew) as an xs:duration."""
+    return duration_text(seconds)
+
+
+class NoEventService(Inconclusive):
+    """GetServices lists no Event service (the suite judges it: see suites/events/conftest)."""
 
 
 class EventSession:
@@ -116,9 +144,7 @@ class EventSession:
     def events_url(self) -> str:
         url = self.device.service_url(SERVICE_NAMESPACES["events"])
         if url is None:
-            from conformance.outcomes import Inconclusive
-
-            raise Inconclusive("GetServices lists no event service")
+            raise NoEventService("GetServices lists no event service")
         return url
 
     def call_events(self, operation: str, **params: Any) -> etree._Element:
@@ -159,24 +185,54 @@ class EventSession:
 
             raise OnvifProtocolError("the reply carries no SubscriptionReference/Address")
         subscription = Subscription(
-            kind, address, same_authority(address, self.device.device.onvif_url), reply
+            kind, address, address, reply, fallback=same_authority(address, self.events_url)
         )
         self.subscriptions.append(subscription)
         return subscription
 
     # -- a subscription ---------------------------------------------------------------------
     def pull(self, subscription: Subscription, timeout_s: float, limit: int) -> Pulled:
-        """PullMessages; the Timeout is kept 1 s under the client's, so it never times out."""
-        timeout_s = max(0.0, min(timeout_s, self.device.timeout - 1.0))
+        """PullMessages; the Timeout is kept 1 s under the client's, so it never times out.
+
+        The Timeout sent is :func:`duration_text` of the wanted seconds (valid for any float);
+        ``Pulled.timeout_s`` is exactly what that text says, so checks judge what was asked.
+        """
+        timeout_text = duration_text(min(timeout_s, self.device.timeout - 1.0))
         started = time.monotonic()
-        self.device.onvif.call(
-            "pullpoint",
-            "PullMessages",
-            url=subscription.url,
-            Timeout=f"PT{timeout_s:g}S",
-            MessageLimit=limit,
-        )
-        return Pulled(last_reply(self.device), time.monotonic() - started, timeout_s, limit)
+
+        def call(url: str) -> None:
+            nonlocal started
+            started = time.monotonic()
+            self.device.onvif.call(
+                "pullpoint", "PullMessages", url=url, Timeout=timeout_text, MessageLimit=limit
+            )
+
+        self._at(subscription, call)
+        elapsed = time.monotonic() - started
+        return Pulled(last_reply(self.device), elapsed, float(timeout_text[2:-1]), limit)
+
+    def _at(self, subscription: Subscription, call: Any) -> None:
+        """``call(url)`` at the subscription's address as the device gave it (another port or
+        path than the device service's is legal). Only if its first use cannot reach it
+        (refused, timeout, HTTP 404 or 5xx without a SOAP envelope) is the same path tried at
+        the event service's authority, and kept, with a note: the address fault is
+        ONVIF-DEV-XADDR-01's to judge, not the event checks'."""
+        try:
+            call(subscription.url)
+        except (OnvifUnreachable, OnvifTimeout, OnvifHttpError) as exc:
+            unusable = not isinstance(exc, OnvifHttpError) or (
+                exc.http_status == 404 or exc.http_status >= 500
+            )
+            if subscription.settled or not unusable or subscription.fallback == subscription.url:
+                raise
+            subscription.notes.append(
+                f"{subscription.address} could not be used ({exc}); reached it at "
+                f"{subscription.fallback}"
+            )
+            subscription.url = subscription.fallback
+            call(subscription.url)
+        finally:
+            subscription.settled = True
 
     def pull_until(
         self,
@@ -198,25 +254,32 @@ class EventSession:
                 return messages
 
     def sync_point(self, subscription: Subscription) -> None:
-        self.device.onvif.call("pullpoint", "SetSynchronizationPoint", url=subscription.url)
+        self._at(
+            subscription,
+            lambda url: self.device.onvif.call("pullpoint", "SetSynchronizationPoint", url=url),
+        )
 
     def renew(self, subscription: Subscription, termination: str) -> etree._Element:
-        self.device.onvif.call(
-            "subscription",
-            "Renew",
-            url=subscription.url,
-            TerminationTime=termination,
-            _soapheaders=ws_addressing(BW2 + "SubscriptionManager/RenewRequest", subscription.url),
+        self._at(
+            subscription,
+            lambda url: self.device.onvif.call(
+                "subscription",
+                "Renew",
+                url=url,
+                TerminationTime=termination,
+                _soapheaders=ws_addressing(BW2 + "SubscriptionManager/RenewRequest", url),
+            ),
         )
         return last_reply(self.device)
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        self.device.onvif.call(
-            "subscription",
-            "Unsubscribe",
-            url=subscription.url,
-            _soapheaders=ws_addressing(
-                BW2 + "SubscriptionManager/UnsubscribeRequest", subscription.url
+        self._at(
+            subscription,
+            lambda url: self.device.onvif.call(
+                "subscription",
+                "Unsubscribe",
+                url=url,
+                _soapheaders=ws_addressing(BW2 + "SubscriptionManager/UnsubscribeRequest", url),
             ),
         )
         subscription.closed = True
@@ -225,6 +288,7 @@ class EventSession:
         """Unsubscribe everything still open; what happened to each, for the evidence."""
         report = []
         for subscription in self.subscriptions:
+            report += subscription.notes
             if subscription.closed:
                 report.append(f"{subscription.kind} {subscription.address}: unsubscribed")
                 continue
@@ -237,73 +301,17 @@ class EventSession:
         return report
 
 
-class NotificationConsumer:
-    """A WS-BaseNotification consumer on a free 127.0.0.1 port, for the duration of a test.
-
-    Only loopback: a device elsewhere on the network cannot reach it, and a suite must not open
-    listening sockets beyond the host. Bodies and message counts are capped.
-    """
-
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-        self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)
-        self.path = f"/notify/{secrets.token_hex(6)}"
-        consumer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(min(length, MAX_CONSUMER_BODY))
-                if self.path == consumer.path:
-                    consumer._receive(body)
-                self.send_response(200 if self.path == consumer.path else 404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.timeout = 2
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
-
-    def _receive(self, body: bytes) -> None:
-        with self._arrived:
-            if len(self.bodies) < MAX_CONSUMER_MESSAGES:
-                self.bodies.append(body)
-            self._arrived.notify_all()
-
-    def messages(self) -> list[etree._Element]:
-        """Every wsnt:NotificationMessage received so far (unparseable bodies are skipped)."""
-        found = []
-        with self._lock:
-            bodies = list(self.bodies)
-        for body in bodies:
-            with contextlib.suppress(OnvifError):
-                found += parse_xml_safely(body).iter(f"{{{WSNT}}}NotificationMessage")
-        return found
-
-    def wait(self, done: Any, wait_s: float) -> list[etree._Element]:
-        """Wait until ``done(messages)`` or ``wait_s`` passes."""
-        deadline = time.monotonic() + wait_s
-        while True:
-            messages = self.messages()
-            remaining = deadline - time.monotonic()
-            if done(messages) or remaining <= 0:
-                return messages
-            with self._arrived:
-                self._arrived.wait(min(remaining, 0.5))
-
-    def __enter__(self) -> NotificationConsumer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+__all__ = [
+    "EventSession",
+    "NoEventService",
+    "NotificationConsumer",
+    "Pulled",
+    "Subscription",
+    "absolute_in",
+    "absolute_in_text",
+    "last_reply",
+    "local_address_towards",
+    "relative",
+    "topic_filter",
+    "ws_addressing",
+]

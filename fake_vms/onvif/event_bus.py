@@ -5,6 +5,9 @@ every MOTION_PERIOD_S and tampering every TAMPER_PERIOD_S, so the changes betwee
 can be computed on demand. Each subscription then only keeps a cursor and a short queue, nothing
 runs while nobody listens, and tests are fast and repeatable (a change is never more than a period
 away). The periods are short so that a conformance run waits about a second for each event.
+That schedule is the simulator's instrumentation: with it off (the site's ``instrumentation``
+flag) motion and tampering change only when a lab stimulates the camera
+(:mod:`fake_vms.onvif.event_stimulus`), as on a real camera in a quiet room.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from fake_vms.onvif.event_stimulus import Stimuli, instrumented
 from fake_vms.onvif.media_service import VIDEO_SOURCE_TOKEN
 from fake_vms.site import CameraConfig
 
@@ -35,9 +39,16 @@ class Topic:
     declared: bool = True
     changes: bool = True
     """Whether its state ever changes (Initialized state is reported regardless)."""
+    kind: str = ""
+    """The scene change that moves it ("motion", "tamper"; "" for none)."""
+    scheduled: bool = True
+    """Changes on its own schedule (instrumentation on); else only when stimulated."""
 
-    def state_at(self, t: float) -> bool:
-        """State at device time ``t`` (seconds since the epoch): off, on, off, ... per period."""
+    def state_at(self, t: float, stimuli: Stimuli | None = None) -> bool:
+        """State at device time ``t`` (seconds since the epoch): off, on, off, ... per period,
+        or, unscheduled, on while a stimulus of its kind holds."""
+        if not self.scheduled:
+            return bool(self.changes and stimuli and stimuli.state(self.kind, t))
         return math.floor((t - self.phase_s) / self.period_s) % 2 == 1
 
 
@@ -56,7 +67,17 @@ class Event:
 def camera_topics(camera: CameraConfig) -> tuple[Topic, ...]:
     """Every topic the camera emits (declared or not), as its knobs shape them."""
     knobs = camera.knobs
-    topics = [Topic(knobs.motion_topic, "State", MOTION_PERIOD_S, changes=knobs.motion_events)]
+    scheduled = instrumented(camera)
+    topics = [
+        Topic(
+            knobs.motion_topic,
+            "State",
+            MOTION_PERIOD_S,
+            changes=knobs.motion_events,
+            kind="motion",
+            scheduled=scheduled,
+        )
+    ]
     if knobs.tamper_topics_declared:
         topics.append(
             Topic(
@@ -65,6 +86,8 @@ def camera_topics(camera: CameraConfig) -> tuple[Topic, ...]:
                 TAMPER_PERIOD_S,
                 TAMPER_PHASE_S,
                 changes=knobs.tamper_events,
+                kind="tamper",
+                scheduled=scheduled,
             )
         )
         topics.append(
@@ -74,10 +97,20 @@ def camera_topics(camera: CameraConfig) -> tuple[Topic, ...]:
                 TAMPER_PERIOD_S,
                 TAMPER_PHASE_S + TAMPER_PERIOD_S / 2,
                 changes=knobs.tamper_events,
+                scheduled=scheduled,  # no stimulus blurs the lens: it stays sharp
             )
         )
     if knobs.undeclared_topic:
-        topics.append(Topic(knobs.undeclared_topic, "IsMotion", MOTION_PERIOD_S, declared=False))
+        topics.append(
+            Topic(
+                knobs.undeclared_topic,
+                "IsMotion",
+                MOTION_PERIOD_S,
+                declared=False,
+                kind="motion",
+                scheduled=scheduled,
+            )
+        )
     return tuple(topics)
 
 
@@ -85,16 +118,25 @@ SOURCE_ITEM = ("Source", "tt:ReferenceToken", VIDEO_SOURCE_TOKEN)
 """Every topic's Source SimpleItem: name, declared type, value (the one video source)."""
 
 
-def initialized(topics: tuple[Topic, ...], t: float) -> list[Event]:
+def initialized(topics: tuple[Topic, ...], t: float, stimuli: Stimuli | None = None) -> list[Event]:
     """The current state of every property, as a subscriber receives it on subscription."""
-    return [Event(topic, t, "Initialized", topic.state_at(t)) for topic in topics]
+    return [Event(topic, t, "Initialized", topic.state_at(t, stimuli)) for topic in topics]
 
 
-def changes_between(topics: tuple[Topic, ...], start: float, end: float) -> list[Event]:
+def changes_between(
+    topics: tuple[Topic, ...], start: float, end: float, stimuli: Stimuli | None = None
+) -> list[Event]:
     """State changes in (start, end], in time order."""
     events = []
     for topic in topics:
         if not topic.changes:
+            continue
+        if not topic.scheduled:
+            if stimuli is not None:
+                events += [
+                    Event(topic, at, "Changed", state)
+                    for at, state in stimuli.changes(topic.kind, start, end)
+                ]
             continue
         first = math.floor((start - topic.phase_s) / topic.period_s) + 1
         last = math.floor((end - topic.phase_s) / topic.period_s)
@@ -104,13 +146,23 @@ def changes_between(topics: tuple[Topic, ...], start: float, end: float) -> list
     return sorted(events, key=lambda e: e.at)
 
 
-def next_change_after(topics: tuple[Topic, ...], t: float) -> float | None:
+def next_change_after(
+    topics: tuple[Topic, ...], t: float, stimuli: Stimuli | None = None
+) -> float | None:
     """Device time of the next state change after ``t``, if any topic changes at all."""
     upcoming = [
         topic.phase_s + (math.floor((t - topic.phase_s) / topic.period_s) + 1) * topic.period_s
         for topic in topics
-        if topic.changes
+        if topic.changes and topic.scheduled
     ]
+    if stimuli is not None:
+        upcoming += [
+            at
+            for topic in topics
+            if topic.changes and not topic.scheduled
+            for at in [stimuli.next_after(topic.kind, t)]
+            if at is not None
+        ]
     return min(upcoming) if upcoming else None
 
 

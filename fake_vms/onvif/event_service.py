@@ -15,7 +15,6 @@ import contextlib
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -35,7 +34,8 @@ from fake_vms.onvif.event_bus import (
     parse_date_time,
     parse_duration,
 )
-from fake_vms.onvif.event_notify import post_notify
+from fake_vms.onvif.event_notify import check_consumer, post_notify
+from fake_vms.onvif.event_stimulus import Stimuli
 from fake_vms.onvif.registry import ServiceContext
 from fake_vms.onvif.reply import REQUEST_PATH, Reply
 from fake_vms.onvif.soap import NSMAP, Operation, SoapFault, child_text, element, sub
@@ -52,7 +52,6 @@ DEFAULT_TERMINATION_S = 60.0
 MAX_TERMINATION_S = 3600.0
 QUEUE_LIMIT = 256
 NOTIFY_BATCH = 50
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 WSNT = NSMAP["wsnt"]
 TEV_ACTION = "http://www.onvif.org/ver10/events/wsdl/"
@@ -92,6 +91,7 @@ class EventService:
         self.camera = context.camera
         self.topics = camera_topics(context.camera)
         self.subscriptions: dict[str, Subscription] = {}
+        self.stimuli = Stimuli()
         self._closed = False
 
     # -- registry interface ---------------------------------------------------------------------
@@ -136,6 +136,13 @@ class EventService:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.subscriptions.clear()
+
+    def stimulate(self, kind: str) -> bool:
+        """A scene change in front of the camera (POST /stimulus): wake every subscription."""
+        accepted = self.stimuli.add(kind, self.now())
+        for subscription in self.subscriptions.values():
+            subscription.wakeup.set()
+        return accepted
 
     # -- helpers --------------------------------------------------------------------------------
     def now(self) -> float:
@@ -210,7 +217,7 @@ class EventService:
             filter=TopicFilter.parse(expressions),
             cursor=now,
         )
-        self._queue(subscription, initialized(self.topics, now))
+        self._queue(subscription, initialized(self.topics, now, self.stimuli))
         return subscription
 
     def _queue(self, subscription: Subscription, events: list[Event]) -> None:
@@ -219,7 +226,9 @@ class EventService:
     def _collect(self, subscription: Subscription) -> None:
         """Queue the state changes since the subscription's cursor."""
         now = self.now()
-        self._queue(subscription, changes_between(self.topics, subscription.cursor, now))
+        self._queue(
+            subscription, changes_between(self.topics, subscription.cursor, now, self.stimuli)
+        )
         subscription.cursor = now
 
     def _messages(self, parent: etree._Element, events: list[Event], sub_address: str | None):
@@ -278,13 +287,7 @@ class EventService:
             ),
             "",
         )
-        parts = urlsplit(consumer)
-        if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
-            raise SoapFault(
-                "Sender",
-                ("InvalidArgVal",),
-                "This simulator only notifies http consumers on the loopback interface",
-            )
+        check_consumer(consumer, self.camera.knobs.notify_needs_routable)
         if sum(s.kind == "base" for s in self.subscriptions.values()) >= MAX_BASE_SUBSCRIPTIONS:
             raise SoapFault("Receiver", ("Action",), "Maximum number of subscriptions reached")
         now = self.now()
@@ -317,7 +320,7 @@ class EventService:
             remaining = deadline - loop.time()
             if subscription.pending or remaining <= 0 or self._closed:
                 break
-            upcoming = next_change_after(self.topics, self.now())
+            upcoming = next_change_after(self.topics, self.now(), self.stimuli)
             wait = remaining if upcoming is None else min(remaining, upcoming - self.now() + 0.005)
             subscription.wakeup.clear()
             with contextlib.suppress(TimeoutError):
@@ -341,7 +344,7 @@ class EventService:
         subscription = self._current("pullpoint")
         if self.camera.knobs.sync_point_resends:
             self._collect(subscription)
-            self._queue(subscription, initialized(self.topics, self.now()))
+            self._queue(subscription, initialized(self.topics, self.now(), self.stimuli))
             subscription.wakeup.set()
         response = element("tev:SetSynchronizationPointResponse")
         return self._reply(
@@ -388,7 +391,7 @@ class EventService:
                 await post_notify(subscription.consumer, notify)
             elif not self.camera.knobs.notify_delivered:
                 subscription.pending.clear()
-            upcoming = next_change_after(self.topics, self.now())
+            upcoming = next_change_after(self.topics, self.now(), self.stimuli)
             wait = 5.0 if upcoming is None else min(5.0, upcoming - self.now() + 0.005)
             subscription.wakeup.clear()
             with contextlib.suppress(TimeoutError):

@@ -68,7 +68,7 @@ def notification_message(
     body = sub(
         sub(message_el, "wsnt:Message"),
         "tt:Message",
-        UtcTime=format_utc(event.at),
+        UtcTime=camera.knobs.bad_utc_time or format_utc(event.at),
         PropertyOperation=event.operation,
     )
     name, _, value = SOURCE_ITEM

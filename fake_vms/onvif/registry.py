@@ -118,6 +118,7 @@ SERVICES: list[ServiceSpec] = [
         "http://www.onvif.org/ver10/events/wsdl",
         "/onvif/event_service",
         lambda context: _import("event_service").EventService(context),
+        offered=lambda camera: camera.knobs.event_service_offered,
         capability_category="Events",
         subpaths=True,  # one address per subscription below the service path
     ),

@@ -10,10 +10,12 @@ import asyncio
 import base64
 import time
 
+from fake_vms.clock import device_now
 from fake_vms.hostile import http_intercept
 from fake_vms.http import HttpServer, Request, Response, Takeover
 from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
+from fake_vms.onvif.event_stimulus import STIMULUS_PATH, stimulus_handler
 from fake_vms.onvif.media_service import SNAPSHOT_PATH
 from fake_vms.onvif.registry import DEVICE_PATH, ServiceContext, offered_services
 from fake_vms.onvif.reply import REQUEST_PATH, respond
@@ -49,7 +51,7 @@ class OnvifServer:
         self.aux = AuxPort(camera)  # the port-scan bait: closed, or a persona's debug shell
         self._operations: dict[str, dict[str, soap.Operation]] = {}
         self.services: dict[str, object] = {}
-        routes = {SNAPSHOT_PATH: self._snapshot}
+        routes = {SNAPSHOT_PATH: self._snapshot, STIMULUS_PATH: self._stimulus}
         for spec in offered_services(camera):
             routes[spec.path] = lambda request, ns=spec.namespace: self._soap(request, ns)
             if spec.subpaths:  # e.g. one address per event subscription (prefix route)
@@ -125,9 +127,32 @@ class OnvifServer:
             finally:
                 REQUEST_PATH.reset(path)
         except soap.SoapFault as fault:
+            await self._next_tick()
             return self._fault(operation, decision.authenticated, fault)
+        await self._next_tick()
         self._record(operation, decision.authenticated, "200")
         return Response(200, body, soap.CONTENT_TYPE)
+
+    async def _next_tick(self) -> None:
+        """A device with whole-second timers answers on its clock's next full second."""
+        if self.camera.knobs.whole_second_timers:
+            now = device_now(self.camera).timestamp()
+            await asyncio.sleep(1.0 - (now % 1.0))
+
+    async def _stimulus(self, request: Request) -> Response:
+        """POST /stimulus?kind=motion|tamper: a lab's scene change (see event_stimulus)."""
+        events = self.services.get("events")
+        if events is None:
+            return Response(404, b"no event service")
+        handle = stimulus_handler(
+            self._auth.check_http_digest,
+            events.stimulate,  # type: ignore[attr-defined]
+            lambda label, auth, outcome: self.oplog.record(
+                self.camera.name, "http", label, auth, outcome
+            ),
+            self._challenge,
+        )
+        return await handle(request)  # type: ignore[misc]
 
     def _refuse(self, operation: str, decision: Decision) -> Response:
         if decision.verdict is Verdict.NOT_AUTHORIZED:

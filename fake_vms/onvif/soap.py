@@ -140,6 +140,9 @@ def fault_envelope(fault: SoapFault) -> bytes:
     text = etree.SubElement(reason, f"{{{ENV}}}Text")
     text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     text.text = fault.reason
+    detail = getattr(fault, "detail", None)  # e.g. fake_vms.onvif.event_service's refusals
+    if detail:
+        etree.SubElement(fault_el, f"{{{ENV}}}Detail").text = detail
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

@@ -120,4 +120,53 @@ PERSONAS: tuple[Persona, ...] = (
         "between webhook (base notification) and pull point for such devices",
         knobs=Knobs(notify_delivered=False),
     ),
+    Persona(
+        "bad-utctime",
+        "Every notification's UtcTime is 2026-13-01T00:00:00Z (month 13: not an xs:dateTime)",
+        ("EVENT-TOPIC-01",),
+        "issue 14.5: UtcTime was accepted by checking only that it ends in Z; "
+        "home-assistant/core#52991 (event times in a non-ISO order)",
+        knobs=Knobs(bad_utc_time="2026-13-01T00:00:00Z"),
+    ),
+    Persona(
+        "no-event-service",
+        "No Event service: GetServices and GetCapabilities omit it and its path answers 404",
+        (
+            "EVENT-PROPS-01",
+            "EVENT-PULL-01",
+            "EVENT-PULL-02",
+            "EVENT-RENEW-01",
+            "EVENT-UNSUB-01",
+            "EVENT-MAXPP-01",
+            "EVENT-SYNC-01",
+            "EVENT-TOPIC-01",
+            "EVENT-MOTION-01",
+            "EVENT-TAMPER-01",
+            "EVENT-NOTIFY-01",
+        ),
+        "issues 12 and 14.1: Node.js ONVIF camera servers without an Event service, "
+        "CreatePullPointSubscription answering 'Action not supported' or HTTP 404; ONVIF Core "
+        "5.1.2 makes the Event service mandatory for every device",
+        knobs=Knobs(event_service_offered=False),
+    ),
+    Persona(
+        "notify-needs-routable",
+        "Subscribe refuses a loopback consumer, explaining in the fault Detail that it needs a "
+        "routable address (legal: the lab, not the device, is at fault)",
+        (),
+        "issue 12.4: a vendor-quirk proxy refusing loopback consumers with 'Invalid argument' "
+        "and the reason in env:Detail; expected not_tested with an environment: reason",
+        knobs=Knobs(notify_needs_routable=True),
+        legal=True,
+    ),
+    Persona(
+        "timer-jitter",
+        "Whole-second timers: every reply leaves on the next full second (up to 1 s late), so "
+        "a 1 s PullMessages answers in 1-2 s (legal: must get the same verdicts every run)",
+        (),
+        "issue 12.6: a device answering 1 s PullMessages in 1.8-2.02 s passed EVENT-PULL-02 in "
+        "three runs and failed it in the fourth",
+        knobs=Knobs(whole_second_timers=True),
+        legal=True,
+    ),
 )

@@ -41,3 +41,14 @@ class EventKnobs:
     """The tampering topics exist at all (declared and emitted)."""
     notify_delivered: bool = True
     """Base-notification subscriptions get Notify messages POSTed to their consumer."""
+    notify_needs_routable: bool = False
+    """Subscribe refuses a consumer on a loopback address, saying why in the fault's Detail (a
+    device that needs a routable unicast consumer: the lab's limit, not the device's fault)."""
+    event_service_offered: bool = True
+    """GetServices and GetCapabilities list the Event service and its address answers; when
+    False the device has no Event service at all (its path answers HTTP 404)."""
+    bad_utc_time: str | None = None
+    """Every notification's tt:Message/@UtcTime is this text (e.g. an invalid xs:dateTime)."""
+    whole_second_timers: bool = False
+    """Replies leave on the device's next whole-second tick (up to 1 s late), so a PullMessages
+    with Timeout T answers after T to T + 1 s, as field devices with coarse timers do."""

@@ -29,6 +29,9 @@ class Persona:
     (``pass`` where the spec allows what the persona does, ``not_claimed`` or ``not_applicable``
     where it removes what a requirement judges). A persona may declare only ``expects``: a legal
     but unusual device the suite must pass."""
+    legal: bool = False
+    """A legal but unusual device: ``breaks`` is empty and every requirement must pass (or be
+    not_tested for a reason of the environment); the self-test judges it on the whole profile."""
     applies_to: Literal["camera", "vms"] = "camera"
     """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
     simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""

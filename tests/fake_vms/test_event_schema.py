@@ -30,10 +30,14 @@ WSNT = "http://docs.oasis-open.org/wsn/b-2"
 WSA = "http://www.w3.org/2005/08/addressing"
 EVENT_PATH = "/onvif/event_service"
 NS = {"tev": TEV, "wsnt": WSNT, "wsa": WSA, "tt": TT, "env": ENV}
+SCHEMA_INVALID_BY_DESIGN = {"bad-utctime"}
+"""Personas whose notifications are invalid on purpose (test_bad_utctime_is_schema_invalid)."""
 EVENT_PERSONAS = sorted(
     name
     for name, persona in PERSONAS.items()
     if any(b.startswith("EVENT-") for b in persona.breaks)
+    and persona.knobs.event_service_offered
+    and name not in SCHEMA_INVALID_BY_DESIGN
 )
 
 
@@ -262,3 +266,60 @@ def test_expired_pull_points_are_removed(make_client) -> None:
     time.sleep(max(0.0, expires - time.time() + 0.1))
     assert client.post(addresses[0], pull(), status=400).find(".//env:Fault", NS) is not None
     client.call(address_of(client.event(CREATE)), "<wsnt:Unsubscribe/>")
+
+
+def test_bad_utctime_is_schema_invalid(make_client) -> None:
+    """The bad-utctime persona's UtcTime ends in Z but is no xs:dateTime: libxml2 agrees."""
+    client = make_client(apply_persona(CameraConfig(name="cam-01"), PERSONAS["bad-utctime"]))
+    address = address_of(client.event(CREATE))
+    reply = client.post(address, pull(limit=100))
+    message = reply.find(".//tt:Message", NS)
+    assert message.get("UtcTime") == "2026-13-01T00:00:00Z"
+    with pytest.raises(AssertionError, match="UtcTime"):
+        assert_valid(reply.find(f"{{{ENV}}}Body")[0])
+
+
+def test_no_event_service_is_absent(make_client) -> None:
+    client = make_client(apply_persona(CameraConfig(name="cam-01"), PERSONAS["no-event-service"]))
+    reply = client.session.post(client.base + EVENT_PATH, data=envelope(CREATE), timeout=10)
+    assert reply.status_code == 404
+
+
+def test_notify_needs_routable_says_why_in_detail(make_client) -> None:
+    client = make_client(
+        apply_persona(CameraConfig(name="cam-01"), PERSONAS["notify-needs-routable"])
+    )
+    body = (
+        "<wsnt:Subscribe><wsnt:ConsumerReference><wsa:Address>http://127.0.0.1:9/n"
+        "</wsa:Address></wsnt:ConsumerReference></wsnt:Subscribe>"
+    )
+    fault = client.post(client.base + EVENT_PATH, body, status=400)
+    detail = fault.findtext(".//env:Detail", namespaces=NS)
+    assert "127.0.0.1 is not routable" in detail
+
+
+def test_stimulus_endpoint_raises_motion_on_a_quiet_camera(make_client) -> None:
+    camera = CameraConfig(name="cam-01")
+    object.__setattr__(camera, "instrumentation", False)  # before the site flag exists
+    client = make_client(camera)
+    address = address_of(client.event(CREATE))
+    client.call(address, pull(limit=100))  # drain the Initialized states
+    quiet = client.call(address, pull("PT1.5S", 10))
+    assert operations_of(quiet) == [], "instrumentation off: nothing happens on its own"
+    anonymous = requests.post(client.base + "/stimulus?kind=motion", timeout=10)
+    assert anonymous.status_code == 401
+    made = client.session.post(client.base + "/stimulus?kind=motion", timeout=10)
+    assert made.status_code == 200, made.text
+    assert client.session.post(client.base + "/stimulus?kind=smoke", timeout=10).status_code == 400
+    changed = client.call(address, pull("PT3S", 10))
+    states = [
+        (m.get("PropertyOperation"), m.find("tt:Data/tt:SimpleItem", NS).get("Value"))
+        for m in changed.iterfind(".//tt:Message", NS)
+    ]
+    assert states[0] == ("Changed", "true")
+    time.sleep(1.1)
+    after = client.call(address, pull("PT1S", 10))
+    assert ("Changed", "false") in [
+        (m.get("PropertyOperation"), m.find("tt:Data/tt:SimpleItem", NS).get("Value"))
+        for m in after.iterfind(".//tt:Message", NS)
+    ]

@@ -2,37 +2,42 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import pytest
 
-from conformance.checks.events import check_notify, lifetime_s, messages_of, times_of
+from conformance.checks.events import (
+    check_notify,
+    environment_refusal,
+    lifetime_s,
+    messages_of,
+    times_of,
+)
 from conformance.clients.events import EventSession, NotificationConsumer, absolute_in
-from conformance.outcomes import Inconclusive
-from conformance.suites.events.common import SUBSCRIPTION_S
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from conformance.clients.onvif import OnvifFault
+from conformance.outcomes import not_testable_here
+from conformance.suites.events.common import SUBSCRIPTION_S, require_event_service
 
 
 @pytest.mark.requirement("EVENT-NOTIFY-01")
-def test_base_notification_delivers(device, evidence, params):
-    if not _is_loopback(device.device.host):
-        raise Inconclusive(
-            "the suite's notification consumer listens on 127.0.0.1 only; a device on "
-            f"{device.device.host} cannot reach it"
-        )
+def test_base_notification_delivers(device, evidence, params, request):
+    require_event_service(device, evidence, request)
+    consumer_address = request.config.getoption("consumer_address", None)
     wait_s = float(params["event_wait_s"])
     session = EventSession(device)
     try:
-        with NotificationConsumer() as consumer:
-            subscription = session.subscribe(consumer.url, absolute_in(device, SUBSCRIPTION_S))
+        with NotificationConsumer.towards(device.device.onvif_url, consumer_address) as consumer:
+            evidence.measure("consumer_address", consumer.host)
+            try:
+                subscription = session.subscribe(consumer.url, absolute_in(device, SUBSCRIPTION_S))
+            except OnvifFault as fault:
+                why = environment_refusal(fault.detail)
+                if why is None:
+                    raise
+                evidence.measure("subscribe_fault_detail", why)
+                not_testable_here(
+                    f"the device refused the notification consumer at {consumer.host} for a "
+                    f"reason of the lab's network, not its own: {why} (give a consumer address "
+                    "the device can reach with --consumer-address)"
+                )
             evidence.measure("subscription_address", subscription.address)
             raw = consumer.wait(bool, wait_s)
             messages = messages_of(raw)

@@ -2,7 +2,7 @@
 
 Run from the repository root (re-runnable; it overwrites what it recorded before)::
 
-    /work/venv/bin/python tests/checks/events/record_events.py
+    /work/venv/bin/python tests/checks/events/record_events.py [DEVICE ...]
 
 It starts the simulator in-process (the known-good camera and one camera per event persona) and
 drives each through the suite's own client helpers (``conformance.clients.events``), saving the
@@ -59,6 +59,7 @@ EVENT_PERSONAS = (
     "no-tamper-events",
     "no-tampering-topics",
     "notify-never-sent",
+    "bad-utctime",
 )
 
 
@@ -135,7 +136,8 @@ def record_device(entry: dict) -> None:
             (folder / "Notify.xml").unlink()
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """Record every device, or only those named on the command line (e.g. ``bad-utctime``)."""
     from fake_vms.host import SimulatorThread
     from fake_vms.personas import PERSONAS
     from fake_vms.site import CameraConfig, Site, apply_persona
@@ -143,6 +145,7 @@ def main() -> int:
     cameras = [CameraConfig(name="good")] + [
         apply_persona(CameraConfig(name=name), PERSONAS[name]) for name in EVENT_PERSONAS
     ]
+    cameras = [c for c in cameras if not only or c.name in only]
     with SimulatorThread(Site("record-events", tuple(cameras))) as simulator:
         for entry in simulator.host.ready()["devices"]:
             record_device(entry)
@@ -151,4 +154,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
