@@ -20,6 +20,7 @@ from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
 from fake_vms.personas.knobs_vms import VmsKnobs
+from fake_vms.personas.knobs_wire import WireKnobs
 
 
 @dataclass(frozen=True)
@@ -93,5 +94,6 @@ class Knobs(
     HostileKnobs,
     SecurityKnobs,
     VmsKnobs,
+    WireKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -13,7 +13,8 @@ class Persona:
     name: str
     description: str
     breaks: tuple[str, ...]
-    """Requirement IDs that must fail against this persona (and no others)."""
+    """Requirement IDs that must fail against this persona (and no others); empty only for a
+    legal oddity."""
     provenance: str
     """Where the quirk was seen in the field (client projects' issues and code)."""
     knobs: Knobs = field(default_factory=Knobs)
@@ -24,6 +25,9 @@ class Persona:
     """A hostile device (fake_vms.hostile): ``breaks`` must each be fail or inconclusive with a
     reason, other requirements may pass or be fail/inconclusive with a reason, every test ends
     within a bound set by the timeout, and the run completes (see conformance.selftest)."""
+    legal: bool = False
+    """A legal oddity (fake_vms.personas.oddities): unusual but conformant, it breaks nothing
+    and must pass every requirement (the self-test judges it on the whole profile)."""
     applies_to: Literal["camera", "vms"] = "camera"
     """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
     simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""
