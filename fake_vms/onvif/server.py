@@ -148,7 +148,8 @@ class OnvifServer:
         if decision.verdict is not Verdict.ALLOWED:
             return self._refuse(operation, decision)
         try:
-            path = REQUEST_PATH.set(request.path)
+            # services see their own paths, wherever a services-elsewhere device serves them
+            path = REQUEST_PATH.set(request.path.removeprefix(ELSEWHERE_PREFIX))
             try:
                 body = await respond(self._operations[namespace], namespace, envelope)
             finally:

@@ -138,6 +138,32 @@ def test_services_elsewhere_advertises_and_serves_another_port_and_path(
     assert _post(own, camera, "<trt:GetProfiles/>").status_code == 404
 
 
+def test_services_elsewhere_event_subscription_lives_at_the_advertised_address(
+    run_async_server: Callable[[Any], Any],
+) -> None:
+    """A pull point created through the second listener is addressed, and pulled, there."""
+    camera = _camera("services-elsewhere")
+    server = run_async_server(OnvifServer(camera, rtsp_port=RTSP_PORT))
+    events = server.served_at("/onvif/event_service")
+    tev = "http://www.onvif.org/ver10/events/wsdl"
+    envelope = f'<s:Envelope xmlns:s="{ENV}" xmlns:tev="{tev}"><s:Body>{{}}</s:Body></s:Envelope>'
+    auth = HTTPDigestAuth(camera.username, camera.password)
+    created = requests.post(
+        events, data=envelope.format("<tev:CreatePullPointSubscription/>"), auth=auth, timeout=5
+    )
+    assert created.status_code == 200, created.text
+    address = etree.fromstring(created.content).find(
+        f".//{{{tev}}}SubscriptionReference"
+        "/{http://www.w3.org/2005/08/addressing}Address"
+    )
+    assert address is not None and address.text.startswith(events + "/")
+    pull = "<tev:PullMessages><tev:Timeout>PT1S</tev:Timeout><tev:MessageLimit>5</tev:MessageLimit>"
+    pulled = requests.post(
+        address.text, data=envelope.format(pull + "</tev:PullMessages>"), auth=auth, timeout=5
+    )
+    assert pulled.status_code == 200, pulled.text
+
+
 def test_short_keepalive_closes_an_idle_connection(run_async_server: Callable[[Any], Any]) -> None:
     camera = _camera("short-keepalive")
     server = run_async_server(OnvifServer(camera, rtsp_port=RTSP_PORT))
