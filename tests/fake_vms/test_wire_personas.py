@@ -153,8 +153,7 @@ def test_services_elsewhere_event_subscription_lives_at_the_advertised_address(
     )
     assert created.status_code == 200, created.text
     address = etree.fromstring(created.content).find(
-        f".//{{{tev}}}SubscriptionReference"
-        "/{http://www.w3.org/2005/08/addressing}Address"
+        f".//{{{tev}}}SubscriptionReference/{{http://www.w3.org/2005/08/addressing}}Address"
     )
     assert address is not None and address.text.startswith(events + "/")
     pull = "<tev:PullMessages><tev:Timeout>PT1S</tev:Timeout><tev:MessageLimit>5</tev:MessageLimit>"
