@@ -197,7 +197,7 @@ def test_persona_that_selects_nothing_is_a_failing_case(tmp_path: Path, full: bo
     ]
     assert "declares no breaks" in cases[0].error
     assert "breaks nothing in profile onvif-s-core" in cases[1].error
-    results = run_cases(cases, tmp_path, jobs=2)  # nothing is hosted or run
+    results = run_cases(cases, tmp_path, jobs=2, reruns=0)  # nothing is hosted or run
     assert [r.ok for r in results] == [False, False]
     assert [r.judged for r in results] == [0, 0]
     assert not list(tmp_path.iterdir())
@@ -232,7 +232,7 @@ def test_targeted_mode_reports_a_persona_its_check_does_not_catch(tmp_path: Path
         persona_case(_mislabelled(("ONVIF-DEV-INFO-01",)), resolved, full=False, timeout=10.0),
         persona_case(PERSONAS["time-needs-auth"], resolved, full=False, timeout=10.0),
     ]
-    wrong, honest = run_cases(cases, tmp_path, jobs=2)
+    wrong, honest = run_cases(cases, tmp_path, jobs=2, reruns=0)
     core = [e.id for e in resolved.requirements]
     assert wrong.judged == len(core) and honest.judged == len(core)
     assert any(p.startswith("ONVIF-DEV-INFO-01: expected fail, got pass") for p in wrong.problems)
@@ -258,7 +258,7 @@ def test_targeted_mode_catches_a_persona_that_breaks_more_than_it_declares(
     )
     case = persona_case(over, _resolved(CORE), full=False, timeout=10.0)
     assert "ONVIF-DEV-SCOPES-01" in case.requirements
-    (result,) = run_cases([case], tmp_path, jobs=1)
+    (result,) = run_cases([case], tmp_path, jobs=1, reruns=0)
     assert result.outcomes["ONVIF-DEV-TIME-01"] == "fail"
     assert len(result.problems) == 1, result.problems  # the undeclared failure, and only it
     assert result.problems[0].startswith("ONVIF-DEV-SCOPES-01: expected pass, got fail")
@@ -268,7 +268,7 @@ def test_full_mode_reports_a_persona_that_breaks_more_than_it_declares(tmp_path:
     """Full mode over a whole (small) profile: the undeclared failure is reported too."""
     resolved = _resolved(CORE)
     case = persona_case(_mislabelled(("ONVIF-DEV-INFO-01",)), resolved, full=True, timeout=10.0)
-    (result,) = run_cases([case], tmp_path, jobs=1)
+    (result,) = run_cases([case], tmp_path, jobs=1, reruns=0)
     assert result.judged == len(resolved.requirements)
     assert any(p.startswith("ONVIF-DEV-INFO-01: expected fail, got pass") for p in result.problems)
     assert any(p.startswith("ONVIF-DEV-TIME-01: expected pass, got fail") for p in result.problems)
@@ -321,7 +321,7 @@ def test_vms_case_reports_a_mislabelled_vms_persona_for_every_pair(tmp_path: Pat
         knobs=real.knobs,
         applies_to="vms",
     )
-    (result,) = run_cases([vms_case(wrong, 10.0)], tmp_path, jobs=1)
+    (result,) = run_cases([vms_case(wrong, 10.0)], tmp_path, jobs=1, reruns=0)
     assert result.judged == 2 * len(_resolved(VMS_PROFILE).requirements)
     for camera in ("h264-tcp", "h265-udp"):
         unit = f"fake-vms · {camera}: "
@@ -350,3 +350,35 @@ def test_every_case_site_is_built_in_one_place(monkeypatch: pytest.MonkeyPatch) 
     persona_case(PERSONAS["clock-skew"], _resolved(), False, 10.0).site()
     vms_case(None, 10.0).site()
     assert built == ["selftest-good", "selftest-persona-clock-skew", "selftest-good-vms"]
+
+
+def test_a_case_as_expected_only_when_run_again_passes_as_flaky(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A timing check that misses once on a loaded machine: the case is run again on a fresh
+    simulator; as expected then, it passes but is named flaky with the first run's problems. A
+    case that misbehaves every time still fails, after one rerun."""
+    from conformance import selftest
+
+    runs: dict[str, int] = {}
+
+    def fake_run(case, out, slots=None):  # type: ignore[no-untyped-def]
+        runs[case.device] = runs.get(case.device, 0) + 1
+        problems = ["STREAM-FPS-01: expected pass, got fail: 21 fps"]
+        if case.device == "persona-clock-skew" and runs[case.device] > 1:
+            problems = []
+        return selftest.CaseResult(case.device, case.label, 0, 0, problems=problems)
+
+    monkeypatch.setattr(selftest, "_run_isolated_case", fake_run)
+    resolved = _resolved()
+    cases = [
+        persona_case(PERSONAS[n], resolved, False, 10.0) for n in ("clock-skew", "no-rtsp-udp")
+    ]
+    flaky, broken = run_cases(cases, tmp_path, jobs=2)
+    assert flaky.ok and flaky.flaky == ["STREAM-FPS-01: expected pass, got fail: 21 fps"]
+    assert not broken.ok and not broken.flaky
+    assert runs == {"persona-clock-skew": 2, "persona-no-rtsp-udp": 2}
+    out = capsys.readouterr().out
+    assert "ok*  clock-skew" in out and "flaky (first run only): STREAM-FPS-01" in out
+    assert run_cases(cases[1:], tmp_path, jobs=1, reruns=0)[0].problems
+    assert runs["persona-no-rtsp-udp"] == 3  # reruns=0: run once
