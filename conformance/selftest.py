@@ -349,8 +349,10 @@ def run_selftest(
     personas: list[str] | None = None,
     timeout: float = 10.0,
     full: bool = False,
+    reruns: int = RERUNS,
 ) -> int:
-    """Judge the suite against the known-good camera and the personas; 0 when all as expected.
+    """Judge the suite against the known-good camera and the personas; 0 when all as expected
+    (a case as expected only when run again, up to ``reruns`` times, counts, and is named).
 
     With a narrower ``--profile`` than the default, personas that break nothing in it are
     skipped (and listed); a persona named with ``--persona`` that breaks nothing in it, or
@@ -407,7 +409,7 @@ def run_selftest(
     cases += [persona_case(PERSONAS[p], resolved, full, timeout) for p in chosen]
     if vms_personas:
         cases += [vms_case(None, timeout)] + [vms_case(PERSONAS[p], timeout) for p in vms_personas]
-    results = run_cases(cases, out, jobs)
+    results = run_cases(cases, out, jobs, reruns)
     seconds = round(time.monotonic() - started, 1)
     summary = {
         "mode": mode,

@@ -222,6 +222,12 @@ def test_cli_full_option() -> None:
     assert parser.parse_args(["selftest", "--full"]).full is True
 
 
+def test_cli_reruns_option() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["selftest"]).reruns == 1
+    assert parser.parse_args(["selftest", "--reruns", "0"]).reruns == 0
+
+
 # -- real cases: the self-test catches a persona whose declaration is wrong ---------------------
 def test_targeted_mode_reports_a_persona_its_check_does_not_catch(tmp_path: Path) -> None:
     """Declared ONVIF-DEV-INFO-01, really breaks ONVIF-DEV-TIME-01: the targeted run (over the
