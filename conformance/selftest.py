@@ -50,9 +50,7 @@ from pathlib import Path
 import yaml
 
 from conformance.catalogue import load_catalogue
-from conformance.checks.security import DECLARED_PREFIX
 from conformance.errors import InputError
-from conformance.outcomes import ENVIRONMENT_REASON
 from conformance.selftest_cases import (  # noqa: F401  (re-exported: the self-test's API)
     BASELINE_PROFILE,
     DEFAULT_PROFILE,
@@ -81,9 +79,12 @@ from conformance.selftest_cases import (  # noqa: F401  (re-exported: the self-t
     vms_case,
     vms_site,
 )
-
-BLOCKED_PREFIX = "blocked by "
-"""Reason prefix of an inconclusive verdict blamed on another requirement (issue 12)."""
+from conformance.selftest_judge import (  # noqa: F401  (re-exported)
+    BLOCKED_PREFIX,
+    _judge_hostile,
+    _judge_rows,
+    _like_known_good,
+)
 
 
 @dataclass
@@ -256,62 +257,6 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
     if proc.returncode != result.expected_exit:
         result.problems.append(f"exit status {proc.returncode}, expected {result.expected_exit}")
     return result
-
-
-def _like_known_good(row: dict, breaks: frozenset[str]) -> bool:
-    """A row that is not a pass but still what the known-good camera would give, or blamed on
-    one of the persona's own breaks: ``not_tested`` the suite can never decide here (its
-    environmental or declared-only reason), or ``inconclusive`` blocked by a declared break."""
-    reason = str(row.get("reason") or "")
-    if row["outcome"] == "not_tested":
-        return reason.startswith((ENVIRONMENT_REASON, DECLARED_PREFIX))
-    if row["outcome"] == "inconclusive" and reason.startswith(BLOCKED_PREFIX):
-        blocker = reason[len(BLOCKED_PREFIX) :].split(":", 1)[0].split(" ", 1)[0]
-        return blocker in breaks
-    return False
-
-
-def _judge_rows(rows: list[dict], breaks: frozenset[str]) -> list[str]:
-    """Each row against its expectation: ``fail`` for the breaks, ``pass`` for the rest (or
-    what :func:`_like_known_good` allows)."""
-    problems = []
-    for row in rows:
-        expected = "fail" if row["id"] in breaks else "pass"
-        if row["outcome"] != expected and not (
-            expected == "pass" and _like_known_good(row, breaks)
-        ):
-            why = f": {row['reason']}" if row.get("reason") else ""
-            where = row.get("unit", "")
-            problems.append(f"{where}{row['id']}: expected {expected}, got {row['outcome']}{why}")
-    return problems
-
-
-def _judge_hostile(
-    rows: list[dict], breaks: frozenset[str], case_out: Path, timeout: float, exit_code: int
-) -> list[str]:
-    """A hostile device breaks many requirements at once, so it is held to a general rule:
-    its ``breaks`` are each fail or inconclusive with a reason; anything else passes (with
-    evidence, which the plugin enforces) or is not-pass with a reason; no test takes longer
-    than :func:`hostile_bound_s`; the run completes (exit 0 or 1, not a suite error)."""
-    problems = []
-    for row in rows:
-        reason = str(row.get("reason") or "").strip()
-        if row["id"] in breaks and row["outcome"] not in NOT_PASS:
-            problems.append(f"{row['id']}: expected fail or inconclusive, got {row['outcome']}")
-        elif row["outcome"] != "pass" and not reason:
-            problems.append(f"{row['id']}: {row['outcome']} without a reason")
-    bound = hostile_bound_s(timeout)
-    journal = case_out / "results.jsonl"
-    for line in journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []:
-        record = json.loads(line)
-        if record["duration_s"] > bound:
-            problems.append(
-                f"{record['requirement']}: took {record['duration_s']:.1f} s, over the "
-                f"{bound:g} s bound for a hostile device"
-            )
-    if exit_code not in (0, 1):
-        problems.append(f"exit status {exit_code}: the run did not complete")
-    return problems
 
 
 def run_cases(
