@@ -326,6 +326,7 @@ def _selftest(args: argparse.Namespace) -> int:
         personas=args.persona or None,
         timeout=args.timeout,
         full=args.full,
+        reruns=args.reruns,
     )
 
 
@@ -456,7 +457,15 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument(
         "--full",
         action="store_true",
-        help="every persona runs the whole profile, not only its breaks (nightly, pre-release)",
+        help="every persona runs the whole profile, not only its breaks, their domains and "
+        "the baseline (nightly, pre-release)",
+    )
+    selftest.add_argument(
+        "--reruns",
+        type=int,
+        default=1,
+        help="run a case that is not as expected this many times more; as expected then, it "
+        "passes marked flaky (default 1; 0 = strict)",
     )
     selftest.set_defaults(func=_selftest)
 

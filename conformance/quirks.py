@@ -58,6 +58,8 @@ def render_quirks_table() -> str:
         "|---|---|---|---|---|",
     ]
     for persona in sorted(PERSONAS.values(), key=lambda p: p.name):
+        if persona.legal:
+            continue
         breaks = "<br>".join(
             f"{req}: {_cell(catalogue.requirements[req].title)}"
             if req in catalogue.requirements
@@ -79,4 +81,21 @@ def render_quirks_table() -> str:
             f"| `{persona.name}` | {_cell(persona.description)} | {_cell(persona.provenance)} "
             f"| {breaks} | {caught} |"
         )
+    lines += [
+        "",
+        "## Legal oddities: unusual, conformant, and must pass everything",
+        "",
+        "These personas break nothing: they do what some real devices do and the standard",
+        "allows. `cctv-conformance selftest` judges each on the whole profile, in both modes,",
+        "and fails on any requirement that does not pass (a check that only works for the",
+        "simulator's own house style is a false fail on a real device).",
+        "",
+        "| persona | oddity | seen in the field |",
+        "|---|---|---|",
+    ]
+    for persona in sorted(PERSONAS.values(), key=lambda p: p.name):
+        if persona.legal:
+            lines.append(
+                f"| `{persona.name}` | {_cell(persona.description)} | {_cell(persona.provenance)} |"
+            )
     return "\n".join(lines) + "\n"

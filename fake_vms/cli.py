@@ -86,6 +86,7 @@ def _personas(args: argparse.Namespace) -> int:
                         "description": p.description,
                         "breaks": list(p.breaks),
                         "expects": dict(p.expects),
+                        "legal": p.legal,
                         "applies_to": p.applies_to,
                         "provenance": p.provenance,
                     }
@@ -99,7 +100,12 @@ def _personas(args: argparse.Namespace) -> int:
     for persona in PERSONAS.values():
         print(f"{persona.name:<{width}}  {persona.description}")
         where = "the VMS (a site's vms.persona)" if persona.applies_to == "vms" else "a camera"
-        print(f"{'':<{width}}  breaks: {', '.join(persona.breaks)}; applies to {where}")
+        breaks = (
+            ", ".join(persona.breaks)
+            if persona.breaks
+            else "nothing (a legal oddity: must pass every requirement)"
+        )
+        print(f"{'':<{width}}  breaks: {breaks}; applies to {where}")
         if persona.expects:
             expects = ", ".join(f"{k} {v}" for k, v in persona.expects.items())
             print(f"{'':<{width}}  must not fail: {expects}")

@@ -151,6 +151,7 @@ def test_fake_vms_personas_lists_breaks() -> None:
             assert f"{req} {outcome}" in proc.stdout
         assert persona.name in proc.stdout
         assert f"breaks: {', '.join(persona.breaks)}" in proc.stdout
+    assert "breaks: nothing (a legal oddity: must pass every requirement)" in proc.stdout
     as_json = json.loads(cli("personas", "--json", module="fake_vms.cli").stdout)
     assert {p["name"]: p["breaks"] for p in as_json} == {
         p.name: list(p.breaks) for p in PERSONAS.values()
@@ -163,6 +164,9 @@ def test_fake_vms_personas_lists_breaks() -> None:
     )
     assert {p["name"]: p["applies_to"] for p in as_json} == {
         p.name: p.applies_to for p in PERSONAS.values()
+    }
+    assert {p["name"] for p in as_json if p["legal"]} == {
+        p.name for p in PERSONAS.values() if p.legal
     }
     assert "vms-clock-skew" in proc.stdout and "applies to the VMS" in proc.stdout
 

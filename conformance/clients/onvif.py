@@ -315,6 +315,27 @@ def _cut(thread_id: int, fired: threading.Event) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
+def _closed_before_reply(exc: BaseException) -> bool:
+    """The device closed the connection before any byte of a reply (no status line): what an
+    embedded server that drops idle keep-alive connections quickly does when a request races
+    its close (persona short-keepalive). HTTP clients send such a request again, once, on a
+    new connection; a reset after the reply began is never retried."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (http.client.RemoteDisconnected, ConnectionResetError)):
+            return True
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        for link in (current.__cause__, current.__context__, getattr(current, "reason", None)):
+            if isinstance(link, BaseException):
+                pending.append(link)
+    return False
+
+
 def _classify_transport_error(exc: BaseException) -> OnvifError:
     """Map requests/urllib3/socket exceptions to the suite's error classes by root cause."""
     seen: list[BaseException] = []
@@ -605,20 +626,24 @@ class OnvifClient:
         self, url: str, body: bytes, headers: dict[str, str], auth: AuthBase | None
     ) -> RawResponse:
         headers.setdefault("Accept-Encoding", "identity")
-        try:
-            response = self._session.post(
-                url,
-                data=body,
-                headers=headers,
-                auth=auth,
-                timeout=(self.timeout, self.timeout),
-                stream=True,
-                allow_redirects=False,
-            )
-        except OnvifError:
-            raise
-        except (requests.RequestException, OSError, http.client.HTTPException) as exc:
-            raise _classify_transport_error(exc) from exc
+        for attempt in (1, 2):
+            try:
+                response = self._session.post(
+                    url,
+                    data=body,
+                    headers=headers,
+                    auth=auth,
+                    timeout=(self.timeout, self.timeout),
+                    stream=True,
+                    allow_redirects=False,
+                )
+                break
+            except OnvifError:
+                raise
+            except (requests.RequestException, OSError, http.client.HTTPException) as exc:
+                if attempt == 1 and _closed_before_reply(exc):
+                    continue  # a kept-alive connection the device had just closed: once more
+                raise _classify_transport_error(exc) from exc
         with response:
             payload = self._read_body(response)
             return RawResponse(

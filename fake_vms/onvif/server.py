@@ -12,18 +12,21 @@ import time
 
 from fake_vms.clock import device_now
 from fake_vms.hostile import http_intercept
-from fake_vms.http import HttpServer, Request, Response, Takeover
+from fake_vms.http import Handler, HttpServer, Request, Response, Takeover
 from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
 from fake_vms.onvif.event_stimulus import STIMULUS_PATH, stimulus_handler
 from fake_vms.onvif.media_service import SNAPSHOT_PATH
 from fake_vms.onvif.registry import DEVICE_PATH, ServiceContext, offered_services
 from fake_vms.onvif.reply import REQUEST_PATH, respond
+from fake_vms.onvif.shaping import ReplyShaper
 from fake_vms.oplog import OperationLog
 from fake_vms.security import AuxPort
 from fake_vms.site import CameraConfig
 from fake_vms.tls import server_context
 
+ELSEWHERE_PREFIX = "/gateway/onvif-services"
+"""Path prefix of every non-device service on a services-elsewhere device's second listener."""
 INVALID_REQUEST = "InvalidRequest"
 """Operation name logged when the request is not a usable SOAP envelope."""
 
@@ -51,17 +54,27 @@ class OnvifServer:
         self.aux = AuxPort(camera)  # the port-scan bait: closed, or a persona's debug shell
         self._operations: dict[str, dict[str, soap.Operation]] = {}
         self.services: dict[str, object] = {}
+        self._shaper = ReplyShaper(camera.knobs)
+        idle = camera.knobs.http_idle_timeout_s
         routes = {SNAPSHOT_PATH: self._snapshot, STIMULUS_PATH: self._stimulus}
+        elsewhere: dict[str, Handler] = {}
         for spec in offered_services(camera):
-            routes[spec.path] = lambda request, ns=spec.namespace: self._soap(request, ns)
-            if spec.subpaths:  # e.g. one address per event subscription (prefix route)
-                routes[spec.path + "/"] = routes[spec.path]
-        self._https = HttpServer(routes, takeovers=takeovers)  # same routes over TLS
+            route = lambda request, ns=spec.namespace: self._soap(request, ns)  # noqa: E731
+            moved = camera.knobs.services_elsewhere and spec.path != DEVICE_PATH
+            paths = (ELSEWHERE_PREFIX + spec.path,) if moved else (spec.path,)
+            for path in paths:
+                (elsewhere if moved else routes)[path] = route
+                if spec.subpaths:  # e.g. one address per event subscription (prefix route)
+                    (elsewhere if moved else routes)[path + "/"] = route
+        self._https = HttpServer(routes, idle, takeovers=takeovers)  # same routes over TLS
         self._http = HttpServer(
             routes,
+            idle,
             takeovers=takeovers,
             intercept=http_intercept(camera.knobs.hostile_http, camera.username, camera.password),
         )
+        self._elsewhere = HttpServer(elsewhere, idle) if elsewhere else None
+        """The second listener of a device that serves its other services elsewhere."""
 
     @property
     def port(self) -> int:
@@ -80,14 +93,15 @@ class OnvifServer:
         tls = server_context(self.camera.name, self.camera.knobs.tls_version)
         await self._https.start(host, 0, ssl_context=tls)
         await self.aux.start(host)
-        offset = self.camera.knobs.xaddr_port_offset
+        if self._elsewhere is not None:
+            await self._elsewhere.start(host, 0)
         context = ServiceContext(
             camera=self.camera,
             http_port=self.port,
             rtsp_port=self.rtsp_port,
             site_name=self.site_name,
             oplog=self.oplog,
-            xaddr=lambda path: f"http://127.0.0.1:{self.port + offset}{path}",
+            xaddr=self._xaddr,
             shared=dict(self._shared),
         )
         built = [(spec, spec.build(context)) for spec in offered_services(self.camera)]
@@ -95,10 +109,25 @@ class OnvifServer:
         self.services = {spec.name: instance for spec, instance in built}
         self._operations = {spec.namespace: instance.operations() for spec, instance in built}
 
+    def served_at(self, path: str) -> str:
+        """Where a service path is really served (whatever the XAddrs say)."""
+        if self._elsewhere is not None and not path.startswith(DEVICE_PATH):
+            return f"http://127.0.0.1:{self._elsewhere.port}{ELSEWHERE_PREFIX}{path}"
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _xaddr(self, path: str) -> str:
+        """Where a service path is advertised: the device's port (plus a persona's wrong
+        offset), or the second listener's port and path for a services-elsewhere device."""
+        if self._elsewhere is not None and not path.startswith(DEVICE_PATH):
+            return f"http://127.0.0.1:{self._elsewhere.port}{ELSEWHERE_PREFIX}{path}"
+        return f"http://127.0.0.1:{self.port + self.camera.knobs.xaddr_port_offset}{path}"
+
     async def stop(self) -> None:
         for service in self.services.values():  # first wake waiting handlers (event pulls)
             if hasattr(service, "close"):
                 await service.close()
+        if self._elsewhere is not None:
+            await self._elsewhere.stop()
         await self._http.stop()
         await self._https.stop()
         await self.aux.stop()
@@ -111,6 +140,7 @@ class OnvifServer:
         except soap.SoapFault as fault:
             return self._fault(INVALID_REQUEST, False, fault)
         operation = envelope.operation
+        self._shaper.request(envelope.body_child)
         decision = self._auth.decide(
             operation,
             request.method,
@@ -121,7 +151,8 @@ class OnvifServer:
         if decision.verdict is not Verdict.ALLOWED:
             return self._refuse(operation, decision)
         try:
-            path = REQUEST_PATH.set(request.path)
+            # services see their own paths, wherever a services-elsewhere device serves them
+            path = REQUEST_PATH.set(request.path.removeprefix(ELSEWHERE_PREFIX))
             try:
                 body = await respond(self._operations[namespace], namespace, envelope)
             finally:
@@ -131,7 +162,7 @@ class OnvifServer:
             return self._fault(operation, decision.authenticated, fault)
         await self._next_tick()
         self._record(operation, decision.authenticated, "200")
-        return Response(200, body, soap.CONTENT_TYPE)
+        return Response(200, self._shaper.reply(operation, body), soap.CONTENT_TYPE)
 
     async def _next_tick(self) -> None:
         """A device with whole-second timers answers on its clock's next full second."""
@@ -173,7 +204,8 @@ class OnvifServer:
     def _fault(self, operation: str, authenticated: bool, fault: soap.SoapFault) -> Response:
         self._record(operation, authenticated, fault.outcome)
         status = 200 if self.camera.knobs.faults_http_200 else fault.http_status
-        return Response(status, soap.fault_envelope(fault), soap.CONTENT_TYPE)
+        body = self._shaper.reply(operation, soap.fault_envelope(fault))
+        return Response(status, body, soap.CONTENT_TYPE)
 
     def _record(self, operation: str, authenticated: bool, outcome: str) -> None:
         self.oplog.record(self.camera.name, "onvif", operation, authenticated, outcome)

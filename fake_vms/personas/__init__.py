@@ -1,6 +1,7 @@
 """Personas: named quirk sets that make a simulated device non-conformant in one known way.
 
-Each persona declares the requirement IDs it must break. ``cctv-conformance selftest`` runs the
+Each persona declares the requirement IDs it must break (a legal oddity breaks none and must
+pass everything). ``cctv-conformance selftest`` runs the
 suite against every persona and fails on any difference in either direction, so a check that
 cannot catch its persona is found out, and so is a persona that breaks more than it says.
 The provenance line says where the quirk was seen in the field. Personas are grouped by domain,
@@ -18,8 +19,10 @@ from fake_vms.personas import (
     hostile,
     imaging,
     media2,
+    oddities,
     ptz,
     recording,
+    schema_invalid,
     security,
     spec_exact,
     vms,
@@ -45,6 +48,8 @@ def _gather() -> dict[str, Persona]:
         spec_exact,
         vms,
         field,
+        oddities,
+        schema_invalid,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:

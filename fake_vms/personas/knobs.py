@@ -22,6 +22,7 @@ from fake_vms.personas.knobs_recording import RecordingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
 from fake_vms.personas.knobs_spec import SpecKnobs
 from fake_vms.personas.knobs_vms import VmsKnobs
+from fake_vms.personas.knobs_wire import WireKnobs
 
 
 @dataclass(frozen=True)
@@ -97,5 +98,6 @@ class Knobs(
     SpecKnobs,
     VmsKnobs,
     FieldKnobs,
+    WireKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -13,7 +13,8 @@ class Persona:
     name: str
     description: str
     breaks: tuple[str, ...]
-    """Requirement IDs that must fail against this persona (and no others)."""
+    """Requirement IDs that must fail against this persona (and no others); empty only for a
+    legal oddity."""
     provenance: str
     """Where the quirk was seen in the field (client projects' issues and code)."""
     knobs: Knobs = field(default_factory=Knobs)
@@ -30,8 +31,8 @@ class Persona:
     where it removes what a requirement judges). A persona may declare only ``expects``: a legal
     but unusual device the suite must pass."""
     legal: bool = False
-    """A legal but unusual device: ``breaks`` is empty and every requirement must pass (or be
-    not_tested for a reason of the environment); the self-test judges it on the whole profile."""
+    """A legal oddity (fake_vms.personas.oddities): unusual but conformant, it breaks nothing
+    and must pass every requirement (the self-test judges it on the whole profile)."""
     applies_to: Literal["camera", "vms"] = "camera"
     """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
     simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""

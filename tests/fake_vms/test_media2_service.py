@@ -61,7 +61,7 @@ def _envelope(body: str) -> str:
 
 def _post(server: OnvifServer, camera: CameraConfig, body: str) -> requests.Response:
     return requests.post(
-        f"http://127.0.0.1:{server.port}{PATH}",
+        server.served_at(PATH),
         data=_envelope(body),
         auth=HTTPDigestAuth(camera.username, camera.password),
         timeout=5,
@@ -79,6 +79,7 @@ def test_every_media2_response_is_schema_valid(
     camera = CAMERAS[camera_name]
     server = run_async_server(OnvifServer(camera, rtsp_port=8554))
     schema = service_schema(TR2)
+    defects = 0
     for body in REQUESTS:
         reply = _post(server, camera, body)
         if camera.knobs.media2_get_profiles_fault and "GetProfiles" in body:
@@ -87,7 +88,14 @@ def test_every_media2_response_is_schema_valid(
         assert reply.status_code == 200, (body, reply.text)
         child = _body(reply)
         document = etree.ElementTree(etree.fromstring(etree.tostring(child)))
-        assert schema.validate(document), (body, str(schema.error_log))
+        valid = schema.validate(document)
+        if not valid and camera.knobs.omit_profile_use_count and "GetProfiles" in body:
+            # profiles-no-usecount breaks the schema on purpose (fake_vms.personas.schema_invalid)
+            assert "UseCount" in str(schema.error_log), str(schema.error_log)
+            defects += 1
+            continue
+        assert valid, (body, str(schema.error_log))
+    assert (defects > 0) is camera.knobs.omit_profile_use_count
 
 
 def _profiles(server: OnvifServer, camera: CameraConfig) -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
 """Every simulated ONVIF response validates against the official ONVIF schemas.
 
 The suite judges real devices against these schemas, so the simulator must be schema-valid in
-every persona: a persona may break one requirement, never the message format.
+every persona: a persona may break one requirement, never the message format, except the
+personas built to break the schema requirement itself (fake_vms.personas.schema_invalid), which
+must break it in exactly the one reply they declare.
 
 libxml2 enforces XSD's Unique Particle Attribution rule, which ~30 ONVIF types violate (an
 optional element followed by an ``xs:any``). Those wildcards are removed in memory before
@@ -22,7 +24,8 @@ from lxml import etree
 from requests.auth import HTTPDigestAuth
 
 from fake_vms.onvif.server import OnvifServer
-from fake_vms.personas import PERSONAS
+from fake_vms.personas import PERSONAS, Persona
+from fake_vms.personas.schema_invalid import SCHEMA_REQUIREMENT
 from fake_vms.site import CameraConfig, apply_persona
 
 WSDL_DIR = Path(__file__).resolve().parents[2] / "conformance" / "wsdl"
@@ -171,11 +174,39 @@ def _assert_valid(namespace: str, element: etree._Element) -> None:
         raise AssertionError(f"{etree.QName(element).localname}: {schema.error_log}")
 
 
+def _breaks_schema(persona: Persona) -> bool:
+    """Built to break the schema requirement (fake_vms.personas.schema_invalid): exempt from
+    the validity test on purpose, and held to breaking it in the way it declares."""
+    return SCHEMA_REQUIREMENT in persona.breaks
+
+
 CAMERAS = {"conformant": CameraConfig(name="cam-01")} | {
     name: apply_persona(CameraConfig(name="cam-01"), persona)
     for name, persona in PERSONAS.items()
-    if not persona.hostile  # hostile devices answer outside the schema on purpose (tests/hostile)
+    # hostile devices answer outside the schema on purpose (tests/hostile)
+    if not persona.hostile and not _breaks_schema(persona)
 }
+SCHEMA_BREAKERS = sorted(name for name, p in PERSONAS.items() if _breaks_schema(p))
+EXPECTED_SCHEMA_ERRORS = {
+    "profiles-no-usecount": ("GetProfilesResponse", "UseCount"),
+    "undeclared-prefix": ("GetCapabilitiesResponse", "onvif:MediaCapabilities"),
+    "wrong-case-enum": ("GetSystemDateAndTimeResponse", "'ntp'"),
+}
+"""Each schema-breaking persona: the one reply that must be invalid, and a word of the error."""
+
+
+def _replies(camera: CameraConfig, server: OnvifServer) -> list[tuple[str, etree._Element]]:
+    """(namespace, Body child) of every request of :data:`REQUESTS`, each sent to where the
+    camera really serves its service."""
+    session = requests.Session()
+    session.auth = HTTPDigestAuth(camera.username, camera.password)
+    replies = []
+    for namespace, body in REQUESTS:
+        url = server.served_at(SERVICE_PATHS[namespace])
+        reply = session.post(url, data=soap_envelope(body), timeout=5)
+        assert reply.status_code == 200, (body, reply.text)
+        replies.append((namespace, etree.fromstring(reply.content).find(f"{{{ENV}}}Body")[0]))
+    return replies
 
 
 @pytest.mark.parametrize("camera_name", sorted(CAMERAS))
@@ -184,16 +215,33 @@ def test_every_response_is_schema_valid(
 ) -> None:
     camera = CAMERAS[camera_name]
     server = run_async_server(OnvifServer(camera, rtsp_port=8554))
-    session = requests.Session()
-    session.auth = HTTPDigestAuth(camera.username, camera.password)
-    for namespace, body in REQUESTS:
-        url = f"http://127.0.0.1:{server.port}{SERVICE_PATHS[namespace]}"
-        reply = session.post(url, data=soap_envelope(body), timeout=5)
-        assert reply.status_code == 200, (body, reply.text)
-        child = etree.fromstring(reply.content).find(f"{{{ENV}}}Body")[0]
+    for namespace, child in _replies(camera, server):
         _assert_valid(namespace, child)
         for nested in child.iterfind(f"{{{TDS}}}Service/{{{TDS}}}Capabilities/*"):
             _assert_valid(etree.QName(nested).namespace, _as_response(nested))
+
+
+def test_every_schema_breaking_persona_is_checked() -> None:
+    assert set(SCHEMA_BREAKERS) == set(EXPECTED_SCHEMA_ERRORS)
+
+
+@pytest.mark.parametrize("persona", SCHEMA_BREAKERS)
+def test_schema_breaking_persona_breaks_exactly_one_reply(
+    persona: str, run_async_server: Callable[[Any], Any]
+) -> None:
+    """The persona's replies are all well-formed (lxml parses them) and all valid but one,
+    which fails validation for the declared reason: what ONVIF-DEV-SCHEMA-01 must catch."""
+    camera = apply_persona(CameraConfig(name="cam-01"), PERSONAS[persona])
+    server = run_async_server(OnvifServer(camera, rtsp_port=8554))
+    invalid = {}
+    for namespace, child in _replies(camera, server):
+        try:
+            _assert_valid(namespace, child)
+        except AssertionError as exc:
+            invalid[etree.QName(child).localname] = str(exc)
+    reply, word = EXPECTED_SCHEMA_ERRORS[persona]
+    assert list(invalid) == [reply], invalid
+    assert word in invalid[reply], invalid[reply]
 
 
 def _as_response(capabilities: etree._Element) -> etree._Element:
