@@ -1,8 +1,10 @@
 """Read a recorded or exported media file (mp4, mkv, ...) into :class:`MediaFacts`.
 
-Why demux instead of decode: the frame-counter SEI (docs/frame-counter.md) sits in every access
-unit, so lost frames, the frame rate and the first frame's capture time come from packets alone,
-cheaply, for minutes of footage. Containers like mp4 store length-prefixed NAL units (AVCC/HVCC).
+Why demux instead of decode: lost frames (container timestamps), the frame rate and each
+frame's coded picture (a digest of its VCL NAL units) come from packets alone, cheaply, for
+minutes of footage. Containers like mp4 store length-prefixed NAL units (AVCC/HVCC). The
+simulator's frame-counter SEI (docs/frame-counter.md) is read where present, as evidence and for
+the first frame's capture time; no verdict needs it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import av
 
 from conformance.checks.vms_ingest import MediaFacts
+from conformance.clients.export_media import vcl_digest
 from conformance.clients.stream import parse_frame_counter
 
 _CODECS = {"h264": "H264", "hevc": "H265", "h265": "H265"}
@@ -42,6 +45,7 @@ def read_media_facts(path: Path) -> MediaFacts:
         counters: list[int] = []
         first_capture: int | None = None
         pts: list[int] = []
+        digests: list[str] = []
         frames = 0
         for packet in container.demux(stream):
             if packet.size == 0:
@@ -49,7 +53,9 @@ def read_media_facts(path: Path) -> MediaFacts:
             frames += 1
             if packet.pts is not None:
                 pts.append(packet.pts)
-            for nal in _nal_units(bytes(packet)):
+            nals = _nal_units(bytes(packet))
+            digests.append(vcl_digest(codec, nals))
+            for nal in nals:
                 found = parse_frame_counter(nal, codec) if codec in ("H264", "H265") else None
                 if found:
                     counters.append(found[0])
@@ -70,4 +76,6 @@ def read_media_facts(path: Path) -> MediaFacts:
         counters=tuple(counters),
         first_capture_us=first_capture,
         sha256=digest,
+        pts_s=tuple(p * tb for p in pts),
+        vcl_digests=tuple(digests),
     )
