@@ -100,12 +100,24 @@ def vcl_digest(codec: str, nals: list[bytes]) -> str:
     return digest.hexdigest()[:32] if found else ""
 
 
-def split_sample(sample: bytes) -> list[bytes]:
-    """NAL units of a sample: length-prefixed (MP4/MKV), or Annex B where a muxer kept it."""
-    if sample[:4] == b"\x00\x00\x00\x01" or sample[:3] == b"\x00\x00\x01":
-        parts = sample.split(b"\x00\x00\x01")
-        return [p.rstrip(b"\x00") if i < len(parts) - 1 else p for i, p in enumerate(parts) if p]
-    return split_length_prefixed(sample)
+def split_sample(sample: bytes, size: int = 4) -> list[bytes]:
+    """NAL units of a sample: length-prefixed (MP4/MKV), or Annex B where a muxer kept it.
+
+    Length-prefixed is tried first and kept when the lengths tile the sample exactly: a length
+    of 256-511 bytes starts ``00 00 01``, which a start-code test alone would take for Annex B.
+    """
+    nals, pos = [], 0
+    while pos + size <= len(sample):
+        length = int.from_bytes(sample[pos : pos + size], "big")
+        if length == 0 or pos + size + length > len(sample):
+            break
+        nals.append(sample[pos + size : pos + size + length])
+        pos += size + length
+    if pos == len(sample) and nals:
+        return nals
+    parts = [p for p in sample.split(b"\x00\x00\x01") if p]
+    units = [p.rstrip(b"\x00") if i < len(parts) - 1 else p for i, p in enumerate(parts)]
+    return [u for u in units if u]
 
 
 def parameter_sets_from_config(codec: str, extradata: bytes) -> list[bytes]:

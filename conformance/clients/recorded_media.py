@@ -15,23 +15,15 @@ from pathlib import Path
 import av
 
 from conformance.checks.vms_ingest import MediaFacts
-from conformance.clients.export_media import vcl_digest
+from conformance.clients.export_media import split_sample, vcl_digest
 from conformance.clients.stream import parse_frame_counter
 
 _CODECS = {"h264": "H264", "hevc": "H265", "h265": "H265"}
 
 
-def _nal_units(data: bytes, length_size: int = 4) -> list[bytes]:
+def _nal_units(data: bytes) -> list[bytes]:
     """Split a length-prefixed (AVCC/HVCC) packet; Annex B start codes are handled too."""
-    if data[:4] == b"\x00\x00\x00\x01" or data[:3] == b"\x00\x00\x01":
-        return [n.lstrip(b"\x00") for n in data.split(b"\x00\x00\x01") if n.strip(b"\x00")]
-    units, pos = [], 0
-    while pos + length_size <= len(data):
-        size = int.from_bytes(data[pos : pos + length_size], "big")
-        pos += length_size
-        units.append(data[pos : pos + size])
-        pos += size
-    return units
+    return split_sample(data)
 
 
 def read_media_facts(path: Path) -> MediaFacts:

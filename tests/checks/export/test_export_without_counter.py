@@ -226,3 +226,15 @@ def test_export_of_the_wrong_time_fails_range():
     verdicts = judge(buffer.getvalue(), said_start=times[FIRST + 5 * FPS])
     assert any("after the start" in p for p in verdicts["range"])
     assert verdicts["utc"] == [] and verdicts["identical"] == []
+
+
+def test_sample_of_256_to_511_bytes_is_not_taken_for_annex_b():
+    """A length prefix of 256-511 starts 00 00 01, like a start code: still length-prefixed."""
+    from conformance.clients.export_media import split_sample
+
+    nal = b"\x41" + bytes(range(256)) * 1 + b"\x01" * 43  # 300 bytes, a P slice
+    assert split_sample(len(nal).to_bytes(4, "big") + nal) == [nal]
+    assert split_sample(b"\x00\x00\x00\x01" + nal[:20] + b"\x00\x00\x01\x65\x88") == [
+        nal[:20],
+        b"\x65\x88",
+    ]
