@@ -179,13 +179,33 @@ def export_problems(
     vms_start: datetime,
     time_tolerance_s: float,
     preroll_s: float = 0.0,
+    observed: tuple[datetime | None, datetime, datetime] | None = None,
 ) -> list[str]:
-    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC start is the capture time.
+    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC times are true.
 
+    ``observed`` = (when the camera was given to the VMS, when a search first returned the
+    recording, the end the VMS gave it then), all on the suite's UTC clock except the last: a
+    recording cannot start before its camera was added nor end after it was found, so a VMS
+    clock behind or ahead shows without any frame counter. Where a simulator's counter gives
+    the first frame's capture time, the start is also compared with it (sharper).
     A passthrough recording must begin on a key frame, so its first frame may precede the
     VMS's stated start by up to one key-frame interval (``preroll_s``): allowed, not an error.
     """
     problems = []
+    if observed is not None:
+        added, seen, end_then = observed
+        if added is not None and (added - vms_start).total_seconds() > time_tolerance_s:
+            problems.append(
+                f"the VMS's UTC start {vms_start.isoformat()} is "
+                f"{(added - vms_start).total_seconds():.1f} s before the camera was given to "
+                "it (suite clock): the VMS's clock is behind UTC"
+            )
+        if (end_then - seen).total_seconds() > time_tolerance_s:
+            problems.append(
+                f"the VMS said the recording ends at {end_then.isoformat()}, "
+                f"{(end_then - seen).total_seconds():.1f} s after the moment it was found "
+                "(suite clock): the VMS's clock is ahead of UTC"
+            )
     if exported is None:
         problems.append("the export holds no media file of the recording")
     elif recorded.vcl_digests and exported.vcl_digests != recorded.vcl_digests:

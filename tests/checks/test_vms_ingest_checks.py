@@ -189,3 +189,23 @@ def test_trace_needs_authenticated_describe_setup_play() -> None:
         "no successful RTSP SETUP from the VMS",
         "no successful RTSP PLAY from the VMS",
     ]
+
+
+def test_export_vms_clock_judged_without_counter() -> None:
+    """VMS-EXPORT-01 on what any VMS gives: a recording can neither start before its camera
+    was added nor end after a search first returned it (suite clock). A VMS clock 10 s ahead
+    (vms-clock-skew) fails; one in step passes; no frame counter is involved."""
+    recorded = MediaFacts("H264", 640, 360, 100, 4.0, 25.0, vcl_digests=("a", "b"))
+    added = datetime(2026, 12, 7, 3, 0, 0, tzinfo=UTC)
+    start, end = added + timedelta(seconds=1), added + timedelta(seconds=5)
+    seen = added + timedelta(seconds=6)
+    assert export_problems(recorded, recorded, start, 2.0, 1.0, observed=(added, seen, end)) == []
+    skew = timedelta(seconds=10)
+    ahead = export_problems(
+        recorded, recorded, start + skew, 2.0, 1.0, observed=(added, seen, end + skew)
+    )
+    assert len(ahead) == 1 and "ahead of UTC" in ahead[0] and "9.0 s" in ahead[0]
+    behind = export_problems(
+        recorded, recorded, start - skew, 2.0, 1.0, observed=(added, seen, end - skew)
+    )
+    assert len(behind) == 1 and "behind UTC" in behind[0]
