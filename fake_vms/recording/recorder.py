@@ -120,7 +120,8 @@ class CameraRecorder:
             self._index = 0  # (re)start on the loop's first IDR, parameter sets included
             self._state_events(moment, True)
             self._recording = True
-        self._motion_events(offset)
+        if self.source.instrumentation:  # spontaneous motion: instrumentation, off with it
+            self._motion_events(offset)
         if self.source.dropped(frame):  # lost at capture: the recording lacks it too
             return None
         unit = self.loop.access_units[self._index]
