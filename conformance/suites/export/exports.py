@@ -312,6 +312,47 @@ def align_files(
     return out
 
 
+def file_spans(
+    facts: list[MediaFacts], manifest: dict[str, Any]
+) -> list[tuple[datetime, datetime]]:
+    """Each file's media span as the package gives it: its manifest start plus its container
+    timeline (first to last timestamp, plus one frame period)."""
+    by_path = {f.get("path"): f for f in manifest.get("files", [])}
+    spans = []
+    for f in facts:
+        entry = by_path.get(f.path, {})
+        start = parse_utc(entry.get("start_utc"))
+        if start is None:
+            continue
+        if f.pts_s:
+            period = 1.0 / f.fps if f.fps else 0.0
+            length = max(f.pts_s) - min(f.pts_s) + period
+            spans.append((start, start + timedelta(seconds=length)))
+        elif (end := parse_utc(entry.get("end_utc"))) is not None:
+            spans.append((start, end))
+    return sorted(spans)
+
+
+def first_frame_from(
+    facts: list[MediaFacts], manifest: dict[str, Any], start: datetime
+) -> datetime | None:
+    """Time of the first frame at or after ``start`` (a preceding keyframe, which each camera
+    places differently, does not count), from each file's manifest start and container
+    timestamps; else the first file's manifest start."""
+    by_path = {f.get("path"): f for f in manifest.get("files", [])}
+    times = []
+    for f in facts:
+        origin = parse_utc(by_path.get(f.path, {}).get("start_utc"))
+        if origin is not None and f.pts_s:
+            first = min(f.pts_s)
+            times += [origin + timedelta(seconds=p - first) for p in f.pts_s]
+    times.sort()
+    if times:
+        return next((t for t in times if t >= start - timedelta(milliseconds=20)), times[-1])
+    spans = file_spans(facts, manifest)
+    return spans[0][0] if spans else None
+
+
 def warm_single_export(dut: Any) -> ExportRun | None:
     """Prefetch warm-up: the single export, under the key the tests read (``export:single``)."""
     vms = getattr(dut, "vms", None)
