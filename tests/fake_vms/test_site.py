@@ -66,3 +66,12 @@ def test_bad_site_files_name_the_field(tmp_path: Path, body: str, expected: str)
         load_site(site)
     assert str(site.parent) in str(caught.value) or "missing.yaml" in str(caught.value)
     assert expected in str(caught.value)
+
+
+def test_serve_no_instrumentation_flag() -> None:
+    """``fake-vms serve --no-instrumentation`` reaches load_site as instrumentation=False."""
+    from fake_vms.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--site", "s.yaml", "--no-instrumentation"])
+    assert args.no_instrumentation is True
+    assert build_parser().parse_args(["serve", "--site", "s.yaml"]).no_instrumentation is False
