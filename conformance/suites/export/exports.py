@@ -253,9 +253,12 @@ def _said_span(run: ExportRun, camera_id: str) -> tuple[datetime, datetime] | No
     return (min(near), max(near)) if near else None
 
 
-def recording_facts(device: Any, adapter: VmsAdapter, camera_id: str, run: ExportRun):
+def recording_facts(
+    device: Any, adapter: VmsAdapter, camera_id: str, run: ExportRun, key: str = "export:recording"
+):
     """The reference: the recording itself over the export's range and whatever the package
-    says it holds (padded), as the VMS stores it (or None when it offers no download)."""
+    says it holds (padded), as the VMS stores it (or None when it offers no download); cached
+    under ``key`` (one per export and camera)."""
     from conformance.clients.vms import VmsUnsupported
 
     def compute() -> Reference | None:
@@ -288,7 +291,7 @@ def recording_facts(device: Any, adapter: VmsAdapter, camera_id: str, run: Expor
         times = reference_times(facts.pts_s, end, facts.fps or 25.0, at_end=True)
         return Reference(facts, times, (start, end))
 
-    return device.cached("export:recording", compute)
+    return device.cached(key, compute)
 
 
 def align_files(
@@ -331,6 +334,25 @@ def file_spans(
         elif (end := parse_utc(entry.get("end_utc"))) is not None:
             spans.append((start, end))
     return sorted(spans)
+
+
+def first_frame_on_reference(
+    device: Any, adapter: VmsAdapter, run: ExportRun, camera_id: str, tolerance_s: float
+) -> datetime | None:
+    """Time of ``camera_id``'s first exported frame at or after the requested start, from its
+    own recording the export was aligned on (None without a usable reference or match)."""
+    key = f"export:reference:{run.job_id}:{camera_id}"
+    reference = recording_facts(device, adapter, camera_id, run, key=key)
+    if reference is None or not reference.facts.opened or reference.facts.error:
+        return None
+    times = sorted(
+        reference.times[p]
+        for alignment, _span in align_files(run, camera_id, reference, tolerance_s).values()
+        for p in alignment.positions
+        if p is not None and p < len(reference.times)
+    )
+    start = run.request.start - timedelta(milliseconds=20)
+    return next((t for t in times if t >= start), None)
 
 
 def first_frame_from(

@@ -42,6 +42,7 @@ from conformance.suites.export.exports import (
     align_files,
     file_spans,
     first_frame_from,
+    first_frame_on_reference,
     latest_recorded,
     recorded_range,
     recording_facts,
@@ -349,12 +350,20 @@ def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, par
     require_done(run)
     _record_job(evidence, run)
     manifest = _manifest(run)
-    spans = {}
+    spans, sources = {}, {}
+    tolerance, start = float(params["time_tolerance_s"]), run.request.start
     for camera_id in run.request.camera_ids:
-        first = first_frame_from(run.facts_for(camera_id, manifest), manifest, run.request.start)
+        # Each camera's own recording places its frames in time; failing that (no download, or
+        # a re-encoded export), the package's account: manifest start plus container timestamps.
+        first = first_frame_on_reference(device, vms, run, camera_id, tolerance)
+        sources[camera_id] = "reference recording"
+        if first is None:
+            first = first_frame_from(run.facts_for(camera_id, manifest), manifest, start)
+            sources[camera_id] = "manifest and container"
         if first is not None:
             spans[camera_id] = (first, first)
     evidence.measure("first_frame_from_start_utc", {c: s[0].isoformat() for c, s in spans.items()})
+    evidence.measure("first_frame_source", sources)
     problems = check_aligned(spans, run.request.start, params["time_tolerance_s"])
     assert not problems, "; ".join(problems)
 
