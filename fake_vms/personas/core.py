@@ -152,10 +152,10 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "dropped-frames",
-        "One frame a second is lost at capture: never encoded or sent, the RTP timestamps skip "
-        "it, and recordings and exports lack it too",
+        "One frame in fifty (every 2 s) is lost at capture: never encoded or sent, the RTP "
+        "timestamps skip it, and recordings and exports lack it too",
         ("STREAM-CONT-01", "EXPORT-FRAMES-01"),
         "Frame loss under load: ONVIF test specs exclude 'missing audio/video frames'",
-        knobs=Knobs(drop_frame_every=25),
+        knobs=Knobs(drop_frame_every=50),
     ),
 )
