@@ -1,7 +1,7 @@
 """``fake-vms``: serve a simulated site, or list the personas.
 
 fake-vms serve --site fixtures/sites/demo.yaml [--persona NAME] [--ready-file PATH]
-    [--recordings DIR]
+    [--recordings DIR] [--no-instrumentation]
 fake-vms personas [--json]
 """
 
@@ -19,7 +19,11 @@ from fake_vms.site import SiteError, load_site
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        site = load_site(args.site, persona=args.persona)
+        site = load_site(
+            args.site,
+            persona=args.persona,
+            instrumentation=False if args.no_instrumentation else None,
+        )
     except SiteError as exc:
         print(f"fake-vms: {exc}", file=sys.stderr)
         return 2
@@ -63,6 +67,8 @@ async def _serve_site(
             f"  VMS API: {vms['url']}  user {vms['username']} ({role}{persona})",
             file=sys.stderr,
         )
+    if not site.instrumentation:
+        print("  instrumentation off: no frame-counter SEI, no spontaneous events", file=sys.stderr)
     print("fake-vms: ready; Ctrl-C to stop", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -124,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="UDP port of the WS-Discovery responder on 127.0.0.1 (default: a free port)",
+    )
+    serve.add_argument(
+        "--no-instrumentation",
+        action="store_true",
+        help="send only what a real camera sends: no frame-counter SEI (live, recordings, "
+        "exports) and no spontaneous motion or tampering events",
     )
     serve.add_argument(
         "--recordings",

@@ -9,7 +9,10 @@ A site file is YAML::
         persona: half-frame-rate      # optional
         clock_offset_s: 0             # optional
 
-Every field of :class:`CameraConfig` may appear under ``defaults`` or on a camera.
+Every field of :class:`CameraConfig` may appear under ``defaults`` or on a camera. A top-level
+``instrumentation: false`` (or ``fake-vms serve --no-instrumentation``) turns off, for every
+camera, what the simulator adds that no camera sends: the frame-counter SEI
+(docs/frame-counter.md) and spontaneous motion/tampering events.
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ class CameraConfig:
     recording_retention_s: float = 600.0
     """How much recorded video is kept (older segments are deleted)."""
     knobs: Knobs = field(default_factory=Knobs)
+    instrumentation: bool = True
+    """Simulator extras no camera sends: the frame-counter SEI in live video, recordings and
+    exports, and spontaneous motion/tampering events (the event service reads this flag). Off,
+    the camera sends only what a real one would; checks must judge it all the same."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "recording_gaps", tuple(map(tuple, self.recording_gaps)))
@@ -118,6 +125,9 @@ class Site:
     cameras: tuple[CameraConfig, ...]
     vms: VmsSiteConfig | None = None
     """Set when the site hosts a VMS that ingests cameras (it may then have no cameras)."""
+    instrumentation: bool = True
+    """False when the site (or ``--no-instrumentation``) turned instrumentation off for every
+    camera (see :attr:`CameraConfig.instrumentation`)."""
 
 
 _VMS_FIELDS = {"ingest", "clip_s", "persona"}
@@ -223,8 +233,13 @@ def _site_cameras(data: dict[str, Any], where: str, site_name: str) -> list[Came
     return cameras
 
 
-def load_site(path: str | Path, persona: str | None = None) -> Site:
+def load_site(
+    path: str | Path, persona: str | None = None, instrumentation: bool | None = None
+) -> Site:
     """Load a site file or an estate file; ``persona`` applies to every camera without one.
+
+    ``instrumentation`` (the ``--no-instrumentation`` flag) overrides the file's top-level
+    ``instrumentation:``; off, it is off for every camera whatever the camera entries say.
 
     An estate file (``estate: NAME``, ``sites: [...]``) lists sites inline or as paths to site
     files relative to itself, so each authority can keep its own file.
@@ -266,4 +281,10 @@ def load_site(path: str | Path, persona: str | None = None) -> Site:
         seen.add(camera.name)
     if forced is not None:
         cameras = [apply_persona(c, forced) if c.persona is None else c for c in cameras]
-    return Site(name=name, cameras=tuple(cameras), vms=vms)
+    declared = data.get("instrumentation", True)
+    if not isinstance(declared, bool):
+        raise SiteError(f"{path}: field 'instrumentation' must be true or false")
+    enabled = declared if instrumentation is None else instrumentation
+    if not enabled:
+        cameras = [replace(c, instrumentation=False) for c in cameras]
+    return Site(name=name, cameras=tuple(cameras), vms=vms, instrumentation=enabled)

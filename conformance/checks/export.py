@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -205,31 +205,21 @@ def check_plays(facts: Sequence[MediaFacts]) -> list[str]:
     return problems
 
 
-def capture_span(facts: Sequence[MediaFacts]) -> tuple[datetime, datetime] | None:
-    """First and last capture time over the files (from the frame-counter SEI)."""
-    times = [us for f in facts for us in f.capture_us if us is not None]
-    if not times:
-        return None
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    return epoch + timedelta(microseconds=min(times)), epoch + timedelta(microseconds=max(times))
-
-
 def check_range(
-    facts: Sequence[MediaFacts],
     start: datetime,
     end: datetime,
     tolerance_s: float,
-    span: tuple[datetime, datetime] | None = None,
+    span: tuple[datetime, datetime],
 ) -> list[str]:
     """Media covers ``[start, end)`` and no more than ``tolerance_s`` beyond it at either end.
 
-    ``span`` is the media's first/last capture time; by default it comes from the frame-counter
-    SEI of the files.
+    ``span`` is the media's first frame time and last frame's end, from the reference it was
+    aligned on (:mod:`conformance.checks.export_alignment`), not from anything the simulator
+    adds.
     """
-    span = span or capture_span(facts)
-    if span is None:
-        return ["no capture times in the media to compare with the requested range"]
     first, last = span
+    if last <= first:
+        return ["the exported media spans no time: no frame could be placed on the reference"]
     problems = []
     tol = timedelta(seconds=tolerance_s)
     if first > start + tol:
@@ -277,9 +267,16 @@ def check_native(
 
 
 def check_frames(facts: Sequence[MediaFacts], fps: float, slack_frames: int = 1) -> list[str]:
-    """Per file: frame count matches duration x recorded frame rate, and the frame counter runs
-    on without holes (a hole is a frame the export dropped)."""
+    """Per file: frame count matches duration x recorded frame rate, and the container's
+    timestamps run on without holes (a step of two or more frame intervals is a lost frame).
+
+    Judged on the file alone, as any player sees it; completeness against the recording is
+    :func:`conformance.checks.export_alignment.check_complete`.
+    """
+    from conformance.checks.export_alignment import timeline_holes
+
     _require_any(facts, "no media file in the export to count frames in")
+
     problems = []
     for f in facts:
         expected = f.duration_s * fps
@@ -288,38 +285,15 @@ def check_frames(facts: Sequence[MediaFacts], fps: float, slack_frames: int = 1)
                 f"{f.path}: {f.packets} frames in {f.duration_s:.2f} s, expected about "
                 f"{expected:.0f} at {fps:g} fps"
             )
-        counters = [c for c in f.counters if c is not None]
-        if len(counters) < len(f.counters):
-            problems.append(
-                f"{f.path}: {len(f.counters) - len(counters)} frames without a frame counter"
-            )
-        holes = sum(1 for a, b in zip(counters, counters[1:], strict=False) if b != a + 1)
+        holes = timeline_holes(f.pts_s, fps)
         if holes:
-            problems.append(f"{f.path}: frame counter jumps {holes} times within the file")
+            lost = sum(n for _t, n in holes)
+            sample = ", ".join(f"{n} at {t:.2f} s" for t, n in holes[:5])
+            problems.append(
+                f"{f.path}: {lost} frames missing from the container timestamps at {fps:g} fps "
+                f"({len(holes)} holes: {sample})"
+            )
     return problems
-
-
-def check_identical(
-    exported: Mapping[int, str], reference: Mapping[int, str], minimum: int = 10
-) -> list[str]:
-    """Exported access units equal the reference (recorded/replayed) ones, by frame counter."""
-    common = sorted(set(exported) & set(reference))
-    if len(common) < minimum:
-        return [f"only {len(common)} frames in common with the reference (need {minimum})"]
-    differ = [n for n in common if exported[n] != reference[n]]
-    if differ:
-        return [f"{len(differ)} of {len(common)} access units differ (first: frame {differ[0]})"]
-    return []
-
-
-def counter_digests(facts: Iterable[MediaFacts]) -> dict[int, str]:
-    """Frame counter -> sample digest, over every file."""
-    out: dict[int, str] = {}
-    for f in facts:
-        for counter, digest in zip(f.counters, f.sample_digests, strict=False):
-            if counter is not None:
-                out[counter] = digest
-    return out
 
 
 # --- time, identity, audit ----------------------------------------------------------------
@@ -327,27 +301,23 @@ def counter_digests(facts: Iterable[MediaFacts]) -> dict[int, str]:
 
 def check_utc(
     manifest: Mapping[str, Any],
-    facts_by_path: Mapping[str, MediaFacts],
+    first_frames: Mapping[str, datetime | None],
     max_offset_s: float,
     exported_between: tuple[datetime, datetime] | None = None,
 ) -> list[str]:
-    """Manifest times are UTC and true: each file's start/end agree with the capture times in
-    its media, and the export time with the suite's clock around the job."""
+    """Manifest times are UTC and true: each file's start agrees with the capture time of its
+    first frame (``first_frames``: from the reference the file was aligned on; None where it
+    could not be), and the export time with the suite's clock around the job."""
     problems = []
     limit = timedelta(seconds=max_offset_s)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     for entry in media_entries(manifest):
         path = str(entry.get("path"))
         start, end = parse_utc(entry.get("start_utc")), parse_utc(entry.get("end_utc"))
         if start is None or end is None:
             problems.append(f"{path}: start/end not given as UTC ({entry.get('start_utc')!r})")
             continue
-        facts = facts_by_path.get(path)
-        times = [us for us in (facts.capture_us if facts else []) if us is not None]
-        if not times:
-            continue
-        first = epoch + timedelta(microseconds=min(times))
-        if abs(start - first) > limit:
+        first = first_frames.get(path)
+        if first is not None and abs(start - first) > limit:
             problems.append(
                 f"{path}: manifest start {entry.get('start_utc')} is "
                 f"{(start - first).total_seconds():+.1f} s from the media's first frame (UTC)"

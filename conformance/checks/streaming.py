@@ -97,24 +97,30 @@ def check_timestamps(regressions: int, access_units: int) -> list[str]:
 
 
 def check_continuity(
-    counter_gaps: list[tuple[int, int]], counter_missing: int, access_units: int, rtp_seq_lost: int
+    rtp_seq_lost: int,
+    timestamp_lost: int | None,
+    timestamp_gaps: list[tuple[int, int]] | None = None,
+    fps: float | None = None,
+    *,
+    access_units: int,
 ) -> list[str]:
-    """STREAM-CONT-01: lost frames are lost evidence; judged by the source frame counter if any.
+    """STREAM-CONT-01: lost frames are lost evidence. Judged from what every camera sends: RTP
+    sequence gaps (packets lost on the way) and, where a constant frame rate is declared, RTP
+    timestamp steps of two or more frame intervals (frames lost before or after the encoder).
 
-    ``counter_gaps`` are (expected, got) pairs; a counter missing from every access unit means
-    the source has none (a real device), and RTP sequence gaps are the only evidence left.
+    ``timestamp_lost`` is None when no rate is declared (sequence numbers are then the only
+    evidence). A simulator's frame counter is evidence only and never decides here.
     """
     _require_units(access_units)
-    if access_units and counter_missing == access_units:
-        # No source frame counter (a real device): fall back to RTP sequence numbers.
-        if rtp_seq_lost:
-            return [f"{rtp_seq_lost} RTP packets lost (sequence number gaps)"]
-        return []
     problems = []
-    if counter_gaps:
-        lost = sum(got - expected for expected, got in counter_gaps if got > expected)
-        sample = ", ".join(f"expected {e} got {g}" for e, g in counter_gaps[:5])
-        problems.append(f"{len(counter_gaps)} frame-counter gaps, {lost} frames lost ({sample})")
     if rtp_seq_lost:
         problems.append(f"{rtp_seq_lost} RTP packets lost (sequence number gaps)")
+    if timestamp_lost:
+        gaps = timestamp_gaps or []
+        sample = ", ".join(f"{n} before access unit {i}" for i, n in gaps[:5])
+        rate = f" at {fps:g} fps" if fps else ""
+        problems.append(
+            f"{timestamp_lost} frames missing from the RTP timestamps{rate} "
+            f"({len(gaps)} gaps: {sample})"
+        )
     return problems

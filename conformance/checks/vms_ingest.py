@@ -27,6 +27,10 @@ class MediaFacts:
     first_capture_us: int | None = None
     """Capture time (µs since the Unix epoch, UTC) of the first frame, from its SEI."""
     sha256: str = ""
+    pts_s: tuple[float, ...] = ()
+    """Container timestamp of each frame, seconds (what any player sees)."""
+    vcl_digests: tuple[str, ...] = ()
+    """SHA-256 of each access unit's coded picture (VCL NAL units), in packet order."""
 
     def to_dict(self) -> dict:
         return {
@@ -111,11 +115,14 @@ def media_problems(
     max_lost: int,
     vms_frames: int | None = None,
 ) -> tuple[list[str], list[str]]:
-    """VMS-MEDIA-01: codec, size and rate equal the camera's; no frame lost by the counter.
+    """VMS-MEDIA-01: codec, size and rate equal the camera's; no frame lost.
 
-    Returns (problems, findings). Without frame counters (a VMS that strips SEI) the loss is
-    judged from frames vs duration instead, and that fallback is reported as a finding.
+    Returns (problems, findings). Loss is judged from the recording's container timestamps
+    (a step of two or more of the camera's frame intervals is a lost frame) and from frames vs
+    duration; a simulator's frame counter is never needed.
     """
+    from conformance.checks.export_alignment import timeline_holes
+
     problems: list[str] = []
     findings: list[str] = []
     if facts.codec.upper().replace("HEVC", "H265") != expected.codec.upper():
@@ -130,21 +137,20 @@ def media_problems(
             f"frame rate {facts.fps:.2f} fps is not within {fps_tolerance_pct:g} % of the "
             f"camera's {expected.fps:g} fps"
         )
-    if facts.counters:
-        lost = lost_frames(facts.counters)
-        if lost > max_lost:
-            problems.append(f"{lost} frame(s) lost by the frame counter (allowed {max_lost})")
-    else:
-        findings.append(
-            "the recording carries no frame-counter SEI (the VMS strips it): loss judged from "
-            "frames vs duration"
+    holes = timeline_holes(facts.pts_s, expected.fps)
+    lost = sum(n for _t, n in holes)
+    if lost > max_lost:
+        sample = ", ".join(f"{n} at {t:.2f} s" for t, n in holes[:5])
+        problems.append(
+            f"{lost} frame(s) missing from the recording's timestamps at the camera's "
+            f"{expected.fps:g} fps (allowed {max_lost}; {sample})"
         )
-        expected_frames = facts.duration_s * expected.fps
-        if expected_frames and facts.frames < expected_frames * (1 - fps_tolerance_pct / 100):
-            problems.append(
-                f"{facts.frames} frames in {facts.duration_s:.2f} s; about "
-                f"{expected_frames:.0f} expected at {expected.fps:g} fps"
-            )
+    expected_frames = facts.duration_s * expected.fps
+    if expected_frames and facts.frames < expected_frames * (1 - fps_tolerance_pct / 100):
+        problems.append(
+            f"{facts.frames} frames in {facts.duration_s:.2f} s; about "
+            f"{expected_frames:.0f} expected at {expected.fps:g} fps"
+        )
     if vms_frames is not None and vms_frames != facts.frames:
         findings.append(f"the VMS says {vms_frames} frames; the file holds {facts.frames}")
     if facts.frames == 0:
@@ -173,23 +179,45 @@ def export_problems(
     vms_start: datetime,
     time_tolerance_s: float,
     preroll_s: float = 0.0,
+    observed: tuple[datetime | None, datetime, datetime] | None = None,
 ) -> list[str]:
-    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC start is the capture time.
+    """VMS-EXPORT-01: export holds the recorded frames; the VMS's UTC times are true.
 
+    ``observed`` = (when the camera was given to the VMS, when a search first returned the
+    recording, the end the VMS gave it then), all on the suite's UTC clock except the last: a
+    recording cannot start before its camera was added nor end after it was found, so a VMS
+    clock behind or ahead shows without any frame counter. Where a simulator's counter gives
+    the first frame's capture time, the start is also compared with it (sharper).
     A passthrough recording must begin on a key frame, so its first frame may precede the
     VMS's stated start by up to one key-frame interval (``preroll_s``): allowed, not an error.
     """
     problems = []
+    if observed is not None:
+        added, seen, end_then = observed
+        if added is not None and (added - vms_start).total_seconds() > time_tolerance_s:
+            problems.append(
+                f"the VMS's UTC start {vms_start.isoformat()} is "
+                f"{(added - vms_start).total_seconds():.1f} s before the camera was given to "
+                "it (suite clock): the VMS's clock is behind UTC"
+            )
+        if (end_then - seen).total_seconds() > time_tolerance_s:
+            problems.append(
+                f"the VMS said the recording ends at {end_then.isoformat()}, "
+                f"{(end_then - seen).total_seconds():.1f} s after the moment it was found "
+                "(suite clock): the VMS's clock is ahead of UTC"
+            )
     if exported is None:
         problems.append("the export holds no media file of the recording")
-    elif recorded.counters and exported.counters != recorded.counters:
+    elif recorded.vcl_digests and exported.vcl_digests != recorded.vcl_digests:
+        same = len(set(exported.vcl_digests) & set(recorded.vcl_digests))
         problems.append(
-            f"exported frames (counter {exported.counters[:1]}..{exported.counters[-1:]}, "
-            f"{len(exported.counters)}) differ from the recording's "
-            f"({recorded.counters[:1]}..{recorded.counters[-1:]}, {len(recorded.counters)})"
+            f"exported frames differ from the recording's: {len(exported.vcl_digests)} "
+            f"exported, {len(recorded.vcl_digests)} recorded, {same} coded pictures in common"
         )
-    elif not recorded.counters and exported.sha256 != recorded.sha256:
+    elif not recorded.vcl_digests and exported.sha256 != recorded.sha256:
         problems.append("the exported media is not byte-identical to the downloaded recording")
+    # The capture time of the first frame is known only from a simulator's frame counter: it
+    # sharpens this check where present (no camera sends it; see the README on instrumentation).
     if recorded.first_capture_us is not None:
         capture = recorded.first_capture_us / 1e6
         offset = vms_start.timestamp() - capture

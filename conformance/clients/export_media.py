@@ -3,7 +3,10 @@
 
 Why a probe of its own: an evidence export is judged on the file a court would receive, so the
 suite opens it the way a player does (demux + decode, bounded), and reads the length-prefixed
-samples directly for the frame-counter SEI (docs/frame-counter.md) and the parameter sets.
+samples directly for the parameter sets and a digest of each access unit's coded picture (its
+VCL NAL units only, so a re-mux that keeps the bitstream but drops SEI or moves parameter sets
+still matches the recording). The simulator's frame-counter SEI (docs/frame-counter.md) is read
+for the evidence only: no export verdict needs it.
 """
 
 from __future__ import annotations
@@ -47,13 +50,14 @@ class MediaFacts:
     """Frame-counter SEI capture time (µs since the epoch, UTC) per packet."""
     parameter_sets: list[str] = field(default_factory=list)
     """Hex of the SPS/PPS(/VPS) in the codec configuration (avcC/hvcC)."""
-    sample_digests: list[str] = field(default_factory=list)
-    """SHA-256 (first 16 hex) of each sample's NAL payloads, start-code/length independent."""
+    vcl_digests: list[str] = field(default_factory=list)
+    """Per packet: SHA-256 (first 32 hex) of its VCL NAL units (the coded picture), in order,
+    start-code/length independent; "" for a packet without any."""
 
     def summary(self) -> dict[str, Any]:
         """The facts without the per-packet lists (for evidence)."""
         data = asdict(self)
-        for key in ("pts_s", "counters", "capture_us", "sample_digests"):
+        for key in ("pts_s", "counters", "capture_us", "vcl_digests"):
             data.pop(key)
         data["first_counter"] = next((c for c in self.counters if c is not None), None)
         data["last_counter"] = next((c for c in reversed(self.counters) if c is not None), None)
@@ -69,6 +73,51 @@ def split_length_prefixed(sample: bytes, size: int = 4) -> list[bytes]:
         nals.append(sample[pos : pos + length])
         pos += length
     return nals
+
+
+def is_vcl(codec: str, nal: bytes) -> bool:
+    """A coded slice (H.264 types 1-5, H.265 types 0-31): the picture itself."""
+    if not nal:
+        return False
+    if codec == "H264":
+        return 1 <= nal[0] & 0x1F <= 5
+    if codec == "H265":
+        return (nal[0] >> 1) & 0x3F <= 31
+    return True
+
+
+def vcl_digest(codec: str, nals: list[bytes]) -> str:
+    """SHA-256 (32 hex) over the VCL NAL units of one access unit, each length-prefixed so the
+    digest does not depend on how the container separates them."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    found = False
+    for nal in nals:
+        if is_vcl(codec, nal):
+            digest.update(len(nal).to_bytes(4, "big") + nal)
+            found = True
+    return digest.hexdigest()[:32] if found else ""
+
+
+def split_sample(sample: bytes, size: int = 4) -> list[bytes]:
+    """NAL units of a sample: length-prefixed (MP4/MKV), or Annex B where a muxer kept it.
+
+    Length-prefixed is tried first and kept when the lengths tile the sample exactly: a length
+    of 256-511 bytes starts ``00 00 01``, which a start-code test alone would take for Annex B.
+    """
+    nals, pos = [], 0
+    while pos + size <= len(sample):
+        length = int.from_bytes(sample[pos : pos + size], "big")
+        if length == 0 or pos + size + length > len(sample):
+            break
+        nals.append(sample[pos + size : pos + size + length])
+        pos += size + length
+    if pos == len(sample) and nals:
+        return nals
+    parts = [p for p in sample.split(b"\x00\x00\x01") if p]
+    units = [p.rstrip(b"\x00") if i < len(parts) - 1 else p for i, p in enumerate(parts)]
+    return [u for u in units if u]
 
 
 def parameter_sets_from_config(codec: str, extradata: bytes) -> list[bytes]:
@@ -102,8 +151,6 @@ def parameter_sets_from_config(codec: str, extradata: bytes) -> list[bytes]:
 
 def probe(path: str, data: bytes) -> MediaFacts:
     """Open ``data`` as FFmpeg would; never raises for a bad file (``error`` says why)."""
-    import hashlib
-
     facts = MediaFacts(path)
     try:
         with av.open(io.BytesIO(data), "r") as container:
@@ -129,14 +176,14 @@ def probe(path: str, data: bytes) -> MediaFacts:
                     continue
                 facts.packets += 1
                 facts.pts_s.append(float(packet.pts * packet.time_base))
-                nals = split_length_prefixed(bytes(packet))
+                nals = split_sample(bytes(packet))
                 found = None
                 for nal in nals:
                     if nal and facts.codec in ("H264", "H265"):
                         found = parse_frame_counter(nal, facts.codec) or found
                 facts.counters.append(found[0] if found else None)
                 facts.capture_us.append(found[1] if found else None)
-                facts.sample_digests.append(hashlib.sha256(b"".join(nals)).hexdigest()[:16])
+                facts.vcl_digests.append(vcl_digest(facts.codec, nals))
                 if facts.decoded < MAX_DECODE_FRAMES:
                     try:
                         facts.decoded += len(decoder.decode(packet))

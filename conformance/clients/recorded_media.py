@@ -1,8 +1,10 @@
 """Read a recorded or exported media file (mp4, mkv, ...) into :class:`MediaFacts`.
 
-Why demux instead of decode: the frame-counter SEI (docs/frame-counter.md) sits in every access
-unit, so lost frames, the frame rate and the first frame's capture time come from packets alone,
-cheaply, for minutes of footage. Containers like mp4 store length-prefixed NAL units (AVCC/HVCC).
+Why demux instead of decode: lost frames (container timestamps), the frame rate and each
+frame's coded picture (a digest of its VCL NAL units) come from packets alone, cheaply, for
+minutes of footage. Containers like mp4 store length-prefixed NAL units (AVCC/HVCC). The
+simulator's frame-counter SEI (docs/frame-counter.md) is read where present, as evidence and for
+the first frame's capture time; no verdict needs it.
 """
 
 from __future__ import annotations
@@ -13,22 +15,15 @@ from pathlib import Path
 import av
 
 from conformance.checks.vms_ingest import MediaFacts
+from conformance.clients.export_media import split_sample, vcl_digest
 from conformance.clients.stream import parse_frame_counter
 
 _CODECS = {"h264": "H264", "hevc": "H265", "h265": "H265"}
 
 
-def _nal_units(data: bytes, length_size: int = 4) -> list[bytes]:
+def _nal_units(data: bytes) -> list[bytes]:
     """Split a length-prefixed (AVCC/HVCC) packet; Annex B start codes are handled too."""
-    if data[:4] == b"\x00\x00\x00\x01" or data[:3] == b"\x00\x00\x01":
-        return [n.lstrip(b"\x00") for n in data.split(b"\x00\x00\x01") if n.strip(b"\x00")]
-    units, pos = [], 0
-    while pos + length_size <= len(data):
-        size = int.from_bytes(data[pos : pos + length_size], "big")
-        pos += length_size
-        units.append(data[pos : pos + size])
-        pos += size
-    return units
+    return split_sample(data)
 
 
 def read_media_facts(path: Path) -> MediaFacts:
@@ -42,6 +37,7 @@ def read_media_facts(path: Path) -> MediaFacts:
         counters: list[int] = []
         first_capture: int | None = None
         pts: list[int] = []
+        digests: list[str] = []
         frames = 0
         for packet in container.demux(stream):
             if packet.size == 0:
@@ -49,7 +45,9 @@ def read_media_facts(path: Path) -> MediaFacts:
             frames += 1
             if packet.pts is not None:
                 pts.append(packet.pts)
-            for nal in _nal_units(bytes(packet)):
+            nals = _nal_units(bytes(packet))
+            digests.append(vcl_digest(codec, nals))
+            for nal in nals:
                 found = parse_frame_counter(nal, codec) if codec in ("H264", "H265") else None
                 if found:
                     counters.append(found[0])
@@ -70,4 +68,6 @@ def read_media_facts(path: Path) -> MediaFacts:
         counters=tuple(counters),
         first_capture_us=first_capture,
         sha256=digest,
+        pts_s=tuple(p * tb for p in pts),
+        vcl_digests=tuple(digests),
     )

@@ -1,8 +1,10 @@
-"""Analysis of a captured RTSP stream: frame counter, timing and a bounded decode.
+"""Analysis of a captured RTSP stream: timing, frame loss and a bounded decode.
 
-Frame-rate, timestamp and frame-counter checks use only demuxed data (RTP timestamps, arrival
-times, the SEI frame counter of docs/frame-counter.md), so they stay cheap on long captures;
-only picture size and the thumbnail need FFmpeg, and the decode can be limited in time.
+Frame-rate, timestamp and frame-loss checks use only demuxed data (RTP timestamps and sequence
+numbers, arrival times), so they stay cheap on long captures; only picture size and the
+thumbnail need FFmpeg, and the decode can be limited in time. Frame loss is judged from what
+every camera sends (:func:`timestamp_losses`); the simulator's frame-counter SEI
+(docs/frame-counter.md), where present, only adds the exact frame numbers to the evidence.
 """
 
 from __future__ import annotations
@@ -164,8 +166,87 @@ def _timing(aus: list[ReceivedAccessUnit], clock_rate: int, stats: StreamStats) 
         stats.fps_arrival = (len(aus) - 1) / (aus[-1].arrival - aus[0].arrival)
 
 
+def sdp_framerate(sdp: str) -> float | None:
+    """The video's ``a=framerate:`` (RFC 8866) from an SDP, if it declares one."""
+    video = False
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            video = line.startswith("m=video")
+        elif video and line.startswith("a=framerate:"):
+            try:
+                value = float(line.split(":", 1)[1].strip())
+            except ValueError:
+                return None
+            return value if value > 0 else None
+    return None
+
+
+@dataclass
+class TimestampLoss:
+    """Frames missing from a constant-rate stream, judged from its RTP timestamps alone.
+
+    ``gaps`` are (access-unit index, frames missing before it) for evidence; ``lost`` nets out
+    access units whose timestamp went back (STREAM-TS-01's finding, not a loss).
+    """
+
+    interval_ticks: float
+    declared_fps: float
+    rate_source: str
+    """``declared`` when the stream runs at the declared rate, else ``stream`` (its own median
+    step: a stream at another constant rate is STREAM-FPS-01's finding, not frame loss)."""
+    lost: int = 0
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["gaps"] = [list(g) for g in self.gaps[:20]]
+        return data
+
+
+RATE_MATCH = 0.10
+"""The stream's median timestamp step within 10 % of the declared interval runs at that rate."""
+
+
+def timestamp_losses(
+    aus: list[ReceivedAccessUnit], clock_rate: int, declared_fps: float | None
+) -> TimestampLoss | None:
+    """Lost frames from RTP timestamps where a constant frame rate is declared (SDP
+    ``a=framerate`` or the encoder configuration): an encoder stamps each frame with its capture
+    time, so a frame lost before or after encoding leaves a step of two or more frame intervals.
+
+    Each access unit's timestamp is placed on the grid of frame intervals (rounded, so clock
+    jitter under half an interval is no loss); grid slots between the first and the last that no
+    access unit occupies are lost frames. None when no rate is declared or too few units came.
+    """
+    if not declared_fps or declared_fps <= 0 or len(aus) < 3 or clock_rate <= 0:
+        return None
+    declared = clock_rate / declared_fps
+    times = [0]
+    for a, b in zip(aus, aus[1:], strict=False):
+        times.append(times[-1] + ts_delta(a.rtp_timestamp, b.rtp_timestamp))
+    steps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
+    if not steps:
+        return None
+    median = statistics.median(steps)
+    if abs(median - declared) <= declared * RATE_MATCH:
+        result = TimestampLoss(declared, declared_fps, "declared")
+    else:
+        result = TimestampLoss(median, declared_fps, "stream")
+    slots = [round(t / result.interval_ticks) for t in times]
+    occupied = set(slots)
+    missing = max(slots) - min(slots) + 1 - len(occupied)
+    result.lost = max(0, missing - (len(slots) - len(occupied)))
+    highest = slots[0]
+    for index, slot in enumerate(slots[1:], start=1):
+        if slot - highest >= 2:
+            result.gaps.append((index, slot - highest - 1))
+        highest = max(highest, slot)
+    return result
+
+
 def _counter(aus: list[ReceivedAccessUnit], stats: StreamStats) -> None:
-    """Compare consecutive counters; AUs without one are counted, not guessed across."""
+    """Simulator only (evidence, never a verdict): compare consecutive frame counters; AUs
+    without one are counted, not guessed across."""
     previous: int | None = None
     for au in aus:
         if au.frame_counter is None:

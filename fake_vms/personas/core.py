@@ -152,10 +152,10 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "dropped-frames",
-        "The frame counter skips a value once a second (frames lost at capture, so recordings "
-        "and exports lack them too)",
+        "One frame in fifty (every 2 s) is lost at capture: never encoded or sent, the RTP "
+        "timestamps skip it, and recordings and exports lack it too",
         ("STREAM-CONT-01", "EXPORT-FRAMES-01"),
         "Frame loss under load: ONVIF test specs exclude 'missing audio/video frames'",
-        knobs=Knobs(counter_skip_every=25),
+        knobs=Knobs(drop_frame_every=50),
     ),
 )

@@ -75,8 +75,9 @@ class RtspKnobs:
     """The RTSP stream is encoded at this size instead of the configured resolution."""
     fps_divisor: int = 1
     """The stream really runs at fps / fps_divisor (RTP clock and pacing both)."""
-    counter_skip_every: int = 0
-    """Every Nth access unit the frame counter skips one value (frames lost at capture)."""
+    drop_frame_every: int = 0
+    """Every Nth captured frame never reaches the encoder (lost at capture): it is not sent,
+    recorded or exported, and RTP timestamps and recording times skip over it."""
     timestamp_glitch_every: int = 0
     """Every Nth access unit carries an RTP timestamp earlier than the previous one."""
 

@@ -120,12 +120,17 @@ class CameraRecorder:
             self._index = 0  # (re)start on the loop's first IDR, parameter sets included
             self._state_events(moment, True)
             self._recording = True
-        self._motion_events(offset)
+        if self.source.instrumentation:  # spontaneous motion: instrumentation, off with it
+            self._motion_events(offset)
+        if self.source.dropped(frame):  # lost at capture: the recording lacks it too
+            return None
         unit = self.loop.access_units[self._index]
-        capture_us = round(moment.timestamp() * 1_000_000)
-        sei = frame_counter_sei(self.source.counter(frame), capture_us, self.loop.codec)
+        extra = []
+        if self.source.instrumentation:
+            capture_us = round(moment.timestamp() * 1_000_000)
+            extra = [frame_counter_sei(self.source.counter(frame), capture_us, self.loop.codec)]
         self._index = (self._index + 1) % len(self.loop.access_units)
-        return StoredAccessUnit(moment, frame, unit.keyframe, [sei, *unit.nals])
+        return StoredAccessUnit(moment, frame, unit.keyframe, [*extra, *unit.nals])
 
     def _state_events(self, moment: datetime, state: bool) -> None:
         value = "true" if state else "false"

@@ -138,10 +138,13 @@ class RtspSession:
             elif delay < -MAX_LAG_S:
                 frame_number = source.current_frame()
             await asyncio.sleep(max(delay, 0.0))  # also yields to other sessions when late
+            if source.dropped(frame_number):  # lost at capture: nothing sent, loop unmoved
+                frame_number += 1
+                continue
             timestamp = self.rtp_time(frame_number)
             if glitch_every and previous_ts is not None and frame_number % glitch_every == 0:
                 timestamp = (previous_ts - step) & 0xFFFFFFFF
-            payloads = [source.sei_payload(frame_number), *loop_payloads[index]]
+            payloads = [*source.extra_payloads(frame_number), *loop_payloads[index]]
             if not self.sink.send(self.rtp, payloads, timestamp):
                 self._task = None
                 self._on_end(self)

@@ -2,7 +2,12 @@
 
 Frame numbers come from elapsed time since the server started, so every session of a camera
 sees the same "live" frame at the same moment, as with a real camera. The frame-counter SEI
-depends only on the frame number, so it is built once per frame for all sessions.
+(instrumentation: no camera sends it, docs/frame-counter.md) depends only on the frame number, so
+it is built once per frame for all sessions; with instrumentation off it is not sent at all.
+
+A frame lost at capture (``drop_frame_every``) never reaches the encoder: the next captured frame
+is encoded as the next access unit, so the bitstream stays decodable and only the RTP timestamps
+(and recording times) show the hole, as on a camera whose sensor pipeline drops frames.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ class LiveSource:
     def __init__(self, camera: CameraConfig, loop: EncodedLoop) -> None:
         self.codec = loop.codec  # an H.265 camera's second stream is H.264
         self.fps = camera.stream_fps
-        self.counter_skip_every = camera.knobs.counter_skip_every
+        self.drop_every = camera.knobs.drop_frame_every
+        self.instrumentation = camera.instrumentation
         self.timestamp_glitch_every = camera.knobs.timestamp_glitch_every
         self.flood_factor = max(1, camera.knobs.rtp_flood_factor)
         self.epoch = time.monotonic()
@@ -48,11 +54,18 @@ class LiveSource:
         """The frame's RTP time relative to the stream's random origin (90 kHz clock)."""
         return round(frame_number * RTP_CLOCK_HZ / self.fps)
 
+    def dropped(self, frame_number: int) -> bool:
+        """The frame is lost at capture (never encoded, sent or recorded)."""
+        return bool(self.drop_every) and frame_number % self.drop_every == self.drop_every - 1
+
     def counter(self, frame_number: int) -> int:
-        """The SEI counter value: the frame number, plus one extra per skip knob period."""
-        if self.counter_skip_every:
-            return frame_number + frame_number // self.counter_skip_every
+        """The SEI counter value: the capture frame number (lost frames leave holes in it)."""
         return frame_number
+
+    def extra_payloads(self, frame_number: int) -> list[bytes]:
+        """What the simulator adds before the frame's own NAL units: the frame-counter SEI when
+        instrumentation is on, nothing otherwise (what a camera sends)."""
+        return [self.sei_payload(frame_number)] if self.instrumentation else []
 
     def sei_payload(self, frame_number: int) -> bytes:
         """The frame-counter SEI NAL (sent as a single-NAL RTP payload) for this frame."""

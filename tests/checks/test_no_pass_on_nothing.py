@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import conformance.checks
+from conformance.checks.export_alignment import Alignment
 from conformance.outcomes import Inconclusive
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -46,14 +47,16 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "export.check_audit": lambda f: f([], "job", "user", "cam"),
     "export.check_frames": lambda f: f([], 25.0),
     "export.check_hashes": lambda f: f({}, {}),
-    "export.check_identical": lambda f: f({}, {}),
     "export.check_identity": lambda f: f({}, "cam", {}),
     "export.check_plays": lambda f: f([]),
-    "export.check_range": lambda f: f([], T0, T0, 1.0),
+    "export.check_range": lambda f: f(T0, T0, 1.0, (T0, T0)),
     "export.check_speed": lambda f: f(0.0, 0.0, 1.0),
     "export.check_tamper_detected": lambda f: f({}, []),
     "export.check_utc": lambda f: f({}, {}, 1.0),
     "export_oeff.check_oeff": lambda f: f(b""),
+    # export_alignment
+    "export_alignment.check_complete": lambda f: f(Alignment()),
+    "export_alignment.check_identical": lambda f: f(Alignment()),
     # sdp
     "sdp.check_sdp": lambda f: f(""),
     # imaging
@@ -107,7 +110,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "security.check_rtsp_anonymous": lambda f: f(None),
     "security.check_tls": lambda f: f({}),
     # streaming
-    "streaming.check_continuity": lambda f: f([], 0, 0, 0),
+    "streaming.check_continuity": lambda f: f(0, None, access_units=0),
     "streaming.check_format": lambda f: f(None, None, "H264", (1280, 720), [], []),
     "streaming.check_frame_rate": lambda f: f(None, None, 25.0, [], 10.0),
     "streaming.check_playable": lambda f: f(0, 0, None),

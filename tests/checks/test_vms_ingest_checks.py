@@ -47,6 +47,8 @@ def _facts(measured: dict) -> MediaFacts:
         counters=tuple(range(first, last + 1)),
         first_capture_us=measured["first_capture_us"],
         sha256=measured["sha256"],
+        pts_s=tuple(i / measured["fps"] for i in range(measured["frames"])),
+        vcl_digests=tuple(f"picture-{n}" for n in range(first, last + 1)),
     )
 
 
@@ -119,21 +121,32 @@ def test_coverage_gap_and_too_few_recordings() -> None:
 def test_media_transcoded_and_lost_frames() -> None:
     expected = ExpectedStream("H264", 1280, 720, 25.0)
     # A VMS that transcodes to 640x360 at 12.5 fps (a "storage saving" profile).
-    transcoded = MediaFacts("H264", 640, 360, 125, 10.0, 12.5, tuple(range(0, 250, 2)))
+    # Its timestamps step two of the camera's frame intervals: 124 frames missing (no counter).
+    transcoded = MediaFacts(
+        "H264", 640, 360, 125, 10.0, 12.5, pts_s=tuple(i * 0.08 for i in range(125))
+    )
     problems, _ = media_problems(transcoded, expected, 5.0, 0)
     assert any("resolution 640x360" in p for p in problems)
     assert any("frame rate 12.50" in p for p in problems)
-    assert any("124 frame(s) lost" in p for p in problems)
+    assert any("124 frame(s) missing from the recording's timestamps" in p for p in problems)
     assert lost_frames([1, 2, 2, 5]) == 2
 
 
-def test_media_without_sei_is_a_finding_and_falls_back_to_frame_count() -> None:
+def test_media_lost_frames_from_timestamps_alone() -> None:
+    """A VMS that loses every 30th frame before recording it, judged without any counter."""
+    expected = ExpectedStream("H264", 1280, 720, 25.0)
+    kept = [i for i in range(250) if i % 30 != 29]
+    lossy = MediaFacts("H264", 1280, 720, len(kept), 10.0, 25.0, pts_s=tuple(i / 25 for i in kept))
+    problems, _ = media_problems(lossy, expected, 5.0, 0)
+    assert any("8 frame(s) missing from the recording's timestamps" in p for p in problems)
+
+
+def test_media_without_sei_falls_back_to_frame_count() -> None:
     expected = ExpectedStream("H265", 1280, 720, 25.0)
     stripped = MediaFacts("HEVC", 1280, 720, 250, 10.0, 25.0)
     problems, findings = media_problems(stripped, expected, 5.0, 0, vms_frames=251)
     assert problems == []
-    assert "no frame-counter SEI" in findings[0]
-    assert "the VMS says 251 frames" in findings[1]
+    assert "the VMS says 251 frames" in findings[0]
     short = MediaFacts("H265", 1280, 720, 150, 10.0, 25.0)
     assert media_problems(short, expected, 5.0, 0)[0]
 
@@ -156,7 +169,7 @@ def test_export_local_time_written_as_utc_fails() -> None:
     assert export_problems(recorded, None, capture, 2.0, 1.0) == [
         "the export holds no media file of the recording"
     ]
-    other = MediaFacts(**{**recorded.__dict__, "counters": recorded.counters[5:]})
+    other = MediaFacts(**{**recorded.__dict__, "vcl_digests": recorded.vcl_digests[5:]})
     assert "differ from the recording's" in export_problems(recorded, other, capture, 2.0)[0]
 
 
@@ -176,3 +189,23 @@ def test_trace_needs_authenticated_describe_setup_play() -> None:
         "no successful RTSP SETUP from the VMS",
         "no successful RTSP PLAY from the VMS",
     ]
+
+
+def test_export_vms_clock_judged_without_counter() -> None:
+    """VMS-EXPORT-01 on what any VMS gives: a recording can neither start before its camera
+    was added nor end after a search first returned it (suite clock). A VMS clock 10 s ahead
+    (vms-clock-skew) fails; one in step passes; no frame counter is involved."""
+    recorded = MediaFacts("H264", 640, 360, 100, 4.0, 25.0, vcl_digests=("a", "b"))
+    added = datetime(2026, 12, 7, 3, 0, 0, tzinfo=UTC)
+    start, end = added + timedelta(seconds=1), added + timedelta(seconds=5)
+    seen = added + timedelta(seconds=6)
+    assert export_problems(recorded, recorded, start, 2.0, 1.0, observed=(added, seen, end)) == []
+    skew = timedelta(seconds=10)
+    ahead = export_problems(
+        recorded, recorded, start + skew, 2.0, 1.0, observed=(added, seen, end + skew)
+    )
+    assert len(ahead) == 1 and "ahead of UTC" in ahead[0] and "9.0 s" in ahead[0]
+    behind = export_problems(
+        recorded, recorded, start - skew, 2.0, 1.0, observed=(added, seen, end - skew)
+    )
+    assert len(behind) == 1 and "behind UTC" in behind[0]

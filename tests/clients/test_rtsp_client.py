@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conformance.checks.streaming import check_continuity
 from conformance.clients.rtsp import (
     H264Depacketizer,
     RtpPacket,
@@ -33,7 +34,7 @@ from conformance.clients.rtsp import (
     probe,
     resolve_control,
 )
-from conformance.clients.stream import analyse
+from conformance.clients.stream import analyse, sdp_framerate, timestamp_losses
 
 if TYPE_CHECKING:
     from conftest import Clip
@@ -558,10 +559,11 @@ def simulator() -> Iterator[Callable[..., str]]:
     thread.start()
     servers = []
 
-    def start(**knobs: object) -> str:
+    def start(instrumentation: bool = True, **knobs: object) -> str:
         camera = CameraConfig(
-            name="rtsp-client-test", width=320, height=180, fps=25, knobs=Knobs(**knobs)
-        )
+            name="rtsp-client-test", width=320, height=180, fps=25, knobs=Knobs(**knobs),
+            instrumentation=instrumentation,
+        )  # fmt: skip
         server = server_module.RtspServer(camera)
         asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=20)
         servers.append(server)
@@ -597,11 +599,39 @@ def test_simulator_stream_is_conformant(simulator: Callable[..., str], transport
 
 
 def test_simulator_faults_are_measured(simulator: Callable[..., str]) -> None:
-    url = simulator(fps_divisor=2, counter_skip_every=5, timestamp_glitch_every=5)
-    stats = analyse(capture(url, SIM_USER, SIM_PASSWORD, transport="tcp", duration=1.5))
+    url = simulator(fps_divisor=2, drop_frame_every=5, timestamp_glitch_every=5)
+    result = capture(url, SIM_USER, SIM_PASSWORD, transport="tcp", duration=1.5)
+    stats = analyse(result)
     assert stats.fps_rtp == pytest.approx(12.5, rel=0.05)
     assert stats.timestamp_regressions >= 1
     assert stats.counter_gaps and all(got > expected for expected, got in stats.counter_gaps)
+    # Judged without the counter: declared 25 fps, the stream runs at 12.5 (STREAM-FPS-01's
+    # finding, so its own rate is the grid) and one frame in five is missing.
+    loss = timestamp_losses(result.access_units, result.clock_rate, 25.0)
+    assert loss is not None and loss.rate_source == "stream" and loss.lost >= 2
+
+
+@pytest.mark.parametrize("drop_every", [0, 25])
+def test_continuity_judged_without_counter(simulator: Callable[..., str], drop_every: int) -> None:
+    """STREAM-CONT-01 on what a real camera sends (instrumentation off): the known-good stream
+    passes, the dropped-frames persona's (one frame a second lost at capture) fails from the
+    RTP timestamps alone, against the rate its SDP declares."""
+    url = simulator(instrumentation=False, drop_frame_every=drop_every)
+    result = capture(url, SIM_USER, SIM_PASSWORD, transport="tcp", duration=2.2)
+    stats = analyse(result, decode_seconds=0.2)
+    assert stats.counter_missing == stats.access_units  # no SEI at all
+    declared = sdp_framerate(result.sdp)
+    assert declared == 25
+    loss = timestamp_losses(result.access_units, result.clock_rate, declared)
+    assert loss is not None and loss.rate_source == "declared"
+    problems = check_continuity(
+        result.rtp_seq_lost, loss.lost, loss.gaps, 25.0, access_units=stats.access_units
+    )
+    if drop_every:
+        assert loss.lost >= 1 and all(n == 1 for _i, n in loss.gaps)
+        assert problems and "missing from the RTP timestamps" in problems[-1]
+    else:
+        assert loss.lost == 0 and problems == []
 
 
 def test_simulator_refusing_tcp_is_a_status_error(simulator: Callable[..., str]) -> None:

@@ -212,3 +212,54 @@ def test_to_dict_is_json_evidence_without_png(h264_clip: Clip, make_sei: SeiBuil
 def test_empty_capture() -> None:
     stats = analyse(_capture([]))
     assert stats.fps_rtp is None and stats.fps_arrival is None and stats.decoded_frames == 0
+
+
+# --- frame loss from RTP timestamps (no frame counter) ----------------------------------------
+
+
+def _stamped(timestamps: list[int]) -> list:
+    from conformance.clients.rtsp import ReceivedAccessUnit
+
+    return [
+        ReceivedAccessUnit(ts & 0xFFFFFFFF, i * 0.04, [b"\x41\x9a"], False, None, None)
+        for i, ts in enumerate(timestamps)
+    ]
+
+
+def test_timestamp_losses_on_the_declared_grid():
+    from conformance.clients.stream import timestamp_losses
+
+    start = 0xFFFFF000  # wraps around 2**32 within the capture
+    steady = [start + 3600 * i for i in range(50)]
+    assert timestamp_losses(_stamped(steady), 90000, 25.0).lost == 0
+    # Clock jitter under half an interval is no loss.
+    jitter = [t + (900 if i % 2 else -900) for i, t in enumerate(steady)]
+    assert timestamp_losses(_stamped(jitter), 90000, 25.0).lost == 0
+    # Frames 10 and 30-31 never sent: a step of 2 and one of 3 intervals.
+    lossy = [t for i, t in enumerate(steady) if i not in (10, 30, 31)]
+    loss = timestamp_losses(_stamped(lossy), 90000, 25.0)
+    assert loss.lost == 3 and loss.gaps == [(10, 1), (29, 2)] and loss.rate_source == "declared"
+
+
+def test_timestamp_losses_leave_other_findings_to_their_requirements():
+    from conformance.clients.stream import timestamp_losses
+
+    # A timestamp that goes back (STREAM-TS-01) is not a lost frame.
+    glitch = [3600 * i for i in range(30)]
+    glitch[25] = glitch[24] - 7200
+    assert timestamp_losses(_stamped(glitch), 90000, 25.0).lost == 0
+    # A constant 12.5 fps stream declared at 25 fps (STREAM-FPS-01) is judged on its own rate.
+    half = timestamp_losses(_stamped([7200 * i for i in range(30)]), 90000, 25.0)
+    assert half.rate_source == "stream" and half.lost == 0
+    # No declared rate: timestamps judge nothing (sequence numbers still do).
+    assert timestamp_losses(_stamped([3600 * i for i in range(30)]), 90000, None) is None
+
+
+def test_sdp_framerate():
+    from conformance.clients.stream import sdp_framerate
+
+    sdp = (
+        "v=0\r\nm=audio 0 RTP/AVP 0\r\na=framerate:8\r\nm=video 0 RTP/AVP 96\r\na=framerate:25\r\n"
+    )
+    assert sdp_framerate(sdp) == 25.0
+    assert sdp_framerate("v=0\r\nm=video 0 RTP/AVP 96\r\n") is None

@@ -28,8 +28,10 @@ CAMERA = CameraConfig(name="cam-rtsp", width=320, height=240, fps=20, gop=20, bi
 Start = Callable[[Any], Any]
 
 
-def serve(start: Start, oplog: OperationLog | None = None, **knobs: Any) -> RtspServer:
-    camera = replace(CAMERA, knobs=Knobs(**knobs))
+def serve(
+    start: Start, oplog: OperationLog | None = None, instrumentation: bool = True, **knobs: Any
+) -> RtspServer:
+    camera = replace(CAMERA, knobs=Knobs(**knobs), instrumentation=instrumentation)
     return start(RtspServer(camera, oplog))
 
 
@@ -58,7 +60,7 @@ def receive(server: RtspServer, transport: str, frames: int = 30) -> dict[str, A
                 pts.append(packet.pts)
             counters.extend(sei_counters(bytes(packet)))
             sizes.update((frame.width, frame.height) for frame in packet.decode())
-            if len(counters) >= frames:
+            if max(len(counters), len(pts)) >= frames:
                 break
         time_base = stream.time_base
     return {
@@ -107,11 +109,39 @@ def test_stream_size_knob(run_async_server: Start) -> None:
     assert result["sizes"] == {(176, 144)}
 
 
-def test_counter_skip(run_async_server: Start) -> None:
-    counters = receive(serve(run_async_server, counter_skip_every=5), "tcp")["counters"]
+def pts_steps(result: dict[str, Any], fps: float) -> list[int]:
+    """Packet time steps in whole frame intervals (FFmpeg's own timestamps, from RTP)."""
+    interval = 1 / (fps * result["time_base"])
+    pts = result["pts"]
+    return [round((b - a) / interval) for a, b in zip(pts, pts[1:], strict=False)]
+
+
+def test_instrumentation_off_sends_no_counter(run_async_server: Start) -> None:
+    """What a real camera sends: no frame-counter SEI, still 20 fps on a steady timeline."""
+    result = receive(serve(run_async_server, instrumentation=False), "tcp", frames=30)
+    assert result["counters"] == [] and result["sizes"] == {(320, 240)}
+    assert set(pts_steps(result, 20)) == {1}
+
+
+def test_dropped_frames_are_missing_on_the_wire(run_async_server: Start) -> None:
+    """The dropped-frames knob really drops frames: with no counter at all, FFmpeg's RTSP
+    client sees one frame in five missing from the timestamps (a two-interval step) and still
+    decodes every frame it gets (the encoder never saw the lost ones)."""
+    server = serve(run_async_server, instrumentation=False, drop_frame_every=5)
+    result = receive(server, "tcp", frames=30)
+    assert result["counters"] == []
+    steps = pts_steps(result, 20)
+    assert set(steps) == {1, 2}
+    assert 4 <= steps.count(2) <= 8
+    assert result["sizes"] == {(320, 240)}
+
+
+def test_dropped_frames_counter_agrees(run_async_server: Start) -> None:
+    """With instrumentation on, the counter only adds the frame numbers of what was lost."""
+    counters = receive(serve(run_async_server, drop_frame_every=5), "tcp")["counters"]
     steps = [b - a for a, b in zip(counters, counters[1:], strict=False)]
     assert set(steps) == {1, 2}
-    assert 4 <= steps.count(2) <= 7
+    assert all(c % 5 != 4 for c in counters)
 
 
 # --- raw RTSP ---------------------------------------------------------------------------

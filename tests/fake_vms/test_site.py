@@ -34,6 +34,19 @@ def test_count_expands_names(tmp_path: Path) -> None:
     assert [c.name for c in load_site(site).cameras] == ["cam-01", "cam-02", "cam-03"]
 
 
+def test_instrumentation_flag(tmp_path: Path) -> None:
+    """On by default (the demo); the site's top-level flag or --no-instrumentation turns it off
+    for every camera, whatever a camera entry says."""
+    site = tmp_path / "s.yaml"
+    site.write_text("site: s\ncameras:\n  - {name: a}\n  - {name: b, instrumentation: true}\n")
+    loaded = load_site(site)
+    assert loaded.instrumentation and all(c.instrumentation for c in loaded.cameras)
+    off = load_site(site, instrumentation=False)
+    assert not off.instrumentation and not any(c.instrumentation for c in off.cameras)
+    site.write_text("site: s\ninstrumentation: false\ncameras:\n  - {name: a}\n")
+    assert not any(c.instrumentation for c in load_site(site).cameras)
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -43,6 +56,7 @@ def test_count_expands_names(tmp_path: Path) -> None:
         ("estate: e\nsites: [5]\n", "sites[0]"),
         ("site: s\ncameras:\n  - {name: a}\n  - {name: a}\n", "duplicate camera name"),
         ("site: s\ncameras:\n  - {name: a, persona: nobody}\n", "cameras[0].persona"),
+        ("site: s\ninstrumentation: no-thanks\ncameras:\n  - {name: a}\n", "instrumentation"),
     ],
 )
 def test_bad_site_files_name_the_field(tmp_path: Path, body: str, expected: str) -> None:
@@ -52,3 +66,12 @@ def test_bad_site_files_name_the_field(tmp_path: Path, body: str, expected: str)
         load_site(site)
     assert str(site.parent) in str(caught.value) or "missing.yaml" in str(caught.value)
     assert expected in str(caught.value)
+
+
+def test_serve_no_instrumentation_flag() -> None:
+    """``fake-vms serve --no-instrumentation`` reaches load_site as instrumentation=False."""
+    from fake_vms.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--site", "s.yaml", "--no-instrumentation"])
+    assert args.no_instrumentation is True
+    assert build_parser().parse_args(["serve", "--site", "s.yaml"]).no_instrumentation is False

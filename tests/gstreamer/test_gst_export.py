@@ -18,7 +18,6 @@ import pytest
 from conformance.checks.export import RecordingFormat, check_frames, check_native, check_plays
 
 SECONDS = 3.0
-COUNTER_FREE = "needs h3's counter-free export checks"
 
 
 def _remux(url: str, path: Path, seconds: float, drop_every: int = 0) -> None:
@@ -78,7 +77,6 @@ def test_export_plays_and_is_native(exports):
     assert check_native(facts, RecordingFormat("H264", 320, 180, 25.0)) == []
 
 
-@pytest.mark.xfail(reason=COUNTER_FREE, strict=False)
 def test_export_frame_count_passes_without_counter(exports):
     """EXPORT-FRAMES-01 must pass a complete export that carries no simulator frame counter."""
     assert check_frames([_facts(exports["whole"])], 25.0) == []

@@ -16,13 +16,11 @@ import pytest
 
 from conformance.checks.export import (
     RecordingFormat,
-    capture_span,
     check_aligned,
     check_audit,
     check_frames,
     check_gaps,
     check_hashes,
-    check_identical,
     check_identity,
     check_key_published,
     check_native,
@@ -31,16 +29,20 @@ from conformance.checks.export import (
     check_speed,
     check_tamper_detected,
     check_utc,
-    counter_digests,
     parse_manifest,
     parse_utc,
     verify_signature,
 )
-from conformance.clients.export_media import MediaFacts
+from conformance.checks.export_alignment import check_complete, check_identical
 from conformance.outcomes import Inconclusive, not_applicable
 from conformance.suites.export.exports import (
     SINGLE_S,
     ExportRun,
+    Reference,
+    align_files,
+    file_spans,
+    first_frame_from,
+    first_frame_on_reference,
     latest_recorded,
     recorded_range,
     recording_facts,
@@ -83,42 +85,6 @@ def _record_job(evidence, run: ExportRun) -> None:
     )
 
 
-def file_spans(
-    facts: list[MediaFacts], manifest: dict[str, Any]
-) -> list[tuple[datetime, datetime]]:
-    """Each file's media span: from its frame-counter capture times, else from the manifest."""
-    by_path = {f.get("path"): f for f in manifest.get("files", [])}
-    spans = []
-    for f in facts:
-        span = capture_span([f])
-        if span is None:
-            entry = by_path.get(f.path, {})
-            start, end = parse_utc(entry.get("start_utc")), parse_utc(entry.get("end_utc"))
-            if start is None or end is None:
-                continue
-            span = (start, end)
-        else:
-            period = timedelta(seconds=1.0 / f.fps) if f.fps else timedelta(0)
-            span = (span[0], span[1] + period)
-        spans.append(span)
-    return sorted(spans)
-
-
-def first_frame_from(
-    facts: list[MediaFacts], manifest: dict[str, Any], start: datetime
-) -> datetime | None:
-    """Capture time of the first frame at or after ``start`` (a preceding keyframe, which each
-    camera places differently, does not count), else the first file's manifest start."""
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    times = sorted(
-        epoch + timedelta(microseconds=us) for f in facts for us in f.capture_us if us is not None
-    )
-    if times:
-        return next((t for t in times if t >= start - timedelta(milliseconds=20)), times[-1])
-    spans = file_spans(facts, manifest)
-    return spans[0][0] if spans else None
-
-
 @pytest.mark.requirement("EXPORT-PLAY-01")
 def test_export_plays_in_ffmpeg(device, vms, conformance_run, evidence):
     _camera, run = _single(device, vms, conformance_run)
@@ -128,37 +94,74 @@ def test_export_plays_in_ffmpeg(device, vms, conformance_run, evidence):
     assert not problems, "; ".join(problems)
 
 
+def _reference(device, vms, camera_id: str, run: ExportRun) -> Reference:
+    reference = recording_facts(device, vms, camera_id, run)
+    if reference is None:
+        not_applicable("the VMS offers no download of the recording itself to compare with")
+    if not reference.facts.opened or reference.facts.error:
+        raise Inconclusive(f"the recording download does not open: {reference.facts.error}")
+    return reference
+
+
+def _aligned(
+    device, vms, camera, run: ExportRun, evidence, params, required: bool = True
+) -> dict[str, Any]:
+    """The export's files aligned on the reference recording (digests of coded pictures).
+
+    ``required=False``: an empty result where the VMS offers no usable recording download
+    (the caller then judges on the package's own account)."""
+    if not required:
+        found = recording_facts(device, vms, camera.id, run)
+        if found is None or not found.facts.opened or found.facts.error:
+            evidence.note("no reference recording to align the export on")
+            return {}
+    reference = _reference(device, vms, camera.id, run)
+    tolerance = float(params.get("time_tolerance_s", 2.0))
+    files = align_files(run, camera.id, reference, tolerance)
+    evidence.expect(
+        "reference",
+        {**reference.facts.summary(),
+         "window_utc": [t.isoformat() for t in reference.window],
+         "anchor": "the last frame before the window's end"},
+    )  # fmt: skip
+    evidence.measure(
+        "alignment",
+        {path: {**a.summary(), "span_utc": [t.isoformat() for t in span] if span else None}
+         for path, (a, span) in files.items()},
+    )  # fmt: skip
+    return files
+
+
 @pytest.mark.requirement("EXPORT-RANGE-01")
 def test_export_covers_requested_range(device, vms, conformance_run, evidence, params):
     camera, run = _single(device, vms, conformance_run)
     _record_job(evidence, run)
     manifest = _manifest(run)
-    spans = file_spans(run.facts_for(camera.id, manifest), manifest)
+    files = _aligned(device, vms, camera, run, evidence, params, required=False)
+    spans = sorted(span for _a, span in files.values() if span is not None)
+    source = "the reference recording the export was aligned on"
     if not spans:
-        raise Inconclusive("no media time (frame counter or manifest) to compare with the range")
+        # No reference, or no exported picture found in it (a re-encoded export:
+        # EXPORT-IDENTICAL-01's finding): the package's own account is all there is.
+        spans = file_spans(run.facts_for(camera.id, manifest), manifest)
+        source = "the manifest's file starts and the container timestamps"
+    if not spans:
+        raise Inconclusive("no media time (reference or manifest) to compare with the range")
     first, last = spans[0][0], spans[-1][1]
+    evidence.note(f"media times from {source}")
     evidence.measure("media_span_utc", [first.isoformat(), last.isoformat()])
     evidence.expect("requested_utc", [run.request.start.isoformat(), run.request.end.isoformat()])
     problems = check_range(
-        [], run.request.start, run.request.end, params["time_tolerance_s"], span=(first, last)
+        run.request.start, run.request.end, params["time_tolerance_s"], (first, last)
     )
     assert not problems, "; ".join(problems)
-
-
-def _reference(device, vms, camera_id: str, run: ExportRun) -> MediaFacts:
-    reference = recording_facts(device, vms, camera_id, run)
-    if reference is None:
-        not_applicable("the VMS offers no download of the recording itself to compare with")
-    if not reference.opened or reference.error:
-        raise Inconclusive(f"the recording download does not open: {reference.error}")
-    return reference
 
 
 @pytest.mark.requirement("EXPORT-NATIVE-01")
 def test_export_is_native(device, vms, conformance_run, evidence):
     camera, run = _single(device, vms, conformance_run)
     _record_job(evidence, run)
-    reference = _reference(device, vms, camera.id, run)
+    reference = _reference(device, vms, camera.id, run).facts
     recording = RecordingFormat(
         reference.codec, reference.width, reference.height, reference.fps,
         tuple(reference.parameter_sets),
@@ -170,33 +173,37 @@ def test_export_is_native(device, vms, conformance_run, evidence):
 
 
 @pytest.mark.requirement("EXPORT-FRAMES-01")
-def test_export_frame_count(device, vms, conformance_run, evidence):
+def test_export_frame_count(device, vms, conformance_run, evidence, params):
     camera, run = _single(device, vms, conformance_run)
     _record_job(evidence, run)
     reference = _reference(device, vms, camera.id, run)
     evidence.expect("recorded_fps", reference.fps)
     evidence.measure("export", [f.summary() for f in run.facts])
     problems = check_frames(run.facts, reference.fps)
+    for path, (alignment, _span) in _aligned(device, vms, camera, run, evidence, params).items():
+        if alignment.matched:  # a re-encoded export has no recorded picture to miss frames of
+            problems += [f"{path}: {p}" for p in check_complete(alignment)]
     assert not problems, "; ".join(problems)
 
 
 @pytest.mark.requirement("EXPORT-IDENTICAL-01")
-def test_export_identical_to_recording(device, vms, conformance_run, evidence):
+def test_export_identical_to_recording(device, vms, conformance_run, evidence, params):
     camera, run = _single(device, vms, conformance_run)
     _record_job(evidence, run)
     if not vms.capabilities.native_export:
         not_applicable("the VMS does not claim native (bit-identical) export")
-    reference = _reference(device, vms, camera.id, run)
-    exported, recorded = counter_digests(run.facts), counter_digests([reference])
-    evidence.measure("exported_frames", len(exported))
-    evidence.expect("recorded_frames", len(recorded))
-    problems = check_identical(exported, recorded)
+    files = _aligned(device, vms, camera, run, evidence, params)
+    if not files:
+        raise Inconclusive("the package holds no media file of the camera to compare")
+    problems = []
+    for path, (alignment, _span) in files.items():
+        problems += [f"{path}: {p}" for p in check_identical(alignment)]
     assert not problems, "; ".join(problems)
 
 
 @pytest.mark.requirement("EXPORT-UTC-01")
 def test_export_times_are_utc(device, vms, conformance_run, evidence, params):
-    _camera, run = _single(device, vms, conformance_run)
+    camera, run = _single(device, vms, conformance_run)
     _record_job(evidence, run)
     manifest = _manifest(run)
     evidence.measure(
@@ -207,13 +214,14 @@ def test_export_times_are_utc(device, vms, conformance_run, evidence, params):
                       for f in manifest.get("files", [])],
         },
     )  # fmt: skip
+    files = _aligned(device, vms, camera, run, evidence, params, required=False)
+    first_frames = {path: span[0] if span else None for path, (_a, span) in files.items()}
+    if not any(first_frames.values()):
+        evidence.note("no exported frame placed on a reference: file starts not compared")
     evidence.measure(
-        "media_first_frame_utc",
-        {f.path: (s[0].isoformat() if (s := capture_span([f])) else None) for f in run.facts},
+        "media_first_frame_utc", {p: t.isoformat() if t else None for p, t in first_frames.items()}
     )
-    problems = check_utc(
-        manifest, {f.path: f for f in run.facts}, params["max_clock_offset_s"], run.wall
-    )
+    problems = check_utc(manifest, first_frames, params["max_clock_offset_s"], run.wall)
     assert not problems, "; ".join(problems)
 
 
@@ -342,12 +350,20 @@ def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, par
     require_done(run)
     _record_job(evidence, run)
     manifest = _manifest(run)
-    spans = {}
+    spans, sources = {}, {}
+    tolerance, start = float(params["time_tolerance_s"]), run.request.start
     for camera_id in run.request.camera_ids:
-        first = first_frame_from(run.facts_for(camera_id, manifest), manifest, run.request.start)
+        # Each camera's own recording places its frames in time; failing that (no download, or
+        # a re-encoded export), the package's account: manifest start plus container timestamps.
+        first = first_frame_on_reference(device, vms, run, camera_id, tolerance)
+        sources[camera_id] = "reference recording"
+        if first is None:
+            first = first_frame_from(run.facts_for(camera_id, manifest), manifest, start)
+            sources[camera_id] = "manifest and container"
         if first is not None:
             spans[camera_id] = (first, first)
     evidence.measure("first_frame_from_start_utc", {c: s[0].isoformat() for c, s in spans.items()})
+    evidence.measure("first_frame_source", sources)
     problems = check_aligned(spans, run.request.start, params["time_tolerance_s"])
     assert not problems, "; ".join(problems)
 
@@ -376,7 +392,7 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
     manifest = _manifest(run)
     spans = file_spans(run.facts_for(camera.id, manifest), manifest)
     if not spans:
-        raise Inconclusive("no media time (frame counter or manifest) in the export")
+        raise Inconclusive("no media time (manifest and container) in the export")
     first, last = spans[0][0], spans[-1][1]
     assert run.search is not None
     recorded = [(a, b) for a, b in run.search.gaps if a >= first and b <= last]

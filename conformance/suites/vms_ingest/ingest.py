@@ -48,10 +48,19 @@ class CameraIngest:
     onvif_uris: list[str] = field(default_factory=list)
     """Stream URIs the VMS's own ONVIF probe found (the first is ingested); empty without one."""
     onvif_error: str = ""
+    first_seen: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    """Per recording (id, else start): the suite's UTC clock when a search first returned it
+    and the end the VMS gave it then. A recording cannot end after it was found: the bound
+    that judges the VMS's clock without any frame counter."""
 
     @property
     def last_status(self) -> CaptureStatus | None:
         return self.statuses[-1] if self.statuses else None
+
+
+def segment_key(segment: RecordingSegment) -> str:
+    """A recording's identity across searches: its id, else its start."""
+    return segment.recording_id or segment.start.isoformat()
 
 
 class IngestSession:
@@ -166,10 +175,17 @@ class IngestSession:
         if status.connected and ingest.connected_at is None:
             ingest.connected_at = datetime.now(UTC)
         if ingest.connected_at is not None and ingest.added_at is not None:
+            # Up to a minute ahead of the suite's clock: a VMS whose clock is ahead stamps its
+            # recordings in the future, and they must be seen as soon as they exist.
             found = self.adapter.search_recordings(
-                ingest.vms_id, ingest.added_at - timedelta(seconds=5), datetime.now(UTC)
+                ingest.vms_id,
+                ingest.added_at - timedelta(seconds=5),
+                datetime.now(UTC) + timedelta(seconds=60),
             )
+            seen = datetime.now(UTC)
             ingest.segments = sorted(found.segments, key=lambda s: s.start)
+            for seg in ingest.segments:
+                ingest.first_seen.setdefault(segment_key(seg), (seen, seg.end))
 
     # -- what the tests read -----------------------------------------------------------------
     def operations(self, camera: str) -> list[dict[str, Any]]:

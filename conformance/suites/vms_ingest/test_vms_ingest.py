@@ -31,7 +31,7 @@ from conformance.checks.vms_ingest import (
 from conformance.clients.recorded_media import read_media_facts
 from conformance.clients.vms import ExportRequest, VmsUnsupported
 from conformance.outcomes import not_applicable, not_claimed
-from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession
+from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession, segment_key
 from conformance.vms_units import VmsCameraUnderTest
 
 # -- fixtures (no conftest.py: the suites directory has none) --------------------
@@ -219,7 +219,17 @@ def test_export_carries_original_stream_and_utc(ingest, ingest_session, evidence
             "first_frame_offset_s",
             round(seg.start.timestamp() - recorded.first_capture_us / 1e6, 3),
         )
-    problems = export_problems(recorded, exported, seg.start, params["time_tolerance_s"], preroll)
+    seen = ingest.first_seen.get(segment_key(seg))
+    if seen is not None:
+        evidence.measure(
+            "found_by_search",
+            {"suite_utc": seen[0].isoformat(), "vms_end_utc_then": seen[1].isoformat(),
+             "camera_added_utc": ingest.added_at.isoformat() if ingest.added_at else None},
+        )  # fmt: skip
+    observed = (ingest.added_at, *seen) if seen is not None else None
+    problems = export_problems(
+        recorded, exported, seg.start, params["time_tolerance_s"], preroll, observed=observed
+    )
     assert not problems, "; ".join(problems)
 
 

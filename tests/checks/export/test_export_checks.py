@@ -13,13 +13,11 @@ import pytest
 
 from conformance.checks.export import (
     RecordingFormat,
-    capture_span,
     check_aligned,
     check_audit,
     check_frames,
     check_gaps,
     check_hashes,
-    check_identical,
     check_identity,
     check_key_published,
     check_native,
@@ -28,12 +26,20 @@ from conformance.checks.export import (
     check_speed,
     check_tamper_detected,
     check_utc,
-    counter_digests,
     flip_byte,
     parse_manifest,
     parse_utc,
     tamper_manifest_time,
     verify_signature,
+)
+from conformance.checks.export_alignment import (
+    Alignment,
+    align,
+    aligned_span,
+    check_complete,
+    check_identical,
+    file_hints,
+    reference_times,
 )
 from conformance.clients.export_media import MediaFacts, probe
 
@@ -71,6 +77,28 @@ def package(name: str) -> Package:
     return Package(name)
 
 
+def aligned(p: Package) -> dict[str, tuple[Alignment, tuple[datetime, datetime] | None]]:
+    """Each exported file aligned on the package's reference recording, as the suite does:
+    reference times from its container timestamps, anchored at the end of its range."""
+    times = reference_times(p.recording.pts_s, p.end, p.recording.fps)
+    said = {e["path"]: parse_utc(e["start_utc"]) for e in p.manifest["files"]}
+    hints = file_hints(times, [said.get(f.path) for f in p.facts], p.start, 2.0)
+    out = {}
+    for f, hint in zip(p.facts, hints, strict=True):
+        alignment = align(f.vcl_digests, p.recording.vcl_digests, hint)
+        out[f.path] = (alignment, aligned_span(alignment, times, p.recording.fps))
+    return out
+
+
+def first_frames(p: Package) -> dict[str, datetime | None]:
+    return {path: span[0] if span else None for path, (_a, span) in aligned(p).items()}
+
+
+def media_span(p: Package) -> tuple[datetime, datetime]:
+    spans = sorted(span for _a, span in aligned(p).values() if span)
+    return spans[0][0], spans[-1][1]
+
+
 def _signature(p: Package) -> bytes | None:
     return p.files.get("manifest.sig")
 
@@ -88,9 +116,10 @@ def test_good_package_passes_every_check():
     assert check_plays(p.facts) == []
     assert check_native(p.facts, p.format()) == []
     assert check_frames(p.facts, p.meta["fps"]) == []
-    assert check_identical(counter_digests(p.facts), counter_digests([p.recording])) == []
-    assert check_utc(p.manifest, {f.path: f for f in p.facts}, 1.0) == []
-    assert check_range(p.facts, p.start, p.end, 2.0) == []
+    for alignment, _span in aligned(p).values():
+        assert check_identical(alignment) == [] and check_complete(alignment) == []
+    assert check_utc(p.manifest, first_frames(p), 1.0) == []
+    assert check_range(p.start, p.end, 2.0, media_span(p)) == []
     camera = p.meta["camera"]
     device = {k: camera[k] for k in ("manufacturer", "model", "serial", "mac")}
     assert check_identity(p.manifest, camera["id"], device) == []
@@ -101,8 +130,8 @@ def test_good_package_reports_its_gap_and_keeps_it_in_the_media():
     recorded = [(parse_utc(a), parse_utc(b)) for a, b in p.meta["gaps"]]
     reported = [(parse_utc(g["start"]), parse_utc(g["end"])) for g in p.manifest["gaps"]]
     assert len(p.facts) == 2  # one file either side of the gap
-    spans = [capture_span([f]) for f in p.facts]
-    holes = [(spans[0][1] + timedelta(seconds=0.04), spans[1][0])]
+    spans = sorted(span for _a, span in aligned(p).values() if span)
+    holes = [(spans[0][1], spans[1][0])]
     assert check_gaps(recorded, reported, holes, 0.5) == []
 
 
@@ -115,7 +144,7 @@ def test_transcoded_export_is_not_native():
     assert any("fps" in x for x in native)
     assert any("parameter sets" in x for x in native)
     assert check_frames(p.facts, p.meta["fps"])
-    assert check_identical(counter_digests(p.facts), counter_digests([p.recording]))
+    assert all(check_identical(a) for a, _span in aligned(p).values())
     assert check_plays(p.facts) == []  # it still plays: that is not the problem
 
 
@@ -138,10 +167,10 @@ def test_unsigned_package_fails_signature_and_manifest_tampering():
 
 def test_local_time_written_as_utc_is_caught():
     p = package("bst-as-utc")
-    problems = check_utc(p.manifest, {f.path: f for f in p.facts}, 1.0)
+    problems = check_utc(p.manifest, first_frames(p), 1.0)
     assert problems and "+3600.0 s" in problems[0]
-    # The media itself is fine: the range is judged on frame times, not the manifest.
-    assert check_range(p.facts, p.start, p.end, 2.0) == []
+    # The media itself is fine: the range is judged on the reference's times, not the manifest.
+    assert check_range(p.start, p.end, 2.0, media_span(p)) == []
 
 
 def test_papered_gap_is_caught():
@@ -151,7 +180,10 @@ def test_papered_gap_is_caught():
     problems = check_gaps(recorded, [], [], 0.5)
     assert any("not reported" in x for x in problems)
     assert any("bridged" in x for x in problems)
-    assert check_frames(p.facts, p.meta["fps"])  # the frame counter jumps inside the file
+    # Re-timed across the gap, the file itself has no hole and no recorded frame is missing:
+    # the gap is EXPORT-GAPS-01's finding alone.
+    assert check_frames(p.facts, p.meta["fps"]) == []
+    assert all(check_complete(a) == [] for a, _span in aligned(p).values())
 
 
 # --- hand-written real-world bad input -----------------------------------------------------
@@ -204,8 +236,8 @@ def test_signature_with_a_key_the_vms_does_not_publish():
 def test_range_and_alignment_and_speed():
     t0 = parse_utc("2026-11-29T12:00:00Z")
     second = timedelta(seconds=1)
-    assert check_range([], t0, t0 + 4 * second, 1.0, span=(t0, t0 + 4 * second)) == []
-    late = check_range([], t0, t0 + 4 * second, 1.0, span=(t0 + 5 * second, t0 + 9 * second))
+    assert check_range(t0, t0 + 4 * second, 1.0, (t0, t0 + 4 * second)) == []
+    late = check_range(t0, t0 + 4 * second, 1.0, (t0 + 5 * second, t0 + 9 * second))
     assert any("after the start" in x for x in late)
     assert check_aligned({"a": (t0, t0), "b": (t0 + 0.2 * second, t0)}, t0, 1.0) == []
     assert check_aligned({"a": (t0, t0), "b": (t0 + 3 * second, t0)}, t0, 1.0)
