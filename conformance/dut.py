@@ -40,12 +40,24 @@ QUALITY_CAPTURE_S = 3.0
 STREAM_SETUP_UDP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "UDP"}}
 
 
+# Requirements that judge a cached answer's failure; every other check needing that answer is
+# blocked by them (conformance.outcomes.Blocked), never failed for it.
+JUDGE_SERVICES = "ONVIF-DEV-SVC-01"
+JUDGE_XADDR = "ONVIF-DEV-XADDR-01"
+JUDGE_PROFILES = "ONVIF-MEDIA-PROF-01"
+JUDGE_STREAM_URI = "ONVIF-MEDIA-URI-01"
+
+STREAM_PROBE_TIMEOUT_S = 3.0
+"""How long the suite tries to open the advertised stream URI's host:port before falling back."""
+
+
 def same_authority(url: str, reference: str) -> str:
     """``url`` with scheme, host and port taken from ``reference`` (path and query kept).
 
     Real clients (ODM, go2rtc) do this when devices advertise unusable addresses; the suite
-    does it so that one wrong address is reported once, by its own requirement, rather than
-    breaking every later check.
+    does it only as a fallback, when the advertised address cannot be used (see
+    :meth:`DeviceUnderTest.service_url`), so that one wrong address is reported once, by its own
+    requirement, rather than breaking every later check.
     """
     u, r = urlsplit(url), urlsplit(reference)
     return urlunsplit((r.scheme, r.netloc, u.path or "/", u.query, ""))
@@ -58,9 +70,62 @@ def with_host(url: str, host: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+def _port_of(parts: Any, default: int) -> int:
+    try:
+        return parts.port or default
+    except ValueError:
+        return default
+
+
+def tcp_problem(host: str | None, port: int, timeout: float) -> str | None:
+    """Why a TCP connection to ``host:port`` cannot be opened, or None if it can."""
+    import socket
+
+    if not host:
+        return "no host"
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def probe_xaddr(client: Any, url: str, namespace: str) -> str | None:
+    """See :meth:`DeviceUnderTest.xaddr_problem` (module level so checks can use it alone)."""
+    from conformance.clients.onvif import SOAP11_ENV, SOAP12_ENV, OnvifError
+
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        f'<s:Envelope xmlns:s="{SOAP12_ENV}"><s:Body>'
+        f'<GetServiceCapabilities xmlns="{namespace}"/></s:Body></s:Envelope>'
+    ).encode()
+    try:
+        raw = client.post_raw(url, body, auth="digest" if client.password else None)
+    except OnvifError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    envelope = SOAP12_ENV.encode() in raw.body or SOAP11_ENV.encode() in raw.body
+    if (raw.status == 404 or raw.status >= 500) and not envelope:
+        kind = raw.headers.get("Content-Type", "") or "no content type"
+        return f"HTTP {raw.status} ({kind}) without a SOAP envelope"
+    return None
+
+
 class _Failure:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
+
+
+def judge_failure(exc: BaseException, requirement_id: str) -> None:
+    """Tag ``exc`` with the requirement that judges it, unless it is already tagged (the first,
+    deepest cause wins) or is not the device's fault (unreachable devices and suite errors stay
+    what they are)."""
+    from conformance.verdicts import classify, judged_by
+
+    if judged_by(exc):  # already tagged, or an unreadable core reply (ONVIF-DEV-SCHEMA-01)
+        return
+    outcome, cause = classify(exc)
+    if cause in ("device_fault", "undecidable"):
+        exc.judged_by = requirement_id  # type: ignore[attr-defined]
 
 
 class DeviceUnderTest:
@@ -82,8 +147,12 @@ class DeviceUnderTest:
         return f"DeviceUnderTest({self.name!r})"
 
     # -- caching ---------------------------------------------------------------------------
-    def cached(self, key: str, compute: Callable[[], T]) -> T:
+    def cached(self, key: str, compute: Callable[[], T], judge: str = "") -> T:
         """Compute once per run; a raised exception is cached and re-raised alike.
+
+        ``judge`` names the requirement whose check judges a failure of this answer: the
+        failure is tagged with it, so every other check that needs the answer is blocked by
+        that requirement instead of failing for a cause it does not judge.
 
         Safe across threads: a caller that asks for a value being computed (for example by the
         run's prefetcher) waits for it instead of asking the device again. Each key has its own
@@ -96,6 +165,8 @@ class DeviceUnderTest:
                 try:
                     self._cache[key] = compute()
                 except Exception as exc:  # noqa: BLE001 - re-raised to every caller below
+                    if judge:
+                        judge_failure(exc, judge)
                     self._cache[key] = _Failure(exc)
             value = self._cache[key]
         if isinstance(value, _Failure):
@@ -147,13 +218,48 @@ class DeviceUnderTest:
             except (OnvifFault, OnvifHttpError):
                 return list(self.onvif.call("devicemgmt", "GetServices", IncludeCapability=False))
 
-        return self.cached("services", ask)
+        return self.cached("services", ask, judge=JUDGE_SERVICES)
 
-    def service_url(self, namespace: str) -> str | None:
+    def advertised_url(self, namespace: str) -> str | None:
+        """The XAddr GetServices gives for ``namespace``, exactly as the device gave it."""
         for service in self.services():
             if service.Namespace == namespace:
-                return same_authority(service.XAddr, self.device.onvif_url)
+                return str(service.XAddr)
         return None
+
+    def service_url(self, namespace: str) -> str | None:
+        """Where the suite calls the service: the advertised XAddr (another port and path than
+        the device service's is legal), unless it cannot be used (refused, timeout, TLS
+        failure, HTTP 404/5xx without a SOAP envelope). Then, and only then, the same path on
+        the device service's authority, with a note: ONVIF-DEV-XADDR-01 alone judges the
+        address, every other check goes on."""
+        advertised = self.advertised_url(namespace)
+        if advertised is None:
+            return None
+
+        def choose() -> str:
+            problem = self.xaddr_problem(advertised, namespace)
+            if problem is None:
+                return advertised
+            fallback = same_authority(advertised, self.device.onvif_url)
+            if fallback == advertised:
+                return advertised
+            self.notes.append(
+                f"advertised XAddr {advertised} for {namespace} cannot be used ({problem}); "
+                f"the suite used {fallback} instead (judged by {JUDGE_XADDR})"
+            )
+            return fallback
+
+        return self.cached(f"xaddr:{namespace}", choose)
+
+    def xaddr_problem(self, url: str, namespace: str) -> str | None:
+        """Why ``url`` cannot be used as a SOAP endpoint, or None if it answers like one.
+
+        One GetServiceCapabilities request (every ONVIF service has it), asked once per address
+        and run. Any SOAP envelope (even a fault) or a status other than 404/5xx means something
+        answers there; refused, timed out, TLS failure or a bare 404/5xx means it does not.
+        """
+        return self.cached(f"xaddr-probe:{url}", lambda: probe_xaddr(self.onvif, url, namespace))
 
     def offers(self, service: str) -> bool:
         """Whether GetServices lists this service (key as in SERVICE_NAMESPACES)."""
@@ -174,7 +280,9 @@ class DeviceUnderTest:
         return self.call("media", operation, **params)
 
     def profiles(self) -> list[Any]:
-        return self.cached("profiles", lambda: list(self.media("GetProfiles")))
+        return self.cached(
+            "profiles", lambda: list(self.media("GetProfiles")), judge=JUDGE_PROFILES
+        )
 
     def main_profile(self) -> Any:
         """The first profile with a video encoder: what a VMS would stream by default."""
@@ -187,7 +295,7 @@ class DeviceUnderTest:
 
             raise Inconclusive("no media profile has a VideoEncoderConfiguration")
 
-        return self.cached("main_profile", pick)
+        return self.cached("main_profile", pick, judge=JUDGE_PROFILES)
 
     def stream_uri(self) -> str:
         """GetStreamUri for the main profile, exactly as the device returned it."""
@@ -197,16 +305,29 @@ class DeviceUnderTest:
             lambda: (
                 self.media("GetStreamUri", StreamSetup=STREAM_SETUP_UDP, ProfileToken=token).Uri
             ),
+            judge=JUDGE_STREAM_URI,
         )
 
     def stream_url(self) -> str:
-        """The stream URI made usable: on the device's own host if the device said otherwise."""
+        """The stream URI as advertised, unless its host cannot be reached from here; then on
+        the device's own host, with a note (ONVIF-MEDIA-URI-01 judges the URI itself)."""
         uri = self.stream_uri()
-        host = urlsplit(uri).hostname
-        if host != self.device.host:
-            self.notes.append(f"stream URI host {host} replaced by device host {self.device.host}")
+
+        def choose() -> str:
+            parts = urlsplit(uri)
+            host = parts.hostname
+            if host == self.device.host:
+                return uri
+            problem = tcp_problem(host, _port_of(parts, 554), STREAM_PROBE_TIMEOUT_S)
+            if problem is None:
+                return uri
+            self.notes.append(
+                f"stream URI host {host} cannot be reached ({problem}); replaced by device host "
+                f"{self.device.host} (judged by {JUDGE_STREAM_URI})"
+            )
             return with_host(uri, self.device.host)
-        return uri
+
+        return self.cached("stream_url", choose)
 
     # -- streaming ---------------------------------------------------------------------------
     def capture(self, transport: str, seconds: float) -> Any:

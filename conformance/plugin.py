@@ -28,10 +28,10 @@ from conformance import __version__
 from conformance.catalogue import ProfileRequirement, ResolvedProfile, load_catalogue
 from conformance.errors import InputError
 from conformance.evidence import Evidence
-from conformance.outcomes import Outcome, outcome_of_skip, skip_reason
+from conformance.outcomes import Blocked, Outcome, blocked_by_of, outcome_of_skip, skip_reason
 from conformance.redaction import Redactor
 from conformance.targets import Target, load_target, select_devices, single_device_target
-from conformance.verdicts import classify, is_device_fault
+from conformance.verdicts import classify, is_device_fault, judged_by
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
@@ -105,6 +105,8 @@ class TestRecord:
     reason: str
     duration_s: float
     evidence: dict[str, Any]
+    blocked_by: str = ""
+    """The requirement judging the cause that kept this check from running (cause ``blocked``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +116,7 @@ class TestRecord:
             "outcome": self.outcome.value,
             "cause": self.cause,
             "reason": self.reason,
+            "blocked_by": self.blocked_by,
             "duration_s": round(self.duration_s, 3),
             "evidence": self.evidence,
         }
@@ -342,12 +345,19 @@ class ConformanceRun:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function):
-        """Device faults are conformance failures: present them as assertion failures."""
+        """Device faults are conformance failures: present them as assertion failures, unless
+        another requirement judges their cause (then the check is blocked by it)."""
         try:
             return (yield)
+        except Blocked:
+            raise
         except Exception as exc:
+            entry = self._entry(pyfuncitem)
+            judge = judged_by(exc)
+            if judge and entry is not None and judge != entry.id:
+                in_profile = self.profile.get(judge) is not None
+                raise Blocked(judge, _cause_of(exc), in_profile=in_profile) from exc
             if is_device_fault(exc):
-                entry = self._entry(pyfuncitem)
                 req = entry.id if entry else "requirement"
                 raise AssertionError(f"{req}: the device answered with an error: {exc}") from exc
             raise
@@ -374,19 +384,12 @@ class ConformanceRun:
                 outcome = Outcome.INCONCLUSIVE
             record = (outcome, cause, _reason(exc, report))
         elif report.passed and call.when == "call":
-            evidence = item.stash.get(EVIDENCE_KEY, None)
-            self._attach_exchanges(item, evidence)
-            if evidence is None or not evidence.has_any:
-                record = (
-                    Outcome.INCONCLUSIVE,
-                    "suite_error",
-                    "the check passed without recording any evidence",
-                )
-            else:
-                record = (Outcome.PASS, "passed", "")
+            record = (Outcome.PASS, "passed", "")
         if record is not None:
-            if record[0] is not Outcome.PASS and call.when == "call":
+            if call.when == "call":
                 self._attach_exchanges(item, item.stash.get(EVIDENCE_KEY, None))
+            if record[0] in (Outcome.PASS, Outcome.FAIL):
+                record = _with_device_bytes(record, item.stash.get(EVIDENCE_KEY, None))
             self._record(item, entry.id, dut.name, *record, duration=report.duration)
         return report
 
@@ -421,6 +424,7 @@ class ConformanceRun:
             self.redactor(reason),
             duration,
             evidence.to_dict() if evidence else {},
+            blocked_by=blocked_by_of(reason) if cause == "blocked" else "",
         )
         # A setup skip followed by a teardown report must not be counted twice.
         if any(r.nodeid == record.nodeid for r in self.records):
@@ -444,9 +448,32 @@ _EXCHANGE_START = pytest.StashKey[int]()
 _ATTACHED = pytest.StashKey[int]()
 
 
+def _with_device_bytes(
+    record: tuple[Outcome, str, str], evidence: Evidence | None
+) -> tuple[Outcome, str, str]:
+    """A pass or fail must rest on the device's own bytes: at least one attached file (SOAP or
+    RTSP transcript, SDP, capture, frame, export). Measured values alone do not count; a verdict
+    without such a file is a defect of the suite, reported as such (never as a verdict)."""
+    if evidence is not None and evidence.files:
+        return record
+    verb = "passed" if record[0] is Outcome.PASS else "failed"
+    reason = f"the check {verb} without attaching any evidence file of the device's own bytes"
+    if record[2]:
+        reason += f" (its reason: {record[2]})"
+    return Outcome.INCONCLUSIVE, "suite_error", reason
+
+
+def _cause_of(exc: BaseException) -> str:
+    """The text of a cause another requirement judges, as a blocked reason quotes it."""
+    text = str(exc).strip() or type(exc).__name__
+    return text if type(exc).__name__ == "Inconclusive" else f"{type(exc).__name__}: {text}"
+
+
 def _reason(exc: BaseException | None, report: pytest.TestReport) -> str:
     if exc is None:
         return str(report.longrepr)[-2000:]
+    if isinstance(exc, Blocked):
+        return str(exc)[:2000]
     text = str(exc).strip() or type(exc).__name__
     return f"{type(exc).__name__}: {text}"[:2000]
 
