@@ -139,6 +139,10 @@ class DeviceUnderTest:
         self.notes: list[str] = []
         self._cache: dict[str, Any] = {}
         self._key_locks: dict[str, threading.Lock] = {}
+        self._reads: dict[int, list[str]] = {}
+        """Thread -> cached keys read since its test began (see :meth:`begin_test`)."""
+        self._sources: dict[str, list[Any]] = {}
+        """Cached key -> the SOAP exchanges made while computing it."""
         self._lock = threading.RLock()
         self._onvif = None
 
@@ -158,20 +162,48 @@ class DeviceUnderTest:
         run's prefetcher) waits for it instead of asking the device again. Each key has its own
         lock, so a long capture does not hold up unrelated questions to the same device.
         """
+        me = threading.get_ident()
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
+            reads = self._reads.setdefault(me, [])
+            if key not in reads:
+                reads.append(key)
         with key_lock:
             if key not in self._cache:
+                start = len(self._onvif.exchanges) if self._onvif is not None else 0
                 try:
                     self._cache[key] = compute()
                 except Exception as exc:  # noqa: BLE001 - re-raised to every caller below
                     if judge:
                         judge_failure(exc, judge)
                     self._cache[key] = _Failure(exc)
+                if self._onvif is not None:
+                    self._sources[key] = [
+                        x for x in self._onvif.exchanges[start:] if x.thread_id == me
+                    ]
             value = self._cache[key]
         if isinstance(value, _Failure):
             raise value.exc
         return value
+
+    def begin_test(self) -> None:
+        """Forget which cached answers this thread read: a new test starts (see
+        :meth:`read_sources`)."""
+        with self._lock:
+            self._reads[threading.get_ident()] = []
+
+    def read_sources(self) -> tuple[list[Any], list[Any]]:
+        """What the cached answers this thread's test read rest on: the SOAP exchanges that
+        produced them (possibly made by the prefetcher or an earlier test) and the values
+        themselves (a value with ``attach_to(evidence)`` attaches its own device bytes).
+
+        A verdict on a cached answer must still carry the device's bytes behind it.
+        """
+        with self._lock:
+            keys = list(self._reads.get(threading.get_ident(), []))
+            exchanges = [x for k in keys for x in self._sources.get(k, [])]
+            values = [self._cache[k] for k in keys if k in self._cache]
+        return exchanges, [v for v in values if not isinstance(v, _Failure)]
 
     def release(self, keep: tuple[str, ...] = ("discovery",)) -> None:
         """Drop cached bulk data (captures) once the device's tests are done; keep summaries."""

@@ -387,7 +387,10 @@ class ConformanceRun:
             record = (Outcome.PASS, "passed", "")
         if record is not None:
             if call.when == "call":
-                self._attach_exchanges(item, item.stash.get(EVIDENCE_KEY, None))
+                evidence = item.stash.get(EVIDENCE_KEY, None)
+                self._attach_exchanges(item, evidence)
+                if report.failed and evidence is not None and call.excinfo is not None:
+                    _attach_failure_exchanges(call.excinfo.value, evidence)
             if record[0] in (Outcome.PASS, Outcome.FAIL):
                 record = _with_device_bytes(record, item.stash.get(EVIDENCE_KEY, None))
             self._record(item, entry.id, dut.name, *record, duration=report.duration)
@@ -396,13 +399,29 @@ class ConformanceRun:
     def _attach_exchanges(self, item: pytest.Item, evidence: Evidence | None) -> None:
         """Attach the SOAP exchanges the test made (once), so every verdict has its transcript."""
         dut = self._dut(item)
-        if evidence is None or dut is None or dut._onvif is None or item.stash.get(_ATTACHED, 0):
+        if evidence is None or dut is None or item.stash.get(_ATTACHED, 0):
+            return
+        if getattr(dut, "_onvif", None) is None:
+            # No ONVIF client yet (e.g. a VMS-only check): cached values may still attach.
+            for value in dut.read_sources()[1] if hasattr(dut, "read_sources") else []:
+                attach = getattr(value, "attach_to", None)
+                if callable(attach):
+                    attach(evidence)
+            item.stash[_ATTACHED] = 1
             return
         item.stash[_ATTACHED] = 1
         start = item.stash.get(_EXCHANGE_START, 0)
         mine = threading.get_ident()  # not the prefetcher's calls to the same device
         new = [x for x in dut._onvif.exchanges[start:] if getattr(x, "thread_id", mine) == mine]
-        evidence.attach_exchanges("soap-transcript", new)
+        cached, values = dut.read_sources() if hasattr(dut, "read_sources") else ([], [])
+        # The answers the test read from the cache rest on exchanges made before it started
+        # (by the prefetcher or an earlier test): they are this verdict's evidence too.
+        earlier = [x for x in cached if all(x is not n for n in new)]
+        evidence.attach_exchanges("soap-transcript", earlier + new)
+        for value in values:
+            attach = getattr(value, "attach_to", None)
+            if callable(attach):
+                attach(evidence)
 
     def _record(
         self,
@@ -446,6 +465,20 @@ class ConformanceRun:
 
 _EXCHANGE_START = pytest.StashKey[int]()
 _ATTACHED = pytest.StashKey[int]()
+
+
+def _attach_failure_exchanges(exc: BaseException, evidence: Evidence) -> None:
+    """The protocol exchanges a failing client call carried on its exception (an RTSP capture
+    that broke off keeps its transcript there), so the failure shows the device's own bytes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        exchanges = getattr(current, "exchanges", None)
+        if exchanges:
+            evidence.attach_exchanges("failure-transcript", list(exchanges))
+            return
+        current = current.__cause__ or current.__context__
 
 
 def _with_device_bytes(
@@ -493,7 +526,9 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
         )
         item.stash[EVIDENCE_KEY] = ev
     dut = item.callspec.params.get("device") if hasattr(item, "callspec") else None
-    if dut is not None and dut._onvif is not None:
+    if dut is not None and hasattr(dut, "begin_test"):
+        dut.begin_test()
+    if dut is not None and getattr(dut, "_onvif", None) is not None:
         item.stash[_EXCHANGE_START] = len(dut._onvif.exchanges)
     return ev
 

@@ -116,7 +116,7 @@ def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
     unjudged = [
         r for r in blocking if r["outcome"] == "not_tested" and is_unjudged_here(r["reason"])
     ]
-    if len(unjudged) == len(blocking) and not any(r["outcome"] == "fail" for r in requirements):
+    if len(unjudged) == len(blocking):  # every other mandatory/conditional one passed or n/a
         return "incomplete", (
             "Nothing failed, but these mandatory requirements could not be judged here "
             f"(the lab or the scene, not the device): {ids}. Re-run where they can be."

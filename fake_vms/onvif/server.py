@@ -78,13 +78,18 @@ class OnvifServer:
         await self._https.start(host, 0, ssl_context=tls)
         await self.aux.start(host)
         offset = self.camera.knobs.xaddr_port_offset
+        base = self.camera.knobs.xaddr_base
         context = ServiceContext(
             camera=self.camera,
             http_port=self.port,
             rtsp_port=self.rtsp_port,
             site_name=self.site_name,
             oplog=self.oplog,
-            xaddr=lambda path: f"http://127.0.0.1:{self.port + offset}{path}",
+            xaddr=lambda path: (
+                f"{base.rstrip('/')}{path}"
+                if base
+                else f"http://127.0.0.1:{self.port + offset}{path}"
+            ),
             shared=dict(self._shared),
         )
         built = [(spec, spec.build(context)) for spec in offered_services(self.camera)]
