@@ -276,6 +276,16 @@ class DeviceUnderTest:
             fallback = same_authority(advertised, self.device.onvif_url)
             if fallback == advertised:
                 return advertised
+            also = self.xaddr_problem(fallback, namespace)
+            if also is not None:
+                from conformance.clients.onvif import OnvifUnreachable
+
+                dead = OnvifUnreachable(
+                    f"advertised XAddr {advertised} for {namespace} cannot be used ({problem}), "
+                    f"nor can {fallback} ({also})"
+                )
+                dead.judged_by = JUDGE_XADDR  # type: ignore[attr-defined]
+                raise dead
             self.notes.append(
                 f"advertised XAddr {advertised} for {namespace} cannot be used ({problem}); "
                 f"the suite used {fallback} instead (judged by {JUDGE_XADDR})"
