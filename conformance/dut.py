@@ -201,7 +201,10 @@ class DeviceUnderTest:
         """
         with self._lock:
             keys = list(self._reads.get(threading.get_ident(), []))
-            exchanges = [x for k in keys for x in self._sources.get(k, [])]
+            exchanges: list[Any] = []
+            for x in (x for k in keys for x in self._sources.get(k, [])):
+                if all(x is not y for y in exchanges):  # nested answers share exchanges
+                    exchanges.append(x)
             values = [self._cache[k] for k in keys if k in self._cache]
         return exchanges, [v for v in values if not isinstance(v, _Failure)]
 
