@@ -272,3 +272,55 @@ def test_baseline_every_pass_and_fail_has_an_evidence_file(tmp_path: Path) -> No
     assert judged, proc.stdout[-2000:]
     assert [j[:3] for j in judged if not j[3]] == []
     assert results["verdict"] == "conforms", proc.stdout[-2000:]
+
+
+# -- cached answers carry the requirement that judges them --------------------------------------
+def _dut():
+    from conformance.dut import DeviceUnderTest
+    from conformance.redaction import Redactor
+    from conformance.targets import single_device_target
+
+    target = single_device_target("http://127.0.0.1:9/onvif/device_service", None, None)
+    return DeviceUnderTest(target.devices[0], timeout=1.0, redactor=Redactor())
+
+
+def test_cached_device_fault_is_tagged_with_its_judge() -> None:
+    from conformance.clients.onvif import OnvifFault
+    from conformance.verdicts import judged_by
+
+    dut = _dut()
+
+    def refuse():
+        raise OnvifFault("{e}Receiver", [], "no profiles", 500, "GetProfiles")
+
+    with pytest.raises(OnvifFault) as first:
+        dut.cached("profiles", refuse, judge="ONVIF-MEDIA-PROF-01")
+    with pytest.raises(OnvifFault) as again:  # cached: the same failure, same judge
+        dut.cached("main_profile", lambda: dut.cached("profiles", refuse), judge="OTHER-01")
+    assert judged_by(first.value) == judged_by(again.value) == "ONVIF-MEDIA-PROF-01"
+
+
+def test_unreachable_is_not_blamed_on_a_requirement() -> None:
+    from conformance.clients.onvif import OnvifTimeout
+    from conformance.verdicts import judged_by
+
+    dut = _dut()
+
+    def silent():
+        raise OnvifTimeout("no answer")
+
+    with pytest.raises(OnvifTimeout) as caught:
+        dut.cached("profiles", silent, judge="ONVIF-MEDIA-PROF-01")
+    assert judged_by(caught.value) == ""
+
+
+def test_blocked_reason_names_the_judge() -> None:
+    from conformance.outcomes import Blocked, blocked_by_of
+
+    inside = Blocked("ONVIF-MEDIA-PROF-01", "OnvifFault: GetProfiles: SOAP fault")
+    outside = Blocked("ONVIF-DEV-SCHEMA-01", "unreadable", in_profile=False)
+    assert str(inside) == "blocked by ONVIF-MEDIA-PROF-01: OnvifFault: GetProfiles: SOAP fault"
+    assert str(outside) == "blocked by ONVIF-DEV-SCHEMA-01 (not in this profile): unreadable"
+    assert blocked_by_of(str(inside)) == "ONVIF-MEDIA-PROF-01"
+    assert blocked_by_of(str(outside)) == "ONVIF-DEV-SCHEMA-01"
+    assert blocked_by_of("environment: multicast") == ""
