@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from conformance.clients.addresses import port_of, probe_xaddr, tcp_problem
 from conformance.redaction import Redactor
 from conformance.targets import Device
 
@@ -70,46 +71,6 @@ def with_host(url: str, host: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
-def _port_of(parts: Any, default: int) -> int:
-    try:
-        return parts.port or default
-    except ValueError:
-        return default
-
-
-def tcp_problem(host: str | None, port: int, timeout: float) -> str | None:
-    """Why a TCP connection to ``host:port`` cannot be opened, or None if it can."""
-    import socket
-
-    if not host:
-        return "no host"
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return None
-    except OSError as exc:
-        return f"{type(exc).__name__}: {exc}"
-
-
-def probe_xaddr(client: Any, url: str, namespace: str) -> str | None:
-    """See :meth:`DeviceUnderTest.xaddr_problem` (module level so checks can use it alone)."""
-    from conformance.clients.onvif import SOAP11_ENV, SOAP12_ENV, OnvifError
-
-    body = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<s:Envelope xmlns:s="{SOAP12_ENV}"><s:Body>'
-        f'<GetServiceCapabilities xmlns="{namespace}"/></s:Body></s:Envelope>'
-    ).encode()
-    try:
-        raw = client.post_raw(url, body, auth="digest" if client.password else None)
-    except OnvifError as exc:
-        return f"{type(exc).__name__}: {exc}"
-    envelope = SOAP12_ENV.encode() in raw.body or SOAP11_ENV.encode() in raw.body
-    if (raw.status == 404 or raw.status >= 500) and not envelope:
-        kind = raw.headers.get("Content-Type", "") or "no content type"
-        return f"HTTP {raw.status} ({kind}) without a SOAP envelope"
-    return None
-
-
 class _Failure:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
@@ -143,6 +104,10 @@ class DeviceUnderTest:
         """Thread -> cached keys read since its test began (see :meth:`begin_test`)."""
         self._sources: dict[str, list[Any]] = {}
         """Cached key -> the SOAP exchanges made while computing it."""
+        self._computing: dict[int, list[str]] = {}
+        """Thread -> the cached keys it is computing, innermost last."""
+        self._deps: dict[str, set[str]] = {}
+        """Cached key -> the cached keys its computation read."""
         self._lock = threading.RLock()
         self._onvif = None
 
@@ -168,15 +133,21 @@ class DeviceUnderTest:
             reads = self._reads.setdefault(me, [])
             if key not in reads:
                 reads.append(key)
+            computing = self._computing.setdefault(me, [])
+            if computing:  # an answer computed from this one rests on its exchanges too
+                self._deps.setdefault(computing[-1], set()).add(key)
         with key_lock:
             if key not in self._cache:
                 start = len(self._onvif.exchanges) if self._onvif is not None else 0
+                computing.append(key)
                 try:
                     self._cache[key] = compute()
                 except Exception as exc:  # noqa: BLE001 - re-raised to every caller below
                     if judge:
                         judge_failure(exc, judge)
                     self._cache[key] = _Failure(exc)
+                finally:
+                    computing.pop()
                 if self._onvif is not None:
                     self._sources[key] = [
                         x for x in self._onvif.exchanges[start:] if x.thread_id == me
@@ -201,6 +172,8 @@ class DeviceUnderTest:
         """
         with self._lock:
             keys = list(self._reads.get(threading.get_ident(), []))
+            for key in keys:  # and what those answers were computed from, transitively
+                keys += [d for d in sorted(self._deps.get(key, ())) if d not in keys]
             exchanges: list[Any] = []
             for x in (x for k in keys for x in self._sources.get(k, [])):
                 if all(x is not y for y in exchanges):  # nested answers share exchanges
@@ -363,7 +336,7 @@ class DeviceUnderTest:
             host = parts.hostname
             if host == self.device.host:
                 return uri
-            problem = tcp_problem(host, _port_of(parts, 554), STREAM_PROBE_TIMEOUT_S)
+            problem = tcp_problem(host, port_of(parts, 554), STREAM_PROBE_TIMEOUT_S)
             if problem is None:
                 return uri
             self.notes.append(

@@ -389,6 +389,7 @@ class ConformanceRun:
             if call.when == "call":
                 evidence = item.stash.get(EVIDENCE_KEY, None)
                 self._attach_exchanges(item, evidence)
+                _attach_fixture_values(item, evidence)
                 if report.failed and evidence is not None and call.excinfo is not None:
                     _attach_failure_exchanges(call.excinfo.value, evidence)
             if record[0] in (Outcome.PASS, Outcome.FAIL):
@@ -465,6 +466,17 @@ class ConformanceRun:
 
 _EXCHANGE_START = pytest.StashKey[int]()
 _ATTACHED = pytest.StashKey[int]()
+
+
+def _attach_fixture_values(item: pytest.Item, evidence: Evidence | None) -> None:
+    """Fixture values that know the device's bytes behind them (``attach_to(evidence)``, e.g.
+    a VMS's ingest of a camera) attach them to every verdict that used them."""
+    if evidence is None:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        attach = getattr(value, "attach_to", None)
+        if name not in ("device", "evidence") and callable(attach):
+            attach(evidence)
 
 
 def _attach_failure_exchanges(exc: BaseException, evidence: Evidence) -> None:

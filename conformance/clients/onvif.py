@@ -33,6 +33,12 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPDigestAuth
 from requests.structures import CaseInsensitiveDict
 
+from conformance.clients.lenient import (
+    UNDECLARED_PREFIX,
+    expect_response_element,
+    fault_detail_text,
+    parse_recovering,
+)
 from conformance.clients.wsdl import get_client, service_spec
 from conformance.redaction import Redactor
 
@@ -70,7 +76,6 @@ _PROLOG_DOCTYPE = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S |
 
 XML_MEDIA_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
 
-_UNDECLARED_PREFIX = re.compile(r"Namespace prefix \S+ (?:on|for) \S+ is not defined")
 _READ_ERRORS = (
     zeep.exceptions.Error,
     ValueError,
@@ -125,31 +130,6 @@ class OnvifFault(OnvifError):
     def matches(self, qname: str) -> bool:
         """True if ``qname`` (Clark or friendly form) is the fault code or any subcode."""
         return qname in (self.code, self.code_name, *self.subcodes, *self.subcode_names)
-
-
-DETAIL_TEXT_LIMIT = 400
-"""Longest fault Detail text kept in a fault's message (the full Detail XML stays in ``detail``)."""
-
-
-def fault_detail_text(detail: str) -> str:
-    """The text content of a SOAP fault Detail (given as XML), whitespace folded and trimmed.
-
-    Already redacted by the caller; parsing failures fall back to stripping tags, since a
-    device's Detail may be any XML fragment or even plain text.
-    """
-    if not detail.strip():
-        return ""
-    try:
-        element = etree.fromstring(
-            detail.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
-        )
-        text = " ".join(element.itertext())
-    except etree.XMLSyntaxError:
-        text = re.sub(r"<[^>]*>", " ", detail)
-    text = " ".join(text.split())
-    if len(text) > DETAIL_TEXT_LIMIT:
-        text = text[: DETAIL_TEXT_LIMIT - 3] + "..."
-    return text
 
 
 class OnvifHttpError(OnvifError):
@@ -247,61 +227,6 @@ def parse_xml_safely(data: bytes) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise OnvifProtocolError("XML reply contains a DOCTYPE (forbidden in SOAP)")
     return root
-
-
-def _parse_recovering(data: bytes) -> etree._Element:
-    """Parse a reply whose only flaw is an undeclared namespace prefix (already checked to have
-    no DOCTYPE): libxml2's recover mode keeps the element, its text and its children."""
-    parser = etree.XMLParser(
-        recover=True,
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_blank_text=True,
-    )
-    root = etree.fromstring(data, parser)
-    if root is None:
-        raise OnvifProtocolError("malformed XML: nothing could be read")
-    _repair_prefixes(root)
-    return root
-
-
-WELL_KNOWN_PREFIXES = {
-    "tt": "http://www.onvif.org/ver10/schema",
-    "tds": "http://www.onvif.org/ver10/device/wsdl",
-    "trt": "http://www.onvif.org/ver10/media/wsdl",
-    "tr2": "http://www.onvif.org/ver20/media/wsdl",
-    "tev": "http://www.onvif.org/ver10/events/wsdl",
-    "tptz": "http://www.onvif.org/ver20/ptz/wsdl",
-    "timg": "http://www.onvif.org/ver20/imaging/wsdl",
-    "tse": "http://www.onvif.org/ver10/search/wsdl",
-    "trp": "http://www.onvif.org/ver10/replay/wsdl",
-    "trc": "http://www.onvif.org/ver10/recording/wsdl",
-    "ter": ONVIF_ERROR_NS,
-    "env": SOAP12_ENV,
-    "s": SOAP12_ENV,
-    "soap": SOAP12_ENV,
-    "SOAP-ENV": SOAP12_ENV,
-    "wsnt": "http://docs.oasis-open.org/wsn/b-2",
-    "wsa": "http://www.w3.org/2005/08/addressing",
-    "wsa5": "http://www.w3.org/2005/08/addressing",
-}
-"""Prefix -> namespace the ONVIF specifications use, for replies that forgot to declare one."""
-
-
-def _repair_prefixes(root: etree._Element) -> None:
-    """Give elements left with a literal ``prefix:name`` tag (undeclared prefix, read in recover
-    mode) the namespace that prefix has elsewhere in the reply, or in the ONVIF specs."""
-    known = dict(WELL_KNOWN_PREFIXES)
-    for element in root.iter():
-        known.update({k: v for k, v in (element.nsmap or {}).items() if k})
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag.startswith("{"):
-            continue
-        prefix, _, local = element.tag.rpartition(":")
-        if prefix and prefix in known:
-            element.tag = f"{{{known[prefix]}}}{local}"
 
 
 def password_digest(nonce: bytes, created: str, password: str) -> str:
@@ -772,12 +697,15 @@ class OnvifClient:
             except OnvifProtocolError as exc:
                 if not ok:
                     root = None  # an error page: classified below by its HTTP status
-                elif not _UNDECLARED_PREFIX.search(str(exc)):
+                elif not UNDECLARED_PREFIX.search(str(exc)):
                     raise
                 else:
                     # Read leniently, judge strictly: an undeclared prefix breaks the XML
                     # namespace rules, yet the data is all there; ONVIF-DEV-SCHEMA-01 judges it.
-                    root = _parse_recovering(raw.body)
+                    try:
+                        root = parse_recovering(raw.body)
+                    except ValueError as again:
+                        raise OnvifProtocolError(str(again)) from exc
                     violation = f"not namespace-well-formed: {exc}"
         if root is not None:
             fault = _fault_of(root, raw.status, operation, self.redactor)
@@ -805,7 +733,7 @@ class OnvifClient:
         # elements out of order) is still read for its data; ONVIF-DEV-SCHEMA-01 judges it.
         settings = operation_obj.binding.wsdl.types.settings
         try:
-            _expect_response_element(root, operation_obj)
+            expect_response_element(root, operation_obj)
             with settings(strict=False, xsd_ignore_sequence_order=True):
                 result = operation_obj.process_reply(root)
         except _READ_ERRORS as exc:
@@ -850,19 +778,6 @@ class OnvifClient:
                 schema_violation=violation,
             )
         )
-
-
-def _expect_response_element(root: etree._Element, operation_obj: Any) -> None:
-    """Lenient reading still needs the right message: the Body's child must be the operation's
-    response element (by local name), or the data read would be another message's."""
-    qname = getattr(getattr(operation_obj.output, "body", None), "qname", None)
-    body = next((c for c in root if isinstance(c.tag, str) and c.tag.endswith("}Body")), None)
-    child = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
-    if qname is None or child is None:
-        return
-    got = etree.QName(child).localname
-    if got != etree.QName(qname).localname:
-        raise ValueError(f"the Body holds {got}, not {etree.QName(qname).localname}")
 
 
 def _header_of(envelope: etree._Element) -> etree._Element:

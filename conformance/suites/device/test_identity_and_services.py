@@ -18,8 +18,9 @@ from conformance.checks.device import (
     service_xaddrs,
     xaddr_namespace,
 )
+from conformance.clients.addresses import probe_xaddr
 from conformance.clients.onvif import OnvifFault, OnvifHttpError
-from conformance.dut import NS_DEVICE, NS_MEDIA, STREAM_SETUP_UDP, probe_xaddr
+from conformance.dut import NS_DEVICE, NS_MEDIA, STREAM_SETUP_UDP
 
 
 @pytest.mark.requirement("ONVIF-DEV-INFO-01")
