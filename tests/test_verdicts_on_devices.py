@@ -12,6 +12,7 @@ import dataclasses
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -103,10 +104,12 @@ def test_root_causes_group_blocked_rows() -> None:
 
 # -- end to end ---------------------------------------------------------------------------------
 class _Gateway:
-    """Forwards ``/gateway/<path>`` on its own port to ``<path>`` on the simulator's port."""
+    """Forwards ``/gateway/<path>`` on its own port to ``<path>`` on the simulator's port,
+    optionally rewriting each reply body (a vendor quirk put on the wire)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rewrite=None) -> None:
         self.target_port = 0
+        self.rewrite = rewrite or (lambda body: body)
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -123,7 +126,7 @@ class _Gateway:
                 }
                 conn.request("POST", self.path[len(PREFIX) :], body, headers)
                 reply = conn.getresponse()
-                data = reply.read()
+                data = gateway.rewrite(reply.read())
                 self.send_response(reply.status)
                 for name, value in reply.getheaders():
                     if name.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -150,22 +153,34 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A known-good camera, one behind a gateway (services on another port and path) and the
     xaddr-wrong-port persona (services advertised where nothing listens)."""
     gateway = _Gateway()
-    behind = CameraConfig(name="gatewayed")
-    behind = dataclasses.replace(
-        behind, knobs=dataclasses.replace(behind.knobs, xaddr_base=gateway.base)
-    )
+    # As the field camera of issue 12: GetProfiles without the configurations' UseCount.
+    quirky = _Gateway(lambda body: re.sub(rb"<tt:UseCount>\d+</tt:UseCount>", b"", body))
     cameras = (
         CameraConfig(name="good"),
-        behind,
+        _behind(CameraConfig(name="gatewayed"), gateway),
+        _behind(CameraConfig(name="no-usecount"), quirky),
         apply_persona(CameraConfig(name="deadport"), get_persona("xaddr-wrong-port")),
     )
     ready = tmp_path_factory.mktemp("sim") / "ready.json"
     with SimulatorThread(Site("verdicts", cameras)) as thread:
         ports = {d["name"]: d["onvif_url"] for d in thread.host.ready()["devices"]}
-        gateway.target_port = int(ports["gatewayed"].split(":")[2].split("/")[0])
+        gateway.target_port = _port(ports["gatewayed"])
+        quirky.target_port = _port(ports["no-usecount"])
         write_ready_file(ready, thread.host.ready())
         yield ready
     gateway.server.shutdown()
+    quirky.server.shutdown()
+
+
+def _behind(camera: CameraConfig, gateway: _Gateway) -> CameraConfig:
+    """The camera with its services advertised on the gateway (another port and path)."""
+    return dataclasses.replace(
+        camera, knobs=dataclasses.replace(camera.knobs, xaddr_base=gateway.base)
+    )
+
+
+def _port(url: str) -> int:
+    return int(url.split(":")[2].split("/")[0])
 
 
 def _run(tmp_path: Path, ready: Path, device: str, profile: str, **env: str):
@@ -208,6 +223,22 @@ def test_services_on_another_port_and_path_pass(tmp_path: Path, site: Path) -> N
     assert {r["outcome"] for r in rows.values()} == {"pass"}
     assert PREFIX in json.dumps(rows["ONVIF-DEV-XADDR-01"]["measured"])
     assert not any("cannot be used" in n for n in results["devices"][0]["notes"])
+
+
+@pytest.mark.slow
+def test_missing_use_count_fails_only_the_schema_requirement(tmp_path: Path, site: Path) -> None:
+    """Read leniently, judge strictly: the profiles are read and streamed as usual; only
+    ONVIF-DEV-SCHEMA-01 fails, with the validation errors as evidence next to the reply."""
+    proc, results = _run(tmp_path, site, "no-usecount", "onvif-s-core")
+    rows = _rows(results)
+    failing = sorted(k for k, r in rows.items() if r["outcome"] != "pass")
+    assert failing == ["ONVIF-DEV-SCHEMA-01"], {k: rows[k]["reason"] for k in failing}
+    assert proc.returncode == 1
+    schema = rows["ONVIF-DEV-SCHEMA-01"]
+    assert "GetProfiles: line " in schema["reason"] and "UseCount" in schema["reason"]
+    assert schema["measured"]["invalid"] == ["GetProfiles"]
+    names = [f["name"] for f in schema["evidence"]]
+    assert "GetProfiles-reply" in names and "schema-errors" in names
 
 
 @pytest.mark.slow
