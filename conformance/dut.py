@@ -329,23 +329,32 @@ class DeviceUnderTest:
     def stream_url(self) -> str:
         """The stream URI as advertised, unless its host cannot be reached from here; then on
         the device's own host, with a note (ONVIF-MEDIA-URI-01 judges the URI itself)."""
-        uri = self.stream_uri()
+        return self.usable_url(self.stream_uri(), JUDGE_STREAM_URI)
+
+    def usable_url(self, uri: str, judge: str, default_port: int = 554) -> str:
+        """``uri`` (a stream, snapshot or replay URI the device gave) as advertised when a TCP
+        connection to its host and port opens, else on the device's own host, with a note naming
+        the requirement ``judge`` that judges the URI. Asked once per URI and run.
+
+        Other suites may use this instead of replacing the host unconditionally: a device may
+        legitimately stream from another address than its device service's.
+        """
 
         def choose() -> str:
             parts = urlsplit(uri)
             host = parts.hostname
             if host == self.device.host:
                 return uri
-            problem = tcp_problem(host, port_of(parts, 554), STREAM_PROBE_TIMEOUT_S)
+            problem = tcp_problem(host, port_of(parts, default_port), STREAM_PROBE_TIMEOUT_S)
             if problem is None:
                 return uri
             self.notes.append(
-                f"stream URI host {host} cannot be reached ({problem}); replaced by device host "
-                f"{self.device.host} (judged by {JUDGE_STREAM_URI})"
+                f"advertised URI host {host} cannot be reached ({problem}); "
+                f"replaced by device host {self.device.host} (judged by {judge})"
             )
             return with_host(uri, self.device.host)
 
-        return self.cached("stream_url", choose)
+        return self.cached(f"usable:{uri}", choose)
 
     # -- streaming ---------------------------------------------------------------------------
     def capture(self, transport: str, seconds: float) -> Any:
