@@ -71,6 +71,13 @@ def with_host(url: str, host: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+def _bare(url: str) -> str:
+    """``url`` without any user name or password a device may have put in it (never shown)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+
+
 class _Failure:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
@@ -257,14 +264,14 @@ class DeviceUnderTest:
                 from conformance.clients.onvif import OnvifUnreachable
 
                 dead = OnvifUnreachable(
-                    f"advertised XAddr {advertised} for {namespace} cannot be used ({problem}), "
-                    f"nor can {fallback} ({also})"
+                    f"advertised XAddr {_bare(advertised)} for {namespace} cannot be used "
+                    f"({problem}), nor can {_bare(fallback)} ({also})"
                 )
                 dead.judged_by = JUDGE_XADDR  # type: ignore[attr-defined]
                 raise dead
             self.notes.append(
-                f"advertised XAddr {advertised} for {namespace} cannot be used ({problem}); "
-                f"the suite used {fallback} instead (judged by {JUDGE_XADDR})"
+                f"advertised XAddr {_bare(advertised)} for {namespace} cannot be used "
+                f"({problem}); the suite used {_bare(fallback)} instead (judged by {JUDGE_XADDR})"
             )
             return fallback
 
