@@ -98,6 +98,15 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
     }
 
 
+def root_causes_of(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Blocking requirement -> the requirements it blocked: one root cause, its symptoms."""
+    causes: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.get("blocked_by"):
+            causes[row["blocked_by"]].append(row["id"])
+    return dict(sorted(causes.items()))
+
+
 def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
     """The overall verdict and a sentence saying what it means."""
     if any(r["cause"] == "suite_error" for r in requirements):
@@ -148,6 +157,7 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
                 "verdict_meaning": meaning,
                 "discovery": discovery.to_dict() if hasattr(discovery, "to_dict") else None,
                 "notes": [run.redactor(n) for n in dut.notes],
+                "root_causes": root_causes_of(rows),
                 "requirements": rows,
             }
         )

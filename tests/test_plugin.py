@@ -299,6 +299,10 @@ def test_results_json_rows(run: Run) -> None:
     assert rows["ONVIF-MEDIA-PROF-01"]["blocked_by"] == "ONVIF-DEV-TIME-01"
     assert rows["ONVIF-MEDIA-ENC-01"]["blocked_by"] == "ONVIF-DEV-SCHEMA-01"
     assert rows["ONVIF-MEDIA-URI-01"]["blocked_by"] == ""
+    assert device["root_causes"] == {
+        "ONVIF-DEV-SCHEMA-01": ["ONVIF-MEDIA-ENC-01"],
+        "ONVIF-DEV-TIME-01": ["ONVIF-MEDIA-PROF-01"],
+    }
     assert run.results["verdict"] == "error"  # a suite_error invalidates the run
     assert sum(run.results["counts"].values()) == len(PROFILE["requirements"])
 
