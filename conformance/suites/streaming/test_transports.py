@@ -1,7 +1,8 @@
 """RTSP transports beyond plain UDP/TCP: RTSP over HTTP tunnelling, keep-alive, multicast.
 
-The tunnel is reached at the URI Media GetStreamUri returns for Transport HTTP (on the device's
-own host, as for the other stream URIs). Multicast is never sent or joined by this suite, so its
+The tunnel is reached at the URI Media GetStreamUri returns for Transport HTTP (as advertised,
+or on the device's own host when the advertised one cannot be reached, as for the other stream
+URIs). Multicast is never sent or joined by this suite, so its
 requirement is reported not_tested with the reason, never silently dropped.
 """
 
@@ -11,7 +12,6 @@ import pytest
 
 from conformance.checks.streaming import check_playable
 from conformance.checks.transports import check_keepalive, check_tunnel_describe
-from conformance.dut import with_host
 from conformance.outcomes import not_testable_here
 
 STREAM_SETUP_HTTP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "HTTP"}}
@@ -22,17 +22,15 @@ ODD_WRITE = 50
 
 
 def _tunnel_url(device, evidence) -> str:
-    """GetStreamUri for Transport HTTP, on the device's own host if it said otherwise."""
-    from urllib.parse import urlsplit
-
+    """GetStreamUri for Transport HTTP, as advertised unless its host cannot be reached (then on
+    the device's own host, with a note: ONVIF-MEDIA-URI-01 judges stream URIs)."""
     token = device.main_profile().token
     uri = device.cached(
         "stream_uri:http",
         lambda: device.media("GetStreamUri", StreamSetup=STREAM_SETUP_HTTP, ProfileToken=token).Uri,
     )
     evidence.measure("stream_uri_http", uri)
-    host = urlsplit(uri).hostname
-    return uri if host == device.device.host else with_host(uri, device.device.host)
+    return device.usable_url(uri, "ONVIF-MEDIA-URI-01", default_port=80)
 
 
 def tunnel_capture(device, evidence, seconds: float):
