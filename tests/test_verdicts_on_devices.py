@@ -107,9 +107,10 @@ class _Gateway:
     """Forwards ``/gateway/<path>`` on its own port to ``<path>`` on the simulator's port,
     optionally rewriting each reply body (a vendor quirk put on the wire)."""
 
-    def __init__(self, rewrite=None) -> None:
+    def __init__(self, rewrite=None, refuse=None) -> None:
         self.target_port = 0
         self.rewrite = rewrite or (lambda body: body)
+        self.refuse = refuse or (lambda body, headers: False)
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -119,6 +120,13 @@ class _Gateway:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if not self.path.startswith(PREFIX + "/"):
                     self.send_error(404)
+                    return
+                if gateway.refuse(body, self.headers):
+                    self.send_response(401)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", "12")
+                    self.end_headers()
+                    self.wfile.write(b"unauthorized")
                     return
                 conn = http.client.HTTPConnection("127.0.0.1", gateway.target_port, timeout=10)
                 headers = {
@@ -153,6 +161,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A known-good camera, one behind a gateway (services on another port and path) and the
     xaddr-wrong-port persona (services advertised where nothing listens)."""
     gateway = _Gateway()
+    # In front of a device service: GetServices/GetCapabilities (PRE_AUTH) demand credentials.
+    strict = _Gateway(
+        refuse=lambda body, headers: (
+            (b"GetServices" in body or b"GetCapabilities" in body)
+            and b"UsernameToken" not in body
+            and "Authorization" not in headers
+        )
+    )
     # As the field camera of issue 12: GetProfiles without the configurations' UseCount.
     quirky = _Gateway(lambda body: re.sub(rb"<tt:UseCount>\d+</tt:UseCount>", b"", body))
     cameras = (
@@ -166,10 +182,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         ports = {d["name"]: d["onvif_url"] for d in thread.host.ready()["devices"]}
         gateway.target_port = _port(ports["gatewayed"])
         quirky.target_port = _port(ports["no-usecount"])
+        strict.target_port = _port(ports["good"])
         write_ready_file(ready, thread.host.ready())
+        (ready.parent / "strict-device.url").write_text(f"{strict.base}/onvif/device_service")
         yield ready
-    gateway.server.shutdown()
-    quirky.server.shutdown()
+    for server in (gateway, quirky, strict):
+        server.server.shutdown()
 
 
 def _behind(camera: CameraConfig, gateway: _Gateway) -> CameraConfig:
@@ -355,3 +373,47 @@ def test_blocked_reason_names_the_judge() -> None:
     assert blocked_by_of(str(inside)) == "ONVIF-MEDIA-PROF-01"
     assert blocked_by_of(str(outside)) == "ONVIF-DEV-SCHEMA-01"
     assert blocked_by_of("environment: multicast") == ""
+
+
+@pytest.mark.slow
+def test_services_check_goes_on_after_demanding_credentials(tmp_path: Path, site: Path) -> None:
+    """ONVIF-DEV-SVC-01 records the PRE_AUTH finding and still compares what the replies
+    advertise; nothing else fails for it. The device service here sits behind a gateway, so
+    its service XAddrs are on another port than the device service: legal, no fail."""
+    url = (site.parent / "strict-device.url").read_text()
+    target = tmp_path / "strict.yaml"
+    target.write_text(
+        yaml.safe_dump(
+            {
+                "supplier": "Verdicts test",
+                "product": "SimCam",
+                "devices": [
+                    {
+                        "name": "strict",
+                        "onvif": url,
+                        "credentials": {"username": "admin", "password_env": "STRICT_PW"},
+                    }
+                ],
+                "claims": {"features": ["snapshot", "rtsp_udp", "rtsp_tcp"]},
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    environ = {k: v for k, v in os.environ.items() if k != "CCTV_CONFORMANCE_PROFILES"}
+    environ["STRICT_PW"] = CameraConfig(name="x").password
+    proc = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
+         "--profile", "onvif-s-core", "--out", str(out)],
+        capture_output=True, text=True, env=environ, timeout=300,
+    )  # fmt: skip
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    rows = _rows(results)
+    svc = rows["ONVIF-DEV-SVC-01"]
+    assert svc["outcome"] == "fail", proc.stdout[-3000:]
+    assert "GetServices without credentials (PRE_AUTH) was refused" in svc["reason"]
+    assert "GetCapabilities without credentials (PRE_AUTH) was refused" in svc["reason"]
+    assert svc["measured"]["services"] and svc["measured"]["capabilities"]  # it went on
+    for rid in ("ONVIF-DEV-XADDR-01", "ONVIF-DEV-SCHEMA-01", "ONVIF-MEDIA-PROF-01"):
+        assert rows[rid]["outcome"] == "pass", (rid, rows[rid]["reason"])
+    assert rows["STREAM-RTSP-UDP-01"]["outcome"] == "pass", rows["STREAM-RTSP-UDP-01"]["reason"]
