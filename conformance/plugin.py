@@ -10,7 +10,11 @@ unless ``--profile`` is given. With a profile it:
 - skips, with a reason, tests whose requirement is not in the profile, needs a safety mode the
   run does not allow, or depends on a conditional feature neither claimed nor discovered;
 - maps each test result to one of the six outcomes, keeps its evidence, labels it for Allure,
-  journals it to disk immediately and writes results.json at the end.
+  journals it to disk immediately and writes results.json at the end;
+- turns a failure whose cause another requirement judges (a cached answer tagged by
+  ``DeviceUnderTest.cached(..., judge=ID)``, an unreadable core reply) into ``inconclusive``
+  ``blocked by <ID>``, and a pass or fail with no evidence file of the device's own bytes into a
+  suite error (see docs/verdicts.md).
 """
 
 from __future__ import annotations
@@ -326,6 +330,8 @@ class ConformanceRun:
         if entry is None or dut is None:
             return
         item.stash[EVIDENCE_KEY] = Evidence(self.results_dir, dut.name, entry.id, self.redactor)
+        if hasattr(dut, "begin_test"):  # cached answers read from here on are this test's
+            dut.begin_test()
         feature = entry.requirement.feature
         if entry.level == "conditional" and feature:
             from conformance.discovery import discover
