@@ -172,7 +172,8 @@ def check_xaddrs(device_url: str, xaddrs: dict[str, str]) -> list[str]:
     Core 8.1.2.2 asks only for the scheme and IP part: another port or path is legal (services
     behind gateways), so neither is compared; an unparseable port is a fault. A device reached by
     host name may answer with its IP address ("IP part" is then ambiguous), which is accepted.
-    Whether each address answers is checked separately (:func:`conformance.clients.addresses.probe_xaddr`).
+    Whether each address answers is checked separately
+    (:func:`conformance.clients.addresses.probe_xaddr`).
     """
     scheme, host, _port = _authority(device_url)
     problems = []

@@ -136,7 +136,8 @@ def test_xaddrs_good():
 
 def test_xaddrs_wrong_port_persona():
     """Another port is legal (Core 8.1.2.2): the persona's fault is that nothing answers there,
-    which the suite finds by asking (conformance.clients.addresses.probe_xaddr), not from the text."""
+    which the suite finds by asking (conformance.clients.addresses.probe_xaddr), not from the
+    text."""
     device = "xaddr-wrong-port"
     xaddrs = advertised_xaddrs(replay(device, "GetServices"), replay(device, "GetCapabilities"))
     assert check_xaddrs(DEVICE_URL, xaddrs) == []
