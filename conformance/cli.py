@@ -2,7 +2,8 @@
 
 Exit status (a contract): 0 every mandatory requirement passed; 1 the run completed and the
 target does not conform; 2 bad input (profile, target, options), with a message naming the
-file, field and problem; 3 the suite itself failed.
+file, field and problem; 3 the suite itself failed; 4 incomplete: nothing failed, but a mandatory
+requirement could not be judged here for an ``environment:`` or ``no stimulus:`` reason.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from conformance import __version__
 from conformance.errors import InputError
 
 EXIT_CONFORMS, EXIT_NONCONFORMANT, EXIT_BAD_INPUT, EXIT_SUITE_ERROR = 0, 1, 2, 3
+EXIT_INCOMPLETE = 4
+EXIT_OF_VERDICT = {
+    "conforms": EXIT_CONFORMS,
+    "does_not_conform": EXIT_NONCONFORMANT,
+    "incomplete": EXIT_INCOMPLETE,
+}
+"""results.json verdict -> exit status; any other verdict ("error") is a suite failure."""
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 ALLURE_HISTORY_HELP = (
     "history folder of a previous Allure report, for trends "
@@ -149,9 +157,7 @@ def _run(args: argparse.Namespace) -> int:
     history = getattr(args, "allure_history", None)
     build_allure_report(out, results, Path(history) if history else None)
     _print_summary(results, out)
-    return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
-        results["verdict"], EXIT_SUITE_ERROR
-    )
+    return EXIT_OF_VERDICT.get(results["verdict"], EXIT_SUITE_ERROR)
 
 
 def _write_run_file(args: argparse.Namespace, out: Path) -> None:
@@ -188,19 +194,28 @@ def _recover(args: argparse.Namespace) -> int:
     results = recover(out)
     write_compliance(results, out)
     _print_summary(results, out)
-    return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
-        results["verdict"], EXIT_SUITE_ERROR
-    )
+    return EXIT_OF_VERDICT.get(results["verdict"], EXIT_SUITE_ERROR)
 
 
 def _print_summary(results: dict, out: Path) -> None:
+    from conformance.outcomes import is_unjudged_here
+
     counts = ", ".join(f"{n} {k}" for k, n in sorted(results["counts"].items()))
     print(f"\nprofile {results['profile']['id']}: {results['verdict']} ({counts})")
     print(f"  {results['verdict_meaning']}")
     devices = results["devices"]
     many = len(devices) > 10  # an estate: list only the devices that need attention
     for device in devices:
-        bad = [r["id"] for r in device["requirements"] if r["outcome"] in ("fail", "inconclusive")]
+        bad = [
+            r["id"] + (f" (blocked by {r['blocked_by']})" if r.get("blocked_by") else "")
+            for r in device["requirements"]
+            if r["outcome"] in ("fail", "inconclusive")
+            or (
+                r["outcome"] == "not_tested"
+                and r["level"] == "mandatory"
+                and is_unjudged_here(r.get("reason", ""))
+            )
+        ]
         if bad or not many:
             print(
                 f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else "")
@@ -300,9 +315,7 @@ def _merge(args: argparse.Namespace) -> int:
     merged = merge_results([Path(d) for d in args.dirs], out)
     write_compliance(merged, out)
     _print_summary(merged, out)
-    return {"conforms": EXIT_CONFORMS, "does_not_conform": EXIT_NONCONFORMANT}.get(
-        merged["verdict"], EXIT_SUITE_ERROR
-    )
+    return EXIT_OF_VERDICT.get(merged["verdict"], EXIT_SUITE_ERROR)
 
 
 def _quirks(args: argparse.Namespace) -> int:

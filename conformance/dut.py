@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from conformance.clients.addresses import port_of, probe_xaddr, tcp_problem
 from conformance.redaction import Redactor
 from conformance.targets import Device
 
@@ -40,12 +41,24 @@ QUALITY_CAPTURE_S = 3.0
 STREAM_SETUP_UDP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "UDP"}}
 
 
+# Requirements that judge a cached answer's failure; every other check needing that answer is
+# blocked by them (conformance.outcomes.Blocked), never failed for it.
+JUDGE_SERVICES = "ONVIF-DEV-SVC-01"
+JUDGE_XADDR = "ONVIF-DEV-XADDR-01"
+JUDGE_PROFILES = "ONVIF-MEDIA-PROF-01"
+JUDGE_STREAM_URI = "ONVIF-MEDIA-URI-01"
+
+STREAM_PROBE_TIMEOUT_S = 3.0
+"""How long the suite tries to open the advertised stream URI's host:port before falling back."""
+
+
 def same_authority(url: str, reference: str) -> str:
     """``url`` with scheme, host and port taken from ``reference`` (path and query kept).
 
     Real clients (ODM, go2rtc) do this when devices advertise unusable addresses; the suite
-    does it so that one wrong address is reported once, by its own requirement, rather than
-    breaking every later check.
+    does it only as a fallback, when the advertised address cannot be used (see
+    :meth:`DeviceUnderTest.service_url`), so that one wrong address is reported once, by its own
+    requirement, rather than breaking every later check.
     """
     u, r = urlsplit(url), urlsplit(reference)
     return urlunsplit((r.scheme, r.netloc, u.path or "/", u.query, ""))
@@ -58,9 +71,29 @@ def with_host(url: str, host: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+def _bare(url: str) -> str:
+    """``url`` without any user name or password a device may have put in it (never shown)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+
+
 class _Failure:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
+
+
+def judge_failure(exc: BaseException, requirement_id: str) -> None:
+    """Tag ``exc`` with the requirement that judges it, unless it is already tagged (the first,
+    deepest cause wins) or is not the device's fault (unreachable devices and suite errors stay
+    what they are)."""
+    from conformance.verdicts import classify, judged_by
+
+    if judged_by(exc):  # already tagged, or an unreadable core reply (ONVIF-DEV-SCHEMA-01)
+        return
+    outcome, cause = classify(exc)
+    if cause in ("device_fault", "undecidable"):
+        exc.judged_by = requirement_id  # type: ignore[attr-defined]
 
 
 class DeviceUnderTest:
@@ -74,6 +107,14 @@ class DeviceUnderTest:
         self.notes: list[str] = []
         self._cache: dict[str, Any] = {}
         self._key_locks: dict[str, threading.Lock] = {}
+        self._reads: dict[int, list[str]] = {}
+        """Thread -> cached keys read since its test began (see :meth:`begin_test`)."""
+        self._sources: dict[str, list[Any]] = {}
+        """Cached key -> the SOAP exchanges made while computing it."""
+        self._computing: dict[int, list[str]] = {}
+        """Thread -> the cached keys it is computing, innermost last."""
+        self._deps: dict[str, set[str]] = {}
+        """Cached key -> the cached keys its computation read."""
         self._lock = threading.RLock()
         self._onvif = None
 
@@ -82,25 +123,70 @@ class DeviceUnderTest:
         return f"DeviceUnderTest({self.name!r})"
 
     # -- caching ---------------------------------------------------------------------------
-    def cached(self, key: str, compute: Callable[[], T]) -> T:
+    def cached(self, key: str, compute: Callable[[], T], judge: str = "") -> T:
         """Compute once per run; a raised exception is cached and re-raised alike.
+
+        ``judge`` names the requirement whose check judges a failure of this answer: the
+        failure is tagged with it, so every other check that needs the answer is blocked by
+        that requirement instead of failing for a cause it does not judge.
 
         Safe across threads: a caller that asks for a value being computed (for example by the
         run's prefetcher) waits for it instead of asking the device again. Each key has its own
         lock, so a long capture does not hold up unrelated questions to the same device.
         """
+        me = threading.get_ident()
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
+            reads = self._reads.setdefault(me, [])
+            if key not in reads:
+                reads.append(key)
+            computing = self._computing.setdefault(me, [])
+            if computing:  # an answer computed from this one rests on its exchanges too
+                self._deps.setdefault(computing[-1], set()).add(key)
         with key_lock:
             if key not in self._cache:
+                start = len(self._onvif.exchanges) if self._onvif is not None else 0
+                computing.append(key)
                 try:
                     self._cache[key] = compute()
                 except Exception as exc:  # noqa: BLE001 - re-raised to every caller below
+                    if judge:
+                        judge_failure(exc, judge)
                     self._cache[key] = _Failure(exc)
+                finally:
+                    computing.pop()
+                if self._onvif is not None:
+                    self._sources[key] = [
+                        x for x in self._onvif.exchanges[start:] if x.thread_id == me
+                    ]
             value = self._cache[key]
         if isinstance(value, _Failure):
             raise value.exc
         return value
+
+    def begin_test(self) -> None:
+        """Forget which cached answers this thread read: a new test starts (see
+        :meth:`read_sources`)."""
+        with self._lock:
+            self._reads[threading.get_ident()] = []
+
+    def read_sources(self) -> tuple[list[Any], list[Any]]:
+        """What the cached answers this thread's test read rest on: the SOAP exchanges that
+        produced them (possibly made by the prefetcher or an earlier test) and the values
+        themselves (a value with ``attach_to(evidence)`` attaches its own device bytes).
+
+        A verdict on a cached answer must still carry the device's bytes behind it.
+        """
+        with self._lock:
+            keys = list(self._reads.get(threading.get_ident(), []))
+            for key in keys:  # and what those answers were computed from, transitively
+                keys += [d for d in sorted(self._deps.get(key, ())) if d not in keys]
+            exchanges: list[Any] = []
+            for x in (x for k in keys for x in self._sources.get(k, [])):
+                if all(x is not y for y in exchanges):  # nested answers share exchanges
+                    exchanges.append(x)
+            values = [self._cache[k] for k in keys if k in self._cache]
+        return exchanges, [v for v in values if not isinstance(v, _Failure)]
 
     def release(self, keep: tuple[str, ...] = ("discovery",)) -> None:
         """Drop cached bulk data (captures) once the device's tests are done; keep summaries."""
@@ -147,13 +233,58 @@ class DeviceUnderTest:
             except (OnvifFault, OnvifHttpError):
                 return list(self.onvif.call("devicemgmt", "GetServices", IncludeCapability=False))
 
-        return self.cached("services", ask)
+        return self.cached("services", ask, judge=JUDGE_SERVICES)
 
-    def service_url(self, namespace: str) -> str | None:
+    def advertised_url(self, namespace: str) -> str | None:
+        """The XAddr GetServices gives for ``namespace``, exactly as the device gave it."""
         for service in self.services():
             if service.Namespace == namespace:
-                return same_authority(service.XAddr, self.device.onvif_url)
+                return str(service.XAddr)
         return None
+
+    def service_url(self, namespace: str) -> str | None:
+        """Where the suite calls the service: the advertised XAddr (another port and path than
+        the device service's is legal), unless it cannot be used (refused, timeout, TLS
+        failure, HTTP 404/5xx without a SOAP envelope). Then, and only then, the same path on
+        the device service's authority, with a note: ONVIF-DEV-XADDR-01 alone judges the
+        address, every other check goes on."""
+        advertised = self.advertised_url(namespace)
+        if advertised is None:
+            return None
+
+        def choose() -> str:
+            problem = self.xaddr_problem(advertised, namespace)
+            if problem is None:
+                return advertised
+            fallback = same_authority(advertised, self.device.onvif_url)
+            if fallback == advertised:
+                return advertised
+            also = self.xaddr_problem(fallback, namespace)
+            if also is not None:
+                from conformance.clients.onvif import OnvifUnreachable
+
+                dead = OnvifUnreachable(
+                    f"advertised XAddr {_bare(advertised)} for {namespace} cannot be used "
+                    f"({problem}), nor can {_bare(fallback)} ({also})"
+                )
+                dead.judged_by = JUDGE_XADDR  # type: ignore[attr-defined]
+                raise dead
+            self.notes.append(
+                f"advertised XAddr {_bare(advertised)} for {namespace} cannot be used "
+                f"({problem}); the suite used {_bare(fallback)} instead (judged by {JUDGE_XADDR})"
+            )
+            return fallback
+
+        return self.cached(f"xaddr:{namespace}", choose)
+
+    def xaddr_problem(self, url: str, namespace: str) -> str | None:
+        """Why ``url`` cannot be used as a SOAP endpoint, or None if it answers like one.
+
+        One GetServiceCapabilities request (every ONVIF service has it), asked once per address
+        and run. Any SOAP envelope (even a fault) or a status other than 404/5xx means something
+        answers there; refused, timed out, TLS failure or a bare 404/5xx means it does not.
+        """
+        return self.cached(f"xaddr-probe:{url}", lambda: probe_xaddr(self.onvif, url, namespace))
 
     def offers(self, service: str) -> bool:
         """Whether GetServices lists this service (key as in SERVICE_NAMESPACES)."""
@@ -174,7 +305,9 @@ class DeviceUnderTest:
         return self.call("media", operation, **params)
 
     def profiles(self) -> list[Any]:
-        return self.cached("profiles", lambda: list(self.media("GetProfiles")))
+        return self.cached(
+            "profiles", lambda: list(self.media("GetProfiles")), judge=JUDGE_PROFILES
+        )
 
     def main_profile(self) -> Any:
         """The first profile with a video encoder: what a VMS would stream by default."""
@@ -187,7 +320,7 @@ class DeviceUnderTest:
 
             raise Inconclusive("no media profile has a VideoEncoderConfiguration")
 
-        return self.cached("main_profile", pick)
+        return self.cached("main_profile", pick, judge=JUDGE_PROFILES)
 
     def stream_uri(self) -> str:
         """GetStreamUri for the main profile, exactly as the device returned it."""
@@ -197,16 +330,38 @@ class DeviceUnderTest:
             lambda: (
                 self.media("GetStreamUri", StreamSetup=STREAM_SETUP_UDP, ProfileToken=token).Uri
             ),
+            judge=JUDGE_STREAM_URI,
         )
 
     def stream_url(self) -> str:
-        """The stream URI made usable: on the device's own host if the device said otherwise."""
-        uri = self.stream_uri()
-        host = urlsplit(uri).hostname
-        if host != self.device.host:
-            self.notes.append(f"stream URI host {host} replaced by device host {self.device.host}")
+        """The stream URI as advertised, unless its host cannot be reached from here; then on
+        the device's own host, with a note (ONVIF-MEDIA-URI-01 judges the URI itself)."""
+        return self.usable_url(self.stream_uri(), JUDGE_STREAM_URI)
+
+    def usable_url(self, uri: str, judge: str, default_port: int = 554) -> str:
+        """``uri`` (a stream, snapshot or replay URI the device gave) as advertised when a TCP
+        connection to its host and port opens, else on the device's own host, with a note naming
+        the requirement ``judge`` that judges the URI. Asked once per URI and run.
+
+        Other suites may use this instead of replacing the host unconditionally: a device may
+        legitimately stream from another address than its device service's.
+        """
+
+        def choose() -> str:
+            parts = urlsplit(uri)
+            host = parts.hostname
+            if host == self.device.host:
+                return uri
+            problem = tcp_problem(host, port_of(parts, default_port), STREAM_PROBE_TIMEOUT_S)
+            if problem is None:
+                return uri
+            self.notes.append(
+                f"advertised URI host {host} cannot be reached ({problem}); "
+                f"replaced by device host {self.device.host} (judged by {judge})"
+            )
             return with_host(uri, self.device.host)
-        return uri
+
+        return self.cached(f"usable:{uri}", choose)
 
     # -- streaming ---------------------------------------------------------------------------
     def capture(self, transport: str, seconds: float) -> Any:

@@ -148,6 +148,8 @@ def format_exchange(exchange: Any) -> str:
             lines += ["--- response", str(getattr(exchange, attr))]
     if getattr(exchange, "error", None):
         lines.append(f"--- error {exchange.error}")
+    if getattr(exchange, "schema_violation", None):  # read leniently; ONVIF-DEV-SCHEMA-01 judges
+        lines.append(f"--- schema violation (read leniently) {exchange.schema_violation}")
     elapsed = getattr(exchange, "elapsed_s", None) or getattr(exchange, "elapsed", None)
     if elapsed is not None:
         lines.append(f"--- elapsed {float(elapsed) * 1000:.1f} ms")

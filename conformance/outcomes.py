@@ -84,3 +84,45 @@ def outcome_of_skip(reason: str) -> tuple[Outcome, str]:
 
 class Inconclusive(Exception):
     """The suite could not decide; raised by checks that lack what they need to judge."""
+
+
+BLOCKED_REASON = "blocked by "
+"""Prefix of an inconclusive reason whose cause another requirement judges (and fails)."""
+NO_STIMULUS_REASON = "no stimulus: "
+"""Prefix of a not_tested reason: the run could not make the scene change the check needs."""
+
+
+class Blocked(Inconclusive):
+    """A check could not run because something it depends on is broken, and another requirement
+    judges that cause: this check is ``inconclusive``, the judging requirement carries the fail.
+
+    ``reason`` reads ``blocked by <ID>: <cause>``, or ``blocked by <ID> (not in this profile):
+    <cause>`` when the run's profile does not include the judging requirement (the reader still
+    learns where the fault lies, although no verdict in this run carries it).
+    """
+
+    def __init__(self, requirement_id: str, cause: str, *, in_profile: bool = True) -> None:
+        self.requirement_id = requirement_id
+        self.cause = cause
+        self.in_profile = in_profile
+        where = "" if in_profile else " (not in this profile)"
+        super().__init__(f"{BLOCKED_REASON}{requirement_id}{where}: {cause}")
+
+
+def blocked(requirement_id: str, cause: str, *, in_profile: bool = True) -> None:
+    """Stop the running check as blocked by ``requirement_id`` (see :class:`Blocked`)."""
+    raise Blocked(requirement_id, cause, in_profile=in_profile)
+
+
+def blocked_by_of(reason: str) -> str:
+    """The requirement ID a ``blocked by <ID>...: ...`` reason names ("" for other reasons)."""
+    if not reason.startswith(BLOCKED_REASON):
+        return ""
+    rest = reason[len(BLOCKED_REASON) :]
+    return rest.split(":", 1)[0].split(" ", 1)[0].strip()
+
+
+def is_unjudged_here(reason: str) -> bool:
+    """A not_tested reason that lies in the lab or the scene, not the device or the suite's
+    scope: such a mandatory requirement makes a run ``incomplete`` rather than failed."""
+    return reason.startswith((ENVIRONMENT_REASON, NO_STIMULUS_REASON))

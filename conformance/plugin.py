@@ -10,7 +10,11 @@ unless ``--profile`` is given. With a profile it:
 - skips, with a reason, tests whose requirement is not in the profile, needs a safety mode the
   run does not allow, or depends on a conditional feature neither claimed nor discovered;
 - maps each test result to one of the six outcomes, keeps its evidence, labels it for Allure,
-  journals it to disk immediately and writes results.json at the end.
+  journals it to disk immediately and writes results.json at the end;
+- turns a failure whose cause another requirement judges (a cached answer tagged by
+  ``DeviceUnderTest.cached(..., judge=ID)``, an unreadable core reply) into ``inconclusive``
+  ``blocked by <ID>``, and a pass or fail with no evidence file of the device's own bytes into a
+  suite error (see docs/verdicts.md).
 """
 
 from __future__ import annotations
@@ -28,10 +32,10 @@ from conformance import __version__
 from conformance.catalogue import ProfileRequirement, ResolvedProfile, load_catalogue
 from conformance.errors import InputError
 from conformance.evidence import Evidence
-from conformance.outcomes import Outcome, outcome_of_skip, skip_reason
+from conformance.outcomes import Blocked, Outcome, blocked_by_of, outcome_of_skip, skip_reason
 from conformance.redaction import Redactor
 from conformance.targets import Target, load_target, select_devices, single_device_target
-from conformance.verdicts import classify, is_device_fault
+from conformance.verdicts import classify, is_device_fault, judged_by
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
@@ -121,6 +125,8 @@ class TestRecord:
     reason: str
     duration_s: float
     evidence: dict[str, Any]
+    blocked_by: str = ""
+    """The requirement judging the cause that kept this check from running (cause ``blocked``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +136,7 @@ class TestRecord:
             "outcome": self.outcome.value,
             "cause": self.cause,
             "reason": self.reason,
+            "blocked_by": self.blocked_by,
             "duration_s": round(self.duration_s, 3),
             "evidence": self.evidence,
         }
@@ -339,6 +346,8 @@ class ConformanceRun:
         if entry is None or dut is None:
             return
         item.stash[EVIDENCE_KEY] = Evidence(self.results_dir, dut.name, entry.id, self.redactor)
+        if hasattr(dut, "begin_test"):  # cached answers read from here on are this test's
+            dut.begin_test()
         feature = entry.requirement.feature
         if entry.level == "conditional" and feature:
             from conformance.discovery import discover
@@ -358,12 +367,19 @@ class ConformanceRun:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function):
-        """Device faults are conformance failures: present them as assertion failures."""
+        """Device faults are conformance failures: present them as assertion failures, unless
+        another requirement judges their cause (then the check is blocked by it)."""
         try:
             return (yield)
+        except Blocked:
+            raise
         except Exception as exc:
+            entry = self._entry(pyfuncitem)
+            judge = judged_by(exc)
+            if judge and entry is not None and judge != entry.id:
+                in_profile = self.profile.get(judge) is not None
+                raise Blocked(judge, _cause_of(exc), in_profile=in_profile) from exc
             if is_device_fault(exc):
-                entry = self._entry(pyfuncitem)
                 req = entry.id if entry else "requirement"
                 raise AssertionError(f"{req}: the device answered with an error: {exc}") from exc
             raise
@@ -390,32 +406,45 @@ class ConformanceRun:
                 outcome = Outcome.INCONCLUSIVE
             record = (outcome, cause, _reason(exc, report))
         elif report.passed and call.when == "call":
-            evidence = item.stash.get(EVIDENCE_KEY, None)
-            self._attach_exchanges(item, evidence)
-            if evidence is None or not evidence.has_any:
-                record = (
-                    Outcome.INCONCLUSIVE,
-                    "suite_error",
-                    "the check passed without recording any evidence",
-                )
-            else:
-                record = (Outcome.PASS, "passed", "")
+            record = (Outcome.PASS, "passed", "")
         if record is not None:
-            if record[0] is not Outcome.PASS and call.when == "call":
-                self._attach_exchanges(item, item.stash.get(EVIDENCE_KEY, None))
+            if call.when == "call":
+                evidence = item.stash.get(EVIDENCE_KEY, None)
+                self._attach_exchanges(item, evidence)
+                _attach_fixture_values(item, evidence)
+                if report.failed and evidence is not None and call.excinfo is not None:
+                    _attach_failure_exchanges(call.excinfo.value, evidence)
+            if record[0] in (Outcome.PASS, Outcome.FAIL):
+                record = _with_device_bytes(record, item.stash.get(EVIDENCE_KEY, None))
             self._record(item, entry.id, dut.name, *record, duration=report.duration)
         return report
 
     def _attach_exchanges(self, item: pytest.Item, evidence: Evidence | None) -> None:
         """Attach the SOAP exchanges the test made (once), so every verdict has its transcript."""
         dut = self._dut(item)
-        if evidence is None or dut is None or dut._onvif is None or item.stash.get(_ATTACHED, 0):
+        if evidence is None or dut is None or item.stash.get(_ATTACHED, 0):
+            return
+        if getattr(dut, "_onvif", None) is None:
+            # No ONVIF client yet (e.g. a VMS-only check): cached values may still attach.
+            for value in dut.read_sources()[1] if hasattr(dut, "read_sources") else []:
+                attach = getattr(value, "attach_to", None)
+                if callable(attach):
+                    attach(evidence)
+            item.stash[_ATTACHED] = 1
             return
         item.stash[_ATTACHED] = 1
         start = item.stash.get(_EXCHANGE_START, 0)
         mine = threading.get_ident()  # not the prefetcher's calls to the same device
         new = [x for x in dut._onvif.exchanges[start:] if getattr(x, "thread_id", mine) == mine]
-        evidence.attach_exchanges("soap-transcript", new)
+        cached, values = dut.read_sources() if hasattr(dut, "read_sources") else ([], [])
+        # The answers the test read from the cache rest on exchanges made before it started
+        # (by the prefetcher or an earlier test): they are this verdict's evidence too.
+        earlier = [x for x in cached if all(x is not n for n in new)]
+        evidence.attach_exchanges("soap-transcript", earlier + new)
+        for value in values:
+            attach = getattr(value, "attach_to", None)
+            if callable(attach):
+                attach(evidence)
 
     def _record(
         self,
@@ -437,6 +466,7 @@ class ConformanceRun:
             self.redactor(reason),
             duration,
             evidence.to_dict() if evidence else {},
+            blocked_by=blocked_by_of(reason) if cause == "blocked" else "",
         )
         # A setup skip followed by a teardown report must not be counted twice.
         if any(r.nodeid == record.nodeid for r in self.records):
@@ -460,9 +490,57 @@ _EXCHANGE_START = pytest.StashKey[int]()
 _ATTACHED = pytest.StashKey[int]()
 
 
+def _attach_fixture_values(item: pytest.Item, evidence: Evidence | None) -> None:
+    """Fixture values that know the device's bytes behind them (``attach_to(evidence)``, e.g.
+    a VMS's ingest of a camera) attach them to every verdict that used them."""
+    if evidence is None:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        attach = getattr(value, "attach_to", None)
+        if name not in ("device", "evidence") and callable(attach):
+            attach(evidence)
+
+
+def _attach_failure_exchanges(exc: BaseException, evidence: Evidence) -> None:
+    """The protocol exchanges a failing client call carried on its exception (an RTSP capture
+    that broke off keeps its transcript there), so the failure shows the device's own bytes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        exchanges = getattr(current, "exchanges", None)
+        if exchanges:
+            evidence.attach_exchanges("failure-transcript", list(exchanges))
+            return
+        current = current.__cause__ or current.__context__
+
+
+def _with_device_bytes(
+    record: tuple[Outcome, str, str], evidence: Evidence | None
+) -> tuple[Outcome, str, str]:
+    """A pass or fail must rest on the device's own bytes: at least one attached file (SOAP or
+    RTSP transcript, SDP, capture, frame, export). Measured values alone do not count; a verdict
+    without such a file is a defect of the suite, reported as such (never as a verdict)."""
+    if evidence is not None and evidence.files:
+        return record
+    verb = "passed" if record[0] is Outcome.PASS else "failed"
+    reason = f"the check {verb} without attaching any evidence file of the device's own bytes"
+    if record[2]:
+        reason += f" (its reason: {record[2]})"
+    return Outcome.INCONCLUSIVE, "suite_error", reason
+
+
+def _cause_of(exc: BaseException) -> str:
+    """The text of a cause another requirement judges, as a blocked reason quotes it."""
+    text = str(exc).strip() or type(exc).__name__
+    return text if type(exc).__name__ == "Inconclusive" else f"{type(exc).__name__}: {text}"
+
+
 def _reason(exc: BaseException | None, report: pytest.TestReport) -> str:
     if exc is None:
         return str(report.longrepr)[-2000:]
+    if isinstance(exc, Blocked):
+        return str(exc)[:2000]
     text = str(exc).strip() or type(exc).__name__
     return f"{type(exc).__name__}: {text}"[:2000]
 
@@ -482,7 +560,9 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
         )
         item.stash[EVIDENCE_KEY] = ev
     dut = item.callspec.params.get("device") if hasattr(item, "callspec") else None
-    if dut is not None and dut._onvif is not None:
+    if dut is not None and hasattr(dut, "begin_test"):
+        dut.begin_test()
+    if dut is not None and getattr(dut, "_onvif", None) is not None:
         item.stash[_EXCHANGE_START] = len(dut._onvif.exchanges)
     return ev
 

@@ -2,7 +2,11 @@
 
 Every requirement of the profile appears for every device, whatever happened: a requirement no
 test implements, or whose tests never ran, is ``not_tested`` with the reason. Zero evidence is
-never a pass.
+never a pass. A requirement blocked by another (cause ``blocked``) names it in ``blocked_by``.
+
+The overall verdict is ``conforms``, ``does_not_conform``, ``incomplete`` (nothing failed, but a
+mandatory requirement could not be judged here for an ``environment:`` or ``no stimulus:``
+reason) or ``error`` (the suite itself failed).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
-from conformance.outcomes import Outcome, worst
+from conformance.outcomes import Outcome, is_unjudged_here, worst
 from conformance.targets import redacted
 
 if TYPE_CHECKING:
@@ -27,13 +31,15 @@ def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
-def _combine(records: list[dict[str, Any]]) -> tuple[Outcome, str, str]:
+def _combine(records: list[dict[str, Any]]) -> tuple[Outcome, str, str, str]:
+    """The worst outcome of a requirement's tests, with that test's cause, reason and the
+    requirement it was blocked by (if any)."""
     outcomes = [Outcome(r["outcome"]) for r in records]
     chosen = worst(outcomes)
     for r in records:
         if r["outcome"] == chosen.value:
-            return chosen, r["cause"], r["reason"]
-    return chosen, "", ""
+            return chosen, r["cause"], r["reason"], r.get("blocked_by", "") or ""
+    return chosen, "", "", ""
 
 
 def _merge_values(records: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -67,13 +73,14 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
             "outcome": Outcome.NOT_TESTED.value,
             "cause": "not_run",
             "reason": reason,
+            "blocked_by": "",
             "claimed": {},
             "measured": {},
             "expected": {},
             "evidence": [],
             "tests": [],
         }
-    outcome, cause, reason = _combine(records)
+    outcome, cause, reason, blocked_by = _combine(records)
     if outcome is Outcome.NOT_CLAIMED and entry.level == "mandatory":
         outcome, cause = Outcome.FAIL, "device_fault"
         reason = f"mandatory feature not claimed: {reason}"
@@ -82,6 +89,7 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
         "outcome": outcome.value,
         "cause": cause,
         "reason": reason,
+        "blocked_by": blocked_by,
         "claimed": _merge_values(records, "claimed"),
         "measured": _merge_values(records, "measured"),
         "expected": _merge_values(records, "expected"),
@@ -89,6 +97,15 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
         "evidence": [f for r in records for f in r["evidence"].get("files", [])],
         "tests": [r["nodeid"] for r in records],
     }
+
+
+def root_causes_of(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Blocking requirement -> the requirements it blocked: one root cause, its symptoms."""
+    causes: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.get("blocked_by"):
+            causes[row["blocked_by"]].append(row["id"])
+    return dict(sorted(causes.items()))
 
 
 def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
@@ -106,6 +123,14 @@ def verdict_of(requirements: list[dict[str, Any]]) -> tuple[str, str]:
             "Every mandatory requirement that applies passed, and no claimed feature failed."
         )
     ids = ", ".join(sorted({r["id"] for r in blocking}))
+    unjudged = [
+        r for r in blocking if r["outcome"] == "not_tested" and is_unjudged_here(r["reason"])
+    ]
+    if len(unjudged) == len(blocking):  # every other mandatory/conditional one passed or n/a
+        return "incomplete", (
+            "Nothing failed, but these mandatory requirements could not be judged here "
+            f"(the lab or the scene, not the device): {ids}. Re-run where they can be."
+        )
     return "does_not_conform", f"Not met, not tested or inconclusive: {ids}."
 
 
@@ -133,6 +158,7 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
                 "verdict_meaning": meaning,
                 "discovery": discovery.to_dict() if hasattr(discovery, "to_dict") else None,
                 "notes": [run.redactor(n) for n in dut.notes],
+                "root_causes": root_causes_of(rows),
                 "requirements": rows,
             }
         )

@@ -2,13 +2,15 @@
 
 A device that answers wrongly (a SOAP fault, an HTML error page, malformed XML, an RTSP error
 status) has failed the requirement the test checks; a device that does not answer at all
-(refused, reset, timed out) leaves the suite unable to decide. Anything else is a defect of the
-suite itself and is reported as such, never blamed on the device.
+(refused, reset, timed out) leaves the suite unable to decide. A check that could not run because
+something another requirement judges is broken is ``blocked`` (inconclusive; that requirement
+carries the fail). Anything else is a defect of the suite itself and is reported as such, never
+blamed on the device.
 """
 
 from __future__ import annotations
 
-from conformance.outcomes import Inconclusive, Outcome
+from conformance.outcomes import Blocked, Inconclusive, Outcome
 
 DEVICE_FAULT_TYPES = {
     "OnvifFault",
@@ -33,8 +35,11 @@ def _names(exc: BaseException) -> set[str]:
 
 
 def classify(exc: BaseException) -> tuple[Outcome, str]:
-    """Return the outcome and a cause label: device_fault, unreachable or suite_error."""
+    """Return the outcome and a cause label: device_fault, unreachable, blocked, undecidable or
+    suite_error."""
     names = _names(exc)
+    if isinstance(exc, Blocked):
+        return Outcome.INCONCLUSIVE, "blocked"
     if isinstance(exc, AssertionError):
         return Outcome.FAIL, "device_fault"
     if names & DEVICE_FAULT_TYPES:
@@ -48,3 +53,18 @@ def classify(exc: BaseException) -> tuple[Outcome, str]:
 
 def is_device_fault(exc: BaseException) -> bool:
     return bool(_names(exc) & DEVICE_FAULT_TYPES)
+
+
+def judged_by(exc: BaseException) -> str:
+    """The requirement that judges the cause of ``exc`` ("" if none was named).
+
+    The device-under-test object tags the failures it caches (GetProfiles failing, a dead
+    service address, a reply no reader could use) with the requirement whose check judges them,
+    so that every other check needing the same answer reports itself blocked, not failed.
+    """
+    if getattr(exc, "schema_violation", False):
+        from conformance.schema import SCHEMA_OPERATIONS, SCHEMA_REQUIREMENT
+
+        if getattr(exc, "operation", "") in SCHEMA_OPERATIONS:
+            return SCHEMA_REQUIREMENT
+    return str(getattr(exc, "judged_by", "") or "")

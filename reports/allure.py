@@ -39,6 +39,7 @@ CAUSE_TITLES = {
     "device_fault": ("Device fault (does not meet the requirement)", ["failed"]),
     "unreachable": ("Unreachable or timed out (no verdict)", ["broken"]),
     "undecidable": ("Undecidable answer (no verdict)", ["broken"]),
+    "blocked": ("Blocked by another requirement's fault (no verdict)", ["broken"]),
     "suite_error": ("Suite error (fix the suite, not the device)", ["broken", "failed"]),
 }
 _PREFIX = re.compile(r"^\[cause: [a-z_]+ \| domain: [^|\]]* \| [^\]]*\] ")
@@ -63,7 +64,23 @@ def categories(results: dict[str, Any]) -> list[dict[str, Any]]:
     domains = sorted(
         {r["domain"] for d in results.get("devices", []) for r in d.get("requirements", [])}
     )
-    cats = []
+    blockers = sorted(
+        {
+            r["blocked_by"]
+            for d in results.get("devices", [])
+            for r in d.get("requirements", [])
+            if r.get("blocked_by")
+        }
+    )
+    # One category per root cause, first, so every check it blocked sits under it.
+    cats = [
+        {
+            "name": f"Blocked by {blocker} (one root cause)",
+            "messageRegex": rf"(?s)\[cause: blocked \|.*blocked by {re.escape(blocker)}\b.*",
+            "matchedStatuses": ["broken"],
+        }
+        for blocker in blockers
+    ]
     for cause, (title, statuses) in CAUSE_TITLES.items():
         cats += [
             {

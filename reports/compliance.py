@@ -39,6 +39,7 @@ from reports.html import (
     plain_reason,
     values_html,
 )
+from reports.root_causes import render_root_causes
 
 CSS = """
 .thumb{display:block;width:120px;height:auto;border:1px solid #d9dee8;margin:.2em 0}
@@ -352,6 +353,7 @@ def render_compliance(results: dict[str, Any], folder: Path | None = None) -> st
             + "<h3>Claims against measurements</h3>"
             + _findings_table(claim_findings(claims, device), device["name"])
             + _streams(device, folder)
+            + render_root_causes(device)
             + "<h3>Requirement matrix</h3>"
             + _matrix(device, folder)
         )
@@ -372,8 +374,12 @@ def render_compliance(results: dict[str, Any], folder: Path | None = None) -> st
 <p><span id=verdict class='verdict v-{e(verdict)}'>{e(verdict_label)}</span></p>
 <p>{e(results["verdict_meaning"])}</p>
 <p class=small>"Conforms" means every mandatory requirement of the profile that applies to the
-device passed and no feature the supplier claims failed. Anything else is "does not conform";
-a suite error gives no valid result. Each outcome below means:</p>
+device passed and no feature the supplier claims failed. "Incomplete" means nothing failed, but
+a mandatory requirement could not be judged in this lab (the environment or a scene change the
+run could not make, never the device): it is neither a pass nor a fail. Anything else is "does
+not conform"; a suite error gives no valid result. An inconclusive check "blocked by" another
+requirement could not run because of a fault that requirement judges (and fails). Each outcome
+below means:</p>
 {legend_html()}
 <h2>Summary by domain</h2>{_domain_summary(results)}
 <h2>Contradictions between claims, the device's answers and measurements</h2>
@@ -408,6 +414,7 @@ CSV_COLUMNS = [
     "outcome",
     "cause",
     "reason",
+    "blocked_by",
     "claimed",
     "measured",
     "expected",
@@ -433,6 +440,7 @@ def write_csv(results: dict[str, Any], path: Path) -> Path:
                         row["outcome"],
                         row.get("cause", ""),
                         row.get("reason", ""),
+                        row.get("blocked_by", ""),
                         json.dumps(row.get("claimed", {}), default=str),
                         json.dumps(row.get("measured", {}), default=str),
                         json.dumps(row.get("expected", {}), default=str),

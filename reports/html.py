@@ -28,8 +28,8 @@ OUTCOME_MEANINGS = {
     "not_applicable": "does not apply to this device (the reason is given)",
     "not_tested": "in scope but not checked (not implemented yet, or excluded by the safety "
     "mode); never counted as a pass",
-    "inconclusive": "the suite could not decide (device unreachable, timeout or a suite "
-    "error); never counted as a pass",
+    "inconclusive": "the suite could not decide (device unreachable, timeout, a suite error, or "
+    "blocked by another requirement that judges the cause); never counted as a pass",
 }
 OUTCOME_COLOURS = {
     "pass": "#3fae5a",
@@ -45,6 +45,7 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 
 VERDICT_LABELS = {
     "conforms": "Conforms",
     "does_not_conform": "Does not conform",
+    "incomplete": "Incomplete (not all could be judged here)",
     "error": "No valid result (suite error)",
 }
 
@@ -63,6 +64,7 @@ th{background:#f2f4f8} .meta td:first-child{font-weight:600;width:14em}
 .o-not_tested{background:#e6e9ef;color:#3b4457}
 .verdict{font-size:1.25em;padding:.5em .8em;border-radius:4px;display:inline-block}
 .v-conforms{background:#d6f5dd}.v-does_not_conform{background:#fbd9d9}.v-error{background:#fde8c8}
+.v-incomplete{background:#e6e9ef}
 .small{font-size:.8em;color:#566074} code{font-size:.92em;word-break:break-all}
 .tag{white-space:nowrap;font-size:.75em;border:1px solid #9aa4b8;border-radius:3px;
 padding:0 .3em;color:#3b4457}

@@ -52,6 +52,9 @@ PROFILE = {
         {"id": "ONVIF-DEV-SCOPES-01"},
         {"id": "ONVIF-DEV-AUTH-01"},  # no fake test implements it
         {"id": "ONVIF-MEDIA-SNAP-01", "level": "conditional"},
+        {"id": "ONVIF-MEDIA-PROF-01"},
+        {"id": "ONVIF-MEDIA-ENC-01"},
+        {"id": "ONVIF-MEDIA-URI-01"},
     ],
 }
 
@@ -65,6 +68,7 @@ FAKE_TESTS = textwrap.dedent(
     @pytest.mark.requirement("ONVIF-DEV-TIME-01")
     def test_assertion_fails(device, evidence):
         evidence.measure("offset_s", 99)
+        evidence.attach_text("reply", "<GetSystemDateAndTimeResponse/>")
         assert False, "clock is 99 s off"
 
     @pytest.mark.requirement("ONVIF-DEV-TIME-02")
@@ -72,6 +76,7 @@ FAKE_TESTS = textwrap.dedent(
         assert params == {"max_clock_skew_s": 1.5}
         assert conformance_run.profile.id == "plugin-test"
         evidence.measure("offset_s", 0.2)
+        evidence.attach_text("reply", "<GetSystemDateAndTimeResponse/>")
 
     @pytest.mark.requirement("ONVIF-DEV-INFO-01")
     def test_unreachable(device, evidence):
@@ -93,6 +98,24 @@ FAKE_TESTS = textwrap.dedent(
     def test_conditional_snapshot(device, evidence):
         evidence.measure("ran", True)
 
+    def _unreadable():
+        from conformance.clients.onvif import OnvifProtocolError
+
+        raise OnvifProtocolError("GetProfiles reply is unreadable")
+
+    @pytest.mark.requirement("ONVIF-MEDIA-PROF-01")
+    def test_blocked_by_cached_failure(device, evidence):
+        device.cached("fake-profiles", _unreadable, judge="ONVIF-DEV-TIME-01")
+
+    @pytest.mark.requirement("ONVIF-MEDIA-ENC-01")
+    def test_blocked_outside_profile(device, evidence):
+        device.cached("fake-schema", _unreadable, judge="ONVIF-DEV-SCHEMA-01")
+
+    @pytest.mark.requirement("ONVIF-MEDIA-URI-01")
+    def test_fails_without_evidence_file(device, evidence):
+        evidence.measure("uri", "rtsp://example/")
+        assert False, "the URI is wrong"
+
     @pytest.mark.requirement("STREAM-FPS-01")
     def test_not_in_profile(device, evidence):
         evidence.measure("ran", True)
@@ -112,9 +135,24 @@ EXPECTED = {
     "test_passes_without_evidence": (
         Outcome.INCONCLUSIVE,
         "suite_error",
-        "passed without recording any evidence",
+        "passed without attaching any evidence file",
     ),
     "test_conditional_snapshot": (Outcome.NOT_CLAIMED, "skipped", "'snapshot' is not claimed"),
+    "test_blocked_by_cached_failure": (
+        Outcome.INCONCLUSIVE,
+        "blocked",
+        "blocked by ONVIF-DEV-TIME-01: OnvifProtocolError: GetProfiles reply is unreadable",
+    ),
+    "test_blocked_outside_profile": (
+        Outcome.INCONCLUSIVE,
+        "blocked",
+        "blocked by ONVIF-DEV-SCHEMA-01 (not in this profile): OnvifProtocolError",
+    ),
+    "test_fails_without_evidence_file": (
+        Outcome.INCONCLUSIVE,
+        "suite_error",
+        "failed without attaching any evidence file",
+    ),
 }
 
 
@@ -258,6 +296,13 @@ def test_results_json_rows(run: Run) -> None:
     assert rows["ONVIF-DEV-TIME-02"]["measured"] == {"offset_s": 0.2}
     assert rows["ONVIF-DEV-TIME-02"]["parameters"] == {"max_clock_skew_s": 1.5}
     assert rows["ONVIF-DEV-SCOPES-01"]["outcome"] == "inconclusive"  # zero evidence
+    assert rows["ONVIF-MEDIA-PROF-01"]["blocked_by"] == "ONVIF-DEV-TIME-01"
+    assert rows["ONVIF-MEDIA-ENC-01"]["blocked_by"] == "ONVIF-DEV-SCHEMA-01"
+    assert rows["ONVIF-MEDIA-URI-01"]["blocked_by"] == ""
+    assert device["root_causes"] == {
+        "ONVIF-DEV-SCHEMA-01": ["ONVIF-MEDIA-ENC-01"],
+        "ONVIF-DEV-TIME-01": ["ONVIF-MEDIA-PROF-01"],
+    }
     assert run.results["verdict"] == "error"  # a suite_error invalidates the run
     assert sum(run.results["counts"].values()) == len(PROFILE["requirements"])
 

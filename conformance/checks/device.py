@@ -159,17 +159,44 @@ def _authority(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def check_xaddrs(device_url: str, xaddrs: dict[str, str]) -> list[str]:
-    """HelperCheckXAddr (DEVICE-1-1-31): same scheme, host and port as the request."""
+    """ONVIF-DEV-XADDR-01: each XAddr matches the scheme and IP part (host) of the request.
+
+    Core 8.1.2.2 asks only for the scheme and IP part: another port or path is legal (services
+    behind gateways), so neither is compared; an unparseable port is a fault. A device reached by
+    host name may answer with its IP address ("IP part" is then ambiguous), which is accepted.
+    Whether each address answers is checked separately
+    (:func:`conformance.clients.addresses.probe_xaddr`).
+    """
     if not xaddrs:
         return ["the device advertises no service address (GetServices and GetCapabilities)"]
-    want = _authority(device_url)
+    scheme, host, _port = _authority(device_url)
     problems = []
     for where, xaddr in xaddrs.items():
-        got = _authority(xaddr)
-        if got != want:
-            problems.append(f"{where}: {xaddr} is not on {want[0]}://{want[1]}:{want[2]}")
+        got_scheme, got_host, got_port = _authority(xaddr)
+        if got_port is None:
+            problems.append(f"{where}: {xaddr} has no valid port")
+        elif got_scheme != scheme or (got_host != host and (_is_ip(host) or not _is_ip(got_host))):
+            problems.append(f"{where}: {xaddr} is not on {scheme}://{host}")
     return problems
+
+
+def xaddr_namespace(where: str) -> str | None:
+    """The service namespace of an :func:`advertised_xaddrs` label (None if unknown)."""
+    call, _, name = where.partition(" ")
+    if call == "GetServices":
+        return name
+    return CAPABILITY_NAMESPACES.get(name)
 
 
 def check_scopes(scopes: list[str]) -> list[str]:

@@ -33,6 +33,12 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPDigestAuth
 from requests.structures import CaseInsensitiveDict
 
+from conformance.clients.lenient import (
+    UNDECLARED_PREFIX,
+    expect_response_element,
+    fault_detail_text,
+    parse_recovering,
+)
 from conformance.clients.wsdl import get_client, service_spec
 from conformance.redaction import Redactor
 
@@ -70,6 +76,14 @@ _PROLOG_DOCTYPE = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S |
 
 XML_MEDIA_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
 
+_READ_ERRORS = (
+    zeep.exceptions.Error,
+    ValueError,
+    TypeError,
+    AttributeError,
+    LookupError,  # zeep indexes an empty Body (IndexError; found by tests/fuzz)
+)
+
 
 class OnvifError(Exception):
     """Base of every classified failure talking to a device."""
@@ -104,8 +118,14 @@ class OnvifFault(OnvifError):
         self.code_name = code_name or friendly_qname(code)
         self.subcode_names = subcode_names or [friendly_qname(s) for s in subcodes]
         self.detail = detail
+        self.detail_text = fault_detail_text(detail)
         chain = "/".join([self.code_name, *self.subcode_names])
-        super().__init__(f"{operation}: SOAP fault {chain} (HTTP {http_status}): {reason}")
+        # Code, every Subcode, the Reason and the Detail: the Detail often says why (e.g. "the
+        # consumer address must be routable"), which decides whose fault it is.
+        message = f"{operation}: SOAP fault {chain} (HTTP {http_status}): {reason or '(no reason)'}"
+        if self.detail_text:
+            message += f"; detail: {self.detail_text}"
+        super().__init__(message)
 
     def matches(self, qname: str) -> bool:
         """True if ``qname`` (Clark or friendly form) is the fault code or any subcode."""
@@ -156,6 +176,8 @@ class Exchange:
     response_xml: str
     elapsed_s: float
     error: str | None
+    schema_violation: str | None = None
+    """Why the reply broke the WSDL/XSD although its data could be read (lenient reading)."""
     thread_id: int = field(default_factory=threading.get_ident)
     """The thread that made the call: evidence of a test only takes its own thread's calls
     (the run's prefetcher asks the same device from other threads at the same time)."""
@@ -401,6 +423,9 @@ class OnvifClient:
         self.clock_sync_auth: AuthMode | None = None
         """Auth GetSystemDateAndTime needed in :meth:`sync_clock` ("none" = PRE_AUTH honoured)."""
         self._service_urls: dict[str, str] = {}
+        self._violations: dict[int, str] = {}
+        self.schema_violations: list[tuple[str, str]] = []
+        """(operation, violation) of every reply read leniently despite breaking the schema."""
         self._session = requests.Session()
         # Devices sit on test networks: environment proxies would misroute or leak the traffic.
         self._session.trust_env = False
@@ -690,12 +715,23 @@ class OnvifClient:
         media_type = content_type.split(";", 1)[0].strip().lower()
         ok = 200 <= raw.status < 300
         root: etree._Element | None = None
+        violation: str | None = None
         if raw.body.strip():
             try:
                 root = parse_xml_safely(raw.body)
-            except OnvifProtocolError:
-                if ok:
+            except OnvifProtocolError as exc:
+                if not ok:
+                    root = None  # an error page: classified below by its HTTP status
+                elif not UNDECLARED_PREFIX.search(str(exc)):
                     raise
+                else:
+                    # Read leniently, judge strictly: an undeclared prefix breaks the XML
+                    # namespace rules, yet the data is all there; ONVIF-DEV-SCHEMA-01 judges it.
+                    try:
+                        root = parse_recovering(raw.body)
+                    except ValueError as again:
+                        raise OnvifProtocolError(str(again)) from exc
+                    violation = f"not namespace-well-formed: {exc}"
         if root is not None:
             fault = _fault_of(root, raw.status, operation, self.redactor)
             if fault is not None:
@@ -712,16 +748,32 @@ class OnvifClient:
         if media_type not in XML_MEDIA_TYPES:
             raise OnvifProtocolError(f"SOAP reply with content type {content_type!r}")
         try:
-            return operation_obj.process_reply(root)
-        except (
-            zeep.exceptions.Error,
-            ValueError,
-            TypeError,
-            AttributeError,
-            LookupError,  # zeep indexes an empty Body (IndexError; found by tests/fuzz)
-        ) as exc:
-            text = str(exc) or type(exc).__name__
-            raise OnvifProtocolError(f"{operation} reply does not match the WSDL: {text}") from exc
+            result = operation_obj.process_reply(root)
+        except _READ_ERRORS as exc:
+            strict_error = str(exc) or type(exc).__name__
+        else:
+            self._note_violation(violation)
+            return result
+        # Read leniently, judge strictly: a reply that breaks the schema (a missing UseCount,
+        # elements out of order) is still read for its data; ONVIF-DEV-SCHEMA-01 judges it.
+        settings = operation_obj.binding.wsdl.types.settings
+        try:
+            expect_response_element(root, operation_obj)
+            with settings(strict=False, xsd_ignore_sequence_order=True):
+                result = operation_obj.process_reply(root)
+        except _READ_ERRORS as exc:
+            error = OnvifProtocolError(f"{operation} reply does not match the WSDL: {strict_error}")
+            error.schema_violation = True  # type: ignore[attr-defined]  # see verdicts.judged_by
+            error.operation = operation  # type: ignore[attr-defined]
+            raise error from exc
+        mismatch = f"{operation} reply does not match the WSDL: {strict_error}"
+        self._note_violation("; ".join(filter(None, [violation, mismatch])))
+        return result
+
+    def _note_violation(self, text: str | None) -> None:
+        """Remember (per thread) the schema violation of the reply just read, for its Exchange."""
+        if text:
+            self._violations[threading.get_ident()] = self.redactor(text)
 
     def _record(
         self,
@@ -734,6 +786,9 @@ class OnvifClient:
         error: str | None,
     ) -> None:
         redact = self.redactor
+        violation = self._violations.pop(threading.get_ident(), None)
+        if violation:
+            self.schema_violations.append((operation, violation))
         self.exchanges.append(
             Exchange(
                 service=service,
@@ -745,6 +800,7 @@ class OnvifClient:
                 response_xml=redact(_evidence_text(raw.body)) if raw else "",
                 elapsed_s=time.perf_counter() - started,
                 error=redact(error) if error else None,
+                schema_violation=violation,
             )
         )
 

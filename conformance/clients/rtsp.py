@@ -805,6 +805,9 @@ def capture(
         if result.rtp_packets == 0:
             raise RtspTimeout(f"no RTP packet within {timeout}s after PLAY")
         return result
+    except RtspError as exc:
+        exc.exchanges = list(session.exchanges)  # type: ignore[attr-defined]  # evidence
+        raise
     finally:
         if udp is not None:
             for sock in udp:

@@ -37,6 +37,9 @@ class DeviceKnobs:
     """Wrong credentials get HTTP 400 with an HTML page instead of a SOAP NotAuthorized fault."""
     xaddr_port_offset: int = 0
     """Service XAddrs advertise the device's port plus this offset."""
+    xaddr_base: str | None = None
+    """Service XAddrs advertise this base (``scheme://host:port/prefix``) before each service's
+    path: a gateway serving the services on another port and path (legal per ONVIF Core)."""
     capabilities_media_path: str | None = None
     """GetCapabilities advertises this path for Media, disagreeing with GetServices."""
     identity_blank: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import socket
 import threading
 import time
@@ -498,3 +499,81 @@ def test_exchanges_are_redacted(serve: Callable[[Behaviour], FakeDevice]) -> Non
     assert PASSWORD not in transcript
     assert "<wsse:Password" in client.exchanges[0].request_xml
     assert "\n  " in client.exchanges[0].request_xml, "request evidence is pretty-printed"
+
+
+# -- read leniently, judge strictly (issue 12) ---------------------------------------------------
+def _without_use_count() -> bytes:
+    """GetProfiles as a field camera sent it: every configuration's required UseCount left out."""
+    body = re.sub(rb"<tt:UseCount>\d+</tt:UseCount>", b"", fixture("GetProfiles.xml"))
+    assert b"UseCount" not in body
+    return body
+
+
+def test_reply_missing_use_count_is_read_and_violation_recorded(
+    serve: Callable[[Behaviour], FakeDevice],
+) -> None:
+    """The data a client needs is all there: it is read, and the schema violation is kept on
+    the exchange and the client for ONVIF-DEV-SCHEMA-01 to judge, not raised."""
+    device = serve(lambda r: Reply(body=_without_use_count()))
+    client = client_for(device)
+    client.set_service_url("media", device.url)
+    profiles = client.call("media", "GetProfiles")
+    assert profiles[0].token == "profile_1"
+    assert profiles[0].VideoEncoderConfiguration.Encoding == "H264"
+    assert profiles[0].VideoEncoderConfiguration.UseCount is None
+    exchange = client.exchanges[-1]
+    assert exchange.error is None
+    assert "does not match the WSDL" in (exchange.schema_violation or "")
+    assert "UseCount" in exchange.schema_violation
+    assert client.schema_violations == [("GetProfiles", exchange.schema_violation)]
+
+
+def test_valid_reply_records_no_violation(serve: Callable[[Behaviour], FakeDevice]) -> None:
+    device = serve(ok("GetProfiles.xml"))
+    client = client_for(device)
+    client.set_service_url("media", device.url)
+    client.call("media", "GetProfiles")
+    assert client.exchanges[-1].schema_violation is None
+    assert client.schema_violations == []
+
+
+def test_undeclared_prefix_in_one_reply_is_read(serve: Callable[[Behaviour], FakeDevice]) -> None:
+    """A reply using ``tt:`` without declaring it is not namespace-well-formed, yet readable."""
+    body = fixture("GetDeviceInformation.xml")
+    declared = re.search(rb'\s+xmlns:tds="[^"]+"', body)
+    assert declared is not None
+    broken = body.replace(declared.group(0), b"")
+    device = serve(lambda r: Reply(body=broken))
+    client = client_for(device)
+    info = client.call("devicemgmt", "GetDeviceInformation")
+    assert info.Manufacturer
+    assert "not namespace-well-formed" in (client.exchanges[-1].schema_violation or "")
+
+
+def test_fault_message_shows_code_subcodes_reason_and_detail(
+    serve: Callable[[Behaviour], FakeDevice],
+) -> None:
+    """The Detail often says whose fault it is (e.g. the consumer address must be routable)."""
+    device = serve(lambda r: Reply(status=400, body=fixture("fault_not_authorized.xml")))
+    with pytest.raises(OnvifFault) as caught:
+        client_for(device).call("devicemgmt", "GetDeviceInformation")
+    text = str(caught.value)
+    assert "env:Sender/ter:NotAuthorized" in text
+    assert "Sender not Authorized" in text
+    assert "detail: The action requested requires authorization" in text
+    assert "<" not in text.split("detail:", 1)[1]  # text content, not XML
+
+
+def test_fault_detail_is_trimmed_and_redacted(serve: Callable[[Behaviour], FakeDevice]) -> None:
+    detail = f"password {PASSWORD} rejected; " + "x" * 2000
+    body = fixture("fault_not_authorized.xml").replace(
+        b"The action requested requires authorization and the sender is not authorized",
+        detail.encode(),
+    )
+    device = serve(lambda r: Reply(status=400, body=body))
+    with pytest.raises(OnvifFault) as caught:
+        client_for(device).call("devicemgmt", "GetDeviceInformation")
+    text = str(caught.value)
+    assert PASSWORD not in text
+    assert len(caught.value.detail_text) <= 400
+    assert text.endswith("...")

@@ -119,6 +119,29 @@ class ExportRun:
             return None
         return manifest if isinstance(manifest, dict) else None
 
+    def attach_to(self, evidence: Any) -> None:
+        """The VMS's own bytes behind a verdict on this export (called by the plugin for every
+        check that read it): its small text files (manifest, signature, public key) as
+        received, and the list of every file with its size and SHA-256 (media files are too
+        large to copy into each requirement's evidence)."""
+        import hashlib
+
+        for name, data in sorted(self.files.items()):
+            if len(data) <= 256 * 1024 and not name.endswith(MEDIA_SUFFIXES):
+                evidence.attach_text(f"export-{name}", data.decode("utf-8", errors="replace"))
+        evidence.attach_json(
+            "export-package",
+            {
+                "job_id": self.job_id,
+                "state": self.state,
+                "error": self.error,
+                "files": {
+                    n: {"bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+                    for n, d in sorted(self.files.items())
+                },
+            },
+        )
+
     def facts_for(self, camera_id: str, manifest: dict[str, Any] | None) -> list[MediaFacts]:
         """Media files attributed to ``camera_id`` by the manifest (all media without one)."""
         if not manifest:

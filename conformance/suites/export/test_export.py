@@ -340,8 +340,13 @@ def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, par
     run = device.cached("export:multi", compute)
     if run is None:
         others = [c.id for c in vms.list_cameras() if c.id != camera.id]
-        elsewhere = [o for o in others if latest_recorded(vms, o) is not None]
+        latest = {o: latest_recorded(vms, o) for o in others}
+        elsewhere = [o for o in others if latest[o] is not None]
         evidence.measure("other_cameras_recording", elsewhere)
+        # The VMS's answers behind the verdict (newest recording per camera, as it reported).
+        evidence.attach_json(
+            "vms-latest-recordings", {o: t.isoformat() if t else None for o, t in latest.items()}
+        )
         assert not elsewhere, (
             f"other cameras record ({', '.join(elsewhere)}), but never over the same time as "
             f"{camera.id}: a multi-camera export cannot be aligned (do the cameras' clocks agree?)"

@@ -64,6 +64,8 @@ def test_default_credentials_refused(device, evidence, conformance_run, failed_l
             answer = answer_of(lambda a=auth, c=client: c.call(*PROBE_OPERATION, auth=a))
             ok = ok or answer.kind == "answered"
         accepted[label(username, password)] = ok
+        # The device's answers to each default credential (the client masks its password).
+        evidence.attach_exchanges(f"soap-transcript-{username}", client.exchanges)
     evidence.measure("accepted", accepted)
     problems = check_default_credentials(accepted)
     assert not problems, "; ".join(problems)

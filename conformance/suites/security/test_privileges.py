@@ -57,9 +57,11 @@ def test_failed_logins_locked_or_slowed(device, evidence, conformance_run, param
         answer = answer_of(lambda: wrong.call(*PROBE, auth="wsse"))
         latencies.append(round(time.monotonic() - started, 3))
         if answer.kind == "answered":
+            evidence.attach_exchanges("soap-transcript-wrong-password", wrong.exchanges)
             raise AssertionError("a wrong password was accepted: there is nothing to lock out")
     good = answer_of(lambda: client.call(*PROBE, auth="wsse"))
     locked = good.kind != "answered"
+    evidence.attach_exchanges("soap-transcript-wrong-password", wrong.exchanges)
     evidence.measure("failed_attempts", attempts)
     evidence.measure("answer_times_s", latencies)
     evidence.measure("right_password_refused_after", locked)
@@ -78,6 +80,7 @@ def test_failed_logins_locked_or_slowed(device, evidence, conformance_run, param
         float(params.get("slowdown_factor", 3.0)),
         float(params.get("min_slowdown_s", 0.5)),
     )
+    evidence.attach_exchanges("soap-transcript-right-password", client.exchanges)
     if not restored:
         problems.append(f"the Operator account still refused the right password after {limit} s")
     assert not problems, "; ".join(problems)

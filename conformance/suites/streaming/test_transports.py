@@ -1,9 +1,10 @@
 """RTSP transports beyond plain UDP/TCP: RTSP over HTTP tunnelling, keep-alive, multicast.
 
-The tunnel is reached at the URI Media GetStreamUri returns for Transport HTTP (on the device's
-own host, as for the other stream URIs). Multicast is set up and joined only on the interface
-the lab names (``--multicast-interface``); without one, STREAM-MCAST-01 judges the multicast
-stream's SDP and reports the media not_tested with the environmental reason.
+The tunnel is reached at the URI Media GetStreamUri returns for Transport HTTP (as advertised,
+or on the device's own host when the advertised one cannot be reached, as for the other stream
+URIs). Multicast is set up and joined only on the interface the lab names
+(``--multicast-interface``); without one, STREAM-MCAST-01 judges the multicast stream's SDP and
+reports the media not_tested with the environmental reason.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from conformance.checks.transports import (
     check_multicast_sdp,
     check_tunnel_describe,
 )
-from conformance.dut import with_host
 from conformance.outcomes import not_testable_here
 
 STREAM_SETUP_HTTP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "HTTP"}}
@@ -28,17 +28,15 @@ ODD_WRITE = 50
 
 
 def _tunnel_url(device, evidence) -> str:
-    """GetStreamUri for Transport HTTP, on the device's own host if it said otherwise."""
-    from urllib.parse import urlsplit
-
+    """GetStreamUri for Transport HTTP, as advertised unless its host cannot be reached (then on
+    the device's own host, with a note: ONVIF-MEDIA-URI-01 judges stream URIs)."""
     token = device.main_profile().token
     uri = device.cached(
         "stream_uri:http",
         lambda: device.media("GetStreamUri", StreamSetup=STREAM_SETUP_HTTP, ProfileToken=token).Uri,
     )
     evidence.measure("stream_uri_http", uri)
-    host = urlsplit(uri).hostname
-    return uri if host == device.device.host else with_host(uri, device.device.host)
+    return device.usable_url(uri, "ONVIF-MEDIA-URI-01", default_port=80)
 
 
 def tunnel_capture(device, evidence, seconds: float):
@@ -174,7 +172,7 @@ def test_multicast_streaming(device, evidence, params, request):
     token = device.main_profile().token
     uri = device.media("GetStreamUri", StreamSetup=STREAM_SETUP_MULTICAST, ProfileToken=token).Uri
     evidence.measure("stream_uri_multicast", str(uri))
-    url = with_host(str(uri), device.device.host)
+    url = device.usable_url(str(uri), "ONVIF-MEDIA-URI-01")
     described = describe_multicast(
         url, device.device.username, device.device.password, timeout=device.timeout
     )

@@ -57,6 +57,22 @@ class CameraIngest:
     def last_status(self) -> CaptureStatus | None:
         return self.statuses[-1] if self.statuses else None
 
+    def attach_to(self, evidence: Any) -> None:
+        """The VMS's own answers every verdict of the pair rests on (called by the plugin for
+        each test that uses this ingest): its capture statuses and the recordings it listed."""
+        evidence.attach_json(
+            "vms-ingest",
+            {
+                "camera": getattr(self.camera, "name", str(self.camera)),
+                "vms_id": self.vms_id,
+                "transport": self.transport,
+                "error": str(self.error) if self.error else None,
+                "capture_statuses": [getattr(s, "__dict__", str(s)) for s in self.statuses],
+                "recordings": [getattr(s, "__dict__", str(s)) for s in self.segments],
+                "onvif_probe_stream_uris": self.onvif_uris,
+            },
+        )
+
 
 def segment_key(segment: RecordingSegment) -> str:
     """A recording's identity across searches: its id, else its start."""
