@@ -100,15 +100,21 @@ class Case:
 
 
 # -- cases -------------------------------------------------------------------------------------
-SITE_OPTIONS: dict[str, Any] = {}
-"""Site fields every self-test case is hosted with (e.g. the instrumentation switch): the one
-place where the self-test's sites are built, :func:`selftest_site`."""
+SITE_OPTIONS: dict[str, Any] = {"instrumentation": False}
+"""Site fields every self-test case is hosted with: the one place where the self-test's sites
+are built, :func:`selftest_site`. Instrumentation is off (no frame-counter SEI, no spontaneous
+motion or tampering): every verdict must hold on what a real camera sends, and event checks
+get their scene changes from the run's ``--stimulus`` command, as in a lab."""
 
 
 def selftest_site(name: str, cameras: tuple[Any, ...], vms: Any | None = None):
     """The site of one case, with :data:`SITE_OPTIONS` (every case's site is built here)."""
+    from dataclasses import replace
+
     from fake_vms.site import Site
 
+    if SITE_OPTIONS.get("instrumentation") is False:  # off for every camera, as the flag is
+        cameras = tuple(replace(c, instrumentation=False) for c in cameras)
     return Site(name, cameras, vms, **SITE_OPTIONS)
 
 
@@ -300,15 +306,3 @@ def vms_case(persona: Any | None, timeout: float) -> Case:
         error=error,
         environment=_plain_environment,
     )
-
-
-PENDING_REQUIREMENTS = frozenset({"ONVIF-DEV-SCHEMA-01"})
-"""Requirements personas may declare before the catalogue has them (another branch adds
-them): such a persona is skipped, and named, until the requirement lands. Anything else a
-persona declares must be in the catalogue (tests/test_selftest.py holds every persona to it)."""
-
-
-def _pending_breaks(persona: Any) -> list[str]:
-    """The persona's declared breaks that are pending, not yet in the catalogue."""
-    known = load_catalogue().requirements
-    return [i for i in persona.breaks if i not in known and i in PENDING_REQUIREMENTS]

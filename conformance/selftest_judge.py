@@ -11,11 +11,15 @@ import json
 from pathlib import Path
 
 from conformance.checks.security import DECLARED_PREFIX
-from conformance.outcomes import ENVIRONMENT_REASON
+from conformance.outcomes import (
+    BLOCKED_REASON,
+    ENVIRONMENT_REASON,
+    blocked_by_of,
+    is_unjudged_here,
+)
 from conformance.selftest_cases import NOT_PASS, hostile_bound_s
-from conformance.suites.events.stimulus import NO_STIMULUS
 
-BLOCKED_PREFIX = "blocked by "
+BLOCKED_PREFIX = BLOCKED_REASON
 """Reason prefix of an inconclusive verdict blamed on another requirement (issue 12)."""
 
 
@@ -27,8 +31,7 @@ def _like_known_good(row: dict, breaks: frozenset[str]) -> bool:
     if row["outcome"] == "not_tested":
         return reason.startswith((ENVIRONMENT_REASON, DECLARED_PREFIX))
     if row["outcome"] == "inconclusive" and reason.startswith(BLOCKED_PREFIX):
-        blocker = reason[len(BLOCKED_PREFIX) :].split(":", 1)[0].split(" ", 1)[0]
-        return blocker in breaks
+        return blocked_by_of(reason) in breaks
     return False
 
 
@@ -56,7 +59,7 @@ def _unjudged_here(row: dict) -> bool:
     return (
         row.get("level") == "mandatory"
         and row["outcome"] == "not_tested"
-        and str(row.get("reason", "")).startswith((ENVIRONMENT_REASON, NO_STIMULUS))
+        and is_unjudged_here(str(row.get("reason", "")))
     )
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from conformance import quirks
 from conformance.quirks import render_quirks_table
-from conformance.selftest import _pending_breaks
 from fake_vms.personas import PERSONAS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "quirks.md"
@@ -24,7 +23,6 @@ def test_every_persona_is_caught_by_a_test() -> None:
         p.name: p.breaks or tuple(p.expects)
         for p in PERSONAS.values()
         if not p.legal  # a legal oddity breaks nothing: the whole profile must pass
-        and not _pending_breaks(p)  # its requirement is on its way (conformance.selftest)
         and not any(tests.get(req) for req in (*p.breaks, *p.expects))
     }
     assert not uncaught, f"personas whose requirements no test checks: {uncaught}"

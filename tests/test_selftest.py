@@ -19,16 +19,13 @@ from conformance.selftest import (
     BASELINE_PROFILE,
     DEFAULT_PROFILE,
     HOSTILE_TIMEOUT_S,
-    PENDING_REQUIREMENTS,
     PROFILES_ENV,
     VMS_PROFILE,
     _judge_rows,
-    _pending_breaks,
     _profile_for,
     good_case,
     persona_case,
     run_cases,
-    run_selftest,
     targeted_requirements,
     vms_case,
 )
@@ -127,29 +124,10 @@ def test_undeclared_requirements_must_behave_like_the_known_good_camera(
     assert (problems == []) is ok, problems
 
 
-def test_every_declared_break_is_in_the_catalogue_or_pending() -> None:
+def test_every_declared_break_is_in_the_catalogue() -> None:
     known = load_catalogue().requirements
-    unknown = {
-        name: [i for i in p.breaks if i not in known and i not in PENDING_REQUIREMENTS]
-        for name, p in PERSONAS.items()
-    }
+    unknown = {name: [i for i in p.breaks if i not in known] for name, p in PERSONAS.items()}
     assert {n: u for n, u in unknown.items() if u} == {}
-
-
-def test_persona_waiting_for_its_requirement_is_skipped_and_named(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Until ONVIF-DEV-SCHEMA-01 is in the catalogue, a persona built to break it is skipped
-    with that said; once it is, the persona is judged like any other."""
-    persona = PERSONAS["profiles-no-usecount"]
-    missing = _pending_breaks(persona)
-    if not missing:
-        assert persona_case(persona, _resolved(), False, 10).error == ""
-        return
-    assert run_selftest(DEFAULT_PROFILE, tmp_path, personas=[persona.name]) == 0
-    assert "skipped persona profiles-no-usecount: it breaks ONVIF-DEV-SCHEMA-01" in (
-        capsys.readouterr().out
-    )
 
 
 def test_full_persona_case_selects_the_whole_profile() -> None:
@@ -180,7 +158,6 @@ def test_every_shipped_persona_judges_something_in_the_default_profile() -> None
         name: case.error
         for name, persona in PERSONAS.items()
         if getattr(persona, "applies_to", "camera") == "camera"
-        and not _pending_breaks(persona)
         and (case := persona_case(persona, resolved, full=False, timeout=10.0)).error
     }
     assert errors == {}

@@ -15,8 +15,10 @@ import os
 import subprocess
 from dataclasses import dataclass
 
+from conformance.outcomes import NO_STIMULUS_REASON
+
 PROMPT = "prompt"
-NO_STIMULUS = "no stimulus: "
+NO_STIMULUS = NO_STIMULUS_REASON  # one prefix for the whole suite (conformance.outcomes)
 """Prefix of the not_tested reason when no scene change could be made (a contract)."""
 COMMAND_TIMEOUT_S = 60.0
 DEVICE_ENV = "CCTV_STIMULUS_DEVICE"
