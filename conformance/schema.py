@@ -34,6 +34,9 @@ SERVICE_WSDLS = {
     "http://www.onvif.org/ver10/events/wsdl": "onvif/ver10/events/wsdl/event.wsdl",
     "http://www.onvif.org/ver20/ptz/wsdl": "onvif/ver20/ptz/wsdl/ptz.wsdl",
     "http://www.onvif.org/ver20/imaging/wsdl": "onvif/ver20/imaging/wsdl/imaging.wsdl",
+    "http://www.onvif.org/ver10/search/wsdl": "onvif/ver10/search.wsdl",
+    "http://www.onvif.org/ver10/replay/wsdl": "onvif/ver10/replay.wsdl",
+    "http://www.onvif.org/ver10/recording/wsdl": "onvif/ver10/recording.wsdl",
 }
 """Service namespace -> its WSDL (whose embedded schema declares the operations' messages)."""
 

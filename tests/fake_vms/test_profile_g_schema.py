@@ -12,7 +12,7 @@ import pytest
 import requests
 from lxml import etree
 from requests.auth import HTTPDigestAuth
-from test_onvif_schema import ENV, SERVICE_WSDLS, TT, _as_response, _assert_valid
+from test_onvif_schema import ENV, TT, _as_response, _assert_valid
 
 from fake_vms.host import SimulatorThread
 from fake_vms.personas import PERSONAS
@@ -21,13 +21,6 @@ from fake_vms.site import CameraConfig, Site, apply_persona
 TSE = "http://www.onvif.org/ver10/search/wsdl"
 TRP = "http://www.onvif.org/ver10/replay/wsdl"
 TRC = "http://www.onvif.org/ver10/recording/wsdl"
-SERVICE_WSDLS.update(
-    {
-        TSE: "onvif/ver10/search.wsdl",
-        TRP: "onvif/ver10/replay.wsdl",
-        TRC: "onvif/ver10/recording.wsdl",
-    }
-)
 PATHS = {
     TSE: "/onvif/search_service",
     TRP: "/onvif/replay_service",
