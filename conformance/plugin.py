@@ -371,7 +371,9 @@ class ConformanceRun:
         another requirement judges their cause (then the check is blocked by it)."""
         try:
             return (yield)
-        except Blocked:
+        except Blocked as exc:
+            if exc.in_profile and self.profile.get(exc.requirement_id) is None:
+                raise Blocked(exc.requirement_id, exc.cause, in_profile=False) from exc
             raise
         except Exception as exc:
             entry = self._entry(pyfuncitem)

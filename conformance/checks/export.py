@@ -24,9 +24,9 @@ CONTROL_FILES = ("manifest.json", "manifest.sig")
 def _require_any(items: object, why: str) -> None:
     """Nothing to judge is not a pass (issue 14): the export's absence is EXPORT-PLAY-01's."""
     if not items:
-        from conformance.outcomes import Inconclusive
+        from conformance.outcomes import Blocked
 
-        raise Inconclusive(f"blocked by EXPORT-PLAY-01: {why}")
+        raise Blocked("EXPORT-PLAY-01", why)
 
 
 def parse_manifest(data: bytes | None) -> tuple[dict[str, Any] | None, list[str]]:

@@ -80,9 +80,9 @@ def check_frame_rate(
 def _require_units(access_units: int) -> None:
     """Zero access units is nothing to judge (whether the stream plays is STREAM-RTSP-*'s)."""
     if access_units <= 0:
-        from conformance.outcomes import Inconclusive
+        from conformance.outcomes import Blocked
 
-        raise Inconclusive("blocked by STREAM-RTSP-UDP-01: no access unit was received to judge")
+        raise Blocked("STREAM-RTSP-UDP-01", "no access unit was received to judge")
 
 
 def check_timestamps(regressions: int, access_units: int) -> list[str]:

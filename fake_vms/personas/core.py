@@ -29,8 +29,9 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "capabilities-mismatch",
-        "GetCapabilities advertises a Media address that GetServices does not",
-        ("ONVIF-DEV-SVC-01",),
+        "GetCapabilities advertises a Media address that GetServices does not, and nothing "
+        "answers there (an advertised but dead address is also XADDR-01's finding)",
+        ("ONVIF-DEV-SVC-01", "ONVIF-DEV-XADDR-01"),
         "Mismatched XAddrs between calls: OpenIPC/viewer#67, home-assistant/core#84551",
         knobs=Knobs(capabilities_media_path="/onvif/Media"),
     ),

@@ -69,8 +69,9 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "sdp-media-only",
-        "The DESCRIBE SDP is only a media section: no v=, o=, s=, c= or t= session lines",
-        SDP,
+        "The DESCRIBE SDP is only a media section: no v=, o=, s=, c= or t= session lines (so a "
+        "multicast DESCRIBE names no group either)",
+        (*SDP, "STREAM-MCAST-01"),
         "AlexxIT/go2rtc#679 (camera answers DESCRIBE with 'm=video 0 RTP/AVP 96', rtpmap and "
         "control only: 'sdp: syntax error')",
         knobs=Knobs(sdp_omit_lines=("v", "o", "s", "c", "t")),
@@ -105,7 +106,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "snapshot-octet-stream",
         "The snapshot JPEG is served as application/octet-stream instead of image/jpeg",
-        ("ONVIF-MEDIA-SNAP-01", "MEDIA2-URI-01"),
+        ("ONVIF-MEDIA-SNAP-02", "MEDIA2-URI-01"),
         "sproctor/ONVIF-Camera-Kotlin PR #20 (Lorex firmware labels the snapshot JPEG "
         "application/octet-stream); research notes Q26",
         knobs=Knobs(snapshot_content_type="application/octet-stream"),

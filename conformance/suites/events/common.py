@@ -28,7 +28,7 @@ from conformance.checks.events import (
 from conformance.clients.events import EventSession, absolute_in
 from conformance.clients.onvif import OnvifError
 from conformance.dut import SERVICE_NAMESPACES, DeviceUnderTest, same_authority
-from conformance.outcomes import Inconclusive, not_claimed
+from conformance.outcomes import Blocked, not_claimed
 from conformance.suites.events.stimulus import NoStimulus, Stimulus
 
 PROPS_ID = "EVENT-PROPS-01"
@@ -71,10 +71,7 @@ def declared_for(device: DeviceUnderTest, request) -> dict[str, TopicDescription
         return event_properties(device).declared
     except OnvifError as exc:
         in_profile = request.config.stash[RUN_KEY].profile.get(PROPS_ID) is not None
-        where = "" if in_profile else " (not in this profile)"
-        raise Inconclusive(
-            f"blocked by {PROPS_ID}{where}: GetEventProperties failed: {exc}"
-        ) from exc
+        raise Blocked(PROPS_ID, f"GetEventProperties failed: {exc}", in_profile=in_profile) from exc
 
 
 def event_sample(device: DeviceUnderTest, wait_s: float) -> Sample:

@@ -19,7 +19,7 @@ from conformance.checks.media import (
 )
 from conformance.discovery import discover
 from conformance.dut import with_host
-from conformance.outcomes import Inconclusive, not_claimed
+from conformance.outcomes import Blocked, not_claimed
 
 
 @pytest.mark.requirement("ONVIF-MEDIA-PROF-01")
@@ -113,9 +113,7 @@ def test_snapshot_is_live_jpeg(device, evidence, params):
     evidence.measure("live_frames_compared", len(thumbs))
     if not thumbs:
         why = "; ".join(live.errors) or "the capture decoded to no frame"
-        raise Inconclusive(
-            f"blocked by STREAM-RTSP-UDP-01: no live frame to compare the snapshot with ({why})"
-        )
+        raise Blocked("STREAM-RTSP-UDP-01", f"no live frame to compare the snapshot with ({why})")
     snap_thumb = thumbnail(frame)
     distances = [mean_abs_diff(snap_thumb, t) for t in thumbs]
     evidence.measure("closest_live_mad", round(min(distances), 2))
@@ -132,9 +130,9 @@ def test_snapshot_has_profile_resolution(device, evidence, params):
     live = live_snapshot(device, params)
     frame = _record_snapshot(evidence, live)
     if frame is None:
-        raise Inconclusive(
-            "blocked by ONVIF-MEDIA-SNAP-01: the snapshot is not a decodable JPEG "
-            f"(HTTP {live.snapshot.status})"
+        raise Blocked(
+            "ONVIF-MEDIA-SNAP-01",
+            f"the snapshot is not a decodable JPEG (HTTP {live.snapshot.status})",
         )
     evidence.expect("size", f"{vec.width}x{vec.height}")
     evidence.expect("content_type", "image/jpeg")

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from conformance.checks.ptz import Position, check_reached, position_of, status_capabilities
-from conformance.outcomes import Inconclusive, not_applicable, not_claimed
+from conformance.outcomes import Blocked, not_applicable, not_claimed
 
 POLL_S = 0.1
 
@@ -114,8 +114,9 @@ def require_position(device: Any, current: Position) -> Position:
                 "the device does not signal StatusPosition and GetStatus gives no pan/tilt "
                 "position, so the move cannot be measured (PTZ 5.3.7 allows this)"
             )
-        raise Inconclusive(
-            "blocked by PTZ-STATUS-01: GetStatus gives no pan/tilt position although the "
-            "capabilities say StatusPosition=true"
+        raise Blocked(
+            "PTZ-STATUS-01",
+            "GetStatus gives no pan/tilt position although the capabilities say "
+            "StatusPosition=true",
         )
     return current

@@ -25,6 +25,7 @@ from conformance.checks.recording import (
     utc_text,
 )
 from conformance.clients.onvif import OnvifError
+from conformance.outcomes import NO_STIMULUS_REASON, not_tested
 from conformance.suites.recording_search.profile_g_helpers import (
     as_datetime,
     device_now,
@@ -91,10 +92,28 @@ def _events(device, token, first, second, params):
 
 @pytest.mark.requirement("SEARCH-EVENTS-01")
 def test_find_events_in_range(device, evidence, params):
+    """The window is placed on events the device itself recorded (any topic: motion, recording
+    state at a gap), so the check holds on a quiet real camera and never needs the simulator's
+    spontaneous motion: it ends before the latest recorded event, so a device that ignores
+    EndPoint returns that event and fails."""
     token = first_recording(device)
     wait_for_recording(device, params["window_s"] + params["tail_s"] + 1.0, params["wait_s"])
-    high = device_now(device) - params["tail_s"]
-    low = high - params["window_s"]
+    now = device_now(device)
+    everything = _events(device, token, now - params["history_s"], now, params)
+    evidence.measure(
+        "recorded_events", [{**r, "time": utc_text(r["time"])} for r in everything[:50]]
+    )
+    times = sorted(
+        {round(r["time"], 3) for r in everything if not r["start_state"] and r["time"] is not None}
+    )
+    if len(times) < 2:
+        not_tested(
+            f"{NO_STIMULUS_REASON}the recording holds {len(times)} event(s) in the last "
+            f"{params['history_s']:g} s; two are needed to place a search window that ends "
+            "before one of them (record motion, or a recording gap, first)"
+        )
+    low = max(times[0] - params["window_s"], now - params["history_s"])
+    high = (times[0] + times[1]) / 2  # the first event inside, the second after the window
     evidence.measure("window", {"from": utc_text(low), "to": utc_text(high), "recording": token})
     forward = _events(device, token, low, high, params)
     backward = _events(device, token, high, low, params)
