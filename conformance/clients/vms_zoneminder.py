@@ -37,7 +37,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -131,9 +131,12 @@ class ZoneMinderAdapter(VmsAdapter):
     def _request(
         self, method: str, url: str, auth: bool = True, retry: bool = True, **kwargs: Any
     ) -> requests.Response:
-        params = dict(kwargs.pop("params", None) or {})
+        params = _pairs(kwargs.pop("params", None))
         if auth:
-            params["token"] = self._token or self._login()
+            # Repeated keys (``eids[]`` of a multi-event export) must all reach ZoneMinder: the
+            # query is a list of pairs, never a dict, and an old token is replaced, not added.
+            params = [(k, v) for k, v in params if k != "token"]
+            params.append(("token", self._token or self._login()))
         try:
             rsp = self._session.request(
                 method, url, params=params, timeout=self.timeout_s, allow_redirects=False, **kwargs
@@ -358,7 +361,7 @@ class ZoneMinderAdapter(VmsAdapter):
         export_file = self._exports.get(job_id)
         if export_file is None:
             raise VmsApiError(f"unknown export job {job_id}")
-        query = dict(p.split("=", 1) for p in export_file.lstrip("?").split("&") if "=" in p)
+        query = parse_qsl(export_file.lstrip("?"), keep_blank_values=True)
         rsp = self._request("GET", f"{self.base}/index.php", params=query)
         directory.mkdir(parents=True, exist_ok=True)
         try:
@@ -375,6 +378,14 @@ class ZoneMinderAdapter(VmsAdapter):
 
     def audit_log(self, since: datetime | None = None) -> list:
         raise VmsUnsupported("ZoneMinder 1.36 keeps no audit log of exports")
+
+
+def _pairs(params: Any) -> list[tuple[str, str]]:
+    """Query parameters as a list of pairs (a dict or a list of pairs in), keeping repeats."""
+    if not params:
+        return []
+    items = params.items() if isinstance(params, dict) else params
+    return [(str(k), str(v)) for k, v in items]
 
 
 def wait_connected(
