@@ -184,6 +184,21 @@ def _recover(args: argparse.Namespace) -> int:
     )
 
 
+def _attention(rows: list[dict]) -> str:
+    """``failed: A, B (optional); inconclusive: C``: a bare list of IDs after "conforms" read
+    as if those requirements had passed."""
+    parts = []
+    for outcome, label in (("fail", "failed"), ("inconclusive", "inconclusive")):
+        ids = [
+            r["id"] + (f" ({r['level']})" if r.get("level") not in (None, "mandatory") else "")
+            for r in rows
+            if r["outcome"] == outcome
+        ]
+        if ids:
+            parts.append(f"{label}: {', '.join(ids)}")
+    return "; ".join(parts)
+
+
 def _print_summary(results: dict, out: Path) -> None:
     counts = ", ".join(f"{n} {k}" for k, n in sorted(results["counts"].items()))
     print(f"\nprofile {results['profile']['id']}: {results['verdict']} ({counts})")
@@ -191,11 +206,9 @@ def _print_summary(results: dict, out: Path) -> None:
     devices = results["devices"]
     many = len(devices) > 10  # an estate: list only the devices that need attention
     for device in devices:
-        bad = [r["id"] for r in device["requirements"] if r["outcome"] in ("fail", "inconclusive")]
+        bad = _attention(device["requirements"])
         if bad or not many:
-            print(
-                f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else "")
-            )
+            print(f"  {device['name']}: {device['verdict']}" + (f" — {bad}" if bad else ""))
     if many:
         conforming = sum(d["verdict"] == "conforms" for d in devices)
         print(f"  {conforming} of {len(devices)} devices conform")
