@@ -192,7 +192,10 @@ class ZoneMinderAdapter(VmsAdapter):
             "Function": "Record" if record else "Monitor",
             "Enabled": "1",
             "Path": with_credentials(camera.rtsp_url, camera.username, camera.password),
-            "Method": "rtpRtsp",
+            # ZoneMinder's transport is the Method (rtpUni: RTP/UDP unicast; rtpRtsp: RTP
+            # interleaved in the RTSP TCP connection). An Options rtsp_transport=udp beside
+            # rtpRtsp is overridden: zmc then streams over TCP (seen on 1.36, issue 15).
+            "Method": "rtpUni" if camera.transport == "udp" else "rtpRtsp",
             "Options": f"rtsp_transport={'udp' if camera.transport == 'udp' else 'tcp'}",
             "Width": str(camera.width or 1280),
             "Height": str(camera.height or 720),

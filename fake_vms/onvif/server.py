@@ -10,7 +10,7 @@ import asyncio
 import time
 
 from fake_vms.hostile import http_intercept
-from fake_vms.http import HttpServer, Request, Response, Takeover
+from fake_vms.http import Handler, HttpServer, Request, Response, Takeover
 from fake_vms.onvif import soap
 from fake_vms.onvif.auth import HTML_AUTH_ERROR, Authenticator, Decision, Verdict
 from fake_vms.onvif.media_service import SNAPSHOT_PATH
@@ -59,6 +59,11 @@ class OnvifServer:
             takeovers=takeovers,
             intercept=http_intercept(camera.knobs.hostile_http, camera.username, camera.password),
         )
+
+    def add_route(self, path: str, handler: Handler) -> None:
+        """Serve one more path on the camera's HTTP(S) port (e.g. its RTSP session list)."""
+        self._http.routes[path] = handler
+        self._https.routes[path] = handler
 
     @property
     def port(self) -> int:

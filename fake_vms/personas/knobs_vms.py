@@ -30,3 +30,6 @@ class VmsKnobs:
     """Exports hold the media and a plain file list: no hashes, identity, times or signature."""
     vms_onvif_fixed_token: str | None = None
     """The ONVIF probe skips GetProfiles and asks GetStreamUri for this hard-coded token."""
+    vms_force_tcp: bool = False
+    """Capture always takes RTP interleaved over the RTSP TCP connection, whatever transport
+    the camera was added with (its status still says the transport it was asked for)."""

@@ -99,4 +99,16 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(vms_onvif_fixed_token="Profile_1"),
         applies_to="vms",
     ),
+    Persona(
+        "vms-udp-falls-back-tcp",
+        "Asked to receive a camera over RTP/UDP, the VMS silently takes RTP interleaved over TCP",
+        ("VMS-CONNECT-01",),
+        "issue 15: ZoneMinder 1.36 with Method=rtpRtsp and Options=rtsp_transport=udp captured "
+        "over the RTSP TCP connection (no UDP socket in zmc) while configured for UDP; FFmpeg's "
+        "RTSP client falls back to TCP when UDP fails (ffmpeg rtsp 'rtsp_transport' docs). "
+        "Only the camera's own session list shows the transport really used",
+        knobs=Knobs(vms_force_tcp=True),
+        applies_to="vms",
+        breaks_cameras=("h265-udp",),
+    ),
 )

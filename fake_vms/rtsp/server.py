@@ -32,6 +32,7 @@ from fake_vms.rtsp.protocol import (
 )
 from fake_vms.rtsp.sdp import TRACK_CONTROL, build_sdp
 from fake_vms.rtsp.session import RtspSession, TcpSink, UdpSink
+from fake_vms.rtsp.sessions_report import SessionBook
 from fake_vms.rtsp.source import LiveSource
 from fake_vms.site import CameraConfig
 
@@ -100,6 +101,8 @@ class RtspServer:
         self._handlers: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self.replay: Any = None
+        self.sessions_book = SessionBook(camera)
+        """The camera's session list (its status URL, :mod:`fake_vms.rtsp.sessions_report`)."""
         """Serves ``/replay/<token>`` when the camera records (:mod:`fake_vms.rtsp.replay`)."""
         self._methods: dict[str, Callable[[_Connection, RtspRequest], Awaitable[Reply]]] = {
             "OPTIONS": self._options,
@@ -310,6 +313,13 @@ class RtspServer:
         self._session_paths[session.id] = path
         self._sessions[session.id] = session
         self._owners[session.id] = connection
+        self.sessions_book.opened(
+            session.id,
+            "tcp" if isinstance(sink, TcpSink) else "udp",
+            path,
+            connection.peer_host,
+            bool(connection.path_prefix),
+        )
         connection.sessions[session.id] = session
         return session
 
@@ -357,6 +367,7 @@ class RtspServer:
         if session is None:
             return 454, [], b""
         seq, rtptime = session.play()
+        self.sessions_book.played(session.id)
         path = self._session_paths.get(session.id, self.stream_path)
         url = f"{connection.base_url(path)}/{TRACK_CONTROL}"
         return (
@@ -397,6 +408,7 @@ class RtspServer:
     # --- session lifetime ---------------------------------------------------------------
 
     def _forget(self, session: RtspSession) -> None:
+        self.sessions_book.ended(session.id)
         self._sessions.pop(session.id, None)
         self._session_paths.pop(session.id, None)
         connection = self._owners.pop(session.id, None)

@@ -223,8 +223,10 @@ class IngestedCamera:
         import av
 
         url = with_credentials(self.spec.rtsp_url, self.spec.username, self.spec.password)
+        # The quirk: asked for UDP, it silently takes TCP (and still reports what it was asked).
+        used = "tcp" if self.knobs.vms_force_tcp else self.spec.transport
         options = {
-            "rtsp_transport": self.spec.transport,
+            "rtsp_transport": used,
             "timeout": str(int(READ_TIMEOUT_S * 1_000_000)),
             "analyzeduration": "1000000",
             "probesize": "1000000",

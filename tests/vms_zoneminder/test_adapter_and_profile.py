@@ -99,6 +99,15 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     # Real findings: ZoneMinder's zip export is no evidence package (no hash manifest).
     evidence = by_camera["h264-720p25"]["stages"]["evidence package"]
     assert evidence["outcome"] == "fail" and "manifest" in evidence["reason"]
+    # The UDP camera really streams over UDP to ZoneMinder (Method=rtpUni), by the camera's own
+    # session list; the others over RTSP-interleaved TCP.
+    connect = {
+        d["name"].split(" · ")[1]: next(r for r in d["requirements"] if r["id"] == "VMS-CONNECT-01")
+        for d in results["devices"]
+    }
+    assert connect["h264-360p15"]["measured"]["transport_used"] == "udp", connect["h264-360p15"]
+    assert connect["h264-360p15"]["outcome"] == "pass"
+    assert connect["h264-720p25"]["measured"]["transport_used"] == "tcp"
     html = (out / "compliance.html").read_text()
     assert "Compatibility matrix" in html and "h265-720p25" in html
     assert zm_ready["password"] not in (out / "results.json").read_text()

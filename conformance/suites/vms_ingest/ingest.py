@@ -49,6 +49,9 @@ class CameraIngest:
     onvif_uris: list[str] = field(default_factory=list)
     """Stream URIs the VMS's own ONVIF probe found (the first is ingested); empty without one."""
     onvif_error: str = ""
+    camera_sessions: list[dict[str, Any]] | None = None
+    """The camera's own RTSP session list after the wait (None: not available, see below)."""
+    sessions_error: str = ""
 
     @property
     def last_status(self) -> CaptureStatus | None:
@@ -119,6 +122,7 @@ class IngestSession:
             except VmsError as exc:
                 ingest.error = exc
         self._wait()
+        self._read_camera_sessions()
         return self
 
     def close(self) -> None:
@@ -132,6 +136,21 @@ class IngestSession:
             self.simulator.stop()
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
+
+    def _read_camera_sessions(self) -> None:
+        """Each camera's session list, read once the VMS has been streaming for a while."""
+        from conformance.clients.camera_sessions import SessionsUnavailable, fetch_sessions
+
+        for ingest in self.cameras.values():
+            try:
+                found = fetch_sessions(
+                    str(ingest.ready.get("rtsp_sessions_url") or ""),
+                    ingest.ready["username"],
+                    ingest.ready["password"],
+                )
+                ingest.camera_sessions = [s.to_dict() for s in found]
+            except SessionsUnavailable as exc:
+                ingest.sessions_error = str(exc)
 
     def _remove_leftovers(self) -> None:
         """Cameras a crashed earlier run left behind (by this suite's name prefix)."""

@@ -27,6 +27,7 @@ from conformance.checks.vms_ingest import (
     search_problems,
     trace_problems,
     trace_summary,
+    transport_problems,
 )
 from conformance.clients.recorded_media import read_media_facts
 from conformance.clients.vms import ExportRequest, VmsUnsupported
@@ -106,7 +107,29 @@ def test_vms_connects_and_captures_at_frame_rate(ingest, ingest_session, evidenc
     evidence.measure("capture_fps", fps)
     evidence.measure("vms", ingest_session.version)
     problems = capture_problems(connected, fps, expected.fps, params["fps_tolerance_pct"])
+    problems += _transport_from_camera(ingest, evidence)
     assert not problems, "; ".join(problems)
+
+
+def _transport_from_camera(ingest, evidence) -> list[str]:
+    """The transport the VMS really used, from the camera's own session list when it offers
+    one; otherwise only what the VMS was configured with is known, and the evidence says so."""
+    evidence.expect("transport", ingest.transport)
+    if ingest.camera_sessions is None:
+        evidence.measure("transport_used", None)
+        evidence.note(
+            f"transport not verified from the camera side ({ingest.sessions_error}): only the "
+            "VMS's configuration is known"
+        )
+        return []
+    evidence.attach_json("camera-rtsp-sessions", ingest.camera_sessions)
+    problems, findings = transport_problems(ingest.transport, ingest.camera_sessions)
+    played = [s for s in ingest.camera_sessions if s.get("start")]
+    if played:
+        evidence.measure("transport_used", max(played, key=lambda s: s["start"])["transport"])
+    for finding in findings:
+        evidence.note(finding)
+    return problems
 
 
 @pytest.mark.requirement("VMS-REC-01")
