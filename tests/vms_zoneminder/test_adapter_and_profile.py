@@ -96,6 +96,13 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     assert matrix["vms"] == ["zoneminder"]
     by_camera = {p["camera"]: p for p in matrix["pairs"]}
     assert by_camera["h264-720p25"]["works_end_to_end"], by_camera["h264-720p25"]
+    # Probe level vs ingest level: ZoneMinder's ONVIF probe (Media ver10 only) picks the H.264
+    # second stream of the H.265 camera, but given the main stream's URL it records HEVC.
+    h265 = by_camera["h265-720p25"]
+    assert h265["probe"]["picks"] == "/stream2" and h265["probe"]["codec"] == "H264", h265
+    assert h265["ingested_by"] == "url"
+    assert h265["works_end_to_end"], h265
+    assert "ingest by URL: works" in h265["summary"]
     # Real findings: ZoneMinder's zip export is no evidence package (no hash manifest).
     evidence = by_camera["h264-720p25"]["stages"]["evidence package"]
     assert evidence["outcome"] == "fail" and "manifest" in evidence["reason"]

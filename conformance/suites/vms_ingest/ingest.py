@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.clients.vms import (
     CaptureStatus,
@@ -49,6 +50,13 @@ class CameraIngest:
     onvif_uris: list[str] = field(default_factory=list)
     """Stream URIs the VMS's own ONVIF probe found (the first is ingested); empty without one."""
     onvif_error: str = ""
+    probe: dict[str, Any] = field(default_factory=dict)
+    """Probe level: what the VMS's ONVIF discovery picked (stream, codec, size, main or not)."""
+    ingested_by: str = "url"
+    """How the stream the VMS ingests was chosen: ``onvif probe`` (its pick was the camera's
+    main stream) or ``url`` (the main stream's URL given by hand: no probe, or the probe picked
+    another stream, which the probe level reports)."""
+    ingested_stream: str = "/stream1"
     camera_sessions: list[dict[str, Any]] | None = None
     """The camera's own RTSP session list after the wait (None: not available, see below)."""
     sessions_error: str = ""
@@ -56,6 +64,29 @@ class CameraIngest:
     @property
     def last_status(self) -> CaptureStatus | None:
         return self.statuses[-1] if self.statuses else None
+
+
+def probe_pick(camera: Any, uris: list[str], error: str = "") -> dict[str, Any]:
+    """Probe level: which of the camera's streams the VMS's ONVIF discovery picked (its first
+    URI), with that stream's codec and size from the camera's stream catalogue. Separate from
+    the ingest level: a VMS whose probe misses the main stream may still ingest it by URL."""
+    from fake_vms.media.streams import MAIN_STREAM, camera_streams, media1_stream
+
+    if not uris:
+        return {"picks": None, "detail": f"no ONVIF probe: {error}" if error else "no URI"}
+    path = urlsplit(uris[0]).path
+    name = path.rsplit("/", 1)[-1]
+    streams = camera_streams(camera)
+    quirky = name == media1_stream(camera)
+    width, height = camera.stream_size if quirky else (camera.width, camera.height)
+    codec = streams.get(name)
+    return {
+        "picks": path,
+        "codec": codec,
+        "size": f"{width}x{height}" if codec else None,
+        "main_stream": name == MAIN_STREAM,
+        "main_codec": streams[MAIN_STREAM],
+    }
 
 
 class IngestSession:
@@ -114,8 +145,10 @@ class IngestSession:
                 ingest.onvif_uris = self.adapter.probe_onvif(spec)
             except VmsError as exc:  # optional: the RTSP URL is then given directly
                 ingest.onvif_error = str(exc)
-            if ingest.onvif_uris:
+            ingest.probe = probe_pick(camera, ingest.onvif_uris, ingest.onvif_error)
+            if ingest.probe.get("main_stream"):
                 spec = replace(spec, rtsp_url=ingest.onvif_uris[0])
+                ingest.ingested_by = "onvif probe"
             try:
                 ingest.vms_id = self.adapter.add_camera(spec)
                 ingest.added_at = datetime.now(UTC)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -168,11 +167,12 @@ def test_recorded_media_equals_camera_stream(ingest, ingest_session, evidence, p
     )
     for finding in findings:
         evidence.note(finding)
-    if ingest.onvif_uris:
-        used = urlsplit(ingest.onvif_uris[0]).path
-        evidence.measure("ingested_stream", used)
-        if problems:
-            problems.append(f"the VMS ingested {used}, the stream its own ONVIF probe chose")
+    evidence.measure("ingested_stream", ingest.ingested_stream)
+    evidence.measure("ingested_by", ingest.ingested_by)
+    if problems and ingest.ingested_by == "onvif probe":
+        problems.append(
+            f"the VMS ingested {ingest.ingested_stream}, the stream its own ONVIF probe chose"
+        )
     assert not problems, "; ".join(problems)
 
 
@@ -298,6 +298,7 @@ def test_vms_uses_standard_operations(ingest, ingest_session, evidence):
         "onvif_operations", sorted({o["operation"] for o in operations if o["protocol"] == "onvif"})
     )
     evidence.measure("onvif_probe_stream_uris", ingest.onvif_uris)
+    evidence.measure("onvif_probe", {**ingest.probe, "ingested_by": ingest.ingested_by})
     if ingest.onvif_error:
         evidence.note(f"no ONVIF probe: {ingest.onvif_error}")
     evidence.attach_json("operation-log", operations)
