@@ -22,11 +22,13 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("search", "VMS-SEARCH-01"),
     ("export", "VMS-EXPORT-01"),
     ("evidence package", "VMS-EXPORT-EVIDENCE-01"),
+    ("audit", "VMS-AUDIT-01"),
     ("trace", "VMS-TRACE-01"),
 )
 
 
-OPTIONAL_STAGES = ("VMS-EXPORT-EVIDENCE-01",)
+OPTIONAL_STAGES = ("VMS-EXPORT-EVIDENCE-01", "VMS-AUDIT-01")
+"""Findings in vms-ingest (mandatory in vms-evidential): they do not decide 'end to end'."""
 
 
 def _probe(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -158,7 +160,7 @@ def render_compatibility(section: dict[str, Any] | None) -> str:
         "persona) against each VMS under test. Two levels: what the VMS's ONVIF discovery "
         "picks (probe), and whether it ingests, records, finds and exports the camera's main "
         "stream end to end (by its probe's pick when that is the main stream, else by the URL "
-        "given by hand). The evidence-package column is a finding (optional requirement) and "
-        "does not decide 'end to end'.</p>"
+        "given by hand). The evidence-package and audit columns are findings (optional in "
+        "vms-ingest, mandatory in vms-evidential) and do not decide 'end to end'.</p>"
         f"<table class=matrix id=compatibility>{head}</tr>{''.join(body)}</table>"
     )

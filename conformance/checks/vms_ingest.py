@@ -388,3 +388,33 @@ def transport_problems(requested: str, sessions: Sequence[dict]) -> tuple[list[s
             f"earlier sessions used {', '.join(others)} before the VMS settled on {used.upper()}"
         )
     return problems, findings
+
+
+def audit_problems(
+    entries: Sequence[dict], references: Sequence[str], read: int, since: str
+) -> list[str]:
+    """VMS-AUDIT-01: the VMS's own log (read through its API) holds an entry recording the
+    export: an action or details naming an export (or a download of one) and one of
+    ``references`` (the job id, the camera's or the recordings' ids), with a user and a time.
+    ``read`` entries were read back to ``since`` (for the message)."""
+    for entry in entries:
+        text = f"{entry.get('action', '')} {entry.get('details', '')}".lower()
+        if "export" not in text or not any(_names(text, str(r).lower()) for r in references if r):
+            continue
+        problems = []
+        if not entry.get("user"):
+            problems.append("the VMS's audit entry of the export names no user")
+        if not entry.get("time"):
+            problems.append("the VMS's audit entry of the export has no time")
+        return problems
+    return [
+        f"the VMS's own log holds no entry recording the export ({read} entries read since "
+        f"{since}, none naming an export of {', '.join(str(r) for r in references if r)})"
+    ]
+
+
+def _names(text: str, reference: str) -> bool:
+    """``reference`` appears in ``text`` as a whole token (camera "1" is not in "cam 11")."""
+    import re
+
+    return re.search(rf"(?<![\w-]){re.escape(reference)}(?![\w-])", text) is not None

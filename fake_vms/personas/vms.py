@@ -111,4 +111,14 @@ PERSONAS: tuple[Persona, ...] = (
         applies_to="vms",
         breaks_cameras=("h265-udp",),
     ),
+    Persona(
+        "vms-export-not-audited",
+        "Exports of ingested cameras leave no entry in the VMS's audit log (logins still do)",
+        ("VMS-AUDIT-01",),
+        f"issue 15: ZoneMinder 1.36's own log (Logs table, /api/logs.json) records logins "
+        f"('Login successful for user') but no export or download; {_UK} AUD-EXPORT-01 (every "
+        "export logged with user, time, cameras, range)",
+        knobs=Knobs(export_no_audit=True),
+        applies_to="vms",
+    ),
 )

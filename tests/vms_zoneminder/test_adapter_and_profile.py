@@ -115,6 +115,11 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     assert connect["h264-360p15"]["measured"]["transport_used"] == "udp", connect["h264-360p15"]
     assert connect["h264-360p15"]["outcome"] == "pass"
     assert connect["h264-720p25"]["measured"]["transport_used"] == "tcp"
+    # The audit trail is measured from ZoneMinder's own log (its Logs API), not assumed: it
+    # records logins but no export.
+    audit = next(r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-AUDIT-01")
+    assert audit["outcome"] == "fail" and "own log holds no entry" in audit["reason"], audit
+    assert audit["measured"]["audit_entries_read"] >= 0
     html = (out / "compliance.html").read_text()
     assert "Compatibility matrix" in html and "h265-720p25" in html
     assert zm_ready["password"] not in (out / "results.json").read_text()
