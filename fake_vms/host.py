@@ -165,6 +165,11 @@ class SimulatorThread:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout)
 
+    def run(self, coroutine: Any, timeout: float = 30.0) -> Any:
+        """Run a coroutine on the simulator's loop (an in-process lab stimulus, e.g. a camera
+        dropping out) and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
     def __enter__(self) -> SimulatorThread:
         self.start()
         return self

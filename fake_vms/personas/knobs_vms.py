@@ -33,3 +33,5 @@ class VmsKnobs:
     vms_force_tcp: bool = False
     """Capture always takes RTP interleaved over the RTSP TCP connection, whatever transport
     the camera was added with (its status still says the transport it was asked for)."""
+    vms_reconnect_wait_s: float = 0.0
+    """After the camera's stream ends, wait at least this long before each reconnect attempt."""

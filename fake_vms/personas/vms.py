@@ -121,4 +121,15 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(export_no_audit=True),
         applies_to="vms",
     ),
+    Persona(
+        "vms-reconnect-slow",
+        "After a camera drops out, the VMS waits 25 s before each reconnect attempt",
+        ("VMS-RECOVERY-01",),
+        f"ZoneMinder issue 476 ({_ZM}476): a camera back online after an outage is no longer "
+        f"followed; issue 2172 ({_ZM}2172): capture silently stops after intermittent network "
+        f"issues; issue 1992 ({_ZM}1992): maintainers propose slowing reconnect attempts to an "
+        "offline camera, which delays recovery when it returns",
+        knobs=Knobs(vms_reconnect_wait_s=25.0),
+        applies_to="vms",
+    ),
 )

@@ -102,6 +102,8 @@ class RtspServer:
         self._reaper: asyncio.Task[None] | None = None
         self.replay: Any = None
         self.sessions_book = SessionBook(camera)
+        self.dark_until = 0.0
+        """Monotonic time until which the camera is off the network (:meth:`drop_out`)."""
         """The camera's session list (its status URL, :mod:`fake_vms.rtsp.sessions_report`)."""
         """Serves ``/replay/<token>`` when the camera records (:mod:`fake_vms.rtsp.replay`)."""
         self._methods: dict[str, Callable[[_Connection, RtspRequest], Awaitable[Reply]]] = {
@@ -158,6 +160,18 @@ class RtspServer:
             await self._server.wait_closed()
             self._server = None
 
+    async def drop_out(self, seconds: float) -> None:
+        """Lab stimulus: the stream vanishes for ``seconds`` (a pulled cable, a power cut):
+        every RTSP connection and session ends at once and new connections are dropped until
+        it is back. ONVIF over HTTP stays up; the session list records when sessions ended."""
+        self.dark_until = time.monotonic() + seconds
+        handlers = list(self._handlers)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        for session in list(self._sessions.values()):
+            await self._end_session(session)
+
     # --- connection handling ------------------------------------------------------------
 
     async def serve_stream(
@@ -172,6 +186,9 @@ class RtspServer:
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
+        if time.monotonic() < self.dark_until:  # off the network: nobody answers
+            writer.transport.abort()
+            return
         self._handlers.add(task)
         sock = writer.get_extra_info("socket")
         if sock is not None:

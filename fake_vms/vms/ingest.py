@@ -206,7 +206,8 @@ class IngestedCamera:
             self._disconnected(redact(detail, self.spec.password, self.spec.username))
             if time.monotonic() - started > 10.0:
                 wait = BACKOFF_S[0]  # it ran a while: a fresh outage, start the back-off again
-            if self._stop.wait(wait):
+            # The quirk: a fixed, long wait before reconnecting (slow recovery after a drop).
+            if self._stop.wait(max(wait, self.knobs.vms_reconnect_wait_s)):
                 break
             wait = min(wait * 2, BACKOFF_S[1])
         self._disconnected("stopped")

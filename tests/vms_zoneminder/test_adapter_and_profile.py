@@ -120,6 +120,12 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     audit = next(r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-AUDIT-01")
     assert audit["outcome"] == "fail" and "own log holds no entry" in audit["reason"], audit
     assert audit["measured"]["audit_entries_read"] >= 0
+    # Recovery after a 10 s dropout: ZoneMinder closes the event at the drop, starts a new one
+    # within seconds of the camera's return, and exports them as two files.
+    recovery = next(
+        r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-RECOVERY-01"
+    )
+    assert recovery["outcome"] == "pass", recovery.get("reason")
     html = (out / "compliance.html").read_text()
     assert "Compatibility matrix" in html and "h265-720p25" in html
     assert zm_ready["password"] not in (out / "results.json").read_text()

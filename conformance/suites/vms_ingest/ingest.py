@@ -57,6 +57,8 @@ class CameraIngest:
     main stream) or ``url`` (the main stream's URL given by hand: no probe, or the probe picked
     another stream, which the probe level reports)."""
     ingested_stream: str = "/stream1"
+    recovery: Any = None
+    """The dropout stimulus's result (suites/vms_ingest/recovery.py), once it ran."""
     camera_sessions: list[dict[str, Any]] | None = None
     """The camera's own RTSP session list after the wait (None: not available, see below)."""
     sessions_error: str = ""
@@ -114,6 +116,7 @@ class IngestSession:
         self.work = Path(tempfile.mkdtemp(prefix="vms-ingest-"))
         self.started = datetime.now(UTC)
         self.error: VmsError | None = None
+        self._recovery_done = False
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> IngestSession:
@@ -230,6 +233,14 @@ class IngestSession:
             ingest.segments = sorted(found.segments, key=lambda s: s.start)
 
     # -- what the tests read -----------------------------------------------------------------
+    def recovery(self, dropout_s: float, wait_s: float) -> None:
+        """Run the dropout stimulus once for every camera (VMS-RECOVERY-01)."""
+        if not self._recovery_done:
+            self._recovery_done = True
+            from conformance.suites.vms_ingest.recovery import drop_out_all
+
+            drop_out_all(self, dropout_s, wait_s)
+
     def operations(self, camera: str) -> list[dict[str, Any]]:
         """The camera's operation log (ONVIF and RTSP operations it served, in order)."""
         return self.simulator.host.oplog.as_dicts(camera)

@@ -29,10 +29,12 @@ from conformance.checks.vms_ingest import (
     trace_summary,
     transport_problems,
 )
+from conformance.checks.vms_recovery import export_gap_problems, recovery_problems
 from conformance.clients.recorded_media import read_media_facts
 from conformance.clients.vms import ExportRequest, VmsUnsupported
 from conformance.outcomes import not_applicable, not_claimed
 from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession
+from conformance.suites.vms_ingest.recovery import export_around
 from conformance.vms_units import VmsCameraUnderTest
 
 # -- fixtures (no conftest.py: the suites directory has none) --------------------
@@ -332,4 +334,41 @@ def test_export_is_in_the_vms_audit_log(ingest, ingest_session, evidence):
     ]
     evidence.expect("names_one_of", references)
     problems = audit_problems(rows, references, len(rows), asked.isoformat())
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-RECOVERY-01")
+def test_vms_recovers_after_camera_dropout(ingest, ingest_session, evidence, params):
+    """The camera's stream vanishes for dropout_s and returns (all cameras at once, after
+    every other requirement's recording was collected: recovery.py); judged from search and
+    the export's container timestamps."""
+    _added(ingest, evidence)
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    dropout_s, tolerance_s = float(params["dropout_s"]), float(params["tolerance_s"])
+    resume_s = float(params["resume_within_s"])
+    ingest_session.recovery(dropout_s, resume_s + float(params["record_timeout_s"]))
+    run = ingest.recovery
+    assert run is not None, "the dropout stimulus did not run for this camera"
+    if run.error:
+        raise AssertionError(f"the VMS could not be searched after the dropout: {run.error}")
+    evidence.measure("dropped_at", run.dropped_at.isoformat())
+    evidence.measure("back_at", run.back_at.isoformat())
+    evidence.measure(
+        "recordings_around",
+        [{"id": s.recording_id, "start": s.start.isoformat(), "end": s.end.isoformat()}
+         for s in run.segments],
+    )  # fmt: skip
+    evidence.expect("tolerance_s", tolerance_s)
+    evidence.expect("resume_within_s", resume_s)
+    spans = [(s.start, s.end) for s in run.segments]
+    problems = recovery_problems(run.dropped_at, run.back_at, spans, tolerance_s, resume_s)
+    after = [s for s in run.segments if s.start >= run.back_at - timedelta(seconds=tolerance_s)]
+    if after and not problems:
+        files = export_around(ingest, ingest_session, after[0])
+        if files and isinstance(files[0], str):
+            problems += files
+        else:
+            evidence.measure("export_timelines", [f.__dict__ for f in files])
+            problems += export_gap_problems(files, dropout_s, tolerance_s)
     assert not problems, "; ".join(problems)

@@ -1,0 +1,105 @@
+"""The dropout stimulus of VMS-RECOVERY-01: every ingested camera's stream vanishes for
+``dropout_s`` at once (a pulled cable), then returns; the VMS's recordings around it are
+collected (bounded) for the check in conformance/checks/vms_recovery.py.
+
+Why a second phase after the ingest wait: the other requirements are judged on what the VMS
+recorded before (VMS-REC-01's "no gaps" must not fail for a gap the suite made). It runs once,
+on the first VMS-RECOVERY-01 test, for all cameras together (one wait, not one per pair). The
+test itself is in test_vms_ingest.py, beside the session fixture it shares.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from conformance.checks.vms_recovery import ExportedTimeline
+from conformance.clients.vms import RecordingSegment, VmsError
+
+
+@dataclass
+class RecoveryRun:
+    """One camera's dropout: when (suite's UTC clock), and the VMS's recordings around it."""
+
+    dropped_at: datetime
+    back_at: datetime
+    segments: list[RecordingSegment] = field(default_factory=list)
+    error: str = ""
+
+    def resumed(self, tolerance_s: float = 1.0) -> bool:
+        edge = self.back_at - timedelta(seconds=tolerance_s)
+        return any(s.start >= edge for s in self.segments)
+
+
+def drop_out_all(session: Any, dropout_s: float, wait_s: float) -> None:
+    """Take every ingested camera's stream away for ``dropout_s``, then wait (at most
+    ``wait_s`` after the return) until the VMS has a closed recording after it."""
+    servers = {d.camera.name: d.rtsp for d in session.simulator.host.devices}
+    runs: dict[str, RecoveryRun] = {}
+    for name, ingest in session.cameras.items():
+        if ingest.vms_id is None or not ingest.segments:
+            continue
+        dropped = datetime.now(UTC)
+        session.simulator.run(servers[name].drop_out(dropout_s))
+        runs[name] = ingest.recovery = RecoveryRun(dropped, dropped + timedelta(seconds=dropout_s))
+    if not runs:
+        return
+    time.sleep(dropout_s)
+    deadline = time.monotonic() + wait_s
+    pending = set(runs)
+    while pending and time.monotonic() < deadline:
+        time.sleep(1.0)
+        for name in sorted(pending):
+            ingest, run = session.cameras[name], runs[name]
+            try:
+                found = session.adapter.search_recordings(
+                    ingest.vms_id, run.dropped_at - timedelta(seconds=60), datetime.now(UTC)
+                )
+            except VmsError as exc:
+                run.error = str(exc)
+                pending.discard(name)
+                continue
+            run.segments = sorted(found.segments, key=lambda s: s.start)
+            if run.resumed():
+                pending.discard(name)
+
+
+def timeline(path: Path) -> ExportedTimeline:
+    """A media file's video timeline by container timestamps (PyAV): duration and largest
+    step between consecutive frames."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        base = float(stream.time_base or 0) or 1 / 90000
+        stamps = sorted(
+            p.pts * base for p in container.demux(stream) if p.pts is not None and p.size
+        )
+    if len(stamps) < 2:
+        return ExportedTimeline(path.name, 0.0, 0.0)
+    steps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    return ExportedTimeline(path.name, stamps[-1] - stamps[0], max(steps))
+
+
+MEDIA = (".mp4", ".mkv", ".mov", ".ts")
+
+
+def export_around(ingest: Any, session: Any, first_after: RecordingSegment) -> list[Any]:
+    """Export from just before the drop into the first recording after the return; the media
+    files' timelines (or a one-line reason string when the export failed)."""
+    from conformance.clients.vms import ExportRequest
+
+    run = ingest.recovery
+    adapter = session.adapter
+    start = run.dropped_at - timedelta(seconds=2)
+    end = first_after.start + timedelta(seconds=2)
+    job = adapter.create_export(ExportRequest((ingest.vms_id,), start, end, "cctv-conformance"))
+    status = adapter.wait_for_export(job, timeout_s=60)
+    if status.state != "done":
+        return [f"export around the outage {status.state}: {status.error}"]
+    folder = session.work / ingest.camera.name / "export-recovery"
+    package = adapter.download_export(job, folder)
+    return [timeline(folder / f) for f in package.files if f.lower().endswith(MEDIA)]
