@@ -23,12 +23,22 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("export", "VMS-EXPORT-01"),
     ("evidence package", "VMS-EXPORT-EVIDENCE-01"),
     ("audit", "VMS-AUDIT-01"),
+    ("continuity", "VMS-CONTINUITY-01"),
+    ("recovery", "VMS-RECOVERY-01"),
     ("trace", "VMS-TRACE-01"),
 )
 
 
-OPTIONAL_STAGES = ("VMS-EXPORT-EVIDENCE-01", "VMS-AUDIT-01")
-"""Findings in vms-ingest (mandatory in vms-evidential): they do not decide 'end to end'."""
+OPTIONAL_STAGES = (
+    "VMS-EXPORT-EVIDENCE-01",
+    "VMS-AUDIT-01",
+    "VMS-CONTINUITY-01",
+    "VMS-RECOVERY-01",
+)
+"""Stages that do not decide 'end to end' (the ingest chain: connect, record, media, search,
+export, trace): the evidence package and audit (findings in vms-ingest, mandatory in
+vms-evidential), and frame continuity and recovery, judged over longer recordings and a
+stimulus (mandatory: they decide the verdict, shown beside the chain)."""
 
 
 def _probe(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -160,7 +170,9 @@ def render_compatibility(section: dict[str, Any] | None) -> str:
         "persona) against each VMS under test. Two levels: what the VMS's ONVIF discovery "
         "picks (probe), and whether it ingests, records, finds and exports the camera's main "
         "stream end to end (by its probe's pick when that is the main stream, else by the URL "
-        "given by hand). The evidence-package and audit columns are findings (optional in "
-        "vms-ingest, mandatory in vms-evidential) and do not decide 'end to end'.</p>"
+        "given by hand). The evidence-package and audit columns (findings in vms-ingest, "
+        "mandatory in vms-evidential) and the continuity and recovery columns (judged over "
+        "longer recordings and a dropout) are shown beside that chain and do not decide "
+        "'end to end'; the verdict above counts every mandatory one.</p>"
         f"<table class=matrix id=compatibility>{head}</tr>{''.join(body)}</table>"
     )

@@ -31,9 +31,17 @@ def recovery_problems(
     segments: Sequence[tuple[datetime, datetime]],
     tolerance_s: float,
     resume_within_s: float,
+    resolution_s: float = 0.0,
 ) -> list[str]:
-    """Search level: the recordings around the outage (UTC ``(start, end)`` spans)."""
+    """Search level: the recordings around the outage (UTC ``(start, end)`` spans).
+
+    ``resolution_s``: the VMS states times in whole units of this (ZoneMinder: whole seconds,
+    truncated), so the drop is compared as the VMS could state it (truncated the same way).
+    """
     tol = timedelta(seconds=tolerance_s)
+    stated_drop = dropped_at
+    if resolution_s > 0:
+        stated_drop -= timedelta(seconds=dropped_at.timestamp() % resolution_s)
     before = [s for s in segments if s[0] < dropped_at - tol]
     after = [s for s in segments if s[0] >= dropped_at + tol]
     problems = []
@@ -49,10 +57,11 @@ def recovery_problems(
                 f"outage (it ends {last_end.isoformat()}, the camera dropped out at "
                 f"{dropped_at.isoformat()}): the gap is not reported"
             )
-        elif last_end < dropped_at - tol:
+        elif last_end < stated_drop - tol:
             problems.append(
                 f"recording stopped {(dropped_at - last_end).total_seconds():.1f} s before the "
-                f"camera dropped out (allowed {tolerance_s:g} s)"
+                f"camera dropped out (allowed {tolerance_s:g} s"
+                + (f", times stated to {resolution_s:g} s)" if resolution_s else ")")
             )
     if not after:
         problems.append(
@@ -93,3 +102,9 @@ def export_gap_problems(
         f"{only.duration_s:.1f} s) with continuous timestamps (largest step "
         f"{only.largest_jump_s:.2f} s): the gap is bridged"
     ]
+
+
+def stated_resolution(spans: Sequence[tuple[datetime, datetime]]) -> float:
+    """1.0 when every stated time is a whole second (the VMS truncates), else 0.0."""
+    times = [t for span in spans for t in span]
+    return 1.0 if times and all(t.microsecond == 0 for t in times) else 0.0

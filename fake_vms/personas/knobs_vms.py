@@ -35,3 +35,6 @@ class VmsKnobs:
     the camera was added with (its status still says the transport it was asked for)."""
     vms_reconnect_wait_s: float = 0.0
     """After the camera's stream ends, wait at least this long before each reconnect attempt."""
+    vms_clip_overlap_frames: int = 0
+    """A closing clip's end is this many frames past the key frame that starts the next clip,
+    so those frames are in both (duplicated across consecutive recordings and exports)."""

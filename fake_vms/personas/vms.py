@@ -132,4 +132,16 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(vms_reconnect_wait_s=25.0),
         applies_to="vms",
     ),
+    Persona(
+        "vms-clip-overlap",
+        "Each clip also holds the first 2 frames of the next one (duplicated at every boundary)",
+        ("VMS-CONTINUITY-01",),
+        f"{_ZM_RESEARCH} 4.3: a passthrough event begins at the key frame before its stated "
+        "start, so a recorder that cuts on key frames can write the same frames into two "
+        "consecutive events; an investigator concatenating segments then sees time run "
+        "backwards. UK evidence export: exported footage complete and unaltered (original "
+        "quality)",
+        knobs=Knobs(vms_clip_overlap_frames=2),
+        applies_to="vms",
+    ),
 )

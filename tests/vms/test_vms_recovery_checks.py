@@ -36,3 +36,11 @@ def test_export_keeps_or_bridges_the_gap() -> None:
     assert export_gap_problems(jump, 10.0, 1.0) == []
     bridged = export_gap_problems([ExportedTimeline("a.mp4", 8.0, 0.04)], 10.0, 1.0)
     assert bridged and "the gap is bridged" in bridged[0]
+
+
+def test_whole_second_times_are_compared_as_the_vms_states_them() -> None:
+    spans = [(_at(0), _at(12)), (_at(23), _at(39))]  # ZoneMinder: whole seconds, truncated
+    assert recovery_problems(_at(13.02), _at(23.02), spans, 1.0, 10.0, 1.0) == []
+    assert recovery_problems(_at(13.02), _at(23.02), spans, 1.0, 10.0) == [
+        "recording stopped 1.0 s before the camera dropped out (allowed 1 s)"
+    ]

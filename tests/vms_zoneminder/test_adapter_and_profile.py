@@ -126,6 +126,15 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
         r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-RECOVERY-01"
     )
     assert recovery["outcome"] == "pass", recovery.get("reason")
+    # Continuity over 60 s of consecutive events (by picture digest against the suite's own
+    # capture of the camera): ZoneMinder 1.36 starts each event at the key frame before the
+    # section cut, so the frames from there are in both events (duplicated), none missing.
+    continuity = next(
+        r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-CONTINUITY-01"
+    )
+    walked = continuity["measured"]["recordings_walk"]
+    assert walked["missing"] == 0 and walked["unknown"] == 0, walked
+    assert continuity["outcome"] == "fail" and walked["duplicated"] > 0, continuity
     html = (out / "compliance.html").read_text()
     assert "Compatibility matrix" in html and "h265-720p25" in html
     assert zm_ready["password"] not in (out / "results.json").read_text()

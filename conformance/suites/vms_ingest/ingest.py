@@ -33,6 +33,15 @@ from conformance.clients.vms import (
 NAME_PREFIX = "cctv-"
 
 
+def _with_credentials(url: str, username: str, password: str) -> str:
+    """The camera's URL with its test credentials (for the suite's own RTSP client only)."""
+    from urllib.parse import quote
+
+    parts = urlsplit(url)
+    auth = f"{quote(username, safe='')}:{quote(password, safe='')}@"
+    return parts._replace(netloc=auth + parts.netloc).geturl()
+
+
 @dataclass
 class CameraIngest:
     """What happened to one camera: the evidence every requirement of the pair is judged on."""
@@ -59,6 +68,13 @@ class CameraIngest:
     ingested_stream: str = "/stream1"
     recovery: Any = None
     """The dropout stimulus's result (suites/vms_ingest/recovery.py), once it ran."""
+    reference: Any = None
+    """The suite's reference capture of the camera's stream (continuity.py), when judged."""
+    continuity: list[RecordingSegment] = field(default_factory=list)
+    """Consecutive closed recordings spanning the continuity window, once collected."""
+    """The dropout stimulus's result (suites/vms_ingest/recovery.py), once it ran."""
+    asked_at: datetime | None = None
+    """When the suite first asked the VMS about the camera (its probe, else its ingest)."""
     camera_sessions: list[dict[str, Any]] | None = None
     """The camera's own RTSP session list after the wait (None: not available, see below)."""
     sessions_error: str = ""
@@ -117,6 +133,7 @@ class IngestSession:
         self.started = datetime.now(UTC)
         self.error: VmsError | None = None
         self._recovery_done = False
+        self._continuity_done = False
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> IngestSession:
@@ -133,6 +150,14 @@ class IngestSession:
             transport = "udp" if camera.name in self.udp_cameras else "tcp"
             ingest = CameraIngest(camera, entry, transport)
             self.cameras[camera.name] = ingest
+            if "VMS-CONTINUITY-01" in self.params:
+                from conformance.suites.vms_ingest.continuity import ReferenceCapture
+
+                main = f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1"
+                ingest.reference = ReferenceCapture(
+                    _with_credentials(main, entry["username"], entry["password"])
+                )
+                ingest.reference.start()
             spec = IngestCamera(
                 name=NAME_PREFIX + camera.name,
                 rtsp_url=f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1",
@@ -144,6 +169,7 @@ class IngestSession:
                 fps=float(camera.fps),
                 transport=ingest.transport,
             )
+            ingest.asked_at = datetime.now(UTC)
             try:
                 ingest.onvif_uris = self.adapter.probe_onvif(spec)
             except VmsError as exc:  # optional: the RTSP URL is then given directly
@@ -165,6 +191,9 @@ class IngestSession:
         """Remove the cameras, stop the simulator and delete the downloads (about 17 MB a run
         against ZoneMinder): nothing of the run is left in the temp directory."""
         try:
+            for ingest in self.cameras.values():
+                if ingest.reference is not None:
+                    ingest.reference.stop()
             for ingest in self.cameras.values():
                 if ingest.vms_id is not None:
                     with contextlib.suppress(VmsError):
@@ -233,8 +262,21 @@ class IngestSession:
             ingest.segments = sorted(found.segments, key=lambda s: s.start)
 
     # -- what the tests read -----------------------------------------------------------------
+    def collect_continuity(self) -> None:
+        """Once: wait (bounded) until every camera has consecutive closed recordings spanning
+        the continuity window, then stop the reference captures (VMS-CONTINUITY-01)."""
+        if self._continuity_done or "VMS-CONTINUITY-01" not in self.params:
+            return
+        self._continuity_done = True
+        from conformance.suites.vms_ingest.continuity import collect_window
+
+        params = self.params["VMS-CONTINUITY-01"]
+        collect_window(self, float(params["continuity_s"]), float(params["record_timeout_s"]))
+
     def recovery(self, dropout_s: float, wait_s: float) -> None:
-        """Run the dropout stimulus once for every camera (VMS-RECOVERY-01)."""
+        """Run the dropout stimulus once for every camera (VMS-RECOVERY-01), after the
+        continuity window is collected (the dropout would break it)."""
+        self.collect_continuity()
         if not self._recovery_done:
             self._recovery_done = True
             from conformance.suites.vms_ingest.recovery import drop_out_all
@@ -242,8 +284,11 @@ class IngestSession:
             drop_out_all(self, dropout_s, wait_s)
 
     def operations(self, camera: str) -> list[dict[str, Any]]:
-        """The camera's operation log (ONVIF and RTSP operations it served, in order)."""
-        return self.simulator.host.oplog.as_dicts(camera)
+        """The camera's operation log (ONVIF and RTSP operations it served, in order), from
+        when the VMS was asked to probe or add it: earlier ones are the suite's own."""
+        ingest = self.cameras.get(camera)
+        since = ingest.asked_at.timestamp() if ingest and ingest.asked_at else 0.0
+        return [o for o in self.simulator.host.oplog.as_dicts(camera) if o["time"] >= since]
 
     def download(self, ingest: CameraIngest) -> Path:
         """The first closed recording, downloaded once (cached for the other requirements)."""

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from conformance.checks.vms_continuity import continuity_problems, walk
 from conformance.checks.vms_ingest import (
     ExpectedStream,
     PackageFacts,
@@ -29,12 +30,17 @@ from conformance.checks.vms_ingest import (
     trace_summary,
     transport_problems,
 )
-from conformance.checks.vms_recovery import export_gap_problems, recovery_problems
+from conformance.checks.vms_recovery import (
+    export_gap_problems,
+    recovery_problems,
+    stated_resolution,
+)
 from conformance.clients.recorded_media import read_media_facts
 from conformance.clients.vms import ExportRequest, VmsUnsupported
 from conformance.outcomes import not_applicable, not_claimed
+from conformance.suites.vms_ingest.continuity import export_over_boundary, file_digests
 from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession
-from conformance.suites.vms_ingest.recovery import export_around
+from conformance.suites.vms_ingest.recovery import MEDIA, export_around
 from conformance.vms_units import VmsCameraUnderTest
 
 # -- fixtures (no conftest.py: the suites directory has none) --------------------
@@ -124,9 +130,12 @@ def _transport_from_camera(ingest, evidence) -> list[str]:
             "VMS's configuration is known"
         )
         return []
+    sessions = ingest.camera_sessions
+    if ingest.reference is not None and sessions:
+        sessions = sessions[1:]  # the first is the suite's own reference capture (continuity)
     evidence.attach_json("camera-rtsp-sessions", ingest.camera_sessions)
-    problems, findings = transport_problems(ingest.transport, ingest.camera_sessions)
-    played = [s for s in ingest.camera_sessions if s.get("start")]
+    problems, findings = transport_problems(ingest.transport, sessions)
+    played = [s for s in sessions if s.get("start")]
     if played:
         evidence.measure("transport_used", max(played, key=lambda s: s["start"])["transport"])
     for finding in findings:
@@ -362,7 +371,11 @@ def test_vms_recovers_after_camera_dropout(ingest, ingest_session, evidence, par
     evidence.expect("tolerance_s", tolerance_s)
     evidence.expect("resume_within_s", resume_s)
     spans = [(s.start, s.end) for s in run.segments]
-    problems = recovery_problems(run.dropped_at, run.back_at, spans, tolerance_s, resume_s)
+    resolution = stated_resolution(spans)
+    evidence.measure("stated_time_resolution_s", resolution)
+    problems = recovery_problems(
+        run.dropped_at, run.back_at, spans, tolerance_s, resume_s, resolution
+    )
     after = [s for s in run.segments if s.start >= run.back_at - timedelta(seconds=tolerance_s)]
     if after and not problems:
         files = export_around(ingest, ingest_session, after[0])
@@ -371,4 +384,48 @@ def test_vms_recovers_after_camera_dropout(ingest, ingest_session, evidence, par
         else:
             evidence.measure("export_timelines", [f.__dict__ for f in files])
             problems += export_gap_problems(files, dropout_s, tolerance_s)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-CONTINUITY-01")
+def test_consecutive_recordings_and_export_are_continuous(ingest, ingest_session, evidence, params):
+    """Every frame the camera sent, once, across consecutive recordings spanning continuity_s
+    and across an export over a boundary: frames walked along the suite's reference capture
+    of the camera's stream by picture digest (continuity.py; no SEI)."""
+    _added(ingest, evidence)
+    ingest_session.collect_continuity()
+    reference = ingest.reference
+    if reference is None or reference.error or not reference.digests:
+        raise AssertionError(f"no reference capture of the camera: {reference and reference.error}")
+    window = ingest.continuity
+    evidence.expect("continuity_s", params["continuity_s"])
+    if not window:
+        raise AssertionError(
+            f"no consecutive recordings spanning {params['continuity_s']:g} s within "
+            f"{params['record_timeout_s']:g} s more"
+        )
+    folder = ingest_session.work / ingest.camera.name / "continuity"
+    files = [
+        (s.recording_id, file_digests(ingest_session.adapter.download_recording(s, folder)))
+        for s in window
+    ]
+    evidence.measure(
+        "recordings", [{"id": s.recording_id, "start": s.start.isoformat(),
+                        "end": s.end.isoformat(), "frames": len(d)}
+                       for s, (_, d) in zip(window, files, strict=True)],
+    )  # fmt: skip
+    evidence.measure("reference_frames", len(reference.digests))
+    walked = walk(reference.digests, files)
+    evidence.measure("recordings_walk", {**walked.__dict__, "events": walked.events[:10]})
+    problems = continuity_problems(walked, f"{len(window)} consecutive recordings")
+    package = export_over_boundary(ingest, ingest_session, window)
+    order = {s.recording_id: i for i, s in enumerate(window)}
+    media = sorted(
+        (f for f in package.files if f.lower().endswith(MEDIA)),
+        key=lambda f: (min((i for r, i in order.items() if f"/{r}" in f"/{f}"), default=99), f),
+    )
+    exported = [(f, file_digests(package.directory / f)) for f in media]
+    walked_export = walk(reference.digests, exported)
+    evidence.measure("export_walk", {**walked_export.__dict__, "events": walked_export.events[:10]})
+    problems += continuity_problems(walked_export, "export over a recording boundary")
     assert not problems, "; ".join(problems)
