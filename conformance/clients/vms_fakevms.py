@@ -300,6 +300,16 @@ class FakeVmsAdapter(VmsAdapter):
             raise VmsApiError("/api/onvif/probe: malformed reply")
         return uris
 
+    def create_viewer(self, username: str, password: str) -> None:
+        self._json(
+            "POST",
+            "/api/users",
+            json={"username": username, "password": password, "role": "viewer"},
+        )
+
+    def delete_user(self, username: str) -> None:
+        self._request("DELETE", f"/api/users/{username}")
+
     def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         params = {"since": _iso(since)} if since else {}
         body = self._json("GET", "/api/audit", params=params)

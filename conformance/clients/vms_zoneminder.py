@@ -382,6 +382,23 @@ class ZoneMinderAdapter(VmsAdapter):
             raise VmsApiError(f"export {job_id}: not a zip archive") from None
         return ExportPackage(job_id=job_id, directory=directory, files=tuple(sorted(names)))
 
+    def create_viewer(self, username: str, password: str) -> None:
+        """A ZoneMinder user who may stream and view events and monitors, nothing else (no
+        Events=Edit, no System): its least role that can see footage."""
+        rights = {"Stream": "View", "Events": "View", "Monitors": "View", "Control": "None",
+                  "Groups": "None", "Devices": "None", "System": "None"}  # fmt: skip
+        fields = {"Username": username, "Password": password, "Enabled": "1",
+                  "APIEnabled": "1", **rights}  # fmt: skip
+        answer = self._api("POST", "users.json", data={f"User[{k}]": v for k, v in fields.items()})
+        if answer.get("message") != "Saved":
+            raise VmsApiError(f"add user {username!r}: {str(answer)[:200]}")
+
+    def delete_user(self, username: str) -> None:
+        for row in self._api("GET", "users.json").get("users", []):
+            user = row.get("User", {})
+            if user.get("Username") == username:
+                self._api("DELETE", f"users/{user['Id']}.json")
+
     def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         """ZoneMinder's own log (``/api/logs.json``: the ``Logs`` table its daemons and web
         code write), newest pages first until ``since``; oldest first in the result. What it

@@ -38,3 +38,5 @@ class VmsKnobs:
     vms_clip_overlap_frames: int = 0
     """A closing clip's end is this many frames past the key frame that starts the next clip,
     so those frames are in both (duplicated across consecutive recordings and exports)."""
+    vms_viewer_can_export: bool = False
+    """A viewer account's export is carried out instead of refused (roles not enforced)."""

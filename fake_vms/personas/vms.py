@@ -144,4 +144,15 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(vms_clip_overlap_frames=2),
         applies_to="vms",
     ),
+    Persona(
+        "vms-viewer-can-export",
+        "A viewer-only account's export is carried out (roles not enforced on export)",
+        ("VMS-EXPORT-ROLE-01",),
+        "issue 15: ZoneMinder 1.36 carries out request=event&action=download for a user with "
+        "Events=View and System=None (its export needs only view rights); "
+        f"{_UK}: evidential export restricted to authorised roles (Surveillance Camera Code of "
+        "Practice principle 9, access to images restricted)",
+        knobs=Knobs(vms_viewer_can_export=True),
+        applies_to="vms",
+    ),
 )

@@ -135,6 +135,9 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     walked = continuity["measured"]["recordings_walk"]
     assert walked["missing"] == 0 and walked["unknown"] == 0, walked
     assert continuity["outcome"] == "fail" and walked["duplicated"] > 0, continuity
+    # A viewer-only ZoneMinder user (Events=View, System=None) can export: a real finding.
+    role = next(r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-EXPORT-ROLE-01")
+    assert role["outcome"] == "fail" and "viewer-only account exported" in role["reason"], role
     html = (out / "compliance.html").read_text()
     assert "Compatibility matrix" in html and "h265-720p25" in html
     assert zm_ready["password"] not in (out / "results.json").read_text()

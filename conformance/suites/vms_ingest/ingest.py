@@ -134,6 +134,7 @@ class IngestSession:
         self.error: VmsError | None = None
         self._recovery_done = False
         self._continuity_done = False
+        self._viewer: dict[str, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> IngestSession:
@@ -191,6 +192,9 @@ class IngestSession:
         """Remove the cameras, stop the simulator and delete the downloads (about 17 MB a run
         against ZoneMinder): nothing of the run is left in the temp directory."""
         try:
+            if self._viewer.get("name"):
+                with contextlib.suppress(VmsError):
+                    self.adapter.delete_user(self._viewer["name"])
             for ingest in self.cameras.values():
                 if ingest.reference is not None:
                     ingest.reference.stop()
@@ -262,6 +266,29 @@ class IngestSession:
             ingest.segments = sorted(found.segments, key=lambda s: s.start)
 
     # -- what the tests read -----------------------------------------------------------------
+    def viewer(self) -> tuple[VmsAdapter | None, str]:
+        """Once: a viewer-only account on the VMS (deleted at close) and an adapter logged in
+        as it; (None, reason) when the VMS's adapter cannot create accounts."""
+        if "viewer" not in self._viewer:
+            import secrets
+
+            from conformance.clients.vms import VmsUnsupported
+
+            name, password = f"{NAME_PREFIX}viewer", "V" + secrets.token_urlsafe(12)
+            try:
+                with contextlib.suppress(VmsError):
+                    self.adapter.delete_user(name)  # a crashed run's leftover
+                self.adapter.create_viewer(name, password)
+                self._viewer["name"] = name
+                options = {k: v for k, v in self.vms.options.items() if k != "name"}
+                self._viewer["viewer"] = make_adapter(
+                    self.vms.adapter, self.vms.url, name, password,
+                    timeout_s=self.adapter.timeout_s, **options,
+                )  # fmt: skip
+            except VmsUnsupported as exc:
+                self._viewer["viewer"], self._viewer["reason"] = None, str(exc)
+        return self._viewer["viewer"], self._viewer.get("reason", "")
+
     def collect_continuity(self) -> None:
         """Once: wait (bounded) until every camera has consecutive closed recordings spanning
         the continuity window, then stop the reference captures (VMS-CONTINUITY-01)."""

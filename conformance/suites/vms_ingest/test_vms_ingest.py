@@ -36,7 +36,7 @@ from conformance.checks.vms_recovery import (
     stated_resolution,
 )
 from conformance.clients.recorded_media import read_media_facts
-from conformance.clients.vms import ExportRequest, VmsUnsupported
+from conformance.clients.vms import ExportRequest, VmsApiError, VmsUnsupported
 from conformance.outcomes import not_applicable, not_claimed
 from conformance.suites.vms_ingest.continuity import export_over_boundary, file_digests
 from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession
@@ -429,3 +429,32 @@ def test_consecutive_recordings_and_export_are_continuous(ingest, ingest_session
     evidence.measure("export_walk", {**walked_export.__dict__, "events": walked_export.events[:10]})
     problems += continuity_problems(walked_export, "export over a recording boundary")
     assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-EXPORT-ROLE-01")
+def test_viewer_cannot_export(ingest, ingest_session, evidence):
+    """A viewer-only account (created through the VMS's API, deleted at the end) asks for an
+    export of the pair's first recording: the VMS must refuse it."""
+    _added(ingest, evidence)
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    viewer, reason = ingest_session.viewer()
+    if viewer is None:
+        not_claimed(f"the VMS adapter cannot create a viewer account: {reason}")
+    seg = ingest.segments[0]
+    inner = (seg.start + timedelta(seconds=1), seg.end - timedelta(seconds=1))
+    try:
+        job = viewer.create_export(ExportRequest((ingest.vms_id,), *inner, "cctv-viewer"))
+        status = viewer.wait_for_export(job, timeout_s=60)
+        package = viewer.download_export(job, ingest_session.work / ingest.camera.name / "viewer")
+    except VmsApiError as exc:
+        evidence.measure("viewer_export", f"refused: {exc}")
+        return
+    evidence.measure(
+        "viewer_export", {"job": job, "state": status.state, "files": list(package.files)}
+    )
+    media = [f for f in package.files if f.lower().endswith(MEDIA)]
+    raise AssertionError(
+        f"a viewer-only account exported the recording: job {job} {status.state}, "
+        f"{len(media)} media file(s) downloaded ({', '.join(media[:2])})"
+    )
