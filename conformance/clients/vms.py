@@ -105,6 +105,11 @@ class RecordingSegment:
     """The VMS's id of the recording (event, clip) holding this span, when it has one."""
     frames: int | None = None
     """Frames the VMS says the recording holds, when it says."""
+    width: int | None = None
+    """Picture size and frame rate the VMS states for the recording (its own metadata, as
+    shown to an operator), when it states them; VMS-META-01 compares them with the file."""
+    height: int | None = None
+    fps: float | None = None
 
 
 @dataclass(frozen=True)

@@ -297,6 +297,9 @@ class ZoneMinderAdapter(VmsAdapter):
                     end=seg_end,
                     recording_id=str(event["Id"]),
                     frames=int(event["Frames"]) if event.get("Frames") is not None else None,
+                    width=_int(event.get("Width")),
+                    height=_int(event.get("Height")),
+                    fps=_event_fps(event),
                 )
             )
         return RecordingSearch(camera_id, tuple(segments), tuple(_gaps(segments, start, end)))
@@ -424,6 +427,22 @@ class ZoneMinderAdapter(VmsAdapter):
             if not rows or oldest < floor or page >= pages:
                 break
         return sorted(entries, key=lambda e: e.time)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _event_fps(event: dict[str, Any]) -> float | None:
+    """The event's frame rate as ZoneMinder states it: its Frames over its Length."""
+    try:
+        frames, length = float(event.get("Frames") or 0), float(event.get("Length") or 0)
+    except (TypeError, ValueError):
+        return None
+    return round(frames / length, 3) if frames > 0 and length > 0 else None
 
 
 def _log_entry(row: dict[str, Any], when: float) -> AuditEntry:

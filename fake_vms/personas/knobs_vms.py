@@ -40,3 +40,6 @@ class VmsKnobs:
     so those frames are in both (duplicated across consecutive recordings and exports)."""
     vms_viewer_can_export: bool = False
     """A viewer account's export is carried out instead of refused (roles not enforced)."""
+    vms_stated_fps: float = 0.0
+    """When set, search states this frame rate for a camera's recordings (a nominal value)
+    instead of the one the VMS measured and recorded."""

@@ -155,4 +155,14 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(vms_viewer_can_export=True),
         applies_to="vms",
     ),
+    Persona(
+        "vms-metadata-nominal-fps",
+        "Search states a nominal 30 fps for every recording, whatever the camera sends",
+        ("VMS-META-01",),
+        f"ZoneMinder issue 2351 ({_ZM}2351): the console shows a configured interval as the "
+        "frame rate; VMS metadata built from configuration instead of the stream misleads an "
+        "investigator about what the recording holds (UK evidence export: metadata accurate)",
+        knobs=Knobs(vms_stated_fps=30.0),
+        applies_to="vms",
+    ),
 )

@@ -30,6 +30,7 @@ from conformance.checks.vms_ingest import (
     trace_summary,
     transport_problems,
 )
+from conformance.checks.vms_metadata import Stated, metadata_problems
 from conformance.checks.vms_recovery import (
     export_gap_problems,
     recovery_problems,
@@ -458,3 +459,26 @@ def test_viewer_cannot_export(ingest, ingest_session, evidence):
         f"a viewer-only account exported the recording: job {job} {status.state}, "
         f"{len(media)} media file(s) downloaded ({', '.join(media[:2])})"
     )
+
+
+@pytest.mark.requirement("VMS-META-01")
+def test_vms_metadata_matches_the_recording(ingest, ingest_session, evidence, params):
+    """The size, rate and times the VMS states for the pair's first recording (search) against
+    the downloaded file's container."""
+    _added(ingest, evidence)
+    facts = _recorded(ingest, evidence, ingest_session)
+    seg = ingest.segments[0]
+    stated = Stated(seg.width, seg.height, seg.fps, seg.start, seg.end)
+    evidence.measure(
+        "vms_states",
+        {"width": seg.width, "height": seg.height, "fps": seg.fps,
+         "start": seg.start.isoformat(), "end": seg.end.isoformat()},
+    )  # fmt: skip
+    camera = ingest.camera
+    preroll = camera.gop / camera.stream_fps if camera.stream_fps else 0.0
+    allowance = stated_resolution([(seg.start, seg.end)]) + preroll
+    evidence.expect("allowance_s", round(allowance, 3))
+    problems = metadata_problems(
+        stated, facts, params["fps_tolerance_pct"], params["time_tolerance_s"], allowance
+    )
+    assert not problems, "; ".join(problems)
