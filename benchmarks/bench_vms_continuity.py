@@ -41,7 +41,7 @@ def run(adapter: VmsAdapter, minutes: float) -> str:
         started = time.monotonic()
         added = datetime.now(UTC)
         cam = adapter.add_camera(
-            IngestCamera("cctv-bench-continuity", url, dev["username"], dev["password"],
+            IngestCamera("bench-continuity", url, dev["username"], dev["password"],
                          width=1280, height=720, fps=25)
         )  # fmt: skip
         try:

@@ -43,3 +43,5 @@ class VmsKnobs:
     vms_stated_fps: float = 0.0
     """When set, search states this frame rate for a camera's recordings (a nominal value)
     instead of the one the VMS measured and recorded."""
+    vms_export_strip_parameter_sets: bool = False
+    """Exported media of ingested cameras carries no SPS/PPS (VPS): demuxable, undecodable."""

@@ -165,4 +165,16 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(vms_stated_fps=30.0),
         applies_to="vms",
     ),
+    Persona(
+        "vms-export-unplayable",
+        "Exported files carry no parameter sets (SPS/PPS): the frames are there, no player "
+        "can decode them",
+        ("VMS-PLAY-01",),
+        f"{_UK} EXP-OPEN-02 (open container and codec; playback succeeds in at least two "
+        "independent players: NIST IR 8161r1 Level 0, IEC 62676-2-32 4.6 use case 3) and "
+        "EXP-PLAYER-03 (licence-free replay); a file whose decoder configuration is kept "
+        "outside it plays only in the vendor's own player (inferred from those clauses)",
+        knobs=Knobs(vms_export_strip_parameter_sets=True),
+        applies_to="vms",
+    ),
 )

@@ -38,9 +38,14 @@ from conformance.checks.vms_recovery import (
 )
 from conformance.clients.recorded_media import read_media_facts
 from conformance.clients.vms import ExportRequest, VmsApiError, VmsUnsupported
-from conformance.outcomes import not_applicable, not_claimed
+from conformance.outcomes import not_applicable, not_claimed, not_tested
 from conformance.suites.vms_ingest.continuity import export_over_boundary, file_digests
 from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession
+from conformance.suites.vms_ingest.players import (
+    ffmpeg_playback,
+    gstreamer_playback,
+    missing_players,
+)
 from conformance.suites.vms_ingest.recovery import MEDIA, export_around
 from conformance.vms_units import VmsCameraUnderTest
 
@@ -482,3 +487,33 @@ def test_vms_metadata_matches_the_recording(ingest, ingest_session, evidence, pa
         stated, facts, params["fps_tolerance_pct"], params["time_tolerance_s"], allowance
     )
     assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-PLAY-01")
+def test_export_plays_in_standard_players(ingest, ingest_session, evidence):
+    """Every media file of the pair's export through FFmpeg (decode and count) and GStreamer
+    playbin (to end of stream); players missing here make it not_tested (environment)."""
+    _added(ingest, evidence)
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    missing = missing_players()
+    if missing:
+        not_tested(f"environment: {', '.join(missing)} not installed (the players judged)")
+    package = _export(ingest, ingest_session)
+    media = [f for f in package.files if f.lower().endswith(MEDIA)]
+    if not media:
+        raise AssertionError("the export holds no media file to play")
+    results = []
+    for name in media:
+        path = package.directory / name
+        expected = read_media_facts(path).frames
+        for played in (ffmpeg_playback(path), gstreamer_playback(path)):
+            good = played.ok and (played.frames is None or played.frames == expected)
+            results.append({**played.__dict__, "container_frames": expected, "plays": good})
+    evidence.measure("playback", results)
+    bad = [r for r in results if not r["plays"]]
+    assert not bad, "; ".join(
+        f"{r['file']} does not play in {r['player']}: "
+        + (r["detail"] or f"{r['frames']} of {r['container_frames']} frames decoded")
+        for r in bad
+    )
