@@ -23,8 +23,8 @@ from conformance.clients.vms import IngestCamera, VmsAdapter
 from conformance.clients.vms_zoneminder import wait_connected
 from conformance.suites.vms_ingest.continuity import (
     ReferenceCapture,
-    consecutive_window,
     file_digests,
+    recording_window,
 )
 from conformance.suites.vms_ingest.ingest import _with_credentials
 from fake_vms.host import SimulatorThread
@@ -51,7 +51,7 @@ def run(adapter: VmsAdapter, minutes: float) -> str:
             while not window and time.monotonic() - started < span + 120:
                 time.sleep(5)
                 found = adapter.search_recordings(cam, added, datetime.now(UTC)).segments
-                window = consecutive_window(list(found), span)
+                window = recording_window(list(found), span)
             time.sleep(1)
             reference.stop()
             if not window:

@@ -25,6 +25,9 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("audit", "VMS-AUDIT-01"),
     ("continuity", "VMS-CONTINUITY-01"),
     ("recovery", "VMS-RECOVERY-01"),
+    ("metadata", "VMS-META-01"),
+    ("players", "VMS-PLAY-01"),
+    ("viewer can't export", "VMS-EXPORT-ROLE-01"),
     ("trace", "VMS-TRACE-01"),
 )
 
@@ -34,11 +37,15 @@ OPTIONAL_STAGES = (
     "VMS-AUDIT-01",
     "VMS-CONTINUITY-01",
     "VMS-RECOVERY-01",
+    "VMS-META-01",
+    "VMS-PLAY-01",
+    "VMS-EXPORT-ROLE-01",
 )
 """Stages that do not decide 'end to end' (the ingest chain: connect, record, media, search,
 export, trace): the evidence package and audit (findings in vms-ingest, mandatory in
-vms-evidential), and frame continuity and recovery, judged over longer recordings and a
-stimulus (mandatory: they decide the verdict, shown beside the chain)."""
+vms-evidential), and frame continuity, recovery, metadata, standard players and export
+permission, judged over longer recordings, a stimulus or a second account (mandatory: they
+decide the verdict, shown beside the chain)."""
 
 
 def _probe(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -171,8 +178,9 @@ def render_compatibility(section: dict[str, Any] | None) -> str:
         "picks (probe), and whether it ingests, records, finds and exports the camera's main "
         "stream end to end (by its probe's pick when that is the main stream, else by the URL "
         "given by hand). The evidence-package and audit columns (findings in vms-ingest, "
-        "mandatory in vms-evidential) and the continuity and recovery columns (judged over "
-        "longer recordings and a dropout) are shown beside that chain and do not decide "
+        "mandatory in vms-evidential) and the continuity, recovery, metadata, players and "
+        "viewer columns (judged over longer recordings, a dropout, the files themselves and a "
+        "second account) are shown beside that chain and do not decide "
         "'end to end'; the verdict above counts every mandatory one.</p>"
         f"<table class=matrix id=compatibility>{head}</tr>{''.join(body)}</table>"
     )

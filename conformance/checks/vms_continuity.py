@@ -70,6 +70,23 @@ def walk(reference: Sequence[str], files: Sequence[tuple[str, Sequence[str]]]) -
     return result
 
 
+def walk_runs(
+    reference: Sequence[str], runs: Sequence[Sequence[tuple[str, Sequence[str]]]]
+) -> Walk:
+    """Walk each run of touching recordings on its own and add the results up: across a hole
+    the VMS reports between recordings, frames are missing by its own account (VMS-REC-01
+    judges holes), so a hole is not counted here."""
+    total = Walk()
+    for run in runs:
+        part = walk(reference, run)
+        total.matched += part.matched
+        total.duplicated += part.duplicated
+        total.missing += part.missing
+        total.unknown += part.unknown
+        total.events += part.events
+    return total
+
+
 def _period(reference: Sequence[str]) -> int:
     """Frames before the camera's pictures repeat (its whole length when they never do)."""
     first: dict[str, int] = {}

@@ -32,11 +32,14 @@ def recovery_problems(
     tolerance_s: float,
     resume_within_s: float,
     resolution_s: float = 0.0,
+    judge_stop: bool = True,
 ) -> list[str]:
     """Search level: the recordings around the outage (UTC ``(start, end)`` spans).
 
     ``resolution_s``: the VMS states times in whole units of this (ZoneMinder: whole seconds,
     truncated), so the drop is compared as the VMS could state it (truncated the same way).
+    ``judge_stop=False``: the VMS already leaves holes between recordings (VMS-REC-01's
+    finding), so a recording that ended early before the drop is not judged again here.
     """
     tol = timedelta(seconds=tolerance_s)
     stated_drop = dropped_at
@@ -57,7 +60,7 @@ def recovery_problems(
                 f"outage (it ends {last_end.isoformat()}, the camera dropped out at "
                 f"{dropped_at.isoformat()}): the gap is not reported"
             )
-        elif last_end < stated_drop - tol:
+        elif judge_stop and last_end < stated_drop - tol:
             problems.append(
                 f"recording stopped {(dropped_at - last_end).total_seconds():.1f} s before the "
                 f"camera dropped out (allowed {tolerance_s:g} s"
@@ -85,16 +88,22 @@ def recovery_problems(
 
 
 def export_gap_problems(
-    files: Sequence[ExportedTimeline], outage_s: float, tolerance_s: float
+    files: Sequence[ExportedTimeline],
+    outage_s: float,
+    tolerance_s: float,
+    recorded_apart: Sequence[str] = (),
 ) -> list[str]:
     """Export level: the export of the range around the outage keeps the gap visible, as
-    separate files (recordings before and after) or as a timestamp jump of about the outage
-    inside one file; one file with continuous timestamps bridges it."""
+    separate files or as a timestamp jump of about the outage inside one file. A file named
+    in ``recorded_apart`` belongs to a recording the search shows wholly before or wholly
+    after the outage (judged at the search level), so it cannot bridge it; one unattributed
+    file with continuous timestamps does."""
     if not files:
         return ["the export around the outage holds no media file"]
-    if len(files) >= 2:
+    unattributed = [f for f in files if f.name not in recorded_apart]
+    if len(files) >= 2 or not unattributed:
         return []
-    only = files[0]
+    only = unattributed[0]
     if only.largest_jump_s >= outage_s - tolerance_s:
         return []
     return [

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from conformance.checks.vms_continuity import continuity_problems, walk
-from conformance.suites.vms_ingest.continuity import consecutive_window, picture_digest
+from conformance.checks.vms_continuity import continuity_problems, walk, walk_runs
+from conformance.suites.vms_ingest.continuity import (
+    picture_digest,
+    recording_window,
+    touching_runs,
+)
 
 REFERENCE = [f"f{i}" for i in range(100)]
 
@@ -42,7 +46,7 @@ def test_picture_digest_ignores_sei_and_parameter_sets_in_both_framings() -> Non
     assert picture_digest(annexb, "h264") == picture_digest(avcc, "h264")
 
 
-def test_consecutive_window_needs_touching_recordings() -> None:
+def test_window_and_runs_split_at_reported_holes() -> None:
     from datetime import UTC, datetime, timedelta
 
     from conformance.clients.vms import RecordingSegment
@@ -50,5 +54,13 @@ def test_consecutive_window_needs_touching_recordings() -> None:
     t = datetime(2026, 12, 7, tzinfo=UTC)
     segs = [RecordingSegment("1", t + timedelta(seconds=a), t + timedelta(seconds=b))
             for a, b in ((0, 10), (15, 25), (25, 35), (35, 45))]  # fmt: skip
-    assert [s.start for s in consecutive_window(segs, 20.0)] == [s.start for s in segs[1:3]]
-    assert consecutive_window(segs, 40.0) == []
+    window = recording_window(segs, 30.0)
+    assert window == segs[:3]
+    assert [len(r) for r in touching_runs(window)] == [1, 2]
+    assert recording_window(segs, 60.0) == []
+
+
+def test_a_hole_between_runs_is_not_counted_as_missing() -> None:
+    runs = [[("a", REFERENCE[10:40])], [("b", REFERENCE[50:70]), ("c", REFERENCE[70:80])]]
+    result = walk_runs(REFERENCE, runs)
+    assert (result.matched, result.duplicated, result.missing) == (60, 0, 0)

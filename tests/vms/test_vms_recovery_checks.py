@@ -44,3 +44,9 @@ def test_whole_second_times_are_compared_as_the_vms_states_them() -> None:
     assert recovery_problems(_at(13.02), _at(23.02), spans, 1.0, 10.0) == [
         "recording stopped 1.0 s before the camera dropped out (allowed 1 s)"
     ]
+
+
+def test_a_file_of_a_recording_wholly_after_the_return_cannot_bridge() -> None:
+    after_only = [ExportedTimeline("after.mp4", 3.0, 0.04)]
+    assert export_gap_problems(after_only, 10.0, 1.0, recorded_apart=["after.mp4"]) == []
+    assert export_gap_problems(after_only, 10.0, 1.0)  # unattributed: judged as bridging

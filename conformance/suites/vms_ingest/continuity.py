@@ -99,17 +99,26 @@ class ReferenceCapture:
             self._started.set()
 
 
-def consecutive_window(segments: list[Any], span_s: float, slack_s: float = 2.0) -> list[Any]:
-    """The first run of consecutive recordings (each starting within ``slack_s`` of the last
-    one's end) that spans ``span_s``; empty when there is none yet."""
-    run: list[Any] = []
-    for seg in sorted(segments, key=lambda s: s.start):
-        if run and (seg.start - run[-1].end).total_seconds() > slack_s:
-            run = []
-        run.append(seg)
-        if (run[-1].end - run[0].start).total_seconds() >= span_s:
-            return run
+def recording_window(segments: list[Any], span_s: float) -> list[Any]:
+    """The first recordings (in time order) that together span ``span_s`` from the first
+    one's start, holes included; empty when there is none yet."""
+    ordered = sorted(segments, key=lambda s: s.start)
+    for index, seg in enumerate(ordered):
+        if (seg.end - ordered[0].start).total_seconds() >= span_s:
+            return ordered[: index + 1]
     return []
+
+
+def touching_runs(window: list[Any], slack_s: float = 1.0) -> list[list[Any]]:
+    """``window`` split where the VMS reports a hole longer than ``slack_s`` between
+    consecutive recordings (holes are VMS-REC-01's; boundaries inside a run are judged)."""
+    runs: list[list[Any]] = []
+    for seg in window:
+        if runs and (seg.start - runs[-1][-1].end).total_seconds() <= slack_s:
+            runs[-1].append(seg)
+        else:
+            runs.append([seg])
+    return runs
 
 
 def collect_window(session: Any, span_s: float, timeout_s: float) -> None:
@@ -133,7 +142,7 @@ def collect_window(session: Any, span_s: float, timeout_s: float) -> None:
             except VmsError:
                 pending.discard(name)
                 continue
-            ingest.continuity = consecutive_window(list(found.segments), span_s)
+            ingest.continuity = recording_window(list(found.segments), span_s)
             if ingest.continuity:
                 pending.discard(name)
         if pending:
@@ -143,13 +152,12 @@ def collect_window(session: Any, span_s: float, timeout_s: float) -> None:
         ingest.reference.stop()
 
 
-def export_over_boundary(ingest: Any, session: Any, window: list[Any]) -> Any:
-    """Export from 2 s before the first recording boundary of the window to 2 s after it."""
+def export_over_boundary(ingest: Any, session: Any, first: Any, second: Any) -> Any:
+    """Export from 2 s before the boundary between two touching recordings to 2 s after it."""
     from datetime import timedelta
 
     from conformance.clients.vms import ExportRequest
 
-    first, second = window[0], window[1] if len(window) > 1 else window[0]
     start, end = first.end - timedelta(seconds=2), second.start + timedelta(seconds=2)
     adapter = session.adapter
     job = adapter.create_export(ExportRequest((ingest.vms_id,), start, end, "cctv-conformance"))

@@ -88,8 +88,9 @@ MEDIA = (".mp4", ".mkv", ".mov", ".ts")
 
 
 def export_around(ingest: Any, session: Any, first_after: RecordingSegment) -> list[Any]:
-    """Export from just before the drop into the first recording after the return; the media
-    files' timelines (or a one-line reason string when the export failed)."""
+    """Export from just before the drop into the first recording after the return; per media
+    file its timeline and the recording it belongs to (or one reason string when the export
+    failed)."""
     from conformance.clients.vms import ExportRequest
 
     run = ingest.recovery
@@ -102,4 +103,17 @@ def export_around(ingest: Any, session: Any, first_after: RecordingSegment) -> l
         return [f"export around the outage {status.state}: {status.error}"]
     folder = session.work / ingest.camera.name / "export-recovery"
     package = adapter.download_export(job, folder)
-    return [timeline(folder / f) for f in package.files if f.lower().endswith(MEDIA)]
+    return [
+        (timeline(folder / f), _recording_of(f, run)) for f in package.files
+        if f.lower().endswith(MEDIA)
+    ]  # fmt: skip
+
+
+def _recording_of(path: str, run: RecoveryRun) -> RecordingSegment | None:
+    """The recording a package file belongs to, when its path names the recording's id."""
+    parts = path.replace("\\", "/").split("/")
+    for seg in run.segments:
+        rid = seg.recording_id
+        if rid and (rid in parts or any(p.startswith(f"{rid}-") for p in parts)):
+            return seg
+    return None
