@@ -28,6 +28,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("metadata", "VMS-META-01"),
     ("players", "VMS-PLAY-01"),
     ("viewer can't export", "VMS-EXPORT-ROLE-01"),
+    ("clock stated", "VMS-CLOCK-01"),
     ("trace", "VMS-TRACE-01"),
 )
 
@@ -40,6 +41,7 @@ OPTIONAL_STAGES = (
     "VMS-META-01",
     "VMS-PLAY-01",
     "VMS-EXPORT-ROLE-01",
+    "VMS-CLOCK-01",
 )
 """Stages that do not decide 'end to end' (the ingest chain: connect, record, media, search,
 export, trace): the evidence package and audit (findings in vms-ingest, mandatory in

@@ -45,3 +45,5 @@ class VmsKnobs:
     instead of the one the VMS measured and recorded."""
     vms_export_strip_parameter_sets: bool = False
     """Exported media of ingested cameras carries no SPS/PPS (VPS): demuxable, undecodable."""
+    vms_export_clock_unstated: bool = False
+    """The export manifest does not say which clock its times follow (no ``clock`` field)."""

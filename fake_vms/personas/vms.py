@@ -177,4 +177,15 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(vms_export_strip_parameter_sets=True),
         applies_to="vms",
     ),
+    Persona(
+        "vms-export-clock-unstated",
+        "The export manifest gives UTC-looking times but does not say which clock they follow",
+        ("VMS-CLOCK-01",),
+        f"{_UK} TIME-EXPOFFSET-08 (NIST IR 8161r1 Level 0: system clock offset metadata in the "
+        "export) and TIME-* (PSDB: the system clock set and maintained): with a camera clock "
+        "10 minutes off, an export that does not say whether its times are the camera's or "
+        "the VMS's cannot be placed in time",
+        knobs=Knobs(vms_export_clock_unstated=True),
+        applies_to="vms",
+    ),
 )

@@ -231,6 +231,9 @@ def build_package(
         "reason": spec.reason,
         "case_reference": spec.case_reference,
         "requested": {"start": stamp(spec.start), "end": stamp(spec.end)},
+        # Which clock every time in this manifest follows: the VMS's own (UTC), whatever
+        # clock a camera keeps (a VMS persona leaves the statement out).
+        **({} if knobs.vms_export_clock_unstated else {"clock": "vms"}),
         "cameras": [c.identity() for c in spec.cameras],
         "files": entries,
         "gaps": gaps,

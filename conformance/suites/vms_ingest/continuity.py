@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,12 @@ class ReferenceCapture:
     def __init__(self, url: str, max_frames: int = 60_000) -> None:
         self.url = url  # carries the camera's test credentials: never logged
         self.digests: list[str] = []
+        self.arrivals: list[float] = []
+        """Arrival time (the suite's clock, Unix seconds UTC) of each picture in ``digests``."""
         self.error = ""
+        self.started_at: float | None = None
+        """When the suite opened the stream (its clock): its session's PLAY, within the
+        handshake's milliseconds."""
         self._max = max_frames
         self._stop = threading.Event()
         self._started = threading.Event()
@@ -84,15 +90,20 @@ class ReferenceCapture:
 
         try:
             options = {"rtsp_transport": "tcp", "timeout": "5000000"}
+            # DESCRIBE/SETUP/PLAY happen within milliseconds of opening; stream probing after
+            # them takes about a second, so the opening time stands for the PLAY.
+            opening = time.time()
             with av.open(self.url, options=options, timeout=(10, 5)) as container:
                 stream = container.streams.video[0]
                 codec = stream.codec_context.name
+                self.started_at = opening
                 self._started.set()
                 for packet in container.demux(stream):
                     if self._stop.is_set() or len(self.digests) >= self._max:
                         return
                     if packet.size:
                         self.digests.append(picture_digest(bytes(packet), codec))
+                        self.arrivals.append(time.time())
         except Exception as exc:  # noqa: BLE001 - reported as the reason, never raised
             self.error = f"reference capture failed: {type(exc).__name__}"
         finally:
@@ -124,7 +135,6 @@ def touching_runs(window: list[Any], slack_s: float = 1.0) -> list[list[Any]]:
 def collect_window(session: Any, span_s: float, timeout_s: float) -> None:
     """Wait (at most ``timeout_s`` beyond the span) until every camera has its window of
     consecutive closed recordings, then stop the reference captures."""
-    import time
     from datetime import UTC, datetime, timedelta
 
     from conformance.clients.vms import VmsError

@@ -135,6 +135,8 @@ class IngestSession:
         self._recovery_done = False
         self._continuity_done = False
         self._viewer: dict[str, Any] = {}
+        self.clock: Any = None
+        """The clock stimulus (clock.py) when the profile has VMS-CLOCK-01."""
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> IngestSession:
@@ -184,6 +186,12 @@ class IngestSession:
                 ingest.added_at = datetime.now(UTC)
             except VmsError as exc:
                 ingest.error = exc
+        if "VMS-CLOCK-01" in self.params:
+            from conformance.suites.vms_ingest.clock import ClockStimulus
+
+            offset = float(self.params["VMS-CLOCK-01"].get("camera_offset_s", 600.0))
+            self.clock = ClockStimulus(self, offset)
+            self.clock.start()
         self._wait()
         self._read_camera_sessions()
         return self
@@ -195,6 +203,8 @@ class IngestSession:
             if self._viewer.get("name"):
                 with contextlib.suppress(VmsError):
                     self.adapter.delete_user(self._viewer["name"])
+            if self.clock is not None:
+                self.clock.close()
             for ingest in self.cameras.values():
                 if ingest.reference is not None:
                     ingest.reference.stop()

@@ -7,10 +7,12 @@ session (conftest.py) as test_vms_ingest.py.
 # ruff: noqa: F811 - the shared fixtures are imported by name and requested as arguments
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
+from conformance.checks.vms_clock import clock_problems
 from conformance.checks.vms_continuity import continuity_problems, walk, walk_runs
 from conformance.checks.vms_metadata import Stated, metadata_problems
 from conformance.checks.vms_recovery import (
@@ -21,6 +23,7 @@ from conformance.checks.vms_recovery import (
 from conformance.clients.recorded_media import read_media_facts
 from conformance.clients.vms import ExportRequest, VmsApiError
 from conformance.outcomes import not_claimed, not_tested
+from conformance.suites.vms_ingest.clock import describe
 from conformance.suites.vms_ingest.common import (  # noqa: F401 - fixtures by name
     added,
     export_once,
@@ -234,3 +237,36 @@ def test_export_plays_in_standard_players(ingest, ingest_session, evidence):
         + (r["detail"] or f"{r['frames']} of {r['container_frames']} frames decoded")
         for r in bad
     )
+
+
+@pytest.mark.requirement("VMS-CLOCK-01")
+def test_export_states_its_clock_and_follows_it(ingest, ingest_session, evidence, params):
+    """Judged on the session's extra camera whose clock is camera_offset_s ahead (clock.py),
+    the same for every pair: the VMS's export of its recording must say which clock its times
+    follow and be within time_tolerance_s of the first frame's time by that clock."""
+    added(ingest, evidence)
+    stimulus = ingest_session.clock
+    if stimulus is None:
+        raise AssertionError("the clock stimulus was not started")
+    facts = stimulus.result(float(params["record_timeout_s"]))
+    evidence.note(
+        f"judged on the extra camera {stimulus.camera.name!r} (a copy of "
+        f"{ingest_session.site.cameras[0].name!r} whose clock is {stimulus.offset_s:+g} s from "
+        "UTC), the same for every pair of this VMS"
+    )
+    evidence.attach_json("clock-camera-export", json.loads(describe(facts)))
+    if facts.get("error"):
+        raise AssertionError(facts["error"])
+    evidence.measure("stated_clock", facts["clock"])
+    evidence.measure("camera_offset_s", facts["camera_offset_s"])
+    if facts["first_frame_utc"] is None:
+        raise AssertionError("the exported file's first picture is not in the suite's capture")
+    offset = facts["camera_offset_s"]
+    if offset is None:
+        offset = stimulus.offset_s
+        evidence.note("the camera reports no session list: its configured offset is used")
+    problems = clock_problems(
+        facts["clock"], facts["stated_start"], facts["first_frame_utc"], offset,
+        float(params["time_tolerance_s"]),
+    )  # fmt: skip
+    assert not problems, "; ".join(problems)
