@@ -34,10 +34,10 @@ import shutil
 import subprocess
 import time
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -59,28 +59,20 @@ from conformance.clients.vms import (
     VmsUnreachable,
     VmsUnsupported,
 )
+from conformance.clients.vms_zoneminder_util import (  # noqa: F401 - re-exported
+    as_int,
+    event_fps,
+    gaps_between,
+    log_entry,
+    query_pairs,
+    redact_url,
+    wait_connected,
+    with_credentials,
+)
 
 ZM_TIME = "%Y-%m-%d %H:%M:%S"
 LOG_PAGES = 20
 """At most this many pages of 100 log rows are read back to ``since`` (bounded)."""
-
-
-def redact_url(url: str) -> str:
-    """``rtsp://user:pass@host/...`` -> ``rtsp://***@host/...`` (for logs and messages)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
-
-
-def with_credentials(url: str, username: str, password: str) -> str:
-    """The URL ZoneMinder's zmc opens: credentials embedded (it has no separate fields)."""
-    if not username:
-        return url
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    auth = f"{quote(username, safe='')}:{quote(password, safe='')}"
-    return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
 
 
 class ZoneMinderAdapter(VmsAdapter):
@@ -134,7 +126,7 @@ class ZoneMinderAdapter(VmsAdapter):
     def _request(
         self, method: str, url: str, auth: bool = True, retry: bool = True, **kwargs: Any
     ) -> requests.Response:
-        params = _pairs(kwargs.pop("params", None))
+        params = query_pairs(kwargs.pop("params", None))
         if auth:
             # Repeated keys (``eids[]`` of a multi-event export) must all reach ZoneMinder: the
             # query is a list of pairs, never a dict, and an old token is replaced, not added.
@@ -147,7 +139,12 @@ class ZoneMinderAdapter(VmsAdapter):
         except requests.Timeout:
             raise VmsTimeout(f"{method} {url}: no answer within {self.timeout_s:.0f} s") from None
         except requests.ConnectionError as exc:
-            raise VmsUnreachable(f"{method} {url}: {type(exc).__name__}") from None
+            if method != "GET" or not retry:
+                raise VmsUnreachable(f"{method} {url}: {type(exc).__name__}") from None
+            # A loaded Apache refuses or resets a connection now and then: a read is retried
+            # once after a short pause (never a write, which may have been carried out).
+            time.sleep(0.5)
+            return self._request(method, url, auth=auth, retry=False, params=params, **kwargs)
         if rsp.status_code == 401 and auth and retry:
             self._token = None  # expired or secret changed: log in once more
             return self._request(method, url, auth=auth, retry=False, params=params, **kwargs)
@@ -297,12 +294,14 @@ class ZoneMinderAdapter(VmsAdapter):
                     end=seg_end,
                     recording_id=str(event["Id"]),
                     frames=int(event["Frames"]) if event.get("Frames") is not None else None,
-                    width=_int(event.get("Width")),
-                    height=_int(event.get("Height")),
-                    fps=_event_fps(event),
+                    width=as_int(event.get("Width")),
+                    height=as_int(event.get("Height")),
+                    fps=event_fps(event),
                 )
             )
-        return RecordingSearch(camera_id, tuple(segments), tuple(_gaps(segments, start, end)))
+        return RecordingSearch(
+            camera_id, tuple(segments), tuple(gaps_between(segments, start, end))
+        )
 
     def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
         if not segment.recording_id:
@@ -421,79 +420,9 @@ class ZoneMinderAdapter(VmsAdapter):
                 except ValueError:
                     continue
                 if when >= floor:
-                    entries.append(_log_entry(row, when))
+                    entries.append(log_entry(row, when))
             oldest = min((float(r.get("TimeKey") or 0) for r in rows), default=0.0)
             pages = int((answer.get("pagination") or {}).get("pageCount") or 1)
             if not rows or oldest < floor or page >= pages:
                 break
         return sorted(entries, key=lambda e: e.time)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _event_fps(event: dict[str, Any]) -> float | None:
-    """The event's frame rate as ZoneMinder states it: its Frames over its Length."""
-    try:
-        frames, length = float(event.get("Frames") or 0), float(event.get("Length") or 0)
-    except (TypeError, ValueError):
-        return None
-    return round(frames / length, 3) if frames > 0 and length > 0 else None
-
-
-def _log_entry(row: dict[str, Any], when: float) -> AuditEntry:
-    """One ``Logs`` row as an audit entry: the user only when the message names one."""
-    import re
-
-    message = str(row.get("Message") or "")
-    named = re.search(r'user "([^"]*)"', message)
-    return AuditEntry(
-        time=datetime.fromtimestamp(when, UTC),
-        user=named.group(1) if named else "",
-        action=f"{row.get('Component', '')}: {message}",
-        source=str(row.get("Component") or ""),
-        details={"message": message, "file": row.get("File"), "level": row.get("Code")},
-    )
-
-
-def _pairs(params: Any) -> list[tuple[str, str]]:
-    """Query parameters as a list of pairs (a dict or a list of pairs in), keeping repeats."""
-    if not params:
-        return []
-    items = params.items() if isinstance(params, dict) else params
-    return [(str(k), str(v)) for k, v in items]
-
-
-def wait_connected(
-    adapter: VmsAdapter, camera_id: str, timeout_s: float, poll_s: float = 0.5
-) -> CaptureStatus:
-    """Poll :meth:`capture_status` until connected with a non-zero rate, or time out."""
-    deadline = time.monotonic() + timeout_s
-    status = adapter.capture_status(camera_id)
-    while not (status.connected and (status.capture_fps or 0) > 0):
-        if time.monotonic() >= deadline:
-            raise VmsTimeout(
-                f"camera {camera_id} not capturing after {timeout_s:.0f} s: {status.detail}"
-            )
-        time.sleep(poll_s)
-        status = adapter.capture_status(camera_id)
-    return status
-
-
-def _gaps(
-    segments: list[RecordingSegment], start: datetime, end: datetime, slack_s: float = 1.0
-) -> list[tuple[datetime, datetime]]:
-    """Holes longer than ``slack_s`` between recorded segments within ``[start, end)``."""
-    gaps = []
-    cursor = start
-    for seg in sorted(segments, key=lambda s: s.start):
-        if seg.start - cursor > timedelta(seconds=slack_s):
-            gaps.append((cursor, min(seg.start, end)))
-        cursor = max(cursor, seg.end)
-    if end - cursor > timedelta(seconds=slack_s):
-        gaps.append((cursor, end))
-    return gaps
