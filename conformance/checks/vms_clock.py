@@ -2,9 +2,11 @@
 
 A camera whose clock is 10 minutes off is ingested; its recording is exported. Times in an
 evidence package are only usable if the package says whose clock they are (the VMS's, in UTC,
-or the camera's) and they are right by that clock. The truth is the suite's own: when the
-exported file's first picture arrived at the suite's reference capture (UTC), and the camera's
-offset as the camera itself reports it (its session list's times against the suite's clock).
+or the camera's) and they are right by that clock. The truth comes from the camera: its own
+session list says when the VMS's session began playing (by the camera's clock, whose offset the
+suite measures with its own session), and a good-clock pair says how long after its PLAY the
+VMS states a recording starts; no picture is identified, so a re-encoded export is judged the
+same way.
 """
 
 from __future__ import annotations
@@ -40,18 +42,24 @@ def stated_clock(manifest_text: str) -> str | None:
 def clock_problems(
     clock: str | None,
     stated_start: datetime | None,
-    first_frame_utc: datetime,
+    vms_play_utc: datetime,
     camera_offset_s: float,
+    pair_latency_s: float,
     tolerance_s: float,
 ) -> list[str]:
-    """The statement exists, names a clock, and the file's stated start is within the
-    tolerance of its first frame's time by that clock."""
+    """The statement exists and names a clock, and the file's stated start is where that
+    clock puts it: the VMS's session began playing at ``vms_play_utc`` (the camera's own
+    session list, corrected by its offset), and a good-clock camera's first recording starts
+    ``pair_latency_s`` after its PLAY by the VMS's statement (its connect delay and its own
+    clock skew, which VMS-EXPORT-01 judges); by the camera's clock the start is
+    ``camera_offset_s`` later still."""
     if clock is None:
         return ["the export does not state which clock its times follow"]
+    expected = vms_play_utc + timedelta(seconds=pair_latency_s)
     if clock in VMS_CLOCKS:
-        expected, whose = first_frame_utc, "the VMS's clock (UTC)"
+        whose = "the VMS's clock"
     elif clock in CAMERA_CLOCKS:
-        expected = first_frame_utc + timedelta(seconds=camera_offset_s)
+        expected += timedelta(seconds=camera_offset_s)
         whose = f"the camera's clock ({camera_offset_s:+.0f} s from UTC)"
     else:
         return [f"the export states its times follow {clock!r}, not the VMS's or the camera's"]
@@ -60,8 +68,8 @@ def clock_problems(
     off = (stated_start - expected).total_seconds()
     if abs(off) > tolerance_s:
         return [
-            f"the export states {stated_start.isoformat()} for the first frame, {off:+.1f} s "
-            f"from its time by {whose} (allowed {tolerance_s:g} s)"
+            f"the export states {stated_start.isoformat()} for the recording's start, {off:+.1f} "
+            f"s from where {whose} puts it (allowed {tolerance_s:g} s)"
         ]
     return []
 

@@ -82,7 +82,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "vms-export-no-manifest",
         "Exports hold the media and a plain file list: no hashes, identity, UTC times or signature",
-        ("VMS-EXPORT-EVIDENCE-01",),
+        ("VMS-EXPORT-EVIDENCE-01", "VMS-CLOCK-01"),
         f"{_ZM_RESEARCH} 4.5: ZoneMinder's zip export holds the event's mp4, zmFileList.txt, an "
         f"HTML page and jquery.min.js, no hash manifest; {_UK} INT-HASH-01, INT-SIG-02",
         knobs=Knobs(vms_export_plain=True),

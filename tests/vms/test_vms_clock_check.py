@@ -20,11 +20,14 @@ def test_statement_and_start_are_read_from_a_json_manifest() -> None:
 
 
 def test_times_are_judged_by_the_stated_clock() -> None:
-    assert clock_problems("vms", T + timedelta(seconds=0.5), T, 600.0, 2.0) == []
-    camera = clock_problems("camera", T + timedelta(seconds=600.4), T, 600.0, 2.0)
+    play = T  # the VMS's session began playing (UTC, from the camera's session list)
+    assert clock_problems("vms", T + timedelta(seconds=1.2), play, 600.0, 1.0, 2.0) == []
+    camera = clock_problems("camera", T + timedelta(seconds=601.3), play, 600.0, 1.0, 2.0)
     assert camera == []
-    wrong = clock_problems("vms", T + timedelta(seconds=600), T, 600.0, 2.0)
-    assert wrong and "+600.0 s from its time by the VMS's clock (UTC)" in wrong[0]
-    assert clock_problems(None, T, T, 600.0, 2.0) == [
+    wrong = clock_problems("vms", T + timedelta(seconds=601), play, 600.0, 1.0, 2.0)
+    assert wrong and "+600.0 s from where the VMS's clock puts it" in wrong[0]
+    # A VMS whose own clock is 10 s ahead shows it on the good pair too: not this check's.
+    assert clock_problems("vms", T + timedelta(seconds=11), play, 600.0, 10.5, 2.0) == []
+    assert clock_problems(None, T, play, 600.0, 1.0, 2.0) == [
         "the export does not state which clock its times follow"
     ]

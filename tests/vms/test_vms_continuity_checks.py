@@ -28,6 +28,8 @@ def test_duplicates_and_holes_are_counted() -> None:
     problems = continuity_problems(hole, "recordings")
     assert problems == ["3 missing frame(s) across the recordings (first: b frame 0: 3 frame(s) "
                         "missing before it)"]  # fmt: skip
+    inside = walk(REFERENCE, [("a", REFERENCE[10:20] + REFERENCE[22:40]), ("b", REFERENCE[40:50])])
+    assert (inside.missing, inside.duplicated) == (0, 0)  # inside one recording: VMS-MEDIA-01
 
 
 def test_a_looping_source_is_walked_within_half_its_period() -> None:

@@ -77,7 +77,6 @@ class ClockStimulus:
 
     def _gather(self, wait_s: float) -> dict[str, Any]:
         from conformance.checks.vms_clock import file_start, stated_clock
-        from conformance.suites.vms_ingest.continuity import file_digests
         from conformance.suites.vms_ingest.recovery import MEDIA
 
         adapter, deadline = self.session.adapter, time.monotonic() + wait_s
@@ -107,23 +106,22 @@ class ClockStimulus:
             return {"error": "the clock camera's export holds no media file"}
         name = (own or media)[0]
         text = (folder / package.manifest).read_text(errors="replace") if package.manifest else ""
-        first = file_digests(folder / name)[:1]
-        reference = self.reference
-        arrival = None
-        if first and first[0] in reference.digests:
-            arrival = reference.arrivals[reference.digests.index(first[0])]
+        offset, vms_play = self._camera_times()
         return {
             "file": name,
             "manifest": package.manifest,
             "clock": stated_clock(text) if text else None,
             "stated_start": file_start(text, name) if text else None,
-            "first_frame_utc": datetime.fromtimestamp(arrival, UTC) if arrival else None,
-            "camera_offset_s": self._camera_offset(),
+            "recording_start_vms": seg.start,
+            "vms_play_utc": vms_play,
+            "camera_offset_s": offset,
+            "pair_latency_s": self._pair_latency(),
         }
 
-    def _camera_offset(self) -> float | None:
-        """The camera's clock minus the suite's, from the camera's own session list (its
-        clock) and when the suite's reference session was playing (the suite's clock)."""
+    def _camera_times(self) -> tuple[float | None, datetime | None]:
+        """From the clock camera's own session list (its clock): its offset from the suite's
+        clock (the suite's reference session's PLAY against when the suite opened it) and
+        when the VMS's session began playing, in UTC (the camera's time minus the offset)."""
         from conformance.clients.camera_sessions import SessionsUnavailable, fetch_sessions
 
         try:
@@ -133,12 +131,27 @@ class ClockStimulus:
                 self.ready["password"],
             )
         except SessionsUnavailable:
-            return None
+            return None, None
+        played = [s for s in sessions if s.start]
         started = self.reference.started_at
-        first = next((s for s in sessions if s.start), None)
-        if first is None or started is None:
-            return None
-        return round(first.start.timestamp() - started, 3)
+        if len(played) < 2 or started is None:
+            return None, None
+        offset = played[0].start.timestamp() - started  # the first is the suite's own
+        vms = played[1].start - timedelta(seconds=offset)
+        return round(offset, 3), vms
+
+    def _pair_latency(self) -> float | None:
+        """How long after its PLAY a good-clock camera's first recording starts, by the VMS's
+        statement (the first pair; the camera's clock is UTC): the VMS's own delay and clock
+        skew (VMS-EXPORT-01 judges the skew), which the clock camera's export must share."""
+        for ingest in self.session.cameras.values():
+            sessions = [s for s in ingest.camera_sessions or [] if s.get("start")]
+            if ingest.reference is not None:
+                sessions = sessions[1:]  # the suite's own reference session comes first
+            if ingest.segments and sessions:
+                play = datetime.fromisoformat(str(sessions[0]["start"]).replace("Z", "+00:00"))
+                return round((ingest.segments[0].start - play).total_seconds(), 3)
+        return None
 
 
 def describe(facts: dict[str, Any]) -> str:

@@ -29,9 +29,31 @@ class RecoveryRun:
     segments: list[RecordingSegment] = field(default_factory=list)
     error: str = ""
 
+    skew_s: float = 0.0
+    """The VMS's own clock skew, beyond a connect delay (its times are compared shifted)."""
+
     def resumed(self, tolerance_s: float = 1.0) -> bool:
-        edge = self.back_at - timedelta(seconds=tolerance_s)
+        edge = self.back_at + timedelta(seconds=self.skew_s - tolerance_s)
         return any(s.start >= edge for s in self.segments)
+
+
+def vms_clock_skew(ingest: Any) -> float:
+    """How far after its session's PLAY (the camera's own session list; a good-clock camera)
+    the VMS states the pair's first recording starts: its connect delay plus its clock's
+    skew (VMS-EXPORT-01 judges the skew; the recovery compares in the VMS's times)."""
+    sessions = [s for s in ingest.camera_sessions or [] if s.get("start")]
+    if ingest.reference is not None:
+        sessions = sessions[1:]  # the suite's own reference session comes first
+    if not (sessions and ingest.segments):
+        return 0.0
+    play = datetime.fromisoformat(str(sessions[0]["start"]).replace("Z", "+00:00"))
+    return (ingest.segments[0].start - play).total_seconds()
+
+
+def significant_skew(ingest: Any) -> float:
+    """The VMS's skew when it is beyond a connect delay (2 s), else 0."""
+    skew = vms_clock_skew(ingest)
+    return skew if abs(skew) > 2.0 else 0.0
 
 
 def drop_out_all(session: Any, dropout_s: float, wait_s: float) -> None:
@@ -44,7 +66,9 @@ def drop_out_all(session: Any, dropout_s: float, wait_s: float) -> None:
             continue
         dropped = datetime.now(UTC)
         session.simulator.run(servers[name].drop_out(dropout_s))
-        runs[name] = ingest.recovery = RecoveryRun(dropped, dropped + timedelta(seconds=dropout_s))
+        runs[name] = ingest.recovery = RecoveryRun(
+            dropped, dropped + timedelta(seconds=dropout_s), skew_s=significant_skew(ingest)
+        )
     if not runs:
         return
     time.sleep(dropout_s)
@@ -87,7 +111,9 @@ def timeline(path: Path) -> ExportedTimeline:
 MEDIA = (".mp4", ".mkv", ".mov", ".ts")
 
 
-def export_around(ingest: Any, session: Any, first_after: RecordingSegment) -> list[Any]:
+def export_around(
+    ingest: Any, session: Any, first_after: RecordingSegment, shift: timedelta = timedelta(0)
+) -> list[Any]:
     """Export from just before the drop into the first recording after the return; per media
     file its timeline and the recording it belongs to (or one reason string when the export
     failed)."""
@@ -95,7 +121,7 @@ def export_around(ingest: Any, session: Any, first_after: RecordingSegment) -> l
 
     run = ingest.recovery
     adapter = session.adapter
-    start = run.dropped_at - timedelta(seconds=2)
+    start = run.dropped_at + shift - timedelta(seconds=2)  # in the VMS's own times
     end = first_after.start + timedelta(seconds=2)
     job = adapter.create_export(ExportRequest((ingest.vms_id,), start, end, "cctv-conformance"))
     status = adapter.wait_for_export(job, timeout_s=60)
