@@ -22,6 +22,7 @@ class Stated:
     fps: float | None
     start: datetime
     end: datetime
+    frames: int | None = None
 
 
 def metadata_problems(
@@ -31,12 +32,16 @@ def metadata_problems(
     time_tolerance_s: float,
     allowance_s: float = 0.0,
 ) -> list[str]:
-    """Size equal, rate within the tolerance, stated duration within ``time_tolerance_s``
-    (plus ``allowance_s``: the VMS's time resolution and a key-frame interval of pre-roll) of
-    the file's."""
+    """Size equal, rate within the tolerance (when stated), frame count equal (when stated),
+    stated duration within ``time_tolerance_s`` (plus ``allowance_s``: the VMS's time
+    resolution and a key-frame interval of pre-roll) of the file's."""
     problems = []
     if stated.width is None and stated.height is None and stated.fps is None:
         return ["the VMS states no picture size or frame rate for its recordings"]
+    if stated.frames is not None and stated.frames != facts.frames:
+        problems.append(
+            f"the VMS states {stated.frames} frames; the recording holds {facts.frames}"
+        )
     if stated.width is not None and stated.height is not None:
         if (stated.width, stated.height) != (facts.width, facts.height):
             problems.append(
@@ -46,7 +51,7 @@ def metadata_problems(
     else:
         problems.append("the VMS states no picture size for the recording")
     if stated.fps is None:
-        problems.append("the VMS states no frame rate for the recording")
+        pass  # a VMS may state frames and times instead (ZoneMinder): those are judged
     elif facts.fps <= 0 or abs(stated.fps - facts.fps) > facts.fps * fps_tolerance_pct / 100:
         problems.append(
             f"the VMS states {stated.fps:g} fps; the recording runs at {facts.fps:.2f} fps "

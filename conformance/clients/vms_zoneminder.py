@@ -61,7 +61,6 @@ from conformance.clients.vms import (
 )
 from conformance.clients.vms_zoneminder_util import (  # noqa: F401 - re-exported
     as_int,
-    event_fps,
     gaps_between,
     log_entry,
     query_pairs,
@@ -296,7 +295,6 @@ class ZoneMinderAdapter(VmsAdapter):
                     frames=int(event["Frames"]) if event.get("Frames") is not None else None,
                     width=as_int(event.get("Width")),
                     height=as_int(event.get("Height")),
-                    fps=event_fps(event),
                 )
             )
         return RecordingSearch(

@@ -47,15 +47,6 @@ def as_int(value: Any) -> int | None:
         return None
 
 
-def event_fps(event: dict[str, Any]) -> float | None:
-    """The event's frame rate as ZoneMinder states it: its Frames over its Length."""
-    try:
-        frames, length = float(event.get("Frames") or 0), float(event.get("Length") or 0)
-    except (TypeError, ValueError):
-        return None
-    return round(frames / length, 3) if frames > 0 and length > 0 else None
-
-
 def log_entry(row: dict[str, Any], when: float) -> AuditEntry:
     """One ``Logs`` row as an audit entry: the user only when the message names one."""
     message = str(row.get("Message") or "")

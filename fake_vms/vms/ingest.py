@@ -312,8 +312,11 @@ class IngestedCamera:
                 self._close_open(current.last + period)
                 current = None
             elif unit.keyframe and (unit.time_utc - current.start).total_seconds() >= self.clip_s:
-                # The quirk: the closing clip also keeps the next clip's first frames.
-                self._close_open(unit.time_utc + period * self.knobs.vms_clip_overlap_frames)
+                # The quirk: the closing clip also keeps the next clip's first frames (and
+                # counts them: its metadata stays true to what the clip holds).
+                overlap = self.knobs.vms_clip_overlap_frames
+                current.frames += overlap
+                self._close_open(unit.time_utc + period * overlap)
                 current = None
                 if self.knobs.vms_clip_gap_s:  # the quirk: nothing recorded for a while
                     self._skip_until = unit.time_utc + timedelta(seconds=self.knobs.vms_clip_gap_s)

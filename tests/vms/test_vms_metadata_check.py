@@ -23,6 +23,10 @@ def test_nominal_rate_wrong_size_and_silence_fail() -> None:
     ]
     size = Stated(1920, 1080, 25.0, T, T + timedelta(seconds=10))
     assert "the VMS states 1920x1080" in metadata_problems(size, FILE, 5.0, 1.0, 2.0)[0]
+    frames = Stated(1280, 720, None, T, T + timedelta(seconds=10), frames=250)
+    assert metadata_problems(frames, FILE, 5.0, 1.0, 2.0) == [
+        "the VMS states 250 frames; the recording holds 258"
+    ]
     silent = Stated(None, None, None, T, T + timedelta(seconds=10))
     assert metadata_problems(silent, FILE, 5.0, 1.0) == [
         "the VMS states no picture size or frame rate for its recordings"

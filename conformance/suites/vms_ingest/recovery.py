@@ -51,9 +51,12 @@ def vms_clock_skew(ingest: Any) -> float:
 
 
 def significant_skew(ingest: Any) -> float:
-    """The VMS's skew when it is beyond a connect delay (2 s), else 0."""
+    """The VMS's skew when it is beyond a connect delay (2 s plus the wait for the camera's
+    next key frame, one key-frame interval), else 0."""
     skew = vms_clock_skew(ingest)
-    return skew if abs(skew) > 2.0 else 0.0
+    camera = ingest.camera
+    gop_s = camera.gop / camera.stream_fps if camera.stream_fps else 1.0
+    return skew if abs(skew) > 2.0 + gop_s else 0.0
 
 
 def drop_out_all(session: Any, dropout_s: float, wait_s: float) -> None:

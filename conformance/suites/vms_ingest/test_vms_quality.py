@@ -210,10 +210,10 @@ def test_vms_metadata_matches_the_recording(ingest, ingest_session, evidence, pa
     added(ingest, evidence)
     facts = recorded_facts(ingest, evidence, ingest_session)
     seg = ingest.segments[0]
-    stated = Stated(seg.width, seg.height, seg.fps, seg.start, seg.end)
+    stated = Stated(seg.width, seg.height, seg.fps, seg.start, seg.end, seg.frames)
     evidence.measure(
         "vms_states",
-        {"width": seg.width, "height": seg.height, "fps": seg.fps,
+        {"width": seg.width, "height": seg.height, "fps": seg.fps, "frames": seg.frames,
          "start": seg.start.isoformat(), "end": seg.end.isoformat()},
     )  # fmt: skip
     camera = ingest.camera
