@@ -138,6 +138,18 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     # A viewer-only ZoneMinder user (Events=View, System=None) can export: a real finding.
     role = next(r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-EXPORT-ROLE-01")
     assert role["outcome"] == "fail" and "viewer-only account exported" in role["reason"], role
+    # Metadata, players and clock (the newer requirements), each as ZoneMinder 1.36 showed it.
+    rows = {
+        d["name"].split(" · ")[1]: {r["id"]: r for r in d["requirements"]}
+        for d in results["devices"]
+    }
+    assert rows["h264-720p25"]["VMS-META-01"]["outcome"] == "pass"
+    meta = rows["size-mismatch"]["VMS-META-01"]  # states the configured size, not the stream's
+    assert meta["outcome"] == "fail"
+    assert "states 1280x720; the recording is 640x360" in meta["reason"]
+    assert rows["h264-720p25"]["VMS-PLAY-01"]["outcome"] == "pass"
+    clock = rows["h264-720p25"]["VMS-CLOCK-01"]
+    assert clock["outcome"] == "fail" and "does not state which clock" in clock["reason"], clock
     html = (out / "compliance.html").read_text()
     assert "Compatibility matrix" in html and "h265-720p25" in html
     assert zm_ready["password"] not in (out / "results.json").read_text()
