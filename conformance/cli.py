@@ -197,29 +197,40 @@ def _recover(args: argparse.Namespace) -> int:
     return EXIT_OF_VERDICT.get(results["verdict"], EXIT_SUITE_ERROR)
 
 
-def _print_summary(results: dict, out: Path) -> None:
+def _attention(rows: list[dict]) -> str:
+    """``failed: A, B (optional); inconclusive: C (blocked by A); not judged here: D``: a bare
+    list of IDs after "conforms" read as if those requirements had passed."""
     from conformance.outcomes import is_unjudged_here
 
+    def label(r: dict) -> str:
+        level = f" ({r['level']})" if r.get("level") not in (None, "mandatory") else ""
+        blocked = f" (blocked by {r['blocked_by']})" if r.get("blocked_by") else ""
+        return r["id"] + level + blocked
+
+    groups = {
+        "failed": [label(r) for r in rows if r["outcome"] == "fail"],
+        "inconclusive": [label(r) for r in rows if r["outcome"] == "inconclusive"],
+        "not judged here": [
+            label(r)
+            for r in rows
+            if r["outcome"] == "not_tested"
+            and r.get("level") == "mandatory"
+            and is_unjudged_here(r.get("reason", ""))
+        ],
+    }
+    return "; ".join(f"{name}: {', '.join(ids)}" for name, ids in groups.items() if ids)
+
+
+def _print_summary(results: dict, out: Path) -> None:
     counts = ", ".join(f"{n} {k}" for k, n in sorted(results["counts"].items()))
     print(f"\nprofile {results['profile']['id']}: {results['verdict']} ({counts})")
     print(f"  {results['verdict_meaning']}")
     devices = results["devices"]
     many = len(devices) > 10  # an estate: list only the devices that need attention
     for device in devices:
-        bad = [
-            r["id"] + (f" (blocked by {r['blocked_by']})" if r.get("blocked_by") else "")
-            for r in device["requirements"]
-            if r["outcome"] in ("fail", "inconclusive")
-            or (
-                r["outcome"] == "not_tested"
-                and r["level"] == "mandatory"
-                and is_unjudged_here(r.get("reason", ""))
-            )
-        ]
+        bad = _attention(device["requirements"])
         if bad or not many:
-            print(
-                f"  {device['name']}: {device['verdict']}" + (f" — {', '.join(bad)}" if bad else "")
-            )
+            print(f"  {device['name']}: {device['verdict']}" + (f" — {bad}" if bad else ""))
     if many:
         conforming = sum(d["verdict"] == "conforms" for d in devices)
         print(f"  {conforming} of {len(devices)} devices conform")

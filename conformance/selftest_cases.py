@@ -90,6 +90,8 @@ class Case:
     """(ID, outcome) pairs judged with an outcome other than the default (a persona's
     ``expects``: a legal quirk that must pass, or a feature it removes: ``not_claimed``)."""
     environment: Environment = run_environment
+    breaks_cameras: frozenset[str] = frozenset()
+    """A VMS case: the cameras whose pairs the breaks apply to (empty: every camera)."""
 
     @property
     def blocking(self) -> frozenset[str]:
@@ -304,5 +306,6 @@ def vms_case(persona: Any | None, timeout: float) -> Case:
         breaks,
         timeout,
         error=error,
+        breaks_cameras=frozenset(persona.breaks_cameras) if persona is not None else frozenset(),
         environment=_plain_environment,
     )

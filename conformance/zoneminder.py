@@ -14,7 +14,8 @@ What it does, idempotently:
 4. binds Apache to ``127.0.0.1:PORT`` only (a free port unless given), adds the CakePHP API
    rewrite rules, starts Apache and ZoneMinder's daemons;
 5. waits (bounded) until the API accepts the login, then writes the ready file
-   ``STATE/ready.json`` (mode 0600: it holds the test password) — failure exits
+   ``STATE/ready.json`` (mode 0600: it holds the test password) and a target file
+   ``STATE/zoneminder.yaml`` naming it — failure exits
    :data:`EXIT_START_FAILED`.
 
 ``down`` stops ZoneMinder, Apache and (if ``up`` started it) MariaDB, drops the ``zm`` database,
@@ -39,6 +40,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from conformance.zoneminder_target import write_target
 
 EXIT_OK = 0
 EXIT_CANNOT_RUN = 4
@@ -315,6 +318,7 @@ def up(port: int | None = None, state: Path = DEFAULT_STATE, quiet: bool = False
         try:
             if _login(ready["url"], ready["password"]).get("access_token"):
                 log(f"already up on {ready['url']}")
+                write_target(state)
                 return ready
         except (OSError, ValueError, urllib.error.URLError):
             pass
@@ -353,6 +357,7 @@ def up(port: int | None = None, state: Path = DEFAULT_STATE, quiet: bool = False
     tmp.write_text(json.dumps(ready, indent=2), encoding="utf-8")
     os.chmod(tmp, 0o600)
     tmp.replace(path)
+    write_target(state)
     log(f"up: {base} (ZoneMinder {ready['version']}, API {ready['api_version']})")
     return ready
 
@@ -404,6 +409,7 @@ def down(state: Path = DEFAULT_STATE, quiet: bool = False) -> list[str]:
     if port and port_listening(int(port)):
         problems.append(f"something still listens on 127.0.0.1:{port}")
     (state / "ready.json").unlink(missing_ok=True)
+    (state / "zoneminder.yaml").unlink(missing_ok=True)
     log("down" + (f": {'; '.join(problems)}" if problems else ""))
     return problems
 
@@ -428,9 +434,10 @@ def main(argv: list[str]) -> int:
             return EXIT_CANNOT_RUN if reason else EXIT_OK
         if args.action == "up":
             ready = up(args.port, Path(args.state))
+            state = Path(args.state)
             print(
-                f"ZoneMinder {ready['version']} up at {ready['url']} "
-                f"(ready file {Path(args.state) / 'ready.json'})"
+                f"ZoneMinder {ready['version']} up at {ready['url']} (ready file "
+                f"{state / 'ready.json'}; target {state / 'zoneminder.yaml'})"
             )
             return EXIT_OK
         problems = down(Path(args.state))

@@ -34,6 +34,8 @@ class RunningDevice:
             "onvif_url": self.onvif.device_url,
             "rtsp_port": self.rtsp.port,
             "http_port": self.onvif.port,
+            # The camera's RTSP session list (fake_vms/rtsp/sessions_report.py).
+            "rtsp_sessions_url": f"http://127.0.0.1:{self.onvif.port}/status/rtsp-sessions",
             "https_port": self.onvif.https_port,
             "aux_port": self.onvif.aux.port,
             "operator_username": OPERATOR_USERNAME,
@@ -72,6 +74,7 @@ class SiteHost:
         from fake_vms.discovery import DiscoveryResponder, target_of
         from fake_vms.onvif.server import OnvifServer
         from fake_vms.rtsp.server import RtspServer
+        from fake_vms.rtsp.sessions_report import SESSIONS_PATH
         from fake_vms.rtsp.tunnel import TUNNEL_PREFIX, RtspHttpTunnel
 
         try:
@@ -88,6 +91,7 @@ class SiteHost:
                     takeovers={TUNNEL_PREFIX + "/": tunnel.handle},
                     shared=shared,
                 )
+                onvif.add_route(SESSIONS_PATH, rtsp.sessions_book.handle)
                 await onvif.start(HOST, 0)
                 self.devices.append(RunningDevice(camera, onvif, rtsp))
             self.discovery = DiscoveryResponder([target_of(d.onvif) for d in self.devices])
@@ -160,6 +164,11 @@ class SimulatorThread:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout)
+
+    def run(self, coroutine: Any, timeout: float = 30.0) -> Any:
+        """Run a coroutine on the simulator's loop (an in-process lab stimulus, e.g. a camera
+        dropping out) and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def __enter__(self) -> SimulatorThread:
         self.start()

@@ -109,6 +109,11 @@ def claim_findings(claims: dict[str, Any], device: dict[str, Any]) -> list[Findi
             findings.append(Finding("feature", feature, DECLARED, "not measured by this suite"))
     fmt = rows.get("STREAM-FORMAT-01")
     measured = (fmt or {}).get("measured", {})
+    if fmt is None and "VMS-MEDIA-01" in rows:  # a (VMS, camera) pair: judged per camera
+        findings += [
+            _vms_codec_finding(str(c), rows["VMS-MEDIA-01"]) for c in claims.get("codecs") or []
+        ]
+        claims = {**claims, "codecs": []}
     for subject, key, claimed_list in (
         ("codec", "codec", claims.get("codecs") or []),
         ("resolution", "resolution", claims.get("resolutions") or []),
@@ -140,6 +145,26 @@ def claim_findings(claims: dict[str, Any], device: dict[str, Any]) -> list[Findi
     for profile in claims.get("profiles") or []:
         findings.append(_profile_finding(str(profile), rows))
     return findings
+
+
+def _vms_codec_finding(claimed: str, row: dict[str, Any]) -> Finding:
+    """A VMS's codec claim on one (VMS, camera) pair: tried when the pair's camera sends that
+    codec (VMS-MEDIA-01 compares the recording with it), else not this pair's question."""
+    sent = str(((row.get("expected") or {}).get("stream") or {}).get("codec") or "")
+    if sent.upper() != claimed.upper():
+        return Finding(
+            "codec",
+            claimed,
+            DECLARED,
+            f"not judged on this pair: its camera sends {sent or 'another codec'}; see the pair "
+            "whose camera sends it",
+        )
+    recorded = ((row.get("measured") or {}).get("recording") or {}).get("codec")
+    detail = f"tried: the camera sends {sent}; the VMS recorded {recorded or 'nothing'}"
+    status = {"pass": EVIDENCED, "fail": CONTRADICTED}.get(row["outcome"], DECLARED)
+    if status == CONTRADICTED:
+        detail += f" ({str(row.get('reason', '')).splitlines()[0][:200]})"
+    return Finding("codec", claimed, status, detail, [row["id"]])
 
 
 def _value_finding(

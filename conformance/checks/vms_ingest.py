@@ -389,3 +389,60 @@ def trace_summary(operations: Sequence[dict]) -> dict[str, int]:
         key = f"{op.get('protocol')} {op.get('operation')} {op.get('outcome')}"
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def transport_problems(requested: str, sessions: Sequence[dict]) -> tuple[list[str], list[str]]:
+    """VMS-CONNECT-01, from the camera's side: the session the VMS plays uses the transport it
+    was asked for. ``sessions`` are the camera's own session records (``transport``,
+    ``stream``, ``start``, ``end``; clients/camera_sessions.py). Judged on the latest session
+    that reached PLAY (the one streaming); earlier ones on another transport are findings (a
+    client that tried one transport and fell back). Returns (problems, findings)."""
+    played = [s for s in sessions if s.get("start")]
+    if not played:
+        return ["the camera reports no RTSP session that reached PLAY"], []
+    ordered = sorted(played, key=lambda s: str(s["start"]))
+    latest = ordered[-1]
+    used = str(latest.get("transport", "")).lower()
+    problems, findings = [], []
+    if used != requested.lower():
+        problems.append(
+            f"asked to receive over {requested.upper()}, the VMS plays the camera's stream "
+            f"{latest.get('stream', '')} over {used.upper() or 'an unknown transport'} (the "
+            f"camera's session list: session {latest.get('id', '?')} since {latest['start']})"
+        )
+    others = sorted({str(s.get("transport", "")).upper() for s in ordered[:-1]} - {used.upper()})
+    if others:
+        findings.append(
+            f"earlier sessions used {', '.join(others)} before the VMS settled on {used.upper()}"
+        )
+    return problems, findings
+
+
+def audit_problems(
+    entries: Sequence[dict], references: Sequence[str], read: int, since: str
+) -> list[str]:
+    """VMS-AUDIT-01: the VMS's own log (read through its API) holds an entry recording the
+    export: an action or details naming an export (or a download of one) and one of
+    ``references`` (the job id, the camera's or the recordings' ids), with a user and a time.
+    ``read`` entries were read back to ``since`` (for the message)."""
+    for entry in entries:
+        text = f"{entry.get('action', '')} {entry.get('details', '')}".lower()
+        if "export" not in text or not any(_names(text, str(r).lower()) for r in references if r):
+            continue
+        problems = []
+        if not entry.get("user"):
+            problems.append("the VMS's audit entry of the export names no user")
+        if not entry.get("time"):
+            problems.append("the VMS's audit entry of the export has no time")
+        return problems
+    return [
+        f"the VMS's own log holds no entry recording the export ({read} entries read since "
+        f"{since}, none naming an export of {', '.join(str(r) for r in references if r)})"
+    ]
+
+
+def _names(text: str, reference: str) -> bool:
+    """``reference`` appears in ``text`` as a whole token (camera "1" is not in "cam 11")."""
+    import re
+
+    return re.search(rf"(?<![\w-]){re.escape(reference)}(?![\w-])", text) is not None

@@ -105,6 +105,11 @@ class RecordingSegment:
     """The VMS's id of the recording (event, clip) holding this span, when it has one."""
     frames: int | None = None
     """Frames the VMS says the recording holds, when it says."""
+    width: int | None = None
+    """Picture size and frame rate the VMS states for the recording (its own metadata, as
+    shown to an operator), when it states them; VMS-META-01 compares them with the file."""
+    height: int | None = None
+    fps: float | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,16 @@ class VmsAdapter(abc.ABC):
     def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
         """Download one recording (as found by :meth:`search_recordings`) as its native file."""
         raise VmsUnsupported(f"{self.name}: downloading a single recording is not supported")
+
+    def create_viewer(self, username: str, password: str) -> None:
+        """Create an account that may view and search recordings but has no export right (the
+        product's least role that can see footage); VMS-EXPORT-ROLE-01 then tries an export
+        with it. ``password`` is a test credential: never log it."""
+        raise VmsUnsupported(f"{self.name}: creating accounts is not supported")
+
+    def delete_user(self, username: str) -> None:
+        """Delete an account made by :meth:`create_viewer`."""
+        raise VmsUnsupported(f"{self.name}: deleting accounts is not supported")
 
     def public_keys(self) -> list[bytes]:
         """The VMS's published signing keys/certificates (PEM); empty when it publishes none."""

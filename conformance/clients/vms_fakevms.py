@@ -153,6 +153,7 @@ class FakeVmsAdapter(VmsAdapter):
                     _time(s["end"]),
                     s.get("recording_id", ""),
                     s["frames"] if isinstance(s.get("frames"), int) else None,
+                    *_stated(body),
                 )
                 for s in body["segments"]
             )
@@ -300,6 +301,16 @@ class FakeVmsAdapter(VmsAdapter):
             raise VmsApiError("/api/onvif/probe: malformed reply")
         return uris
 
+    def create_viewer(self, username: str, password: str) -> None:
+        self._json(
+            "POST",
+            "/api/users",
+            json={"username": username, "password": password, "role": "viewer"},
+        )
+
+    def delete_user(self, username: str) -> None:
+        self._request("DELETE", f"/api/users/{username}")
+
     def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         params = {"since": _iso(since)} if since else {}
         body = self._json("GET", "/api/audit", params=params)
@@ -320,3 +331,13 @@ class FakeVmsAdapter(VmsAdapter):
     def public_keys(self) -> list[bytes]:
         body = self._json("GET", "/api/keys", auth=False)
         return [k["public_key"].encode() for k in body.get("keys", []) if "public_key" in k]
+
+
+def _stated(body: dict[str, Any]) -> tuple[int | None, int | None, float | None]:
+    """Width, height and frame rate the VMS states for a camera's recordings (or None)."""
+
+    def number(key: str, kind: type) -> Any:
+        value = body.get(key)
+        return kind(value) if isinstance(value, int | float) and value > 0 else None
+
+    return number("width", int), number("height", int), number("fps", float)

@@ -34,15 +34,16 @@ import shutil
 import subprocess
 import time
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
 
 from conformance.clients.vms import (
+    AuditEntry,
     CaptureStatus,
     ExportPackage,
     ExportRequest,
@@ -58,26 +59,19 @@ from conformance.clients.vms import (
     VmsUnreachable,
     VmsUnsupported,
 )
+from conformance.clients.vms_zoneminder_util import (  # noqa: F401 - re-exported
+    as_int,
+    gaps_between,
+    log_entry,
+    query_pairs,
+    redact_url,
+    wait_connected,
+    with_credentials,
+)
 
 ZM_TIME = "%Y-%m-%d %H:%M:%S"
-
-
-def redact_url(url: str) -> str:
-    """``rtsp://user:pass@host/...`` -> ``rtsp://***@host/...`` (for logs and messages)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
-
-
-def with_credentials(url: str, username: str, password: str) -> str:
-    """The URL ZoneMinder's zmc opens: credentials embedded (it has no separate fields)."""
-    if not username:
-        return url
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    auth = f"{quote(username, safe='')}:{quote(password, safe='')}"
-    return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
+LOG_PAGES = 20
+"""At most this many pages of 100 log rows are read back to ``since`` (bounded)."""
 
 
 class ZoneMinderAdapter(VmsAdapter):
@@ -87,7 +81,7 @@ class ZoneMinderAdapter(VmsAdapter):
     capabilities = VmsCapabilities(
         multi_camera_export=True,
         signed_manifest=False,
-        audit_log=False,
+        audit_log=True,
         native_export=True,
         onvif_export_format=False,
         ingest=True,
@@ -131,9 +125,12 @@ class ZoneMinderAdapter(VmsAdapter):
     def _request(
         self, method: str, url: str, auth: bool = True, retry: bool = True, **kwargs: Any
     ) -> requests.Response:
-        params = dict(kwargs.pop("params", None) or {})
+        params = query_pairs(kwargs.pop("params", None))
         if auth:
-            params["token"] = self._token or self._login()
+            # Repeated keys (``eids[]`` of a multi-event export) must all reach ZoneMinder: the
+            # query is a list of pairs, never a dict, and an old token is replaced, not added.
+            params = [(k, v) for k, v in params if k != "token"]
+            params.append(("token", self._token or self._login()))
         try:
             rsp = self._session.request(
                 method, url, params=params, timeout=self.timeout_s, allow_redirects=False, **kwargs
@@ -141,7 +138,12 @@ class ZoneMinderAdapter(VmsAdapter):
         except requests.Timeout:
             raise VmsTimeout(f"{method} {url}: no answer within {self.timeout_s:.0f} s") from None
         except requests.ConnectionError as exc:
-            raise VmsUnreachable(f"{method} {url}: {type(exc).__name__}") from None
+            if method != "GET" or not retry:
+                raise VmsUnreachable(f"{method} {url}: {type(exc).__name__}") from None
+            # A loaded Apache refuses or resets a connection now and then: a read is retried
+            # once after a short pause (never a write, which may have been carried out).
+            time.sleep(0.5)
+            return self._request(method, url, auth=auth, retry=False, params=params, **kwargs)
         if rsp.status_code == 401 and auth and retry:
             self._token = None  # expired or secret changed: log in once more
             return self._request(method, url, auth=auth, retry=False, params=params, **kwargs)
@@ -189,7 +191,10 @@ class ZoneMinderAdapter(VmsAdapter):
             "Function": "Record" if record else "Monitor",
             "Enabled": "1",
             "Path": with_credentials(camera.rtsp_url, camera.username, camera.password),
-            "Method": "rtpRtsp",
+            # ZoneMinder's transport is the Method (rtpUni: RTP/UDP unicast; rtpRtsp: RTP
+            # interleaved in the RTSP TCP connection). An Options rtsp_transport=udp beside
+            # rtpRtsp is overridden: zmc then streams over TCP (seen on 1.36, issue 15).
+            "Method": "rtpUni" if camera.transport == "udp" else "rtpRtsp",
             "Options": f"rtsp_transport={'udp' if camera.transport == 'udp' else 'tcp'}",
             "Width": str(camera.width or 1280),
             "Height": str(camera.height or 720),
@@ -288,9 +293,13 @@ class ZoneMinderAdapter(VmsAdapter):
                     end=seg_end,
                     recording_id=str(event["Id"]),
                     frames=int(event["Frames"]) if event.get("Frames") is not None else None,
+                    width=as_int(event.get("Width")),
+                    height=as_int(event.get("Height")),
                 )
             )
-        return RecordingSearch(camera_id, tuple(segments), tuple(_gaps(segments, start, end)))
+        return RecordingSearch(
+            camera_id, tuple(segments), tuple(gaps_between(segments, start, end))
+        )
 
     def download_recording(self, segment: RecordingSegment, directory: Path) -> Path:
         if not segment.recording_id:
@@ -358,7 +367,7 @@ class ZoneMinderAdapter(VmsAdapter):
         export_file = self._exports.get(job_id)
         if export_file is None:
             raise VmsApiError(f"unknown export job {job_id}")
-        query = dict(p.split("=", 1) for p in export_file.lstrip("?").split("&") if "=" in p)
+        query = parse_qsl(export_file.lstrip("?"), keep_blank_values=True)
         rsp = self._request("GET", f"{self.base}/index.php", params=query)
         directory.mkdir(parents=True, exist_ok=True)
         try:
@@ -373,36 +382,45 @@ class ZoneMinderAdapter(VmsAdapter):
             raise VmsApiError(f"export {job_id}: not a zip archive") from None
         return ExportPackage(job_id=job_id, directory=directory, files=tuple(sorted(names)))
 
-    def audit_log(self, since: datetime | None = None) -> list:
-        raise VmsUnsupported("ZoneMinder 1.36 keeps no audit log of exports")
+    def create_viewer(self, username: str, password: str) -> None:
+        """A ZoneMinder user who may stream and view events and monitors, nothing else (no
+        Events=Edit, no System): its least role that can see footage."""
+        rights = {"Stream": "View", "Events": "View", "Monitors": "View", "Control": "None",
+                  "Groups": "None", "Devices": "None", "System": "None"}  # fmt: skip
+        fields = {"Username": username, "Password": password, "Enabled": "1",
+                  "APIEnabled": "1", **rights}  # fmt: skip
+        answer = self._api("POST", "users.json", data={f"User[{k}]": v for k, v in fields.items()})
+        if answer.get("message") != "Saved":
+            raise VmsApiError(f"add user {username!r}: {str(answer)[:200]}")
 
+    def delete_user(self, username: str) -> None:
+        for row in self._api("GET", "users.json").get("users", []):
+            user = row.get("User", {})
+            if user.get("Username") == username:
+                self._api("DELETE", f"users/{user['Id']}.json")
 
-def wait_connected(
-    adapter: VmsAdapter, camera_id: str, timeout_s: float, poll_s: float = 0.5
-) -> CaptureStatus:
-    """Poll :meth:`capture_status` until connected with a non-zero rate, or time out."""
-    deadline = time.monotonic() + timeout_s
-    status = adapter.capture_status(camera_id)
-    while not (status.connected and (status.capture_fps or 0) > 0):
-        if time.monotonic() >= deadline:
-            raise VmsTimeout(
-                f"camera {camera_id} not capturing after {timeout_s:.0f} s: {status.detail}"
+    def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
+        """ZoneMinder's own log (``/api/logs.json``: the ``Logs`` table its daemons and web
+        code write), newest pages first until ``since``; oldest first in the result. What it
+        records is measured, not assumed: the suite looks for the export in it."""
+        entries: list[AuditEntry] = []
+        floor = since.timestamp() if since else 0.0
+        for page in range(1, LOG_PAGES + 1):
+            answer = self._api(
+                "GET",
+                "logs.json",
+                params={"sort": "TimeKey", "direction": "desc", "limit": 100, "page": page},
             )
-        time.sleep(poll_s)
-        status = adapter.capture_status(camera_id)
-    return status
-
-
-def _gaps(
-    segments: list[RecordingSegment], start: datetime, end: datetime, slack_s: float = 1.0
-) -> list[tuple[datetime, datetime]]:
-    """Holes longer than ``slack_s`` between recorded segments within ``[start, end)``."""
-    gaps = []
-    cursor = start
-    for seg in sorted(segments, key=lambda s: s.start):
-        if seg.start - cursor > timedelta(seconds=slack_s):
-            gaps.append((cursor, min(seg.start, end)))
-        cursor = max(cursor, seg.end)
-    if end - cursor > timedelta(seconds=slack_s):
-        gaps.append((cursor, end))
-    return gaps
+            rows = [r.get("Log", {}) for r in answer.get("logs", [])]
+            for row in rows:
+                try:
+                    when = float(row.get("TimeKey") or 0)
+                except ValueError:
+                    continue
+                if when >= floor:
+                    entries.append(log_entry(row, when))
+            oldest = min((float(r.get("TimeKey") or 0) for r in rows), default=0.0)
+            pages = int((answer.get("pagination") or {}).get("pageCount") or 1)
+            if not rows or oldest < floor or page >= pages:
+                break
+        return sorted(entries, key=lambda e: e.time)

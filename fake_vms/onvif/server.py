@@ -76,6 +76,11 @@ class OnvifServer:
         self._elsewhere = HttpServer(elsewhere, idle) if elsewhere else None
         """The second listener of a device that serves its other services elsewhere."""
 
+    def add_route(self, path: str, handler: Handler) -> None:
+        """Serve one more path on the camera's HTTP(S) port (e.g. its RTSP session list)."""
+        self._http.routes[path] = handler
+        self._https.routes[path] = handler
+
     @property
     def port(self) -> int:
         return self._http.port

@@ -30,3 +30,20 @@ class VmsKnobs:
     """Exports hold the media and a plain file list: no hashes, identity, times or signature."""
     vms_onvif_fixed_token: str | None = None
     """The ONVIF probe skips GetProfiles and asks GetStreamUri for this hard-coded token."""
+    vms_force_tcp: bool = False
+    """Capture always takes RTP interleaved over the RTSP TCP connection, whatever transport
+    the camera was added with (its status still says the transport it was asked for)."""
+    vms_reconnect_wait_s: float = 0.0
+    """After the camera's stream ends, wait at least this long before each reconnect attempt."""
+    vms_clip_overlap_frames: int = 0
+    """A closing clip's end is this many frames past the key frame that starts the next clip,
+    so those frames are in both (duplicated across consecutive recordings and exports)."""
+    vms_viewer_can_export: bool = False
+    """A viewer account's export is carried out instead of refused (roles not enforced)."""
+    vms_stated_fps: float = 0.0
+    """When set, search states this frame rate for a camera's recordings (a nominal value)
+    instead of the one the VMS measured and recorded."""
+    vms_export_strip_parameter_sets: bool = False
+    """Exported media of ingested cameras carries no SPS/PPS (VPS): demuxable, undecodable."""
+    vms_export_clock_unstated: bool = False
+    """The export manifest does not say which clock its times follow (no ``clock`` field)."""

@@ -36,3 +36,6 @@ class Persona:
     applies_to: Literal["camera", "vms"] = "camera"
     """What the persona makes misbehave: a simulated camera (a site's ``cameras:``) or the
     simulated VMS (a site's ``vms: {persona: ...}``, the VMS as the cameras' client)."""
+    breaks_cameras: tuple[str, ...] = ()
+    """A VMS persona whose quirk shows only with some cameras (e.g. those asked for UDP): the
+    self-test cameras whose pairs it breaks; empty means every camera's pair."""

@@ -82,7 +82,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "vms-export-no-manifest",
         "Exports hold the media and a plain file list: no hashes, identity, UTC times or signature",
-        ("VMS-EXPORT-EVIDENCE-01",),
+        ("VMS-EXPORT-EVIDENCE-01", "VMS-CLOCK-01"),
         f"{_ZM_RESEARCH} 4.5: ZoneMinder's zip export holds the event's mp4, zmFileList.txt, an "
         f"HTML page and jquery.min.js, no hash manifest; {_UK} INT-HASH-01, INT-SIG-02",
         knobs=Knobs(vms_export_plain=True),
@@ -97,6 +97,95 @@ PERSONAS: tuple[Persona, ...] = (
         "'MediaProfile000') fail on other makes (inferred from those clauses; "
         "onvif-profiles-streaming-quirks.md: stream URI discovery failures)",
         knobs=Knobs(vms_onvif_fixed_token="Profile_1"),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-udp-falls-back-tcp",
+        "Asked to receive a camera over RTP/UDP, the VMS silently takes RTP interleaved over TCP",
+        ("VMS-CONNECT-01",),
+        "issue 15: ZoneMinder 1.36 with Method=rtpRtsp and Options=rtsp_transport=udp captured "
+        "over the RTSP TCP connection (no UDP socket in zmc) while configured for UDP; FFmpeg's "
+        "RTSP client falls back to TCP when UDP fails (ffmpeg rtsp 'rtsp_transport' docs). "
+        "Only the camera's own session list shows the transport really used",
+        knobs=Knobs(vms_force_tcp=True),
+        applies_to="vms",
+        breaks_cameras=("h265-udp",),
+    ),
+    Persona(
+        "vms-export-not-audited",
+        "Exports of ingested cameras leave no entry in the VMS's audit log (logins still do)",
+        ("VMS-AUDIT-01",),
+        f"issue 15: ZoneMinder 1.36's own log (Logs table, /api/logs.json) records logins "
+        f"('Login successful for user') but no export or download; {_UK} AUD-EXPORT-01 (every "
+        "export logged with user, time, cameras, range)",
+        knobs=Knobs(export_no_audit=True),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-reconnect-slow",
+        "After a camera drops out, the VMS waits 25 s before each reconnect attempt",
+        ("VMS-RECOVERY-01",),
+        f"ZoneMinder issue 476 ({_ZM}476): a camera back online after an outage is no longer "
+        f"followed; issue 2172 ({_ZM}2172): capture silently stops after intermittent network "
+        f"issues; issue 1992 ({_ZM}1992): maintainers propose slowing reconnect attempts to an "
+        "offline camera, which delays recovery when it returns",
+        knobs=Knobs(vms_reconnect_wait_s=25.0),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-clip-overlap",
+        "Each clip also holds the first 2 frames of the next one (duplicated at every boundary)",
+        ("VMS-CONTINUITY-01",),
+        f"{_ZM_RESEARCH} 4.3: a passthrough event begins at the key frame before its stated "
+        "start, so a recorder that cuts on key frames can write the same frames into two "
+        "consecutive events; an investigator concatenating segments then sees time run "
+        "backwards. UK evidence export: exported footage complete and unaltered (original "
+        "quality)",
+        knobs=Knobs(vms_clip_overlap_frames=2),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-viewer-can-export",
+        "A viewer-only account's export is carried out (roles not enforced on export)",
+        ("VMS-EXPORT-ROLE-01",),
+        "issue 15: ZoneMinder 1.36 carries out request=event&action=download for a user with "
+        "Events=View and System=None (its export needs only view rights); "
+        f"{_UK}: evidential export restricted to authorised roles (Surveillance Camera Code of "
+        "Practice principle 9, access to images restricted)",
+        knobs=Knobs(vms_viewer_can_export=True),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-metadata-nominal-fps",
+        "Search states a nominal 30 fps for every recording, whatever the camera sends",
+        ("VMS-META-01",),
+        f"ZoneMinder issue 2351 ({_ZM}2351): the console shows a configured interval as the "
+        "frame rate; VMS metadata built from configuration instead of the stream misleads an "
+        "investigator about what the recording holds (UK evidence export: metadata accurate)",
+        knobs=Knobs(vms_stated_fps=30.0),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-export-unplayable",
+        "Exported files carry no parameter sets (SPS/PPS): the frames are there, no player "
+        "can decode them",
+        ("VMS-PLAY-01",),
+        f"{_UK} EXP-OPEN-02 (open container and codec; playback succeeds in at least two "
+        "independent players: NIST IR 8161r1 Level 0, IEC 62676-2-32 4.6 use case 3) and "
+        "EXP-PLAYER-03 (licence-free replay); a file whose decoder configuration is kept "
+        "outside it plays only in the vendor's own player (inferred from those clauses)",
+        knobs=Knobs(vms_export_strip_parameter_sets=True),
+        applies_to="vms",
+    ),
+    Persona(
+        "vms-export-clock-unstated",
+        "The export manifest gives UTC-looking times but does not say which clock they follow",
+        ("VMS-CLOCK-01",),
+        f"{_UK} TIME-EXPOFFSET-08 (NIST IR 8161r1 Level 0: system clock offset metadata in the "
+        "export) and TIME-* (PSDB: the system clock set and maintained): with a camera clock "
+        "10 minutes off, an export that does not say whether its times are the camera's or "
+        "the VMS's cannot be placed in time",
+        knobs=Knobs(vms_export_clock_unstated=True),
         applies_to="vms",
     ),
 )

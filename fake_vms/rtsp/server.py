@@ -38,6 +38,7 @@ from fake_vms.rtsp.protocol import (
 )
 from fake_vms.rtsp.sdp import TRACK_CONTROL, build_sdp
 from fake_vms.rtsp.session import RtspSession, TcpSink, UdpSink
+from fake_vms.rtsp.sessions_report import SessionBook
 from fake_vms.rtsp.source import LiveSource
 from fake_vms.site import CameraConfig
 
@@ -106,6 +107,10 @@ class RtspServer:
         self._handlers: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self.replay: Any = None
+        self.sessions_book = SessionBook(camera)
+        self.dark_until = 0.0
+        """Monotonic time until which the camera is off the network (:meth:`drop_out`)."""
+        """The camera's session list (its status URL, :mod:`fake_vms.rtsp.sessions_report`)."""
         """Serves ``/replay/<token>`` when the camera records (:mod:`fake_vms.rtsp.replay`)."""
         self._methods: dict[str, Callable[[_Connection, RtspRequest], Awaitable[Reply]]] = {
             "OPTIONS": self._options,
@@ -163,6 +168,18 @@ class RtspServer:
             await self._server.wait_closed()
             self._server = None
 
+    async def drop_out(self, seconds: float) -> None:
+        """Lab stimulus: the stream vanishes for ``seconds`` (a pulled cable, a power cut):
+        every RTSP connection and session ends at once and new connections are dropped until
+        it is back. ONVIF over HTTP stays up; the session list records when sessions ended."""
+        self.dark_until = time.monotonic() + seconds
+        handlers = list(self._handlers)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        for session in list(self._sessions.values()):
+            await self._end_session(session)
+
     # --- connection handling ------------------------------------------------------------
 
     async def serve_stream(
@@ -177,6 +194,9 @@ class RtspServer:
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
+        if time.monotonic() < self.dark_until:  # off the network: nobody answers
+            writer.transport.abort()
+            return
         self._handlers.add(task)
         sock = writer.get_extra_info("socket")
         if sock is not None:
@@ -335,6 +355,13 @@ class RtspServer:
         self._session_paths[session.id] = path
         self._sessions[session.id] = session
         self._owners[session.id] = connection
+        self.sessions_book.opened(
+            session.id,
+            "tcp" if isinstance(sink, TcpSink) else "udp",
+            path,
+            connection.peer_host,
+            bool(connection.path_prefix),
+        )
         connection.sessions[session.id] = session
         return session
 
@@ -404,6 +431,7 @@ class RtspServer:
         if session is None:
             return 454, [], b""
         seq, rtptime = session.play()
+        self.sessions_book.played(session.id)
         path = self._session_paths.get(session.id, self.stream_path)
         url = f"{connection.base_url(path)}/{TRACK_CONTROL}"
         return (
@@ -444,6 +472,7 @@ class RtspServer:
     # --- session lifetime ---------------------------------------------------------------
 
     def _forget(self, session: RtspSession) -> None:
+        self.sessions_book.ended(session.id)
         self._sessions.pop(session.id, None)
         self._session_paths.pop(session.id, None)
         connection = self._owners.pop(session.id, None)

@@ -26,6 +26,7 @@ from fake_vms.vms.ingest_api import IngestApi
 from fake_vms.vms.jobs import AuditLog, ExportJobs
 from fake_vms.vms.package import CameraSource, iso
 from fake_vms.vms.signing import ALGORITHM, Signer
+from fake_vms.vms.users import Users, users_endpoint
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 TOKEN_LIFETIME_S = 3600.0
@@ -83,6 +84,8 @@ class VmsApi:
         self.audit = AuditLog()
         self.jobs = ExportJobs(store, self.signer, self.audit)
         self._tokens: dict[str, tuple[str, float]] = {}
+        self.users = Users()
+        """Accounts besides the operator, with roles (fake_vms/vms/users.py)."""
         self.ingest = IngestApi(self, ingest) if ingest is not None else None
 
     def routes(self) -> dict[str, Any]:
@@ -99,6 +102,8 @@ class VmsApi:
             "/api/version": self._wrap(self.version),
             "/api/cameras/": self._wrap(self.camera_item),
             "/api/onvif/probe": self._wrap(self.onvif_probe),
+            "/api/users": self._wrap(self.user_accounts),
+            "/api/users/": self._wrap(self.user_accounts),
         }
 
     def _wrap(self, handler: Any, auth: bool = True) -> Any:
@@ -156,6 +161,7 @@ class VmsApi:
         ok = hmac.compare_digest(user.encode(), self.username.encode()) & hmac.compare_digest(
             password.encode(), self.password.encode()
         )
+        ok = ok or self.users.check(user, password)
         if not ok:
             self.audit.add(user, "login.failed", self._source(request))
             raise ApiError(401, "wrong user name or password")
@@ -281,8 +287,16 @@ class VmsApi:
                        start=iso(start), end=iso(end))  # fmt: skip
         return Response(200, data, "video/mp4")
 
+    def user_accounts(self, request: Request, user: str) -> Response:
+        status, body = users_endpoint(self, request, user, ApiError)
+        return Response(204) if status == 204 else _json(status, body)
+
     def create_export(self, request: Request, user: str) -> Response:
         self._method(request, "POST")
+        knobs = self.ingest.manager.knobs if self.ingest is not None else None
+        if self.users.role(user) == "viewer" and not getattr(knobs, "vms_viewer_can_export", 0):
+            self.audit.add(user, "export.refused", self._source(request), reason="viewer")
+            raise ApiError(403, "a viewer may not export")
         body = self._body(request)
         ids = body.get("cameras")
         if not isinstance(ids, list) or not ids:

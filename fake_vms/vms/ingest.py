@@ -206,7 +206,8 @@ class IngestedCamera:
             self._disconnected(redact(detail, self.spec.password, self.spec.username))
             if time.monotonic() - started > 10.0:
                 wait = BACKOFF_S[0]  # it ran a while: a fresh outage, start the back-off again
-            if self._stop.wait(wait):
+            # The quirk: a fixed, long wait before reconnecting (slow recovery after a drop).
+            if self._stop.wait(max(wait, self.knobs.vms_reconnect_wait_s)):
                 break
             wait = min(wait * 2, BACKOFF_S[1])
         self._disconnected("stopped")
@@ -223,8 +224,10 @@ class IngestedCamera:
         import av
 
         url = with_credentials(self.spec.rtsp_url, self.spec.username, self.spec.password)
+        # The quirk: asked for UDP, it silently takes TCP (and still reports what it was asked).
+        used = "tcp" if self.knobs.vms_force_tcp else self.spec.transport
         options = {
-            "rtsp_transport": self.spec.transport,
+            "rtsp_transport": used,
             "timeout": str(int(READ_TIMEOUT_S * 1_000_000)),
             "analyzeduration": "1000000",
             "probesize": "1000000",
@@ -309,7 +312,11 @@ class IngestedCamera:
                 self._close_open(current.last + period)
                 current = None
             elif unit.keyframe and (unit.time_utc - current.start).total_seconds() >= self.clip_s:
-                self._close_open(unit.time_utc)
+                # The quirk: the closing clip also keeps the next clip's first frames (and
+                # counts them: its metadata stays true to what the clip holds).
+                overlap = self.knobs.vms_clip_overlap_frames
+                current.frames += overlap
+                self._close_open(unit.time_utc + period * overlap)
                 current = None
                 if self.knobs.vms_clip_gap_s:  # the quirk: nothing recorded for a while
                     self._skip_until = unit.time_utc + timedelta(seconds=self.knobs.vms_clip_gap_s)

@@ -131,8 +131,10 @@ class IngestApi:
         body: dict[str, Any] = {"camera": source.id, "segments": [], "gaps": []}
         camera = self.manager.get(source.id)
         if camera is not None and camera.codec:
+            # The quirk: a nominal frame rate stated instead of the one measured.
+            fps = self.manager.knobs.vms_stated_fps or camera.fps
             body.update(codec=camera.codec, width=camera.width, height=camera.height,
-                        fps=camera.fps)  # fmt: skip
+                        fps=fps)  # fmt: skip
         for before, after in zip(clips, clips[1:], strict=False):
             if after.start > before.end:
                 body["gaps"].append({"start": iso(before.end), "end": iso(after.start)})

@@ -37,6 +37,11 @@ def parameter_sets(codec: str, units: Sequence[Any]) -> list[bytes]:
     return [found[k] for k in wanted if k in found]
 
 
+def strip_parameter_sets(codec: str, nals: Sequence[bytes]) -> list[bytes]:
+    """The NAL units without SPS/PPS (and VPS): what a decoder cannot start without."""
+    return [n for n in nals if nal_type(codec, n) not in _PARAM_TYPES[codec]]
+
+
 def remux(
     codec: str, width: int, height: int, fps: float, units: Sequence[Any], created: datetime
 ) -> bytes:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from fake_vms.vms.mp4 import remux
+from fake_vms.vms.mp4 import remux, strip_parameter_sets
 from fake_vms.vms.signing import ALGORITHM, Signer
 
 MANIFEST = "manifest.json"
@@ -132,6 +132,8 @@ def _clip_files(
         if not units:
             continue
         codec, fps = recording.codec, recording.fps
+        if camera.knobs.vms_export_strip_parameter_sets:  # the quirk: no SPS/PPS anywhere
+            units = [replace(u, nals=strip_parameter_sets(codec, u.nals)) for u in units]
         if camera.knobs.vms_export_transcode:
             units, fps, codec = transcode(
                 recording.codec, recording.width, recording.height, fps, units, 1
@@ -229,6 +231,9 @@ def build_package(
         "reason": spec.reason,
         "case_reference": spec.case_reference,
         "requested": {"start": stamp(spec.start), "end": stamp(spec.end)},
+        # Which clock every time in this manifest follows: the VMS's own (UTC), whatever
+        # clock a camera keeps (a VMS persona leaves the statement out).
+        **({} if knobs.vms_export_clock_unstated else {"clock": "vms"}),
         "cameras": [c.identity() for c in spec.cameras],
         "files": entries,
         "gaps": gaps,

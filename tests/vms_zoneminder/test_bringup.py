@@ -50,3 +50,35 @@ def test_up_is_idempotent_and_loopback_only(zm_ready: dict) -> None:
         if local.endswith((f":{port}", ":3306")):
             assert local.startswith("127.0.0.1:"), f"not loopback: {local}"
     assert oct(Path(zm.DEFAULT_STATE / "ready.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_up_writes_a_target_naming_its_own_ready_file(tmp_path: Path) -> None:
+    from conformance.targets import load_target
+    from conformance.zoneminder_target import write_target
+
+    state = tmp_path / "state"
+    state.mkdir()
+    path = write_target(state)
+    assert path == state / "zoneminder.yaml"
+    text = path.read_text()
+    assert f"ready_file: {(state / 'ready.json').resolve()}" in text
+    assert "/var/lib/cctv-zm/ready.json" not in text.split("simulator:", 1)[1]
+    (state / "ready.json").write_text(
+        '{"vms": {"adapter": "zoneminder", "url": "http://127.0.0.1:1/zm", "username": "admin",'
+        ' "password": "x"}, "devices": []}'
+    )
+    target = load_target(str(path))
+    assert target.vms is not None and target.vms.adapter == "zoneminder"
+
+
+def test_summary_line_names_what_failed(capsys) -> None:
+    from conformance.cli import _attention
+
+    rows = [
+        {"id": "VMS-MEDIA-01", "level": "mandatory", "outcome": "pass"},
+        {"id": "VMS-EXPORT-EVIDENCE-01", "level": "optional", "outcome": "fail"},
+        {"id": "VMS-REC-01", "level": "mandatory", "outcome": "inconclusive"},
+    ]
+    assert _attention(rows) == (
+        "failed: VMS-EXPORT-EVIDENCE-01 (optional); inconclusive: VMS-REC-01"
+    )

@@ -12,12 +12,14 @@ interface, so the same code runs against ZoneMinder and the simulator's VMS.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.clients.vms import (
     CaptureStatus,
@@ -29,6 +31,15 @@ from conformance.clients.vms import (
 )
 
 NAME_PREFIX = "cctv-"
+
+
+def _with_credentials(url: str, username: str, password: str) -> str:
+    """The camera's URL with its test credentials (for the suite's own RTSP client only)."""
+    from urllib.parse import quote
+
+    parts = urlsplit(url)
+    auth = f"{quote(username, safe='')}:{quote(password, safe='')}@"
+    return parts._replace(netloc=auth + parts.netloc).geturl()
 
 
 @dataclass
@@ -52,6 +63,24 @@ class CameraIngest:
     """Per recording (id, else start): the suite's UTC clock when a search first returned it
     and the end the VMS gave it then. A recording cannot end after it was found: the bound
     that judges the VMS's clock without any frame counter."""
+    probe: dict[str, Any] = field(default_factory=dict)
+    """Probe level: what the VMS's ONVIF discovery picked (stream, codec, size, main or not)."""
+    ingested_by: str = "url"
+    """How the stream the VMS ingests was chosen: ``onvif probe`` (its pick was the camera's
+    main stream) or ``url`` (the main stream's URL given by hand: no probe, or the probe picked
+    another stream, which the probe level reports)."""
+    ingested_stream: str = "/stream1"
+    recovery: Any = None
+    """The dropout stimulus's result (suites/vms_ingest/recovery.py), once it ran."""
+    reference: Any = None
+    """The suite's reference capture of the camera's stream (continuity.py), when judged."""
+    continuity: list[RecordingSegment] = field(default_factory=list)
+    """Consecutive closed recordings spanning the continuity window, once collected."""
+    asked_at: datetime | None = None
+    """When the suite first asked the VMS about the camera (its probe, else its ingest)."""
+    camera_sessions: list[dict[str, Any]] | None = None
+    """The camera's own RTSP session list after the wait (None: not available, see below)."""
+    sessions_error: str = ""
 
     @property
     def last_status(self) -> CaptureStatus | None:
@@ -79,6 +108,29 @@ def segment_key(segment: RecordingSegment) -> str:
     return segment.recording_id or segment.start.isoformat()
 
 
+def probe_pick(camera: Any, uris: list[str], error: str = "") -> dict[str, Any]:
+    """Probe level: which of the camera's streams the VMS's ONVIF discovery picked (its first
+    URI), with that stream's codec and size from the camera's stream catalogue. Separate from
+    the ingest level: a VMS whose probe misses the main stream may still ingest it by URL."""
+    from fake_vms.media.streams import MAIN_STREAM, camera_streams, media1_stream
+
+    if not uris:
+        return {"picks": None, "detail": f"no ONVIF probe: {error}" if error else "no URI"}
+    path = urlsplit(uris[0]).path
+    name = path.rsplit("/", 1)[-1]
+    streams = camera_streams(camera)
+    quirky = name == media1_stream(camera)
+    width, height = camera.stream_size if quirky else (camera.width, camera.height)
+    codec = streams.get(name)
+    return {
+        "picks": path,
+        "codec": codec,
+        "size": f"{width}x{height}" if codec else None,
+        "main_stream": name == MAIN_STREAM,
+        "main_codec": streams[MAIN_STREAM],
+    }
+
+
 class IngestSession:
     """Cameras served by the simulator and ingested by the VMS, for the whole test session."""
 
@@ -104,6 +156,11 @@ class IngestSession:
         self.work = Path(tempfile.mkdtemp(prefix="vms-ingest-"))
         self.started = datetime.now(UTC)
         self.error: VmsError | None = None
+        self._recovery_done = False
+        self._continuity_done = False
+        self._viewer: dict[str, Any] = {}
+        self.clock: Any = None
+        """The clock stimulus (clock.py) when the profile has VMS-CLOCK-01."""
 
     # -- lifecycle ---------------------------------------------------------------------------
     def open(self) -> IngestSession:
@@ -120,6 +177,14 @@ class IngestSession:
             transport = "udp" if camera.name in self.udp_cameras else "tcp"
             ingest = CameraIngest(camera, entry, transport)
             self.cameras[camera.name] = ingest
+            if "VMS-CONTINUITY-01" in self.params:
+                from conformance.suites.vms_ingest.continuity import ReferenceCapture
+
+                main = f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1"
+                ingest.reference = ReferenceCapture(
+                    _with_credentials(main, entry["username"], entry["password"])
+                )
+                ingest.reference.start()
             spec = IngestCamera(
                 name=NAME_PREFIX + camera.name,
                 rtsp_url=f"rtsp://127.0.0.1:{entry['rtsp_port']}/stream1",
@@ -131,26 +196,64 @@ class IngestSession:
                 fps=float(camera.fps),
                 transport=ingest.transport,
             )
+            ingest.asked_at = datetime.now(UTC)
             try:
                 ingest.onvif_uris = self.adapter.probe_onvif(spec)
             except VmsError as exc:  # optional: the RTSP URL is then given directly
                 ingest.onvif_error = str(exc)
-            if ingest.onvif_uris:
+            ingest.probe = probe_pick(camera, ingest.onvif_uris, ingest.onvif_error)
+            if ingest.probe.get("main_stream"):
                 spec = replace(spec, rtsp_url=ingest.onvif_uris[0])
+                ingest.ingested_by = "onvif probe"
             try:
                 ingest.vms_id = self.adapter.add_camera(spec)
                 ingest.added_at = datetime.now(UTC)
             except VmsError as exc:
                 ingest.error = exc
+        if "VMS-CLOCK-01" in self.params:
+            from conformance.suites.vms_ingest.clock import ClockStimulus
+
+            offset = float(self.params["VMS-CLOCK-01"].get("camera_offset_s", 600.0))
+            self.clock = ClockStimulus(self, offset)
+            self.clock.start()
         self._wait()
+        self._read_camera_sessions()
         return self
 
     def close(self) -> None:
-        for ingest in self.cameras.values():
-            if ingest.vms_id is not None:
+        """Remove the cameras, stop the simulator and delete the downloads (about 17 MB a run
+        against ZoneMinder): nothing of the run is left in the temp directory."""
+        try:
+            if self._viewer.get("name"):
                 with contextlib.suppress(VmsError):
-                    self.adapter.remove_camera(ingest.vms_id)
-        self.simulator.stop()
+                    self.adapter.delete_user(self._viewer["name"])
+            if self.clock is not None:
+                self.clock.close()
+            for ingest in self.cameras.values():
+                if ingest.reference is not None:
+                    ingest.reference.stop()
+            for ingest in self.cameras.values():
+                if ingest.vms_id is not None:
+                    with contextlib.suppress(VmsError):
+                        self.adapter.remove_camera(ingest.vms_id)
+            self.simulator.stop()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def _read_camera_sessions(self) -> None:
+        """Each camera's session list, read once the VMS has been streaming for a while."""
+        from conformance.clients.camera_sessions import SessionsUnavailable, fetch_sessions
+
+        for ingest in self.cameras.values():
+            try:
+                found = fetch_sessions(
+                    str(ingest.ready.get("rtsp_sessions_url") or ""),
+                    ingest.ready["username"],
+                    ingest.ready["password"],
+                )
+                ingest.camera_sessions = [s.to_dict() for s in found]
+            except SessionsUnavailable as exc:
+                ingest.sessions_error = str(exc)
 
     def _remove_leftovers(self) -> None:
         """Cameras a crashed earlier run left behind (by this suite's name prefix)."""
@@ -204,9 +307,56 @@ class IngestSession:
                 ingest.first_seen.setdefault(segment_key(seg), (seen, seg.end))
 
     # -- what the tests read -----------------------------------------------------------------
+    def viewer(self) -> tuple[VmsAdapter | None, str]:
+        """Once: a viewer-only account on the VMS (deleted at close) and an adapter logged in
+        as it; (None, reason) when the VMS's adapter cannot create accounts."""
+        if "viewer" not in self._viewer:
+            import secrets
+
+            from conformance.clients.vms import VmsUnsupported
+
+            name, password = f"{NAME_PREFIX}viewer", "V" + secrets.token_urlsafe(12)
+            try:
+                with contextlib.suppress(VmsError):
+                    self.adapter.delete_user(name)  # a crashed run's leftover
+                self.adapter.create_viewer(name, password)
+                self._viewer["name"] = name
+                options = {k: v for k, v in self.vms.options.items() if k != "name"}
+                self._viewer["viewer"] = make_adapter(
+                    self.vms.adapter, self.vms.url, name, password,
+                    timeout_s=self.adapter.timeout_s, **options,
+                )  # fmt: skip
+            except VmsUnsupported as exc:
+                self._viewer["viewer"], self._viewer["reason"] = None, str(exc)
+        return self._viewer["viewer"], self._viewer.get("reason", "")
+
+    def collect_continuity(self) -> None:
+        """Once: wait (bounded) until every camera has consecutive closed recordings spanning
+        the continuity window, then stop the reference captures (VMS-CONTINUITY-01)."""
+        if self._continuity_done or "VMS-CONTINUITY-01" not in self.params:
+            return
+        self._continuity_done = True
+        from conformance.suites.vms_ingest.continuity import collect_window
+
+        params = self.params["VMS-CONTINUITY-01"]
+        collect_window(self, float(params["continuity_s"]), float(params["record_timeout_s"]))
+
+    def recovery(self, dropout_s: float, wait_s: float) -> None:
+        """Run the dropout stimulus once for every camera (VMS-RECOVERY-01), after the
+        continuity window is collected (the dropout would break it)."""
+        self.collect_continuity()
+        if not self._recovery_done:
+            self._recovery_done = True
+            from conformance.suites.vms_ingest.recovery import drop_out_all
+
+            drop_out_all(self, dropout_s, wait_s)
+
     def operations(self, camera: str) -> list[dict[str, Any]]:
-        """The camera's operation log (ONVIF and RTSP operations it served, in order)."""
-        return self.simulator.host.oplog.as_dicts(camera)
+        """The camera's operation log (ONVIF and RTSP operations it served, in order), from
+        when the VMS was asked to probe or add it: earlier ones are the suite's own."""
+        ingest = self.cameras.get(camera)
+        since = ingest.asked_at.timestamp() if ingest and ingest.asked_at else 0.0
+        return [o for o in self.simulator.host.oplog.as_dicts(camera) if o["time"] >= since]
 
     def download(self, ingest: CameraIngest) -> Path:
         """The first closed recording, downloaded once (cached for the other requirements)."""

@@ -1,22 +1,24 @@
-"""A VMS as the cameras' client: connect, record, media, search, export, trace (profile vms-ingest).
+"""A VMS as the cameras' client: connect, record, media, search, export, evidence, trace and
+audit (profile vms-ingest); the requirements judged over longer recordings, a stimulus or a
+second account are in test_vms_quality.py.
 
-Each test judges one (VMS, camera) pair from the shared ingest session (ingest.py). The checks
-are the pure functions of conformance/checks/vms_ingest.py; everything judged is attached as
-evidence. A pair whose camera the VMS could not add fails every requirement with that reason.
+Each test judges one (VMS, camera) pair from the shared ingest session (ingest.py; fixtures in
+conftest.py). The checks are the pure functions of conformance/checks/vms_*.py; everything
+judged is attached as evidence. A pair whose camera the VMS could not add fails every
+requirement with that reason.
 """
 
+# ruff: noqa: F811 - the shared fixtures are imported by name and requested as arguments
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 
 from conformance.checks.vms_ingest import (
-    ExpectedStream,
     PackageFacts,
+    audit_problems,
     capture_problems,
     coverage_problems,
     evidence_package_problems,
@@ -27,75 +29,26 @@ from conformance.checks.vms_ingest import (
     search_problems,
     trace_problems,
     trace_summary,
+    transport_problems,
 )
 from conformance.clients.recorded_media import read_media_facts
-from conformance.clients.vms import ExportRequest, VmsUnsupported
-from conformance.outcomes import not_applicable, not_claimed
-from conformance.suites.vms_ingest.ingest import CameraIngest, IngestSession, segment_key
-from conformance.vms_units import VmsCameraUnderTest
-
-# -- fixtures (no conftest.py: the suites directory has none) --------------------
-
-
-@pytest.fixture(scope="session")
-def ingest_session(request: pytest.FixtureRequest) -> Iterator[IngestSession]:
-    """Started on first use (only when a vms-ingest test runs), closed at session end."""
-    from conformance.plugin import RUN_KEY
-
-    run = request.config.stash[RUN_KEY]
-    pairs = [d for d in run.duts if isinstance(d, VmsCameraUnderTest)]
-    if not pairs:
-        pytest.skip("not a VMS target")
-    params = {e.id: dict(e.parameters) for e in run.profile.requirements}
-    session = IngestSession(pairs[0].vms, pairs[0].site_file, run.timeout, params)
-    try:
-        yield session.open()
-    finally:
-        session.close()
-
-
-@pytest.fixture
-def ingest(device, request: pytest.FixtureRequest) -> CameraIngest:
-    """The pair's camera as ingested by the VMS; not_applicable for a camera target."""
-    if not isinstance(device, VmsCameraUnderTest):
-        not_applicable("this requirement judges a VMS ingesting cameras; the target is a camera")
-    session: IngestSession = request.getfixturevalue("ingest_session")
-    if session.error is not None:
-        raise session.error
-    return session.cameras[device.camera]
-
-
-def _added(ingest, evidence) -> None:
-    """A camera the VMS refused to add fails the pair's requirement with the VMS's answer."""
-    evidence.claim("camera", ingest.camera.name)
-    evidence.claim("transport", ingest.transport)
-    if isinstance(ingest.error, VmsUnsupported):
-        not_claimed(f"the VMS adapter does not offer ingest: {ingest.error}")
-    if ingest.error is not None:
-        evidence.note(f"the VMS could not ingest the camera: {ingest.error}")
-        raise ingest.error
-
-
-def _expected(ingest) -> ExpectedStream:
-    camera = ingest.camera
-    width, height = camera.stream_size
-    return ExpectedStream(camera.codec, width, height, camera.stream_fps)
-
-
-def _recorded(ingest, evidence, session):
-    if not ingest.segments:
-        raise AssertionError("the VMS made no closed recording of the camera in time")
-    path = session.download(ingest)
-    facts = ingest.cache.get("facts") or read_media_facts(path)
-    ingest.cache["facts"] = facts
-    evidence.measure("recording", facts.to_dict())
-    return facts
+from conformance.clients.vms import VmsUnsupported
+from conformance.outcomes import not_claimed
+from conformance.suites.vms_ingest.common import (  # noqa: F401 - fixtures by name
+    added,
+    expected_stream,
+    export_once,
+    ingest,
+    ingest_session,
+    recorded_facts,
+)
+from conformance.suites.vms_ingest.ingest import segment_key
 
 
 @pytest.mark.requirement("VMS-CONNECT-01")
 def test_vms_connects_and_captures_at_frame_rate(ingest, ingest_session, evidence, params):
-    _added(ingest, evidence)
-    expected = _expected(ingest)
+    added(ingest, evidence)
+    expected = expected_stream(ingest)
     evidence.expect("capture_fps", expected.fps)
     evidence.expect("fps_tolerance_pct", params["fps_tolerance_pct"])
     evidence.attach_json("capture-status", [s.__dict__ for s in ingest.statuses])
@@ -106,12 +59,37 @@ def test_vms_connects_and_captures_at_frame_rate(ingest, ingest_session, evidenc
     evidence.measure("capture_fps", fps)
     evidence.measure("vms", ingest_session.version)
     problems = capture_problems(connected, fps, expected.fps, params["fps_tolerance_pct"])
+    problems += _transport_from_camera(ingest, evidence)
     assert not problems, "; ".join(problems)
+
+
+def _transport_from_camera(ingest, evidence) -> list[str]:
+    """The transport the VMS really used, from the camera's own session list when it offers
+    one; otherwise only what the VMS was configured with is known, and the evidence says so."""
+    evidence.expect("transport", ingest.transport)
+    if ingest.camera_sessions is None:
+        evidence.measure("transport_used", None)
+        evidence.note(
+            f"transport not verified from the camera side ({ingest.sessions_error}): only the "
+            "VMS's configuration is known"
+        )
+        return []
+    sessions = ingest.camera_sessions
+    if ingest.reference is not None and sessions:
+        sessions = sessions[1:]  # the first is the suite's own reference capture (continuity)
+    evidence.attach_json("camera-rtsp-sessions", ingest.camera_sessions)
+    problems, findings = transport_problems(ingest.transport, sessions)
+    played = [s for s in sessions if s.get("start")]
+    if played:
+        evidence.measure("transport_used", max(played, key=lambda s: s["start"])["transport"])
+    for finding in findings:
+        evidence.note(finding)
+    return problems
 
 
 @pytest.mark.requirement("VMS-REC-01")
 def test_recordings_cover_the_time(ingest, evidence, params):
-    _added(ingest, evidence)
+    added(ingest, evidence)
     spans = [(s.start, s.end) for s in ingest.segments]
     evidence.measure(
         "recordings",
@@ -132,10 +110,10 @@ def test_recordings_cover_the_time(ingest, evidence, params):
 
 @pytest.mark.requirement("VMS-MEDIA-01")
 def test_recorded_media_equals_camera_stream(ingest, ingest_session, evidence, params):
-    _added(ingest, evidence)
-    expected = _expected(ingest)
+    added(ingest, evidence)
+    expected = expected_stream(ingest)
     evidence.expect("stream", expected.__dict__)
-    facts = _recorded(ingest, evidence, ingest_session)
+    facts = recorded_facts(ingest, evidence, ingest_session)
     problems, findings = media_problems(
         facts,
         expected,
@@ -145,17 +123,18 @@ def test_recorded_media_equals_camera_stream(ingest, ingest_session, evidence, p
     )
     for finding in findings:
         evidence.note(finding)
-    if ingest.onvif_uris:
-        used = urlsplit(ingest.onvif_uris[0]).path
-        evidence.measure("ingested_stream", used)
-        if problems:
-            problems.append(f"the VMS ingested {used}, the stream its own ONVIF probe chose")
+    evidence.measure("ingested_stream", ingest.ingested_stream)
+    evidence.measure("ingested_by", ingest.ingested_by)
+    if problems and ingest.ingested_by == "onvif probe":
+        problems.append(
+            f"the VMS ingested {ingest.ingested_stream}, the stream its own ONVIF probe chose"
+        )
     assert not problems, "; ".join(problems)
 
 
 @pytest.mark.requirement("VMS-SEARCH-01")
 def test_search_by_time_finds_recordings(ingest, ingest_session, evidence):
-    _added(ingest, evidence)
+    added(ingest, evidence)
     if not ingest.segments:
         raise AssertionError("the VMS made no closed recording of the camera in time")
     adapter = ingest_session.adapter
@@ -177,30 +156,11 @@ def test_search_by_time_finds_recordings(ingest, ingest_session, evidence):
     assert not problems, "; ".join(problems)
 
 
-def _export(ingest, session):
-    """Export the first recording's range once; the package is shared by two requirements."""
-    if "export" not in ingest.cache:
-        seg = ingest.segments[0]
-        adapter = session.adapter
-        # Strictly inside one recording (a second in from each end), so the package is judged
-        # against that recording alone.
-        inner = (seg.start + timedelta(seconds=1), seg.end - timedelta(seconds=1))
-        job = adapter.create_export(
-            ExportRequest((ingest.vms_id,), *inner, operator="cctv-conformance")
-        )
-        status = adapter.wait_for_export(job, timeout_s=60)
-        if status.state != "done":
-            raise AssertionError(f"export job {job} {status.state}: {status.error}")
-        folder = session.work / ingest.camera.name / "export"
-        ingest.cache["export"] = adapter.download_export(job, folder)
-    return ingest.cache["export"]
-
-
 @pytest.mark.requirement("VMS-EXPORT-01")
 def test_export_carries_original_stream_and_utc(ingest, ingest_session, evidence, params):
-    _added(ingest, evidence)
-    recorded = _recorded(ingest, evidence, ingest_session)
-    package = _export(ingest, ingest_session)
+    added(ingest, evidence)
+    recorded = recorded_facts(ingest, evidence, ingest_session)
+    package = export_once(ingest, ingest_session)
     evidence.measure("export_files", list(package.files))
     media = [f for f in package.files if f.lower().endswith((".mp4", ".mkv", ".mov", ".ts"))]
     own = [f for f in media if f"/{ingest.segments[0].recording_id}/" in f"/{f}"]
@@ -255,20 +215,15 @@ def _package_facts(package) -> PackageFacts:
 
 @pytest.mark.requirement("VMS-EXPORT-EVIDENCE-01")
 def test_export_is_an_evidence_package(ingest, ingest_session, evidence):
-    _added(ingest, evidence)
+    added(ingest, evidence)
     if not ingest.segments:
         raise AssertionError("the VMS made no closed recording of the camera in time")
-    package = _export(ingest, ingest_session)
+    package = export_once(ingest, ingest_session)
     facts = _package_facts(package)
     evidence.measure("export_files", list(package.files))
     evidence.measure("manifest", package.manifest)
     evidence.measure("signature", package.signature)
-    try:
-        audit = ingest_session.adapter.audit_log()
-        evidence.measure("audit_entries", len(audit))
-    except VmsUnsupported as exc:
-        evidence.note(f"finding: {exc}")
-    problems = evidence_package_problems(facts)
+    problems = evidence_package_problems(facts)  # the audit trail is VMS-AUDIT-01's
     for problem in problems:
         evidence.note(f"finding: {problem}")
     assert not problems, "the VMS's export lacks: " + "; ".join(problems)
@@ -276,7 +231,7 @@ def test_export_is_an_evidence_package(ingest, ingest_session, evidence):
 
 @pytest.mark.requirement("VMS-TRACE-01")
 def test_vms_uses_standard_operations(ingest, ingest_session, evidence):
-    _added(ingest, evidence)
+    added(ingest, evidence)
     operations = ingest_session.operations(ingest.camera.name)
     assert operations, "the camera's operation log is empty: the VMS never contacted it"
     summary = trace_summary(operations)
@@ -285,8 +240,40 @@ def test_vms_uses_standard_operations(ingest, ingest_session, evidence):
         "onvif_operations", sorted({o["operation"] for o in operations if o["protocol"] == "onvif"})
     )
     evidence.measure("onvif_probe_stream_uris", ingest.onvif_uris)
+    evidence.measure("onvif_probe", {**ingest.probe, "ingested_by": ingest.ingested_by})
     if ingest.onvif_error:
         evidence.note(f"no ONVIF probe: {ingest.onvif_error}")
     evidence.attach_json("operation-log", operations)
     problems = trace_problems(operations)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("VMS-AUDIT-01")
+def test_export_is_in_the_vms_audit_log(ingest, ingest_session, evidence):
+    """Measured from the VMS's own log through its adapter (ZoneMinder: its Logs API; the
+    simulated VMS: /api/audit), read back to just before the suite asked for the export."""
+    added(ingest, evidence)
+    if not ingest.segments:
+        raise AssertionError("the VMS made no closed recording of the camera in time")
+    export_once(ingest, ingest_session)
+    asked = ingest.cache["export_asked"] - timedelta(seconds=2)
+    try:
+        entries = ingest_session.adapter.audit_log(since=asked)
+    except VmsUnsupported as exc:
+        not_claimed(f"the VMS adapter reads no audit log: {exc}")
+    rows = [
+        {"time": e.time.isoformat(), "user": e.user, "action": e.action, "source": e.source,
+         "details": e.details}
+        for e in entries
+    ]  # fmt: skip
+    evidence.attach_json("vms-audit-log", rows)
+    evidence.measure("audit_entries_read", len(rows))
+    evidence.measure("audit_actions", sorted({r["action"][:80] for r in rows})[:20])
+    references = [
+        ingest.cache.get("export_job", ""),
+        ingest.vms_id or "",
+        *(s.recording_id for s in ingest.segments[:1]),
+    ]
+    evidence.expect("names_one_of", references)
+    problems = audit_problems(rows, references, len(rows), asked.isoformat())
     assert not problems, "; ".join(problems)
