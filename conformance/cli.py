@@ -13,10 +13,14 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from conformance import __version__
 from conformance.errors import InputError
+
+T = TypeVar("T")
 
 EXIT_CONFORMS, EXIT_NONCONFORMANT, EXIT_BAD_INPUT, EXIT_SUITE_ERROR = 0, 1, 2, 3
 EXIT_INCOMPLETE = 4
@@ -125,6 +129,21 @@ def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
     return argv
 
 
+def _redacted_terminal(run: Callable[[], T]) -> T:
+    """Run with stdout and stderr behind the run's redactor (conformance.redaction.TERMINALS):
+    pytest prints failing checks' texts, which may quote what a device sent."""
+    from conformance import redaction
+
+    saved = sys.stdout, sys.stderr
+    redaction.TERMINALS[:] = [redaction.RedactingStream(s) for s in saved]
+    sys.stdout, sys.stderr = redaction.TERMINALS
+    try:
+        return run()
+    finally:
+        sys.stdout, sys.stderr = saved
+        redaction.TERMINALS.clear()
+
+
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -133,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
     results_path = out / "results.json"
     results_path.unlink(missing_ok=True)
     _write_run_file(args, out)
-    code = pytest.main(pytest_args(args, out))
+    code = _redacted_terminal(lambda: pytest.main(pytest_args(args, out)))
     if code in (
         pytest.ExitCode.INTERNAL_ERROR,
         pytest.ExitCode.USAGE_ERROR,

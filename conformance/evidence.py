@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.redaction import Redactor
+from conformance.redaction import Redactor, redact_deep
 
 try:  # Allure is optional at run time: attachments still go to disk without it.
     import allure
@@ -63,14 +63,14 @@ class Evidence:
     # -- values ----------------------------------------------------------------------------
     def measure(self, key: str, value: Any) -> Any:
         """Record a measured value (returned, so it can be used inline)."""
-        self.measured[key] = _plain(value)
+        self.measured[key] = redact_deep(_plain(value), self.redactor)
         return value
 
     def claim(self, key: str, value: Any) -> None:
-        self.claimed[key] = _plain(value)
+        self.claimed[key] = redact_deep(_plain(value), self.redactor)
 
     def expect(self, key: str, value: Any) -> None:
-        self.expected[key] = _plain(value)
+        self.expected[key] = redact_deep(_plain(value), self.redactor)
 
     def note(self, text: str) -> None:
         self.notes.append(self.redactor(text))

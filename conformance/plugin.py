@@ -186,6 +186,10 @@ class ConformanceRun:
         from conformance.vms_units import vms_camera_pairs
 
         redactor = Redactor(target.secrets)
+        from conformance import redaction
+
+        for stream in redaction.TERMINALS:
+            stream.redactor = redactor
         run = cls(
             profile=profile,
             target=target,

@@ -3,14 +3,20 @@
 Secrets are removed in every form a transcript could carry them: plain, base64 (HTTP Basic),
 URL-encoded (credentials in URLs), plus the structural places credentials live (WS-Security
 Password and Nonce elements, Authorization headers, userinfo in URLs).
+
+Devices send credentials too (a stream URI with ``user:password@`` in it): the redactor learns
+every password it finds in a URL's userinfo, so the same password is masked wherever it appears
+later, in any form, not only inside that URL.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, quote_plus
+from typing import Any, TextIO
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 
@@ -21,6 +27,7 @@ _STRUCTURAL = (
     (re.compile(r"(?im)^((?:Proxy-)?Authorization:\s*)(.*)$"), rf"\1{MASK}"),
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@"), rf"\1{MASK}@"),
 )
+_USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://([^/@\s\"'<>]+)@")
 
 
 class Redactor:
@@ -36,10 +43,15 @@ class Redactor:
         self._forms = sorted(forms, key=len, reverse=True)
 
     def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 3:
+        if secret and len(secret) >= 3 and secret not in self._forms:
             self._forms = sorted(set(self._forms) | _forms_of(secret), key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
+        for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
+            _user, _, password = match.group(1).partition(":")
+            if password and password != MASK:
+                self.add(unquote(password))
+                self.add(password)
         for pattern, replacement in _STRUCTURAL:
             text = pattern.sub(replacement, text)
         for form in self._forms:
@@ -67,3 +79,47 @@ def _forms_of(secret: str) -> set[str]:
         if len(core) > 6:
             forms.add(core[:-2])
     return {f for f in forms if f}
+
+
+def redact_deep(value: Any, redactor: Redactor) -> Any:
+    """Every string inside ``value`` (dicts, lists, tuples) redacted: measured values and notes
+    carry what devices sent (stream URIs with credentials in them), not only transcripts."""
+    if isinstance(value, str):
+        return redactor(value)
+    if isinstance(value, dict):
+        return {k: redact_deep(v, redactor) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_deep(v, redactor) for v in value]
+    return value
+
+
+class RedactingStream(io.TextIOBase):
+    """A terminal stream that redacts each write: what pytest prints about a failing check
+    (assertion texts quoting a device's reply) goes through the run's redactor too."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self.redactor = Redactor()
+
+    def write(self, text: str) -> int:
+        self._stream.write(self.redactor(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", "utf-8")
+
+
+TERMINALS: list[RedactingStream] = []
+"""The redacting streams the CLI put in front of stdout and stderr for a run, if any; the
+plugin hands them the run's redactor (conformance.plugin)."""

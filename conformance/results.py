@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.outcomes import Outcome, is_unjudged_here, worst
+from conformance.redaction import redact_deep
 from conformance.targets import redacted
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     for row in all_rows:
         counts[row["outcome"]] += 1
-    return {
+    document = {
         "schema": SCHEMA,
         "suite": {
             "name": "cctv-conformance",
@@ -189,6 +190,9 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
         "devices": devices,
         **_compatibility(devices),
     }
+    # Everything a device said (notes, measured values) passes the redactor once more: it has
+    # learnt by now every password a device put in a URL during the run.
+    return redact_deep(document, run.redactor)
 
 
 def _compatibility(devices: list[dict[str, Any]]) -> dict[str, Any]:

@@ -99,7 +99,9 @@ class Media2Service:
 
     @property
     def uri_host(self) -> str:
-        return self.camera.knobs.media2_uri_host or "127.0.0.1"
+        host = self.camera.knobs.media2_uri_host or "127.0.0.1"
+        userinfo = self.camera.knobs.uri_userinfo
+        return f"{userinfo}@{host}" if userinfo else host
 
     # --- operations -----------------------------------------------------------------------
 

@@ -77,7 +77,9 @@ class MediaService:
 
     @property
     def uri_host(self) -> str:
-        return self.camera.knobs.stream_uri_host or "127.0.0.1"
+        host = self.camera.knobs.stream_uri_host or "127.0.0.1"
+        userinfo = self.camera.knobs.uri_userinfo
+        return f"{userinfo}@{host}" if userinfo else host
 
     def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
         response = element("trt:GetServiceCapabilitiesResponse")

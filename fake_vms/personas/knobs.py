@@ -42,6 +42,9 @@ class DeviceKnobs:
     path: a gateway serving the services on another port and path (legal per ONVIF Core)."""
     capabilities_media_path: str | None = None
     """GetCapabilities advertises this path for Media, disagreeing with GetServices."""
+    uri_userinfo: str | None = None
+    """``user:password`` put in every stream and snapshot URI the media services return (some
+    devices embed an account's credentials in their URIs; the suite must redact them)."""
     identity_blank: bool = False
     """GetDeviceInformation returns empty FirmwareVersion and SerialNumber."""
     omit_profile_scope: bool = False
