@@ -35,7 +35,7 @@ from fake_vms.oplog import OperationLog
 from fake_vms.site import CameraConfig, Site
 
 UNION_PROFILE = "all-requirements"
-NOT_SIMULATED = {"vms-ingest", "vms-ingest-selftest"}
+NOT_SIMULATED = {"vms-ingest", "vms-ingest-selftest", "vms-evidential"}
 """Profiles that judge a VMS ingesting cameras (ZoneMinder, or the simulated VMS in the
 self-test's VMS cases), not a camera's services: intrusive by nature, never passive."""
 

@@ -20,6 +20,9 @@ import pytest
 
 import conformance.checks
 from conformance.checks.export_alignment import Alignment
+from conformance.checks.vms_continuity import Walk
+from conformance.checks.vms_metadata import Stated
+from conformance.clients.export_media import MediaFacts
 from conformance.outcomes import Inconclusive
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -57,6 +60,16 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     # export_alignment
     "export_alignment.check_complete": lambda f: f(Alignment()),
     "export_alignment.check_identical": lambda f: f(Alignment()),
+    # VMS (issue 15's requirements)
+    "vms_clock.clock_problems": lambda f: f(None, None, T0, 0.0, 0.0, 2.0),
+    "vms_continuity.continuity_problems": lambda f: f(Walk(), "recordings"),
+    "vms_ingest.audit_problems": lambda f: f([], [], 0, "2026-01-01T00:00:00Z"),
+    "vms_ingest.transport_problems": lambda f: f("udp", []),
+    "vms_metadata.metadata_problems": lambda f: f(
+        Stated(None, None, None, T0, T0), MediaFacts(path="none.mp4"), 10.0, 1.0
+    ),
+    "vms_recovery.export_gap_problems": lambda f: f([], 10.0, 1.0),
+    "vms_recovery.recovery_problems": lambda f: f(T0, T0, [], 1.0, 10.0),
     # sdp
     "sdp.check_sdp": lambda f: f(""),
     # imaging

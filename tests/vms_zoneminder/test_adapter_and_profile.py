@@ -129,12 +129,18 @@ def test_vms_ingest_profile_against_zoneminder(zm_ready: dict, tmp_path: Path) -
     # Continuity over 60 s of consecutive events (by picture digest against the suite's own
     # capture of the camera): ZoneMinder 1.36 starts each event at the key frame before the
     # section cut, so the frames from there are in both events (duplicated), none missing.
-    continuity = next(
-        r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-CONTINUITY-01"
-    )
-    walked = continuity["measured"]["recordings_walk"]
-    assert walked["missing"] == 0 and walked["unknown"] == 0, walked
-    assert continuity["outcome"] == "fail" and walked["duplicated"] > 0, continuity
+    # Whether a cut lands on a key frame (no duplicate) varies from run to run and camera to
+    # camera, so the finding is asserted over the run's pairs, not on one of them.
+    continuity = [
+        next(r for r in d["requirements"] if r["id"] == "VMS-CONTINUITY-01")
+        for d in results["devices"]
+    ]
+    walks = [c["measured"]["recordings_walk"] for c in continuity]
+    assert all(w["missing"] == 0 and w["unknown"] == 0 for w in walks), walks
+    assert any(
+        c["outcome"] == "fail" and w["duplicated"] > 0
+        for c, w in zip(continuity, walks, strict=True)
+    ), continuity
     # A viewer-only ZoneMinder user (Events=View, System=None) can export: a real finding.
     role = next(r for r in results["devices"][0]["requirements"] if r["id"] == "VMS-EXPORT-ROLE-01")
     assert role["outcome"] == "fail" and "viewer-only account exported" in role["reason"], role
