@@ -51,7 +51,9 @@ CAMERAS = {
 } | {
     name: apply_persona(CameraConfig(name="cam-01", codec="H265"), persona)
     for name, persona in PERSONAS.items()
-    if not persona.hostile  # hostile devices answer outside the schema on purpose (tests/hostile)
+    # hostile devices answer outside the schema on purpose (tests/hostile); timer-jitter's
+    # replies are the good camera's, each held to the next whole second
+    if not persona.hostile and not persona.knobs.whole_second_timers
 }
 
 
