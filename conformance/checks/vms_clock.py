@@ -12,6 +12,7 @@ same way.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,22 +21,28 @@ CAMERA_CLOCKS = ("camera", "device", "source")
 CLOCK_KEYS = ("clock", "time_source", "timesource", "time_base", "timebase")
 
 
-def stated_clock(manifest_text: str) -> str | None:
-    """The clock an export manifest (JSON) says its times follow, lower-case, or None."""
+def _objects(manifest_text: str) -> Iterator[dict[str, Any]]:
+    """Every JSON object of a manifest (nothing for a manifest that is not JSON): both lookups
+    below walk the same tree."""
     try:
-        document = json.loads(manifest_text)
+        stack: list[Any] = [json.loads(manifest_text)]
     except ValueError:
-        return None
-    stack: list[Any] = [document]
+        return
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            for key, value in item.items():
-                if str(key).lower() in CLOCK_KEYS and isinstance(value, str) and value.strip():
-                    return value.strip().lower()
+            yield item
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def stated_clock(manifest_text: str) -> str | None:
+    """The clock an export manifest (JSON) says its times follow, lower-case, or None."""
+    for item in _objects(manifest_text):
+        for key, value in item.items():
+            if str(key).lower() in CLOCK_KEYS and isinstance(value, str) and value.strip():
+                return value.strip().lower()
     return None
 
 
@@ -76,22 +83,12 @@ def clock_problems(
 
 def file_start(manifest_text: str, media_name: str) -> datetime | None:
     """The start time a JSON manifest gives for ``media_name`` (``start_utc`` or ``start``)."""
-    try:
-        document = json.loads(manifest_text)
-    except ValueError:
-        return None
-    stack: list[Any] = [document]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            name = next((item[k] for k in ("path", "file", "name") if k in item), None)
-            value = item.get("start_utc") or item.get("start")
-            if isinstance(name, str) and name == media_name and isinstance(value, str):
-                try:
-                    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-                except ValueError:
-                    return None
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    for item in _objects(manifest_text):
+        name = next((item[k] for k in ("path", "file", "name") if k in item), None)
+        value = item.get("start_utc") or item.get("start")
+        if isinstance(name, str) and name == media_name and isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return None
     return None
