@@ -1,10 +1,14 @@
 """Supplier comparison: several result folders side by side, requirement by requirement.
 
 Procurement compares suppliers row by row: requirements down, one column per tested device
-(supplier, product, firmware, device) across, the outcome in each cell linking to that
-folder's evidence. Rows whose outcomes differ are highlighted. Filters (profile, level, domain,
-differences only) are a few lines of inline script; nothing is loaded, and with scripts off or
-on paper every row shows.
+across, labelled "supplier — product, device" (never a folder name) with the firmware the device
+*reported* ("not reported" when it gave none; the declared one beside it, never in its place) and
+the VMS that made the recordings judged, when there was one. Each cell is the outcome linking to
+that folder's evidence, and every outcome other than a pass says why (a blocked check names its
+blocker). Rows whose outcomes differ are highlighted. Declarations, claims and contradictions
+follow, side by side (reports/compare_sides.py). Filters (profile, level, domain, differences
+only) are a few lines of inline script; nothing is loaded, and with scripts off or on paper every
+row shows.
 """
 
 from __future__ import annotations
