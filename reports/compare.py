@@ -124,7 +124,7 @@ FILTER_SCRIPT = """
 CSS = """
 .diff td{background:#fff6e0} .diff td.rq{box-shadow:inset 4px 0 0 #e8a23a}
 th.col{min-width:9em;font-size:.85em} td.cell{min-width:8em}
-code.rid{white-space:nowrap;word-break:normal}
+code.rid{white-space:nowrap;word-break:normal} .suppliers td:first-child{min-width:12em}
 .why{font-size:.78em;color:#3b4457;margin-top:.15em} .why summary{cursor:pointer}
 .why .full,.sides .full{white-space:pre-wrap;word-break:break-word}
 .absent{font-style:italic;color:#8a1111}

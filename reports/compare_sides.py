@@ -63,18 +63,17 @@ def identity_html(value: str) -> str:
 
 
 def _redact(address: str) -> str:
-    """An address without any user name or password in it (e1 redacts too; a report must not
-    depend on that)."""
+    """An address without user name, password, query or fragment (where tokens travel). e1
+    redacts it when writing results.json; a report must not depend on that."""
     try:
         parts = urlsplit(address)
+        port = parts.port
     except ValueError:
         return "(address not shown)"
-    if parts.username is None and parts.password is None:
-        return address
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    if not parts.scheme or not parts.hostname:
+        return address.split("@")[-1].split("?")[0]
+    host = parts.hostname + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def vms_text(results: dict[str, Any]) -> str:

@@ -162,7 +162,7 @@ def test_blocked_cell_names_its_blocker_and_vms_is_shown_without_credentials(
     )
     rows = [_row("ONVIF-MEDIA-PROF-01", "fail", reason="AssertionError: no profile"), blocked]
     vms = {"name": "zm", "product": "ZoneMinder", "version": "1.36", "address": ""}
-    vms["address"] = "http://admin:s3cret@10.0.0.5:8080/zm"
+    vms["address"] = "http://admin:s3cret@10.0.0.5:8080/zm?auth=t0ken"
     a = _folder(tmp_path, "a", rows, vms=vms)
     via = [_row("EXPORT-UTC-01", "fail", vms="zm", reason="times are BST written as UTC")]
     b = _folder(tmp_path, "b", via + [copy.deepcopy(blocked)], vms=None)
@@ -171,7 +171,7 @@ def test_blocked_cell_names_its_blocker_and_vms_is_shown_without_credentials(
     assert "blocked by <code class=rid>ONVIF-MEDIA-PROF-01</code>: no usable media profile" in cell
     assert "no profile" in _cells(page, "ONVIF-MEDIA-PROF-01")[0]
     assert "ZoneMinder 1.36" in page and "10.0.0.5:8080/zm" in page
-    assert "s3cret" not in page and "admin:" not in page
+    assert "s3cret" not in page and "admin:" not in page and "t0ken" not in page
     assert "via VMS zm" in _cells(page, "EXPORT-UTC-01")[1]
     # no identity check in either run: "not measured", never the declared 9.9 in its place
     assert "firmware reported <span class=absent>not measured</span>" in page
