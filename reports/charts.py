@@ -12,14 +12,24 @@ from collections.abc import Mapping, Sequence
 from reports.html import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_ORDER, e
 
 
-def outcome_bars(counts_by_group: Mapping[str, Mapping[str, int]], width: int = 640) -> str:
-    """One horizontal stacked bar per group (e.g. domain), segments coloured by outcome."""
-    label_w, row_h, pad = 190, 22, 4
+def outcome_bars(
+    counts_by_group: Mapping[str, Mapping[str, int]],
+    width: int = 640,
+    label_w: int = 190,
+    aria: str = "Outcomes by domain",
+) -> str:
+    """One horizontal stacked bar per group (e.g. domain), segments coloured by outcome.
+
+    ``label_w`` widens the label column for long group names (the comparison labels each bar
+    with supplier, product and device, which must stay readable rather than cut short).
+    """
+    row_h, pad = 22, 4
+    chars = max(8, label_w // 7)
     bar_w = width - label_w - 60
     groups = list(counts_by_group)
     height = (len(groups) + 1) * (row_h + pad) + 10
     parts = [
-        "<svg class=chart role='img' aria-label='Outcomes by domain' "
+        f"<svg class=chart role='img' aria-label='{e(aria)}' "
         "xmlns='http://www.w3.org/2000/svg' "
         f"width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
     ]
@@ -27,7 +37,7 @@ def outcome_bars(counts_by_group: Mapping[str, Mapping[str, int]], width: int = 
         counts = counts_by_group[group]
         total = sum(counts.values()) or 1
         y = i * (row_h + pad) + 4
-        short = group if len(group) <= 27 else group[:26] + "…"
+        short = group if len(group) <= chars else group[: chars - 1] + "…"
         parts.append(
             f"<text x='0' y='{y + 15}' font-size='12' fill='#1d2330'>{e(short)}"
             f"<title>{e(group)}</title></text>"
