@@ -237,7 +237,8 @@ def case_of(
         "start": start,
         "stop": stop,
         "labels": _labels(row, device, results, several),
-        "parameters": [{"name": "device", "value": device}],
+        "parameters": [{"name": "device", "value": device}]
+        + ([{"name": "vms", "value": str(row["vms"])}] if row.get("vms") else []),
         "links": (
             [{"type": "link", "url": link, "name": f"{source.get('spec')}: {source.get('clause')}"}]
             if link

@@ -74,7 +74,9 @@ def _results(devices: list[str]) -> dict[str, Any]:
                 cause="not_run",
                 reason="no test implements this requirement yet",
             ),
-            _row("STREAM-SNAP-01", "not_applicable", "conditional", reason="no snapshot"),
+            _row(
+                "STREAM-SNAP-01", "not_applicable", "conditional", reason="no snapshot", vms="vms-1"
+            ),
         ]
 
     return {
@@ -163,6 +165,7 @@ def test_one_case_per_device_and_requirement(tmp_path: Path) -> None:
     )
     snap = cases["cam-1/STREAM-SNAP-01"]
     assert snap["statusDetails"]["message"] == "not_applicable: no snapshot"
+    assert snap["parameters"][1] == {"name": "vms", "value": "vms-1"}  # judged through a VMS
     # History lines up across runs per (device, requirement), and differs between devices.
     again = tmp_path / "again"
     write_cases(tmp_path / "raw", {**results, "started": "2025-02-01T00:00:00Z"}, again)
