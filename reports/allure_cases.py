@@ -153,9 +153,10 @@ def _labels(row: dict[str, Any], device: str, results: dict[str, Any], several: 
         ("outcome", row["outcome"]),
         ("tag", row["outcome"]),
         ("device", device),
-        ("parentSuite", device if several else row["domain"]),
         ("suite", row["domain"]),
     ]
+    if several:  # Suites tab: device, then domain (one level, the domain, for one device)
+        pairs.append(("parentSuite", device))
     pairs += [("onvif_test", test_id) for test_id in row.get("onvif_tests", [])]
     return [{"name": name, "value": value} for name, value in pairs]
 
@@ -199,6 +200,24 @@ def _carry_attachments(step: dict[str, Any], alluredir: Path, staging: Path) -> 
         _carry_attachments(sub, alluredir, staging)
 
 
+def describe(row: dict[str, Any], ran: bool) -> str:
+    """What the row says beyond its status: how binding it is, where it comes from, its
+    parameters, and (when no test ran) why not."""
+    source = row.get("source") or {}
+    lines = [
+        f"{row.get('normative', '')} ({row.get('level', '')}, {row.get('safety', 'passive')})."
+        f" Source: {source.get('spec', '')}, {source.get('clause', '')}.".strip()
+    ]
+    if row.get("parameters"):
+        values = ", ".join(f"{k}={v}" for k, v in sorted(row["parameters"].items()))
+        lines.append(f"Parameters: {values}.")
+    if row.get("blocked_by"):
+        lines.append(f"Blocked by {row['blocked_by']}: that requirement carries the fault.")
+    if not ran:
+        lines.append(f"No test ran for this requirement on this device: {row.get('reason', '')}")
+    return "\n".join(lines)
+
+
 def case_of(
     row: dict[str, Any],
     device: str,
@@ -218,10 +237,7 @@ def case_of(
         if (data.get("statusDetails") or {}).get("trace")
     )
     description = next((d["description"] for d in tests if d.get("description")), "")
-    if not tests:
-        description = (description + "\n\n" if description else "") + (
-            "No pytest test ran for this requirement on this device: " + (row.get("reason") or "")
-        )
+    description = "\n\n".join(p for p in (description, describe(row, bool(tests))) if p)
     link = (row.get("source") or {}).get("url")
     source = row.get("source") or {}
     return {

@@ -163,6 +163,9 @@ def test_one_case_per_device_and_requirement(tmp_path: Path) -> None:
     assert mcast["statusDetails"]["message"].endswith(
         "| decides verdict] not_tested: no test implements this requirement yet"
     )
+    assert mcast["description"].endswith(
+        "No test ran for this requirement on this device: no test implements this requirement yet"
+    )
     snap = cases["cam-1/STREAM-SNAP-01"]
     assert snap["statusDetails"]["message"] == "not_applicable: no snapshot"
     assert snap["parameters"][1] == {"name": "vms", "value": "vms-1"}  # judged through a VMS
