@@ -7,8 +7,9 @@ unless ``--profile`` is given. With a profile it:
   field and problem);
 - parametrizes every test that takes ``device`` over the target's devices;
 - checks that every conformance test carries ``@pytest.mark.requirement("ID")`` with a known ID;
-- skips, with a reason, tests whose requirement is not in the profile, needs a safety mode the
-  run does not allow, or depends on a conditional feature neither claimed nor discovered;
+- deselects tests whose requirement is not in the profile (they are no outcome of this run);
+- skips, with a reason, tests whose requirement needs a safety mode the run does not allow, or
+  depends on a conditional feature neither claimed nor discovered;
 - maps each test result to one of the six outcomes, keeps its evidence, labels it for Allure,
   journals it to disk immediately and writes results.json at the end;
 - turns a failure whose cause another requirement judges (a cached answer tagged by
@@ -224,7 +225,15 @@ class ConformanceRun:
         ]
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Check every conformance test names a known requirement, deselect those outside the
+        profile, skip (with the reason) those the safety mode excludes, order by device.
+
+        Tests of requirements outside the profile are deselected rather than skipped: they are
+        no outcome of this run (results.json and the statement hold the profile's rows only),
+        and as skipped tests they filled junit.xml and Allure with dozens of raw pytest names.
+        """
         problems = []
+        outside: list[pytest.Item] = []
         for item in items:
             marker = item.get_closest_marker("requirement")
             if marker is None:
@@ -237,14 +246,7 @@ class ConformanceRun:
                 continue
             entry = self.profile.get(req_id)
             if entry is None:
-                item.add_marker(
-                    pytest.mark.skip(
-                        reason=skip_reason(
-                            Outcome.NOT_APPLICABLE,
-                            f"{req_id} is not part of profile {self.profile.id}",
-                        )
-                    )
-                )
+                outside.append(item)
                 continue
             self.implemented.setdefault(req_id, []).append(item.nodeid)
             safety = entry.requirement.safety
@@ -269,6 +271,11 @@ class ConformanceRun:
                 )
         if problems:
             raise pytest.UsageError("invalid conformance tests:\n  " + "\n  ".join(problems))
+        if outside:
+            dropped = {id(item) for item in outside}
+            items[:] = [item for item in items if id(item) not in dropped]
+            if self._config is not None:
+                self._config.hook.pytest_deselected(items=outside)
         self._order_by_device(items)
 
     def _order_by_device(self, items: list[pytest.Item]) -> None:

@@ -1,11 +1,15 @@
 """The Allure report for engineers: ``out/allure-report/index.html``, one offline file.
 
 Built with the Allure 2 command-line tool (npm ``allure-commandline``, needs Java 8+; see
-docs/reports.md for why not Allure 3). Before generating, this module makes the raw results
-say what Allure cannot infer: each failure's message starts with its cause, domain and
-requirement, so ``categories.json`` can group failures by cause (device fault, unreachable,
-undecidable, suite error) and by domain; and each test gets a history ID that is stable across
-runs, so trends work. History comes from ``--allure-history DIR`` or the previous report in
+docs/reports.md for why not Allure 3). The report agrees with the compliance statement: it is
+generated not from allure-pytest's per-test results but from one case per (device, requirement
+of the profile) built by ``reports.allure_cases`` from results.json, the tests as steps with
+their evidence. Before generating, this module makes the results say what Allure cannot infer:
+each failure's message starts with its cause, domain and requirement (and whether it decides the
+verdict), so ``categories.json`` can group cases first under the verdict, then by cause and
+domain; the verdict is the report's name, the executor's build and the first environment line,
+so the overview opens with it; history IDs are stable per (device, requirement), so trends
+work. History comes from ``--allure-history DIR`` or the previous report in
 ``out/allure-report/history``. Analytics are switched off and the generated page is scanned:
 a report that would load anything from the network is not published.
 
@@ -27,6 +31,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from reports.allure_cases import VERDICT_MARK, verdict_title, write_cases
 from reports.offline import scan_file
 
 ALLURE_VERSION = "2.46.1"
@@ -72,8 +77,9 @@ def categories(results: dict[str, Any]) -> list[dict[str, Any]]:
             if r.get("blocked_by")
         }
     )
-    # One category per root cause, first, so every check it blocked sits under it.
-    cats = [
+    cats = verdict_categories(results, blockers)
+    # One category per root cause, so every check it blocked sits under it.
+    cats += [
         {
             "name": f"Blocked by {blocker} (one root cause)",
             "messageRegex": rf"(?s)\[cause: blocked \|.*blocked by {re.escape(blocker)}\b.*",
@@ -104,6 +110,64 @@ def categories(results: dict[str, Any]) -> list[dict[str, Any]]:
         }
     )
     return cats
+
+
+def verdict_categories(results: dict[str, Any], blockers: list[str]) -> list[dict[str, Any]]:
+    """The categories of the cases that decide the verdict, named after it ("DOES NOT CONFORM:
+    Device fault ..."), first, so the overview's category list opens with why the verdict is
+    what it is. Cases carry `` | decides verdict`` in their message prefix (allure_cases).
+    Nothing for a conforming run: no case decides it."""
+    if results.get("verdict", "conforms") == "conforms":
+        return []
+    title = verdict_title(results["verdict"])
+    mark = rf"\| [^|\]]* \| {VERDICT_MARK}\] "
+    cats = [
+        {
+            "name": f"{title}: blocked by {blocker} (one root cause)",
+            "messageRegex": rf"(?s)\[cause: blocked \| domain: [^|\]]* {mark}.*"
+            rf"blocked by {re.escape(blocker)}\b.*",
+            "matchedStatuses": ["broken"],
+        }
+        for blocker in blockers
+    ]
+    cats += [
+        {
+            "name": f"{title}: {cause_title}",
+            "messageRegex": rf"(?s)\[cause: {cause} \| domain: [^|\]]* {mark}.*",
+            "matchedStatuses": statuses,
+        }
+        for cause, (cause_title, statuses) in CAUSE_TITLES.items()
+    ]
+    cats.append(
+        {
+            "name": f"{title}: mandatory requirement not judged (not tested here)",
+            "messageRegex": rf"(?s)\[cause: [a-z_]+ \| domain: [^|\]]* {mark}.*",
+            "matchedStatuses": ["skipped", "failed", "broken"],
+        }
+    )
+    return cats
+
+
+def executor(results: dict[str, Any]) -> dict[str, Any]:
+    """Allure's executor.json: the overview's "Executors" widget shows the verdict as the build."""
+    return {
+        "name": f"cctv-conformance {results.get('suite', {}).get('version', '')}".strip(),
+        "type": "cctv-conformance",
+        "buildName": f"{verdict_title(results.get('verdict', ''))}: "
+        + (results.get("verdict_meaning") or ""),
+        "reportName": report_name(results),
+    }
+
+
+def report_name(results: dict[str, Any]) -> str:
+    """The report's title, the first line of the overview: verdict, target and profile."""
+    target = results.get("target") or {}
+    profile = results.get("profile") or {}
+    who = " ".join(str(target.get(k) or "") for k in ("supplier", "product")).strip()
+    return (
+        f"{verdict_title(results.get('verdict', ''))} — {who or 'target'} against "
+        f"{profile.get('id', '')} v{profile.get('version', '')}"
+    )
 
 
 def annotate(alluredir: Path, results: dict[str, Any]) -> int:
@@ -146,11 +210,15 @@ def _add_environment(alluredir: Path, results: dict[str, Any]) -> None:
 
     path = alluredir / "environment.properties"
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    lines = [line for line in lines if not line.startswith("device.")]
+    lines = [line for line in lines if not line.startswith(("device.", "verdict"))]
+    # The verdict first: Allure's environment panel keeps the file's order.
+    meaning = " ".join(str(results.get("verdict_meaning", "")).split())
+    lines = [f"verdict={results.get('verdict', '')}", f"verdict.meaning={meaning}", *lines]
     for device in results.get("devices", []):
         reported = measured_firmware(device) or "(not reported)"
         name = re.sub(r"[^\w.-]", "_", device["name"])
         lines.append(f"device.{name}.firmware_reported={' '.join(reported.split())}")
+        lines.append(f"device.{name}.verdict={device.get('verdict', '')}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -166,17 +234,27 @@ def _copy_history(source: Path | None, alluredir: Path) -> bool:
     return copied
 
 
-def extract_history(report_html: Path, history_dir: Path) -> int:
-    """Write the history files a single-file report embeds, for the next run to build on."""
+def embedded_files(report_html: Path) -> dict[str, bytes]:
+    """The files a single-file report embeds (``widgets/summary.json``, ``data/test-cases/*``,
+    ``history/*``...) by path: what the page shows, for tests and for carrying history on."""
     text = report_html.read_text(encoding="utf-8", errors="replace")
-    history_dir.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for name, value in re.findall(r"d\('history/([\w.-]+\.json)','([A-Za-z0-9+/=]*)'\)", text):
+    files = {}
+    for name, value in re.findall(r"d\('([\w./-]+)','([A-Za-z0-9+/=]*)'\)", text):
         try:
-            (history_dir / name).write_bytes(base64.b64decode(value))
-            n += 1
+            files[name] = base64.b64decode(value)
         except (binascii.Error, ValueError):
             continue
+    return files
+
+
+def extract_history(report_html: Path, history_dir: Path) -> int:
+    """Write the history files a single-file report embeds, for the next run to build on."""
+    history_dir.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for name, data in embedded_files(report_html).items():
+        if re.fullmatch(r"history/[\w.-]+\.json", name):
+            (history_dir / name.removeprefix("history/")).write_bytes(data)
+            n += 1
     return n
 
 
@@ -196,6 +274,7 @@ def build_allure_report(
         json.dumps(categories(results), indent=1), encoding="utf-8"
     )
     _add_environment(alluredir, results)
+    (alluredir / "executor.json").write_text(json.dumps(executor(results)), encoding="utf-8")
     report_dir = out / "allure-report"
     _copy_history(history or report_dir / "history", alluredir)
     binary = allure_bin or find_allure()
@@ -205,9 +284,12 @@ def build_allure_report(
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true"}
     with tempfile.TemporaryDirectory(dir=out, prefix=".allure-") as tmp:
         staging = Path(tmp) / "report"
+        cases = Path(tmp) / "cases"
+        write_cases(alluredir, results, cases)
+        command = [binary, "generate", str(cases), "-o", str(staging), "--single-file"]
         try:
             subprocess.run(
-                [binary, "generate", str(alluredir), "-o", str(staging), "--single-file"],
+                [*command, "--report-name", report_name(results)],
                 env=env,
                 check=True,
                 capture_output=True,

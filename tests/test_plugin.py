@@ -263,16 +263,12 @@ def test_journal_has_one_line_per_test(run: Run) -> None:
     assert run.returncode == 1, run.output  # pytest saw real failures
 
 
-def test_not_in_profile_is_skipped_not_deselected(run: Run) -> None:
-    """Inapplicable tests stay visible in junit.xml as skipped, with the reason."""
+def test_not_in_profile_is_deselected(run: Run) -> None:
+    """Tests of requirements outside the profile are no outcome of the run: deselected (pytest
+    says how many), absent from junit.xml, the journal and results.json, never a skipped test."""
     cases = {c.get("name"): c for c in run.junit.iter("testcase")}
-    case = cases["test_not_in_profile[cam]"]
-    skipped = case.find("skipped")
-    assert skipped is not None
-    assert skipped.get("message", "").startswith(
-        f"not_applicable: STREAM-FPS-01 is not part of profile {PROFILE_ID}"
-    )
-    assert "deselected" not in run.output
+    assert "test_not_in_profile[cam]" not in cases
+    assert "1 deselected" in run.output
     # The helper test ran normally alongside.
     assert cases["test_plain_helper_test"].find("skipped") is None
 
@@ -391,17 +387,14 @@ def test_suite_test_without_marker_is_an_error(conformance_run: ConformanceRun) 
     assert "test_helper" not in str(caught.value)
 
 
-def test_collection_marks_out_of_profile_tests_skipped(conformance_run: ConformanceRun) -> None:
-    """Out-of-profile tests get a skip marker with a not_applicable reason; in-profile ones are
-    recorded as implementing their requirement."""
+def test_collection_deselects_out_of_profile_tests(conformance_run: ConformanceRun) -> None:
+    """Out-of-profile tests are removed from the items (deselected), without a marker; in-profile
+    ones are recorded as implementing their requirement."""
     inside = _FakeItem(SUITES_DIR / "device" / "test_a.py", "ONVIF-DEV-TIME-01")
     outside = _FakeItem(SUITES_DIR / "streaming" / "test_b.py", "STREAM-FPS-01")
     plain = _FakeItem(Path("/elsewhere/test_helper.py"), None)
-    conformance_run.pytest_collection_modifyitems([inside, outside, plain])
-    assert inside.added == [] and plain.added == []
-    (skip,) = outside.added
-    assert skip.mark.name == "skip"
-    assert skip.mark.kwargs["reason"] == (
-        "not_applicable: STREAM-FPS-01 is not part of profile onvif-s-core"
-    )
+    items: list[Any] = [inside, outside, plain]
+    conformance_run.pytest_collection_modifyitems(items)
+    assert items == [inside, plain]
+    assert inside.added == [] and plain.added == [] and outside.added == []
     assert conformance_run.implemented == {"ONVIF-DEV-TIME-01": [inside.nodeid]}
