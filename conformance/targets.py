@@ -173,6 +173,10 @@ class Declaration(BaseModel):
     interoperability: str = Field(
         default="", description="How it combines with other platforms with minimal disruption."
     )
+    efficiency_gains: str = Field(
+        default="",
+        description="The efficiency gains it brings (operator time, storage, fewer systems).",
+    )
     security: SecurityDeclaration = SecurityDeclaration()
 
 
