@@ -8,7 +8,6 @@ built from these helpers: one place to get escaping and the offline rule right.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 OUTCOME_LABELS = {
@@ -66,6 +65,8 @@ th{background:#f2f4f8} .meta td:first-child{font-weight:600;width:14em}
 .v-conforms{background:#d6f5dd}.v-does_not_conform{background:#fbd9d9}.v-error{background:#fde8c8}
 .v-incomplete{background:#e6e9ef}
 .small{font-size:.8em;color:#566074} code{font-size:.92em;word-break:break-all}
+code.rid{white-space:nowrap;word-break:normal}
+@media print{code.rid{font-size:.8em}}
 .tag{white-space:nowrap;font-size:.75em;border:1px solid #9aa4b8;border-radius:3px;
 padding:0 .3em;color:#3b4457}
 .tag-evidenced{border-color:#3fae5a;color:#11632a;background:#eefaf1}
@@ -88,19 +89,6 @@ def e(value: Any) -> str:
 
 def outcome_badge(outcome: str) -> str:
     return f"<span class='o o-{e(outcome)}'>{e(OUTCOME_LABELS.get(outcome, outcome))}</span>"
-
-
-def values_html(values: dict[str, Any], limit: int = 160) -> str:
-    """Claimed/measured values as short key: value lines (long values cut, full ones in JSON)."""
-    if not values:
-        return "<span class=small>—</span>"
-    items = []
-    for key, value in values.items():
-        text = value if isinstance(value, str) else json.dumps(value, default=str)
-        if len(text) > limit:
-            text = text[: limit - 3] + "..."
-        items.append(f"<div><code>{e(key)}</code>: {e(text)}</div>")
-    return "".join(items)
 
 
 def plain_reason(reason: str) -> str:

@@ -21,9 +21,9 @@ VALUE_FIELDS = ("claimed", "measured", "expected")
 MATRIX_CSS = """
 td{overflow-wrap:anywhere}
 table.matrix{table-layout:fixed}
-.matrix th:nth-child(1){width:15%} .matrix th:nth-child(2){width:12%}
-.matrix th:nth-child(3){width:8%} .matrix th:nth-child(4){width:14%}
-.matrix th:nth-child(5){width:12%} .matrix th:nth-child(6){width:25%}
+.matrix th:nth-child(1){width:18%} .matrix th:nth-child(2){width:11%}
+.matrix th:nth-child(3){width:8%} .matrix th:nth-child(4){width:13%}
+.matrix th:nth-child(5){width:11%} .matrix th:nth-child(6){width:25%}
 .matrix th:nth-child(7){width:14%}
 .matrix .thumb{width:100%;max-width:120px}
 .matrix .summary{font-size:.8em;color:#11632a}

@@ -35,14 +35,18 @@ UNITS: list[tuple[str, str]] = [
 # Words in a label that read better spelt out.
 LABEL_WORDS = {
     "fps": "frame rate",
-    "rtp": "(RTP)",
+    "rtp": "RTP",
     "pct": "",
     "ms": "",
     "s": "",
     "x": "",
     "mad": "MAD",
     "realtime": "",
-    "arrival": "(arrival times)",
+}
+FULL_LABELS = {
+    "fps_rtp": "frame rate (RTP)",
+    "fps_arrival": "frame rate (arrival times)",
+    "fps": "frame rate",
 }
 SUMMARY_ITEMS = 4  # scalar values shown per cell before "+N more"
 TEXT_LIMIT = 90  # characters of one value shown in the summary
@@ -59,6 +63,8 @@ def unit_for(key: str) -> str:
 
 def label_for(key: str) -> str:
     """A readable label: ``fps_rtp`` -> "frame rate (RTP)", ``elapsed_s`` -> "elapsed"."""
+    if key in FULL_LABELS:
+        return FULL_LABELS[key]
     words = [LABEL_WORDS.get(w.lower(), w) for w in key.replace("-", "_").split("_")]
     text = " ".join(w for w in words if w).strip()
     return text or key
@@ -98,15 +104,32 @@ def short_text(key: str, value: Any) -> str:
             return "none"
         if all(_is_scalar(v) for v in value) and len(value) <= 4:
             return scalar_text(key, ", ".join(scalar_text(key, v) for v in value))
-        return f"{len(value)} items"
+        return _count(len(value), "item")
     if isinstance(value, dict):
         if not value:
             return "none"
-        scalars = [(k, v) for k, v in value.items() if _is_scalar(v)]
-        if scalars and len(value) <= 3:
-            return "; ".join(f"{label_for(k)} {scalar_text(k, v)}" for k, v in scalars)
-        return f"{len(value)} values"
+        scalars = [(k, v) for k, v in value.items() if _is_scalar(v)][:2]
+        if not scalars:
+            return _count(len(value), "value")
+        text = "; ".join(f"{label_for(k)} {scalar_text(k, v)}" for k, v in scalars)
+        rest = len(value) - len(scalars)
+        return text + ("; …" if rest else "")
     return scalar_text(key, value)
+
+
+def _summarised(value: Any) -> bool:
+    """Does :func:`short_text` leave part of this value out (so "all values" is worth a click)?"""
+    if isinstance(value, str):
+        return len(value) > TEXT_LIMIT
+    if isinstance(value, list | tuple):
+        return len(value) > 4 or not all(_is_scalar(v) for v in value)
+    if isinstance(value, dict):
+        return len(value) > 2 or not all(_is_scalar(v) for v in value.values())
+    return False
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def full_html(value: Any, key: str = "") -> str:
@@ -186,8 +209,8 @@ def values_cell(
             )
     hidden = len(values) - min(len(values), SUMMARY_ITEMS)
     if hidden > 0:
-        lines.append(f"<div class=small>+{hidden} more</div>")
-    if (full and any(not _is_scalar(v) for v in full.values())) or hidden > 0:
+        lines.append(f"<div class=small>+{_count(hidden, 'more value')}</div>")
+    if any(_summarised(v) for v in full.values()) or hidden > 0:
         lines.append(f"<details><summary>all values</summary>{full_html(full)}</details>")
     return "".join(lines)
 
@@ -203,5 +226,4 @@ VALUES_CSS = """
 .vk{color:#566074}
 details summary{cursor:pointer;font-size:.8em;color:#2a5bd7}
 ul.vals,ol.vals{margin:.1em 0 .1em 1.1em;padding:0;font-size:.92em}
-code.rid{white-space:nowrap;word-break:normal}
 """
