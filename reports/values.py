@@ -65,6 +65,8 @@ def label_for(key: str) -> str:
     """A readable label: ``fps_rtp`` -> "frame rate (RTP)", ``elapsed_s`` -> "elapsed"."""
     if key in FULL_LABELS:
         return FULL_LABELS[key]
+    if not key.replace("_", "").isalnum():
+        return key  # a path, URI or phrase the check chose: shown as recorded
     words = [LABEL_WORDS.get(w.lower(), w) for w in key.replace("-", "_").split("_")]
     text = " ".join(w for w in words if w).strip()
     return text or key

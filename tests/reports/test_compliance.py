@@ -328,3 +328,32 @@ def test_vms_rendered_when_present_and_tolerated_when_absent(results: dict[str, 
         "<td>VMS that made the exports</td><td>vms-1 (SimVMS 2.0) at http://127.0.0.1:8080" in page
     )
     assert "judged through the VMS vms-1" in page
+
+
+def test_blocker_outside_the_profile_is_a_root_cause(results: dict[str, Any]) -> None:
+    results = copy.deepcopy(results)
+    rows = results["devices"][1]["requirements"]
+    rows[1].update(blocked_by="ONVIF-MEDIA-PROF-01", reason="blocked by ONVIF-MEDIA-PROF-01: x")
+    first = _first_screen(render_compliance(results))
+    assert "<code class=rid>ONVIF-MEDIA-PROF-01</code> is not in this profile" in first
+    assert "1 checks could not run" in first or "1 check could not run" in first
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        ("fps_rtp", 12.5, "frame rate (RTP) 12.5 fps"),
+        ("clock_offset_s", 0.2797, "clock offset 0.2797 s"),
+        ("tolerance_pct", 10.0, "tolerance 10 %"),
+        ("bytes", 34516, "bytes 34,516 bytes"),
+        ("export_speed_x", 23.24, "export speed 23.24 x realtime"),
+        ("decoded_frames", 13, "decoded frames 13"),
+        ("arrival_ms", [1, 2], "arrival 1 ms, 2 ms"),
+        ("identity", {"Model": "M", "Serial": "S", "Mac": "m"}, "identity Model M; Serial S; …"),
+        ("profiles", [{"token": "a"}], "profiles 1 item"),
+    ],
+)
+def test_values_read_with_units(key: str, value: Any, text: str) -> None:
+    from reports.values import inline_values
+
+    assert inline_values({key: value}) == text
