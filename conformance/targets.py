@@ -152,6 +152,10 @@ class SecurityDeclaration(BaseModel):
     vulnerability_disclosure: str = ""
     support_period: str = ""
     psti_statement: str = ""
+    data_residency: str = Field(
+        default="",
+        description="Where recordings and any cloud data are processed and stored (NPSA concern).",
+    )
 
 
 class Customers(BaseModel):

@@ -49,6 +49,7 @@ NESTED_LABELS: dict[str, dict[str, str]] = {
         "vulnerability_disclosure": "Security: vulnerability disclosure",
         "support_period": "Security: support period (security updates)",
         "psti_statement": "Security: PSTI statement of compliance",
+        "data_residency": "Security: where data is processed and stored",
     },
 }
 
