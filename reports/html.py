@@ -8,6 +8,7 @@ built from these helpers: one place to get escaping and the offline rule right.
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 OUTCOME_LABELS = {
@@ -89,6 +90,20 @@ def e(value: Any) -> str:
 
 def outcome_badge(outcome: str) -> str:
     return f"<span class='o o-{e(outcome)}'>{e(OUTCOME_LABELS.get(outcome, outcome))}</span>"
+
+
+def values_html(values: dict[str, Any], limit: int = 160) -> str:
+    """Values as short key: value lines (long values cut). The statement uses
+    :mod:`reports.values` (units, no JSON); this stays for pages that have not moved to it."""
+    if not values:
+        return "<span class=small>—</span>"
+    items = []
+    for key, value in values.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        if len(text) > limit:
+            text = text[: limit - 3] + "..."
+        items.append(f"<div><code>{e(key)}</code>: {e(text)}</div>")
+    return "".join(items)
 
 
 def plain_reason(reason: str) -> str:
