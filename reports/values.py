@@ -218,10 +218,10 @@ def values_cell(
 
 
 def inline_values(values: dict[str, Any] | None) -> str:
-    """Values as one line of text ("frame rate 25 fps; tolerance 10 %"), for sentences."""
+    """Values as one line of text ("frame rate: 25 fps; tolerance: 10 %"), for sentences."""
     if not values:
         return ""
-    return "; ".join(f"{label_for(k)} {short_text(k, v)}" for k, v in values.items())
+    return "; ".join(f"{label_for(k)}: {short_text(k, v)}" for k, v in values.items())
 
 
 VALUES_CSS = """

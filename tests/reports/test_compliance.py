@@ -342,15 +342,15 @@ def test_blocker_outside_the_profile_is_a_root_cause(results: dict[str, Any]) ->
 @pytest.mark.parametrize(
     ("key", "value", "text"),
     [
-        ("fps_rtp", 12.5, "frame rate (RTP) 12.5 fps"),
-        ("clock_offset_s", 0.2797, "clock offset 0.2797 s"),
-        ("tolerance_pct", 10.0, "tolerance 10 %"),
-        ("bytes", 34516, "bytes 34,516 bytes"),
-        ("export_speed_x", 23.24, "export speed 23.24 x realtime"),
-        ("decoded_frames", 13, "decoded frames 13"),
-        ("arrival_ms", [1, 2], "arrival 1 ms, 2 ms"),
-        ("identity", {"Model": "M", "Serial": "S", "Mac": "m"}, "identity Model M; Serial S; …"),
-        ("profiles", [{"token": "a"}], "profiles 1 item"),
+        ("fps_rtp", 12.5, "frame rate (RTP): 12.5 fps"),
+        ("clock_offset_s", 0.2797, "clock offset: 0.2797 s"),
+        ("tolerance_pct", 10.0, "tolerance: 10 %"),
+        ("bytes", 34516, "bytes: 34,516 bytes"),
+        ("export_speed_x", 23.24, "export speed: 23.24 x realtime"),
+        ("decoded_frames", 13, "decoded frames: 13"),
+        ("arrival_ms", [1, 2], "arrival: 1 ms, 2 ms"),
+        ("identity", {"Model": "M", "Serial": "S", "Mac": "m"}, "identity: Model M; Serial S; …"),
+        ("profiles", [{"token": "a"}], "profiles: 1 item"),
     ],
 )
 def test_values_read_with_units(key: str, value: Any, text: str) -> None:
