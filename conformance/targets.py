@@ -152,6 +152,10 @@ class SecurityDeclaration(BaseModel):
     vulnerability_disclosure: str = ""
     support_period: str = ""
     psti_statement: str = ""
+    data_residency: str = Field(
+        default="",
+        description="Where recordings and any cloud data are processed and stored (NPSA concern).",
+    )
 
 
 class Customers(BaseModel):
@@ -172,6 +176,10 @@ class Declaration(BaseModel):
     roadmap: str = ""
     interoperability: str = Field(
         default="", description="How it combines with other platforms with minimal disruption."
+    )
+    efficiency_gains: str = Field(
+        default="",
+        description="The efficiency gains it brings (operator time, storage, fewer systems).",
     )
     security: SecurityDeclaration = SecurityDeclaration()
 

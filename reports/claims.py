@@ -25,6 +25,7 @@ FEATURE_DOMAINS: dict[str, str] = {"ptz": "ptz", "events": "events", "media2": "
 INTEROP_PREFIXES = ("ONVIF-", "STREAM-RTSP-")
 
 EVIDENCED, CONTRADICTED, DECLARED = "evidenced", "contradicted", "declared, not verified"
+NOT_DECLARED = "not declared"
 
 DECLARATION_LABELS = {
     "technology": "How the technology works",
@@ -34,6 +35,22 @@ DECLARATION_LABELS = {
     "use_cases": "Use cases",
     "roadmap": "Roadmap",
     "interoperability": "How it combines with other platforms with minimal disruption",
+    "efficiency_gains": "Efficiency gains it brings",
+}
+# Sections of the declaration shown one question per line.
+NESTED_LABELS: dict[str, dict[str, str]] = {
+    "customers": {
+        "police": "Current customers: police",
+        "non_police": "Current customers: other (non-police)",
+    },
+    "security": {
+        "secure_boot": "Security: secure boot",
+        "signed_firmware": "Security: signed firmware",
+        "vulnerability_disclosure": "Security: vulnerability disclosure",
+        "support_period": "Security: support period (security updates)",
+        "psti_statement": "Security: PSTI statement of compliance",
+        "data_residency": "Security: where data is processed and stored",
+    },
 }
 
 
@@ -59,7 +76,7 @@ def _fmt(value: Any) -> str:
         return ", ".join(_fmt(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(
-            f"{k.replace('_', ' ')}: {_fmt(v) or '(none given)'}" for k, v in value.items()
+            f"{k.replace('_', ' ')}: {_fmt(v) or 'not declared'}" for k, v in value.items()
         )
     return str(value)
 
@@ -202,41 +219,64 @@ def _profile_finding(profile: str, rows: dict[str, dict[str, Any]]) -> Finding:
     return Finding("ONVIF profile", profile, status, detail, [scopes["id"]])
 
 
+def _answers(declaration: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """Each question with its answer, nested sections (customers, security) one per question."""
+    out = []
+    for key, answer in declaration.items():
+        if isinstance(answer, dict) and key in NESTED_LABELS:
+            for sub, value in answer.items():
+                label = NESTED_LABELS[key].get(sub, f"{key}: {sub.replace('_', ' ')}")
+                out.append((f"{key}.{sub}", label, value))
+        else:
+            out.append((key, DECLARATION_LABELS.get(key, key.replace("_", " ")), answer))
+    return out
+
+
+def _interoperability(label: str, text: str, rows: dict[str, dict[str, Any]]) -> Finding:
+    """The one answer tests can back in part: the standard interfaces it relies on worked."""
+    interop = [r for r in rows.values() if r["id"].startswith(INTEROP_PREFIXES)]
+    mandatory = [r for r in interop if r["level"] == "mandatory"]
+    failed = [r["id"] for r in mandatory if r["outcome"] == "fail"]
+    if failed:
+        return Finding(
+            label,
+            text,
+            CONTRADICTED,
+            "standard interface checks failed: " + ", ".join(failed),
+            failed,
+        )
+    if mandatory and all(r["outcome"] == "pass" for r in mandatory):
+        return Finding(
+            label,
+            text,
+            f"{EVIDENCED} (in part)",
+            f"all {len(mandatory)} mandatory ONVIF and RTSP interface checks passed; "
+            "the effort of combining it with a given platform is not measured",
+            [r["id"] for r in mandatory],
+        )
+    detail = (
+        "the interface checks that would back it did not all reach a verdict"
+        if mandatory
+        else "no ONVIF or RTSP interface check ran"
+    )
+    return Finding(label, text, DECLARED, detail, [r["id"] for r in mandatory])
+
+
 def declaration_findings(declaration: dict[str, Any], device: dict[str, Any]) -> list[Finding]:
-    """Supplier answers: only the interoperability answer can be backed (in part) by tests."""
+    """Supplier answers: not declared when empty; only interoperability can be evidenced."""
     rows = _rows(device)
     findings = []
-    for key, answer in declaration.items():
-        label = DECLARATION_LABELS.get(key, key.replace("_", " "))
-        text = _fmt(answer) if answer not in (None, "", [], {}) else "(no answer given)"
+    for key, label, answer in _answers(declaration):
+        if answer in (None, "", [], {}):
+            findings.append(Finding(label, "", NOT_DECLARED, "the supplier gave no answer"))
+            continue
+        text = _fmt(answer)
         if key == "interoperability":
-            interop = [r for r in rows.values() if r["id"].startswith(INTEROP_PREFIXES)]
-            mandatory = [r for r in interop if r["level"] == "mandatory"]
-            if mandatory and all(r["outcome"] == "pass" for r in mandatory):
-                findings.append(
-                    Finding(
-                        label,
-                        text,
-                        f"{EVIDENCED} (in part)",
-                        f"all {len(mandatory)} mandatory ONVIF and RTSP interface checks passed; "
-                        "the effort of combining it with a given platform is not measured",
-                        [r["id"] for r in mandatory],
-                    )
-                )
-                continue
-            failed = [r["id"] for r in mandatory if r["outcome"] == "fail"]
-            if failed:
-                findings.append(
-                    Finding(
-                        label,
-                        text,
-                        CONTRADICTED,
-                        "standard interface checks failed: " + ", ".join(failed),
-                        failed,
-                    )
-                )
-                continue
-        findings.append(Finding(label, text, DECLARED))
+            findings.append(_interoperability(label, text, rows))
+        elif key.startswith("security."):
+            findings.append(Finding(label, text, DECLARED, "cannot be checked over the network"))
+        else:
+            findings.append(Finding(label, text, DECLARED))
     return findings
 
 

@@ -66,6 +66,8 @@ th{background:#f2f4f8} .meta td:first-child{font-weight:600;width:14em}
 .v-conforms{background:#d6f5dd}.v-does_not_conform{background:#fbd9d9}.v-error{background:#fde8c8}
 .v-incomplete{background:#e6e9ef}
 .small{font-size:.8em;color:#566074} code{font-size:.92em;word-break:break-all}
+code.rid{white-space:nowrap;word-break:normal}
+@media print{code.rid{font-size:.8em}}
 .tag{white-space:nowrap;font-size:.75em;border:1px solid #9aa4b8;border-radius:3px;
 padding:0 .3em;color:#3b4457}
 .tag-evidenced{border-color:#3fae5a;color:#11632a;background:#eefaf1}
@@ -91,7 +93,8 @@ def outcome_badge(outcome: str) -> str:
 
 
 def values_html(values: dict[str, Any], limit: int = 160) -> str:
-    """Claimed/measured values as short key: value lines (long values cut, full ones in JSON)."""
+    """Values as short key: value lines (long values cut). The statement uses
+    :mod:`reports.values` (units, no JSON); this stays for pages that have not moved to it."""
     if not values:
         return "<span class=small>—</span>"
     items = []

@@ -40,12 +40,12 @@ def render_root_causes(device: dict[str, Any]) -> str:
             else "<span class=small>(not in this profile: no verdict carries it in this run)</span>"
         )
         link = (
-            f"<a href='#{anchor}-{e(blocker)}'><code>{e(blocker)}</code></a>"
+            f"<a href='#{anchor}-{e(blocker)}'><code class=rid>{e(blocker)}</code></a>"
             if own
-            else (f"<code>{e(blocker)}</code>")
+            else (f"<code class=rid>{e(blocker)}</code>")
         )
         items = "".join(
-            f"<li><a href='#{anchor}-{e(r['id'])}'><code>{e(r['id'])}</code></a> "
+            f"<li><a href='#{anchor}-{e(r['id'])}'><code class=rid>{e(r['id'])}</code></a> "
             f"{e(r['title'])}</li>"
             for r in blocked
         )

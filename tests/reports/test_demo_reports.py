@@ -24,7 +24,9 @@ def test_demo_without_allure_says_how_to_install(demo_runs: dict[str, Path]) -> 
 def test_statement_has_every_section(demo_runs: dict[str, Path]) -> None:
     page = (demo_runs["persona"] / "compliance.html").read_text(encoding="utf-8")
     for heading in (
-        "Overall verdict",
+        "Why: 1 root cause",
+        "Scope:",
+        "What the verdict and outcomes mean",
         "Summary by domain",
         "Contradictions between claims",
         "Supplier declaration",
