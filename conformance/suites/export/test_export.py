@@ -243,6 +243,7 @@ def test_export_is_audited(device, vms, conformance_run, evidence):
 def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, params):
     camera = vms_camera(device, vms)
     duration = float(params.get("duration_s", 3.0))
+    mark = vms.recorder.mark() if vms.recorder is not None else None
 
     def compute() -> ExportRun | None:
         # The window sits well inside what is recorded (not at its live edge), so every camera
@@ -264,6 +265,8 @@ def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, par
         evidence.attach_json(
             "vms-latest-recordings", {o: t.isoformat() if t else None for o, t in latest.items()}
         )
+        if mark is not None:  # the searches themselves, as asked and answered (no export made)
+            evidence.attach_exchanges("vms-rest-transcript", vms.recorder.since(mark))
         assert not elsewhere, (
             f"other cameras record ({', '.join(elsewhere)}), but never over the same time as "
             f"{camera.id}: a multi-camera export cannot be aligned (do the cameras' clocks agree?)"
