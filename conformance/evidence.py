@@ -98,7 +98,7 @@ class Evidence:
             self.attach_text(name, "\n\n".join(format_exchange(x) for x in exchanges))
 
     def attach_shared(
-        self, name: str, data: bytes, *, ext: str, media_type: str, allure_limit: int = 1 << 20
+        self, name: str, data: bytes, *, ext: str, media_type: str, allure_limit: int = 256 * 1024
     ) -> None:
         """Attach bytes many verdicts rest on (an export package) without a copy per verdict:
         written once under ``evidence/<device>/shared/``, named by content, and linked from each

@@ -184,7 +184,11 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
         },
         "mode": run.mode,
         "target": redacted(run.target),
-        "vms": vms_section(getattr(run.target, "vms", None), run.redactor),
+        # The VMS behind the run's export and VMS verdicts (null when no row was judged
+        # through one, even if the target names a VMS).
+        "vms": vms_section(getattr(run.target, "vms", None), run.redactor)
+        if any("vms" in row for row in all_rows)
+        else None,
         "started": _iso(run.started),
         "finished": _iso(time.time()),
         "verdict": verdict,
@@ -204,14 +208,15 @@ VMS_DOMAINS = ("export", "vms")
 
 def _name_vms(rows: list[dict[str, Any]], dut: Any, target: Any) -> None:
     """Tag each row judged through a VMS with the VMS's name (``"vms": "<name>"``): every row of
-    a (VMS, camera) pair, and the export and VMS rows of a target that has a VMS."""
+    a (VMS, camera) pair, and the export and VMS rows of a target that has a VMS whose tests
+    ran (a row never run asked nothing)."""
     pair_vms = getattr(dut, "vms_name", None)
     config = getattr(target, "vms", None)
     for row in rows:
         if pair_vms:
             row["vms"] = pair_vms
-        elif config is not None and row.get("domain") in VMS_DOMAINS:
-            row["vms"] = config.name
+        elif config is not None and row.get("domain") in VMS_DOMAINS and row.get("tests"):
+            row["vms"] = config.name  # only rows whose tests ran: those asked the VMS
 
 
 def _compatibility(devices: list[dict[str, Any]]) -> dict[str, Any]:
