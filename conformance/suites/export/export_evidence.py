@@ -96,16 +96,17 @@ def attach_export(run: Any, evidence: Any) -> None:
         evidence.attach_exchanges("vms-rest-transcript", list(run.transcript))
     else:
         evidence.note("the VMS adapter keeps no REST transcript (no vms-rest-transcript file)")
+    naming = job_audit(run.audit or [], run.job_id)
     evidence.attach_json(
         "vms-audit-export",
         {
             "job_id": run.job_id,
             "asked": run.audit_asked,
             "error": run.audit_error,
-            "entries_naming_the_job": job_audit(run.audit or [], run.job_id),
-            "other_entries_since_the_request": [
-                e for e in (run.audit or []) if e not in job_audit(run.audit or [], run.job_id)
-            ][-20:],
+            "entries_naming_the_job": naming,
+            "other_entries_since_the_request": [e for e in run.audit or [] if e not in naming][
+                -20:
+            ],
         },
     )
     manifest = run.files.get("manifest.json")
