@@ -299,6 +299,7 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
 
     def compute() -> ExportRun | None:
         # Anchored on the newest recording, which carries the camera's own time.
+        mark = vms.recorder.mark() if vms.recorder is not None else None  # transcript from here
         now = latest_recorded(vms, camera.id) or datetime.now(UTC)
         window = timedelta(seconds=float(params.get("search_window_s", 600.0)))
         found = vms.search_recordings(camera.id, now - window, now)
@@ -307,7 +308,7 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
         gap_start, gap_end = found.gaps[-1]
         start = max(gap_start - timedelta(seconds=1.5), min(s.start for s in found.segments))
         end = min(gap_end + timedelta(seconds=1.5), max(s.end for s in found.segments))
-        return run_export(vms, (camera.id,), start, end, 60.0, found)
+        return run_export(vms, (camera.id,), start, end, 60.0, found, mark)
 
     run = device.cached("export:gaps", compute)
     if run is None:
