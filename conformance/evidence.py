@@ -97,6 +97,26 @@ class Evidence:
         if exchanges:
             self.attach_text(name, "\n\n".join(format_exchange(x) for x in exchanges))
 
+    def attach_shared(
+        self, name: str, data: bytes, *, ext: str, media_type: str, allure_limit: int = 256 * 1024
+    ) -> None:
+        """Attach bytes many verdicts rest on (an export package) without a copy per verdict:
+        written once under ``evidence/<device>/shared/``, named by content, and linked from each
+        requirement. Not redacted (a signed package must stay byte-exact): the caller withholds
+        what carries a credential (:meth:`Redactor.found_in`). Allure gets a copy per test only
+        up to ``allure_limit`` bytes (its results folder copies every attachment)."""
+        digest = hashlib.sha256(data).hexdigest()
+        filename = f"{digest[:16]}-{safe_name(name)}.{ext}"
+        rel = Path("evidence") / safe_name(self.device) / "shared" / filename
+        if self.results_dir is not None:
+            path = self.results_dir / rel
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        self.files.append(EvidenceFile(name, rel.as_posix(), digest, media_type))
+        if allure is not None and len(data) <= allure_limit:
+            allure.attach(data, name=name, extension=ext)
+
     def _write(self, name: str, data: bytes, ext: str, media_type: str) -> None:
         filename = f"{len(self.files) + 1:02d}-{safe_name(name)}.{ext}"
         digest = hashlib.sha256(data).hexdigest()

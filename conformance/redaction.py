@@ -58,6 +58,11 @@ class Redactor:
             text = text.replace(form, MASK)
         return text
 
+    def found_in(self, data: bytes) -> bool:
+        """Whether a known secret appears in ``data`` in any form (for bytes kept as they are,
+        such as a signed export package, which cannot be redacted without breaking it)."""
+        return any(form.encode("utf-8") in data for form in self._forms)
+
     def bytes(self, data: bytes) -> bytes:
         return self(data.decode("utf-8", errors="replace")).encode("utf-8")
 

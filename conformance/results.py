@@ -21,6 +21,7 @@ from conformance import __version__
 from conformance.outcomes import Outcome, is_unjudged_here, worst
 from conformance.redaction import redact_deep
 from conformance.targets import redacted
+from conformance.vms_target import vms_section
 
 if TYPE_CHECKING:
     from conformance.plugin import ConformanceRun
@@ -148,6 +149,7 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
             )
             for entry in run.profile.requirements
         ]
+        _name_vms(rows, dut, run.target)
         all_rows.extend(rows)
         verdict, meaning = verdict_of(rows)
         discovery = dut._cache.get("discovery")
@@ -182,6 +184,11 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
         },
         "mode": run.mode,
         "target": redacted(run.target),
+        # The VMS behind the run's export and VMS verdicts (null when no row was judged
+        # through one, even if the target names a VMS).
+        "vms": vms_section(getattr(run.target, "vms", None), run.redactor)
+        if any("vms" in row for row in all_rows)
+        else None,
         "started": _iso(run.started),
         "finished": _iso(time.time()),
         "verdict": verdict,
@@ -193,6 +200,23 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
     # Everything a device said (notes, measured values) passes the redactor once more: it has
     # learnt by now every password a device put in a URL during the run.
     return redact_deep(document, run.redactor)
+
+
+VMS_DOMAINS = ("export", "vms")
+"""Requirement domains judged through the target's VMS (its export, ingest and audit APIs)."""
+
+
+def _name_vms(rows: list[dict[str, Any]], dut: Any, target: Any) -> None:
+    """Tag each row judged through a VMS with the VMS's name (``"vms": "<name>"``): every row of
+    a (VMS, camera) pair, and the export and VMS rows of a target that has a VMS whose tests
+    ran (a row never run asked nothing)."""
+    pair_vms = getattr(dut, "vms_name", None)
+    config = getattr(target, "vms", None)
+    for row in rows:
+        if pair_vms:
+            row["vms"] = pair_vms
+        elif config is not None and row.get("domain") in VMS_DOMAINS and row.get("tests"):
+            row["vms"] = config.name  # only rows whose tests ran: those asked the VMS
 
 
 def _compatibility(devices: list[dict[str, Any]]) -> dict[str, Any]:

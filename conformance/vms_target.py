@@ -54,13 +54,57 @@ class VmsConfig:
     password: str = field(repr=False)
     options: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        """What reports call this VMS: the ``name`` option, else the adapter's name (the same
+        name the vms-ingest pairs carry, ``<name> · <camera>``)."""
+        return str(self.options.get("name") or self.adapter)
+
     def make_adapter(self, timeout_s: float = 10.0) -> Any:
         from conformance.clients.vms import make_adapter
 
+        options = {k: v for k, v in self.options.items() if k != "name"}  # ours, not the adapter's
         return make_adapter(
-            self.adapter, self.url, self.username, self.password, timeout_s=timeout_s,
-            **self.options,
-        )  # fmt: skip
+            self.adapter, self.url, self.username, self.password, timeout_s=timeout_s, **options
+        )
+
+
+_IDENTITIES: dict[tuple[str, str], dict[str, str]] = {}
+"""(adapter, url) -> what the VMS said it is, asked once per run by whoever talked to it first."""
+
+
+def remember_identity(config: VmsConfig, adapter: Any) -> dict[str, str]:
+    """Ask the VMS (through ``adapter``) what product and version it is, once per run, for
+    results.json's ``vms`` section. A VMS that will not say is still named (product and version
+    empty): the question is not a requirement, and its failure judges nothing."""
+    from conformance.clients.vms import VmsError
+
+    key = (config.adapter, config.url)
+    if key not in _IDENTITIES:
+        try:
+            product, version = adapter.identity()
+        except (VmsError, OSError, ValueError, TypeError):
+            product, version = "", ""
+        _IDENTITIES[key] = {"product": str(product), "version": str(version)}
+    return _IDENTITIES[key]
+
+
+def vms_section(config: VmsConfig | None, redactor: Any = None) -> dict[str, str] | None:
+    """results.json's top-level ``vms``: name, product, version and the address without
+    credentials; None without a VMS. Product and version are what the VMS said during the run
+    (empty when the run never talked to it)."""
+    if config is None:
+        return None
+    from conformance.clients.vms_transcript import clean_url
+
+    said = _IDENTITIES.get((config.adapter, config.url), {})
+    address = clean_url(config.url)
+    return {
+        "name": config.name,
+        "product": said.get("product", ""),
+        "version": said.get("version", ""),
+        "address": redactor(address) if redactor is not None else address,
+    }
 
 
 def _env(source: str, field_name: str, var: str) -> str:

@@ -205,6 +205,9 @@ class VmsAdapter(abc.ABC):
     name: str = "abstract"
     capabilities: VmsCapabilities = VmsCapabilities()
     timeout_s: float = 10.0
+    recorder: Any = None
+    """A :class:`conformance.clients.vms_transcript.RestRecorder` of the adapter's REST
+    exchanges, when it keeps one (the export evidence attaches the transcript)."""
 
     @abc.abstractmethod
     def list_cameras(self) -> list[VmsCamera]:
@@ -234,6 +237,12 @@ class VmsAdapter(abc.ABC):
     def version(self) -> str:
         """Product and version, e.g. ``ZoneMinder 1.36.33`` (reported with every run)."""
         return self.name
+
+    def identity(self) -> tuple[str, str]:
+        """Product and version apart (results.json's ``vms`` section); from :meth:`version`
+        unless the adapter knows them separately."""
+        product, _, number = self.version().partition(" ")
+        return product, number
 
     def add_camera(self, camera: IngestCamera, record: bool = True) -> str:
         """Have the VMS ingest (and record) a camera; return the VMS's camera id."""

@@ -38,6 +38,7 @@ from conformance.clients.vms import (
     VmsUnreachable,
     VmsUnsupported,
 )
+from conformance.clients.vms_transcript import RestRecorder
 
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024
 
@@ -69,6 +70,8 @@ class FakeVmsAdapter(VmsAdapter):
         self.timeout_s = timeout_s
         self._session = requests.Session()
         self._session.trust_env = False  # loopback: never via a proxy
+        self.recorder = RestRecorder()
+        self.recorder.install(self._session)
         self._token: str | None = None
 
     def __repr__(self) -> str:
@@ -251,6 +254,12 @@ class FakeVmsAdapter(VmsAdapter):
         if not isinstance(body, dict) or not isinstance(body.get("product"), str):
             raise VmsApiError("/api/version: malformed reply")
         return f"{body['product']} {body.get('version', '')}".strip()
+
+    def identity(self) -> tuple[str, str]:
+        body = self._ingest("GET", "/api/version", "version")
+        if not isinstance(body, dict) or not isinstance(body.get("product"), str):
+            raise VmsApiError("/api/version: malformed reply")
+        return body["product"], str(body.get("version", ""))
 
     def add_camera(self, camera: IngestCamera, record: bool = True) -> str:
         body = self._ingest(

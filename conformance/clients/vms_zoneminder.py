@@ -59,6 +59,7 @@ from conformance.clients.vms import (
     VmsUnreachable,
     VmsUnsupported,
 )
+from conformance.clients.vms_transcript import RestRecorder
 from conformance.clients.vms_zoneminder_util import (  # noqa: F401 - re-exported
     as_int,
     gaps_between,
@@ -102,6 +103,8 @@ class ZoneMinderAdapter(VmsAdapter):
         self.timeout_s = timeout_s
         self.section_length_s = section_length_s
         self._session = requests.Session()
+        self.recorder = RestRecorder()
+        self.recorder.install(self._session)
         self._token: str | None = None
         self._tz: ZoneInfo | None = None
         self._exports: dict[str, str] = {}

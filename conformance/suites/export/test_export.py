@@ -10,7 +10,6 @@ design and is not (and must not be) undone; the evidence names the job so it can
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -29,28 +28,34 @@ from conformance.checks.export import (
     check_speed,
     check_tamper_detected,
     check_utc,
-    parse_manifest,
     parse_utc,
     verify_signature,
 )
 from conformance.checks.export_alignment import check_complete, check_identical
 from conformance.outcomes import Inconclusive, not_applicable
+from conformance.suites.export.export_helpers import (
+    aligned,
+    companion,
+    device_identity,
+    identical_summary,
+    manifest_of,
+    record_job,
+    reference_of,
+    single_done,
+)
 from conformance.suites.export.exports import (
-    SINGLE_S,
     ExportRun,
-    Reference,
-    align_files,
+    latest_recorded,
+    recorded_range,
+    require_done,
+    run_export,
+    vms_adapter,
+    vms_camera,
+)
+from conformance.suites.export.reference import (
     file_spans,
     first_frame_from,
     first_frame_on_reference,
-    latest_recorded,
-    recorded_range,
-    recording_facts,
-    require_done,
-    run_export,
-    single_export,
-    vms_adapter,
-    vms_camera,
 )
 
 
@@ -59,85 +64,21 @@ def vms(conformance_run):
     return vms_adapter(conformance_run)
 
 
-def _single(device, vms, conformance_run) -> tuple[Any, ExportRun]:
-    camera, run = single_export(device, vms, SINGLE_S, conformance_run.timeout)
-    require_done(run)
-    return camera, run
-
-
-def _manifest(run: ExportRun) -> dict[str, Any]:
-    manifest, problems = parse_manifest(run.files.get("manifest.json"))
-    assert manifest is not None, "; ".join(problems)
-    return manifest
-
-
-def _record_job(evidence, run: ExportRun) -> None:
-    evidence.measure(
-        "export_job",
-        {
-            "job_id": run.job_id, "state": run.state, "elapsed_s": round(run.elapsed_s, 3),
-            "cameras": list(run.request.camera_ids), "start": run.request.start.isoformat(),
-            "end": run.request.end.isoformat(), "files": sorted(run.files),
-        },
-    )  # fmt: skip
-    evidence.note(
-        f"export job {run.job_id} left an entry in the VMS audit log (append-only; not undone)"
-    )
-
-
 @pytest.mark.requirement("EXPORT-PLAY-01")
 def test_export_plays_in_ffmpeg(device, vms, conformance_run, evidence):
-    _camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
+    _camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run, summary=True)
     evidence.measure("media", [f.summary() for f in run.facts])
     problems = check_plays(run.facts)
     assert not problems, "; ".join(problems)
 
 
-def _reference(device, vms, camera_id: str, run: ExportRun) -> Reference:
-    reference = recording_facts(device, vms, camera_id, run)
-    if reference is None:
-        not_applicable("the VMS offers no download of the recording itself to compare with")
-    if not reference.facts.opened or reference.facts.error:
-        raise Inconclusive(f"the recording download does not open: {reference.facts.error}")
-    return reference
-
-
-def _aligned(
-    device, vms, camera, run: ExportRun, evidence, params, required: bool = True
-) -> dict[str, Any]:
-    """The export's files aligned on the reference recording (digests of coded pictures).
-
-    ``required=False``: an empty result where the VMS offers no usable recording download
-    (the caller then judges on the package's own account)."""
-    if not required:
-        found = recording_facts(device, vms, camera.id, run)
-        if found is None or not found.facts.opened or found.facts.error:
-            evidence.note("no reference recording to align the export on")
-            return {}
-    reference = _reference(device, vms, camera.id, run)
-    tolerance = float(params.get("time_tolerance_s", 2.0))
-    files = align_files(run, camera.id, reference, tolerance)
-    evidence.expect(
-        "reference",
-        {**reference.facts.summary(),
-         "window_utc": [t.isoformat() for t in reference.window],
-         "anchor": "the last frame before the window's end"},
-    )  # fmt: skip
-    evidence.measure(
-        "alignment",
-        {path: {**a.summary(), "span_utc": [t.isoformat() for t in span] if span else None}
-         for path, (a, span) in files.items()},
-    )  # fmt: skip
-    return files
-
-
 @pytest.mark.requirement("EXPORT-RANGE-01")
 def test_export_covers_requested_range(device, vms, conformance_run, evidence, params):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
-    files = _aligned(device, vms, camera, run, evidence, params, required=False)
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    manifest = manifest_of(run)
+    files = aligned(device, vms, camera, run, evidence, params, required=False)
     spans = sorted(span for _a, span in files.values() if span is not None)
     source = "the reference recording the export was aligned on"
     if not spans:
@@ -159,9 +100,9 @@ def test_export_covers_requested_range(device, vms, conformance_run, evidence, p
 
 @pytest.mark.requirement("EXPORT-NATIVE-01")
 def test_export_is_native(device, vms, conformance_run, evidence):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    reference = _reference(device, vms, camera.id, run).facts
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    reference = reference_of(device, vms, camera.id, run).facts
     recording = RecordingFormat(
         reference.codec, reference.width, reference.height, reference.fps,
         tuple(reference.parameter_sets),
@@ -174,13 +115,13 @@ def test_export_is_native(device, vms, conformance_run, evidence):
 
 @pytest.mark.requirement("EXPORT-FRAMES-01")
 def test_export_frame_count(device, vms, conformance_run, evidence, params):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    reference = _reference(device, vms, camera.id, run)
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    reference = reference_of(device, vms, camera.id, run)
     evidence.expect("recorded_fps", reference.fps)
     evidence.measure("export", [f.summary() for f in run.facts])
     problems = check_frames(run.facts, reference.fps)
-    for path, (alignment, _span) in _aligned(device, vms, camera, run, evidence, params).items():
+    for path, (alignment, _span) in aligned(device, vms, camera, run, evidence, params).items():
         if alignment.matched:  # a re-encoded export has no recorded picture to miss frames of
             problems += [f"{path}: {p}" for p in check_complete(alignment)]
     assert not problems, "; ".join(problems)
@@ -188,13 +129,15 @@ def test_export_frame_count(device, vms, conformance_run, evidence, params):
 
 @pytest.mark.requirement("EXPORT-IDENTICAL-01")
 def test_export_identical_to_recording(device, vms, conformance_run, evidence, params):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
     if not vms.capabilities.native_export:
         not_applicable("the VMS does not claim native (bit-identical) export")
-    files = _aligned(device, vms, camera, run, evidence, params)
+    files = aligned(device, vms, camera, run, evidence, params)
     if not files:
         raise Inconclusive("the package holds no media file of the camera to compare")
+    reference = reference_of(device, vms, camera.id, run)
+    evidence.measure("summary", identical_summary(files, len(reference.times)))
     problems = []
     for path, (alignment, _span) in files.items():
         problems += [f"{path}: {p}" for p in check_identical(alignment)]
@@ -203,9 +146,9 @@ def test_export_identical_to_recording(device, vms, conformance_run, evidence, p
 
 @pytest.mark.requirement("EXPORT-UTC-01")
 def test_export_times_are_utc(device, vms, conformance_run, evidence, params):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    manifest = manifest_of(run)
     evidence.measure(
         "manifest_times",
         {
@@ -214,7 +157,7 @@ def test_export_times_are_utc(device, vms, conformance_run, evidence, params):
                       for f in manifest.get("files", [])],
         },
     )  # fmt: skip
-    files = _aligned(device, vms, camera, run, evidence, params, required=False)
+    files = aligned(device, vms, camera, run, evidence, params, required=False)
     first_frames = {path: span[0] if span else None for path, (_a, span) in files.items()}
     if not any(first_frames.values()):
         evidence.note("no exported frame placed on a reference: file starts not compared")
@@ -225,27 +168,12 @@ def test_export_times_are_utc(device, vms, conformance_run, evidence, params):
     assert not problems, "; ".join(problems)
 
 
-def _device_identity(device) -> dict[str, str]:
-    info = device.call("devicemgmt", "GetDeviceInformation")
-    identity = {
-        "manufacturer": str(info.Manufacturer or ""),
-        "model": str(info.Model or ""),
-        "serial": str(info.SerialNumber or ""),
-    }
-    try:
-        interfaces = device.call("devicemgmt", "GetNetworkInterfaces")
-        identity["mac"] = str(interfaces[0].Info.HwAddress or "")
-    except (IndexError, AttributeError, TypeError):
-        identity["mac"] = ""
-    return identity
-
-
 @pytest.mark.requirement("EXPORT-ID-01")
 def test_export_identifies_camera(device, vms, conformance_run, evidence):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
-    identity = _device_identity(device)
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    manifest = manifest_of(run)
+    identity = device_identity(device)
     evidence.expect("device_identity", identity)
     evidence.measure("manifest_cameras", manifest.get("cameras"))
     problems = check_identity(manifest, camera.id, identity)
@@ -254,9 +182,9 @@ def test_export_identifies_camera(device, vms, conformance_run, evidence):
 
 @pytest.mark.requirement("EXPORT-HASH-01")
 def test_export_hashes_verify(device, vms, conformance_run, evidence):
-    _camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
+    _camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    manifest = manifest_of(run)
     evidence.measure(
         "manifest_files", [[f.get("path"), f.get("sha256")] for f in manifest.get("files", [])]
     )
@@ -266,8 +194,8 @@ def test_export_hashes_verify(device, vms, conformance_run, evidence):
 
 @pytest.mark.requirement("EXPORT-TAMPER-01")
 def test_export_tamper_detected(device, vms, conformance_run, evidence):
-    _camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
+    _camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
     published = vms.public_keys()
     evidence.measure("files_tampered", sorted(run.files))
     problems = check_tamper_detected(run.files, published)
@@ -276,9 +204,9 @@ def test_export_tamper_detected(device, vms, conformance_run, evidence):
 
 @pytest.mark.requirement("EXPORT-SIG-01")
 def test_export_signature_verifies(device, vms, conformance_run, evidence):
-    _camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
+    _camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
+    manifest = manifest_of(run)
     signature = manifest.get("signature") or {}
     evidence.measure("signature", signature or None)
     key_file = (manifest.get("public_key") or {}).get("file")
@@ -296,8 +224,8 @@ def test_export_signature_verifies(device, vms, conformance_run, evidence):
 
 @pytest.mark.requirement("EXPORT-AUDIT-01")
 def test_export_is_audited(device, vms, conformance_run, evidence):
-    camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
+    camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
     if not vms.capabilities.audit_log:
         not_applicable("the VMS adapter offers no audit log")
     entries = vms.audit_log(since=run.wall[0] - timedelta(seconds=5))
@@ -311,28 +239,18 @@ def test_export_is_audited(device, vms, conformance_run, evidence):
     assert not problems, "; ".join(problems)
 
 
-def _companion(vms, camera_id: str, start: datetime, end: datetime) -> str | None:
-    for other in vms.list_cameras():
-        if other.id == camera_id:
-            continue
-        found = vms.search_recordings(other.id, start, end)
-        covered = sum((s.end - s.start).total_seconds() for s in found.segments)
-        if covered >= 0.9 * (end - start).total_seconds():
-            return other.id
-    return None
-
-
 @pytest.mark.requirement("EXPORT-MULTI-01")
 def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, params):
     camera = vms_camera(device, vms)
     duration = float(params.get("duration_s", 3.0))
+    mark = vms.recorder.mark() if vms.recorder is not None else None
 
     def compute() -> ExportRun | None:
         # The window sits well inside what is recorded (not at its live edge), so every camera
         # has media over it whatever the VMS does with the range (EXPORT-RANGE-01's business).
         start, _end, _found = recorded_range(vms, camera.id, duration + 6.0, duration + 16.0)
         end = start + timedelta(seconds=duration)
-        other = _companion(vms, camera.id, start, end)
+        other = companion(vms, camera.id, start, end)
         if other is None:
             return None
         return run_export(vms, (camera.id, other), start, end, 30.0 + 8 * duration)
@@ -347,14 +265,16 @@ def test_multi_camera_export_aligned(device, vms, conformance_run, evidence, par
         evidence.attach_json(
             "vms-latest-recordings", {o: t.isoformat() if t else None for o, t in latest.items()}
         )
+        if mark is not None:  # the searches themselves, as asked and answered (no export made)
+            evidence.attach_exchanges("vms-rest-transcript", vms.recorder.since(mark))
         assert not elsewhere, (
             f"other cameras record ({', '.join(elsewhere)}), but never over the same time as "
             f"{camera.id}: a multi-camera export cannot be aligned (do the cameras' clocks agree?)"
         )
         not_applicable("the VMS records no second camera")
     require_done(run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
+    record_job(evidence, run, summary=True)
+    manifest = manifest_of(run)
     spans, sources = {}, {}
     tolerance, start = float(params["time_tolerance_s"]), run.request.start
     for camera_id in run.request.camera_ids:
@@ -379,6 +299,7 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
 
     def compute() -> ExportRun | None:
         # Anchored on the newest recording, which carries the camera's own time.
+        mark = vms.recorder.mark() if vms.recorder is not None else None  # transcript from here
         now = latest_recorded(vms, camera.id) or datetime.now(UTC)
         window = timedelta(seconds=float(params.get("search_window_s", 600.0)))
         found = vms.search_recordings(camera.id, now - window, now)
@@ -387,14 +308,14 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
         gap_start, gap_end = found.gaps[-1]
         start = max(gap_start - timedelta(seconds=1.5), min(s.start for s in found.segments))
         end = min(gap_end + timedelta(seconds=1.5), max(s.end for s in found.segments))
-        return run_export(vms, (camera.id,), start, end, 60.0, found)
+        return run_export(vms, (camera.id,), start, end, 60.0, found, mark)
 
     run = device.cached("export:gaps", compute)
     if run is None:
         not_applicable("the recording has no gap to export across (none found by search)")
     require_done(run)
-    _record_job(evidence, run)
-    manifest = _manifest(run)
+    record_job(evidence, run, summary=True)
+    manifest = manifest_of(run)
     spans = file_spans(run.facts_for(camera.id, manifest), manifest)
     if not spans:
         raise Inconclusive("no media time (manifest and container) in the export")
@@ -418,11 +339,12 @@ def test_export_reports_gaps(device, vms, conformance_run, evidence, params):
 
 @pytest.mark.requirement("EXPORT-SPEED-01")
 def test_export_speed(device, vms, conformance_run, evidence, params):
-    _camera, run = _single(device, vms, conformance_run)
-    _record_job(evidence, run)
+    _camera, run = single_done(device, vms, conformance_run)
+    record_job(evidence, run)
     claimed = conformance_run.target.spec.claims.export_speed
     required = max(float(params["min_speed_x_realtime"]), float(claimed or 0.0))
-    evidence.claim("export_speed_x", claimed)
+    if claimed is not None:  # nothing claimed is not a claim of nothing
+        evidence.claim("export_speed_x", claimed)
     evidence.expect("min_speed_x_realtime", required)
     speed = run.media_s / run.elapsed_s if run.elapsed_s > 0 else float("inf")
     evidence.measure("export_speed_x", round(speed, 2))

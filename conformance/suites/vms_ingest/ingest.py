@@ -29,6 +29,7 @@ from conformance.clients.vms import (
     VmsError,
     make_adapter,
 )
+from conformance.vms_target import remember_identity
 
 NAME_PREFIX = "cctv-"
 
@@ -168,6 +169,7 @@ class IngestSession:
         by_name = {d["name"]: d for d in ready["devices"]}
         try:
             self.version = self.adapter.version()
+            remember_identity(self.vms, self.adapter)
             self._remove_leftovers()
         except VmsError as exc:
             self.error = exc
