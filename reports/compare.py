@@ -34,6 +34,7 @@ from reports.compatibility import merge_compatibility, render_compatibility
 from reports.html import (
     OUTCOME_LABELS,
     VERDICT_LABELS,
+    csv_safe,
     e,
     legend_html,
     outcome_badge,
@@ -289,12 +290,6 @@ so keep this page beside them.</p>
     return page("Supplier comparison", body, CSS, FILTER_SCRIPT)
 
 
-def _csv_safe(value: Any) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (values come from devices)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_reason(row: dict[str, Any]) -> str:
     if not row or row.get("outcome") == "pass":
         return ""
@@ -320,7 +315,7 @@ def write_compare(folders: list[Path], out: Path) -> tuple[Path, Path]:
             f"#{i} {c.label} (firmware reported: {c.firmware})" for i, c in enumerate(columns, 1)
         ]
         writer.writerow(
-            [_csv_safe(v) for v in ["requirement", "title", "domain", "level", *labels]]
+            [csv_safe(v) for v in ["requirement", "title", "domain", "level", *labels]]
             + [f"#{i} reason" for i in range(1, len(columns) + 1)]
             + ["differs"]
         )
@@ -328,7 +323,7 @@ def write_compare(folders: list[Path], out: Path) -> tuple[Path, Path]:
             rows = [col.rows().get(rid_, {}) for col in columns]
             outcomes = [r.get("outcome", "") for r in rows]
             writer.writerow(
-                _csv_safe(v)
+                csv_safe(v)
                 for v in [rid_, first["title"], first["domain"], first["level"], *outcomes]
                 + [_csv_reason(r) for r in rows]
                 + ["yes" if len(set(outcomes)) > 1 else "no"]

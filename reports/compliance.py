@@ -20,7 +20,7 @@ from reports.claims import claim_findings, contradictions, measured_firmware
 from reports.compatibility import render_compatibility
 from reports.declaration import DECLARATION_CSS, findings_table, render_declaration
 from reports.first_screen import FIRST_SCREEN_CSS, render_first_screen
-from reports.html import VERDICT_LABELS, e, external_link, legend_html, page
+from reports.html import VERDICT_LABELS, csv_safe, e, external_link, legend_html, page
 from reports.matrix import MATRIX_CSS, render_matrix
 from reports.root_causes import render_root_causes
 from reports.statement_sections import domain_summary, evidence_manifest, limitations, streams
@@ -149,12 +149,6 @@ clicked; nothing is fetched when this page opens.</p><ul class=small>{source_lis
     return page(title, body, CSS)
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (values may come from devices)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 CSV_COLUMNS = [
     "device",
     "requirement",
@@ -180,7 +174,7 @@ def write_csv(results: dict[str, Any], path: Path) -> Path:
         for device in results["devices"]:
             for row in device["requirements"]:
                 writer.writerow(
-                    _cell(value)
+                    csv_safe(value)
                     for value in [
                         device["name"],
                         row["id"],

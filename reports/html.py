@@ -88,6 +88,12 @@ def e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def csv_safe(value: Any) -> str:
+    """A CSV cell that spreadsheets will not run as a formula (values may come from devices)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def outcome_badge(outcome: str) -> str:
     return f"<span class='o o-{e(outcome)}'>{e(OUTCOME_LABELS.get(outcome, outcome))}</span>"
 

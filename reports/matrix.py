@@ -44,9 +44,16 @@ def images(row: dict[str, Any], folder: Path | None) -> str:
     return "".join(out)
 
 
+def row_summary(row: dict[str, Any]) -> str:
+    """The check's own explanation of its verdict: a ``summary`` the check measured (e.g.
+    EXPORT-IDENTICAL-01's "109 of 109 exported access units ...") or one on the row."""
+    return str(row.get("summary") or (row.get("measured") or {}).get("summary") or "")
+
+
 def _outcome_cell(row: dict[str, Any]) -> str:
     reason = f"<div class=small>{e(plain_reason(row['reason']))}</div>" if row.get("reason") else ""
-    summary = f"<div class=summary>{e(row['summary'])}</div>" if row.get("summary") else ""
+    text = row_summary(row)
+    summary = f"<div class=summary>{e(text)}</div>" if text else ""
     vms = f"<div class=small>judged through the VMS {e(row['vms'])}</div>" if row.get("vms") else ""
     return f"{outcome_badge(row['outcome'])}{reason}{summary}{vms}"
 
@@ -68,7 +75,10 @@ def render_matrix(device: dict[str, Any], folder: Path | None) -> str:
         expected = row.get("expected") or {}
 
         def cell(field: str, row: dict[str, Any] = row) -> str:
-            return values_cell(row.get(field) or {}, row["id"], shared, anchor)
+            values = dict(row.get(field) or {})
+            if field == "measured":
+                values.pop("summary", None)  # shown in words under the outcome
+            return values_cell(values, row["id"], shared, anchor)
 
         out.append(
             f"<tr id='{e(anchor)}-{e(row['id'])}' class='req o-row-{e(row['outcome'])}'>"
