@@ -20,11 +20,15 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reports.html import VERDICT_LABELS
 from reports.print_css import RunningHeader, print_css
+
+if TYPE_CHECKING:
+    from reports.compare import Column
 
 TIMEOUT_S = 90.0
 INSTALL_HINT = "headless Chromium not installed (apt-get install -y chromium)"
@@ -117,15 +121,30 @@ def print_pdf(
     return pdf_path
 
 
-def write_pdf(html_path: Path, header: RunningHeader) -> tuple[Path | None, str]:
+def write_pdf(
+    html_path: Path, header: RunningHeader, *, chromium: str | None = None
+) -> tuple[Path | None, str]:
     """Print ``x.html`` to ``x.pdf`` beside it; (path, "") or (None, the one-line reason)."""
     pdf_path = html_path.with_suffix(".pdf")
     try:
-        return print_pdf(html_path, pdf_path, header), ""
+        return print_pdf(html_path, pdf_path, header, chromium=chromium), ""
     except FileNotFoundError:
         return None, f"{pdf_path.name} not written: {INSTALL_HINT}"
     except (PdfError, OSError) as exc:
         return None, f"{pdf_path.name} not written: {exc}"
+
+
+def write_pdfs(pages: Sequence[Path], header: RunningHeader) -> tuple[list[Path], list[str]]:
+    """Print each page beside itself, two at a time; (PDFs written, one line per failure).
+
+    Without Chromium, one line for all of them: the run's other reports are written anyway.
+    """
+    chromium = find_chromium()
+    if chromium is None:
+        return [], [f"PDF not written: {INSTALL_HINT}"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda p: write_pdf(p, header, chromium=chromium), pages))
+    return [p for p, _ in outcomes if p], [why for p, why in outcomes if not p]
 
 
 def _date(stamp: str) -> str:
@@ -147,17 +166,15 @@ def compliance_header(results: dict[str, Any]) -> RunningHeader:
     )
 
 
-def compare_header(results: Sequence[dict[str, Any]]) -> RunningHeader:
-    """Every compared supplier and product left, their verdicts right (in column order)."""
-    names = "; ".join(
-        f"#{i} {r['target'].get('supplier') or '?'} — {r['target'].get('product') or '?'}"
-        for i, r in enumerate(results, 1)
-    )
+def compare_header(columns: Sequence[Column]) -> RunningHeader:
+    """Every compared column (supplier, product, device) left, its verdict right, numbered as
+    the comparison's columns are."""
+    names = "; ".join(f"#{i} {c.label} ({c.device['name']})" for i, c in enumerate(columns, 1))
     verdicts = " · ".join(
-        f"#{i} {VERDICT_LABELS.get(r['verdict'], r['verdict']).split(' (')[0]}"
-        for i, r in enumerate(results, 1)
+        f"#{i} {VERDICT_LABELS.get(c.device['verdict'], c.device['verdict']).split(' (')[0]}"
+        for i, c in enumerate(columns, 1)
     )
-    dates = sorted(_date(r.get("started", "")) for r in results) or [""]
+    dates = sorted(_date(c.results.get("started", "")) for c in columns) or [""]
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
     return RunningHeader(
         left=f"Supplier comparison: {names}",

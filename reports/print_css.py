@@ -110,8 +110,8 @@ class RunningHeader:
 
     def css(self) -> str:
         return PAGE_RULES % {
-            "left": css_string(_clip(self.left, 110)),
-            "right": css_string(_clip(self.right, 70)),
+            "left": css_string(_clip(self.left, 72)),
+            "right": css_string(_clip(self.right, 48)),
             "footer": css_string(_clip(self.footer, 120)),
         }
 
