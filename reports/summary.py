@@ -22,7 +22,7 @@ from reports.root_causes import root_causes
 
 MAX_DEVICES = 8
 MAX_CAUSES = 10
-REASON_CHARS = 120
+REASON_CHARS = 100
 
 CSS = """
 body{margin:1.2em;font-size:10pt} h1{font-size:1.35em;margin:0 0 .1em}
@@ -107,7 +107,8 @@ def cause_lines(results: dict[str, Any]) -> list[tuple[str, str]]:
             else "not in this profile, but it blocked checks that are"
         )
         blocked = f" (blocked {cause['blocked']} other check(s))" if cause["blocked"] else ""
-        hit = ", ".join(cause["devices"][:3]) + (" …" if len(cause["devices"]) > 3 else "")
+        many = len(cause["devices"]) - 2
+        hit = ", ".join(cause["devices"][:2]) + (f" and {many} more" if many > 0 else "")
         lines.append((rid, f"{_clip(what)}{blocked} [{hit}]"))
     return lines
 
@@ -140,10 +141,13 @@ def render_summary(results: dict[str, Any], folder: Path | None = None) -> str:
     target = results["target"]
     profile = results["profile"]
     suite = results.get("suite") or {}
+    # Distinct firmware versions with how many devices report each: the devices table below
+    # names them one by one, this line must stay one line on an estate.
+    firmware = Counter(measured_firmware(d) or "(not reported)" for d in results["devices"])
     reported = "; ".join(
-        f"{d['name']}: {measured_firmware(d) or '(not reported)'}"
-        for d in results["devices"][:MAX_DEVICES]
-    ) + (" …" if len(results["devices"]) > MAX_DEVICES else "")
+        f"{version} ({n} device{'s' if n > 1 else ''})" if len(results["devices"]) > 1 else version
+        for version, n in firmware.most_common()
+    )
     models = sorted(
         {
             " ".join(str(_identity(d).get(k) or "") for k in ("Manufacturer", "Model")).strip()
