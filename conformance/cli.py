@@ -266,13 +266,22 @@ def _print_summary(results: dict, out: Path) -> None:
 def _write_pdfs(results: dict, out: Path) -> None:
     """summary.html, then compliance.pdf and summary.pdf beside the pages (when Chromium is
     installed; otherwise one line says so and the run's other reports stand)."""
-    from reports.pdf import compliance_header, write_pdfs
+    from reports.pdf import MAX_STATEMENT_DEVICES, compliance_header, write_pdfs
     from reports.summary import write_summary
 
     summary = write_summary(results, out)
-    written, problems = write_pdfs([out / "compliance.html", summary], compliance_header(results))
+    pages = [out / "compliance.html", summary]
+    problems = []
+    if len(results["devices"]) > MAX_STATEMENT_DEVICES:
+        pages = [summary]
+        problems.append(
+            f"compliance.pdf not written: {len(results['devices'])} devices would print "
+            f"hundreds of pages (at most {MAX_STATEMENT_DEVICES}); summary.pdf and "
+            "compliance.html cover the estate"
+        )
+    written, failed = write_pdfs(pages, compliance_header(results))
     print(f"summary: {summary}" + (f"; pdf: {', '.join(map(str, written))}" if written else ""))
-    for line in problems:
+    for line in problems + failed:
         print(f"cctv-conformance: {line}", file=sys.stderr)
 
 

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from reports.compare import Column
 
 TIMEOUT_S = 90.0
+# An estate's statement (125 cameras: a 30 MB page, 450 pages, 90 s of Chromium) is no tender
+# document; above this many devices only the one-page summary is printed.
+MAX_STATEMENT_DEVICES = 20
 INSTALL_HINT = "headless Chromium not installed (apt-get install -y chromium)"
 FLAGS = [
     "--headless",

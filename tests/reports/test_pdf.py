@@ -245,3 +245,21 @@ def test_compare_header_numbers_columns_like_the_page(demo_runs: dict[str, Path]
     header = compare_header(columns)
     assert header.left.startswith("Supplier comparison: #1 FakeVMS Ltd")
     assert header.right == "#1 Conforms · #2 Does not conform"
+
+
+@needs_tools
+def test_an_estate_prints_only_the_summary(
+    demo_runs: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Above MAX_STATEMENT_DEVICES the statement would be hundreds of pages: one line says so."""
+    monkeypatch.setattr("reports.pdf.MAX_STATEMENT_DEVICES", 0)
+    shutil.copy2(demo_runs["good"] / "compliance.html", tmp_path / "compliance.html")
+    shutil.copy2(demo_runs["good"] / "results.json", tmp_path / "results.json")
+    cli._write_pdfs(_results(tmp_path), tmp_path)
+    captured = capsys.readouterr()
+    assert f"pdf: {tmp_path / 'summary.pdf'}" in captured.out
+    assert "compliance.pdf not written: 1 devices would print hundreds" in captured.err
+    assert not (tmp_path / "compliance.pdf").exists() and _pages(tmp_path / "summary.pdf") == 1
