@@ -15,6 +15,7 @@ forbids it; the resolver is also told to answer nothing).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -66,9 +67,39 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
+# A requirement ID as the catalogue writes them (every one ends in a two-digit number):
+# ONVIF-DEV-INFO-01, VMS-EXPORT-EVIDENCE-01. Chromium may break a line at any of its hyphens.
+REQUIREMENT_ID = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d{2}(?![\w-])")
+_TAG = re.compile(r"(<[^>]*>)")
+# Text a <span> must not enter: raw text elements, and SVG (whose <text> drops HTML children).
+_RAW_TEXT = ("script", "style", "title", "textarea", "svg")
+
+
+def mark_ids(html: str) -> str:
+    """Wrap every requirement ID in the page's text in ``<span class=rid>`` (nowrap in print).
+
+    Pages mark the IDs they render as cells (``code.rid``), but IDs also run through prose: a
+    verdict's meaning lists every failed requirement, a reason says "blocked by ...". Only text
+    between tags is touched, never an attribute (anchors, hrefs), a script, style, title or SVG.
+    """
+    parts = _TAG.split(html)
+    raw: str | None = None
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            tag = name.group(1).lower() if name else ""
+            if raw is None and tag in _RAW_TEXT and not part.startswith("</"):
+                raw = tag
+            elif raw == tag and part.startswith("</"):
+                raw = None
+        elif raw is None and part:
+            parts[i] = REQUIREMENT_ID.sub(r"<span class=rid>\g<0></span>", part)
+    return "".join(parts)
+
+
 def _print_copy(html_path: Path, header: RunningHeader) -> Path:
-    """A hidden copy of the page beside it with the print rules appended to its <head>."""
-    text = html_path.read_text(encoding="utf-8")
+    """A hidden copy of the page beside it: IDs marked, the print rules added to its <head>."""
+    text = mark_ids(html_path.read_text(encoding="utf-8"))
     style = f"<style media=print>{print_css(header)}</style>"
     marker = text.lower().rfind("</head>")
     text = text[:marker] + style + text[marker:] if marker >= 0 else style + text

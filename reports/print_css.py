@@ -41,7 +41,7 @@ table{font-size:7.5pt;margin:.3em 0} th,td{padding:.15em .3em}
 thead{display:table-header-group}
 tr,figure,svg,.keep{break-inside:avoid;page-break-inside:avoid}
 code{word-break:normal;overflow-wrap:anywhere}
-code.rid,td.rq code,.matrix tr.req>td:first-child>code,.rid{white-space:nowrap;
+code.rid,td.rq code,.matrix tr.req>td:first-child>code,span.rid{white-space:nowrap;
 word-break:keep-all;overflow-wrap:normal}
 details>summary{list-style:none} details>summary::-webkit-details-marker{display:none}
 .thumb{width:70px;max-width:70px}

@@ -21,7 +21,14 @@ import pytest
 from conformance import cli
 from reports.compare import load_columns
 from reports.html import VERDICT_LABELS, page
-from reports.pdf import INSTALL_HINT, compare_header, compliance_header, print_pdf, write_pdfs
+from reports.pdf import (
+    INSTALL_HINT,
+    compare_header,
+    compliance_header,
+    mark_ids,
+    print_pdf,
+    write_pdfs,
+)
 from reports.print_css import RunningHeader, css_string
 from reports.summary import write_summary
 
@@ -159,6 +166,7 @@ def test_print_rules_keep_an_id_whole_where_the_page_alone_splits_it(tmp_path: P
     body = "<table style='width:40mm;table-layout:fixed'>" + (
         f"<tr class=req><td style='width:14mm'>{cell}</td><td>x</td></tr>" * 3 + "</table>"
     )
+    body += f"<p style='width:30mm'>Inconclusive, blocked by {rid}.</p>"  # an ID in prose
     html_path = tmp_path / "narrow.html"
     html_path.write_text(page("narrow", body), encoding="utf-8")
     plain = tmp_path / "plain.pdf"
@@ -180,7 +188,21 @@ def test_print_rules_keep_an_id_whole_where_the_page_alone_splits_it(tmp_path: P
     )
     assert rid not in _text(plain), "the control no longer splits the ID: make the cell narrower"
     printed = print_pdf(html_path, tmp_path / "printed.pdf", RunningHeader("left", "right"))
-    assert _text(printed).count(rid) == 3
+    assert _text(printed).count(rid) == 4
+
+
+def test_ids_in_prose_are_marked_but_never_attributes_scripts_or_svg() -> None:
+    marked = mark_ids(
+        "<title>STREAM-FPS-01</title><a href='#cam-STREAM-FPS-01'>blocked by STREAM-FPS-01."
+        "</a><script>x='ONVIF-DEV-INFO-01'</script><svg><text>EXPORT-PLAY-01</text></svg>"
+        "<p>demo-cam-01 SIM-HW-1 <code>VMS-EXPORT-EVIDENCE-01</code></p>"
+    )
+    assert marked == (
+        "<title>STREAM-FPS-01</title><a href='#cam-STREAM-FPS-01'>blocked by "
+        "<span class=rid>STREAM-FPS-01</span>.</a><script>x='ONVIF-DEV-INFO-01'</script>"
+        "<svg><text>EXPORT-PLAY-01</text></svg><p>demo-cam-01 SIM-HW-1 "
+        "<code><span class=rid>VMS-EXPORT-EVIDENCE-01</span></code></p>"
+    )
 
 
 @needs_tools
