@@ -100,9 +100,12 @@ def cause_lines(results: dict[str, Any]) -> list[tuple[str, str]]:
     lines = []
     for rid, cause in causes.items():
         row = cause["row"]
+        # Reasons often open with their own ID ("ONVIF-DEV-SVC-01: ..."): said once is enough.
+        reason = plain_reason(row.get("reason") or "") if row else ""
+        reason = reason.removeprefix(f"{rid}: ").removeprefix(f"{rid} ")
         what = (
             f"{OUTCOME_LABELS.get(row['outcome'], row['outcome'])}: {row['title']}"
-            f"{' — ' + plain_reason(row['reason']) if row.get('reason') else ''}"
+            f"{' — ' + reason if reason else ''}"
             if row
             else "not in this profile, but it blocked checks that are"
         )

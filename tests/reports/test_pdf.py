@@ -30,7 +30,7 @@ from reports.pdf import (
     write_pdfs,
 )
 from reports.print_css import RunningHeader, css_string
-from reports.summary import write_summary
+from reports.summary import cause_lines, write_summary
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm"))
@@ -285,3 +285,39 @@ def test_an_estate_prints_only_the_summary(
     assert f"pdf: {tmp_path / 'summary.pdf'}" in captured.out
     assert "compliance.pdf not written: 1 devices would print hundreds" in captured.err
     assert not (tmp_path / "compliance.pdf").exists() and _pages(tmp_path / "summary.pdf") == 1
+
+
+def test_root_causes_one_line_each() -> None:
+    """A fail that blocked others, a blocker outside the profile, and nothing for the symptoms."""
+
+    def row(rid: str, outcome: str, blocked_by: str = "", reason: str = "") -> dict:
+        return {
+            "id": rid,
+            "title": f"title of {rid}",
+            "outcome": outcome,
+            "reason": reason,
+            "blocked_by": blocked_by,
+        }
+
+    device = {
+        "name": "cam-1",
+        "requirements": [
+            row("ONVIF-DEV-SVC-01", "fail", reason="ONVIF-DEV-SVC-01: GetServices refused"),
+            row("ONVIF-DEV-XADDR-01", "inconclusive", "ONVIF-DEV-SVC-01"),
+            row("ONVIF-MEDIA-PROF-01", "inconclusive", "ONVIF-DEV-SVC-01"),
+            row("STREAM-SDP-01", "inconclusive", "ONVIF-MEDIA-URI-09"),
+            row("STREAM-FPS-01", "pass"),
+        ],
+    }
+    assert cause_lines({"devices": [device, {**device, "name": "cam-2"}]}) == [
+        (
+            "ONVIF-DEV-SVC-01",
+            "Fail: title of ONVIF-DEV-SVC-01 — GetServices refused (blocked 4 other check(s)) "
+            "[cam-1, cam-2]",
+        ),
+        (
+            "ONVIF-MEDIA-URI-09",
+            "not in this profile, but it blocked checks that are (blocked 2 other check(s)) "
+            "[cam-1, cam-2]",
+        ),
+    ]
