@@ -30,7 +30,7 @@ from reports.pdf import (
     write_pdfs,
 )
 from reports.print_css import RunningHeader, css_string
-from reports.summary import cause_lines, write_summary
+from reports.summary import cause_lines, render_summary, write_summary
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm"))
@@ -321,3 +321,20 @@ def test_root_causes_one_line_each() -> None:
             "[cam-1, cam-2]",
         ),
     ]
+
+
+def test_summary_escapes_what_the_device_and_target_say(demo_runs: dict[str, Path]) -> None:
+    """Supplier, model and reasons come from the target file and the device: shown as text."""
+    injected = "<script>alert('pwn')</script>"
+    results = copy.deepcopy(_results(demo_runs["persona"]))
+    results["target"]["supplier"] = injected
+    for row in results["devices"][0]["requirements"]:
+        if row["id"] == "ONVIF-DEV-INFO-01":
+            row["measured"]["identity"]["Model"] = injected
+        if row["outcome"] == "fail":
+            row["reason"] = injected
+    page = render_summary(results)
+    assert "<script" not in page.lower()
+    assert page.count("&lt;script&gt;alert(&#x27;pwn&#x27;)&lt;/script&gt;") >= 3
+    for forbidden in ("<link", "<img", "@import", "url("):
+        assert forbidden not in page.lower(), forbidden
