@@ -23,6 +23,7 @@ from reports.compare import load_columns
 from reports.html import VERDICT_LABELS, page
 from reports.pdf import (
     INSTALL_HINT,
+    PdfError,
     compare_header,
     compliance_header,
     mark_ids,
@@ -338,3 +339,35 @@ def test_summary_escapes_what_the_device_and_target_say(demo_runs: dict[str, Pat
     assert page.count("&lt;script&gt;alert(&#x27;pwn&#x27;)&lt;/script&gt;") >= 3
     for forbidden in ("<link", "<img", "@import", "url("):
         assert forbidden not in page.lower(), forbidden
+
+
+def test_a_hung_or_failing_chromium_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    """Bounded in time: a Chromium that hangs is killed (with its children) after the limit."""
+    page_path = tmp_path / "p.html"
+    page_path.write_text(page("p", "<p>x</p>"), encoding="utf-8")
+    hung = tmp_path / "hung-chromium"
+    hung.write_text("#!/bin/sh\nsleep 60 &\nsleep 60\n", encoding="utf-8")
+    broken = tmp_path / "broken-chromium"
+    broken.write_text("#!/bin/sh\necho 'Trace/breakpoint trap' >&2\nexit 133\n", encoding="utf-8")
+    for script in (hung, broken):
+        script.chmod(0o755)
+    header = RunningHeader("a", "b")
+    with pytest.raises(PdfError, match="did not finish within 1 s"):
+        print_pdf(page_path, tmp_path / "p.pdf", header, chromium=str(hung), timeout=1)
+    with pytest.raises(PdfError, match=r"exited 133 without a PDF \(Trace/breakpoint trap\)"):
+        print_pdf(page_path, tmp_path / "p.pdf", header, chromium=str(broken))
+    assert not list(tmp_path.glob(".*.print.html"))
+
+
+def test_compare_without_chromium_writes_the_page_and_says_so(
+    demo_runs: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CHROMIUM_BIN", "")
+    folders = [str(demo_runs["good"]), str(demo_runs["persona"])]
+    assert cli.main(["compare", *folders, "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"cctv-conformance: PDF not written: {INSTALL_HINT}"
+    assert (tmp_path / "compare.html").is_file() and not (tmp_path / "compare.pdf").exists()
