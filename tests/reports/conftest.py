@@ -19,7 +19,10 @@ PERSONA = "half-frame-rate"  # breaks STREAM-FPS-01: a visible difference in the
 @pytest.fixture(scope="session")
 def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("demo-runs")
+    # The demos write their PDFs (tests/reports/test_pdf.py reads them) even where the test
+    # environment turns PDFs off for every other CLI run (tox.ini CCTV_NO_PDF).
     env = {**os.environ, "ALLURE_BIN": str(root / "no-allure-here")}
+    env.pop("CCTV_NO_PDF", None)
     runs = {"good": root / "good", "persona": root / PERSONA}
     procs = {
         name: subprocess.Popen(

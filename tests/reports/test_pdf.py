@@ -23,6 +23,7 @@ from reports.compare import load_columns
 from reports.html import VERDICT_LABELS, page
 from reports.pdf import (
     INSTALL_HINT,
+    NO_PDF_ENV,
     PdfError,
     compare_header,
     compliance_header,
@@ -39,6 +40,12 @@ needs_tools = pytest.mark.skipif(
     CHROMIUM is None or not POPPLER,
     reason="needs headless Chromium and poppler-utils (apt-get install -y chromium poppler-utils)",
 )
+
+
+@pytest.fixture(autouse=True)
+def _pdfs_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests call the CLI in-process: PDFs on even where tox turns them off."""
+    monkeypatch.delenv(NO_PDF_ENV, raising=False)
 
 
 def _pages(pdf: Path) -> int:
@@ -62,7 +69,9 @@ def compare_pdf(demo_runs: dict[str, Path], tmp_path_factory: pytest.TempPathFac
     """compare.pdf as `cctv-conformance compare` writes it."""
     out = tmp_path_factory.mktemp("compare-pdf")
     folders = [demo_runs["good"], demo_runs["persona"]]
-    assert cli.main(["compare", *map(str, folders), "--out", str(out)]) == 0
+    with pytest.MonkeyPatch.context() as patch:  # module scope: before the autouse fixture
+        patch.delenv(NO_PDF_ENV, raising=False)
+        assert cli.main(["compare", *map(str, folders), "--out", str(out)]) == 0
     return out / "compare.pdf"
 
 
@@ -371,3 +380,12 @@ def test_compare_without_chromium_writes_the_page_and_says_so(
     captured = capsys.readouterr()
     assert captured.err.strip() == f"cctv-conformance: PDF not written: {INSTALL_HINT}"
     assert (tmp_path / "compare.html").is_file() and not (tmp_path / "compare.pdf").exists()
+
+
+def test_harnesses_turn_pdfs_off_silently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CCTV_NO_PDF (the self-test, the CLI tests): no Chromium started, no PDF, no line."""
+    monkeypatch.setenv(NO_PDF_ENV, "1")
+    monkeypatch.setenv("CHROMIUM_BIN", str(tmp_path / "must-not-run"))
+    page_path = tmp_path / "p.html"
+    page_path.write_text(page("p", "<p>x</p>"), encoding="utf-8")
+    assert write_pdfs([page_path], RunningHeader("a", "b")) == ([], [])
