@@ -53,15 +53,16 @@ p{margin:.35em 0} ul{margin:.2em 0 .4em 1.2em;padding:0}
 """
 
 # The requirement matrix of the statement: seven columns that used to hold ~3 rows per page.
-# Narrow the level/outcome columns, give the ID column room for the longest ID on one line,
+# Give the ID column room for the longest ID on one line and the outcome column room for a
+# reason naming one ("blocked by VMS-EXPORT-EVIDENCE-01": a clipped ID reads as a split one),
 # and cut each claimed/measured value to two lines and three values (the HTML page and the
 # CSV hold them in full; a PDF reader wants the outcome, not a SOAP reply).
 MATRIX = """
 @media print{
 table.matrix{table-layout:fixed;width:100%}
-.matrix th:nth-child(1){width:20%} .matrix th:nth-child(2){width:16%}
-.matrix th:nth-child(3){width:9%} .matrix th:nth-child(4){width:11%}
-.matrix th:nth-child(5){width:12%} .matrix th:nth-child(6){width:21%}
+.matrix th:nth-child(1){width:19%} .matrix th:nth-child(2){width:14%}
+.matrix th:nth-child(3){width:8%} .matrix th:nth-child(4){width:17%}
+.matrix th:nth-child(5){width:11%} .matrix th:nth-child(6){width:20%}
 .matrix th:nth-child(7){width:11%}
 .matrix td{overflow-wrap:anywhere}
 .matrix td:nth-child(3),.matrix td:nth-child(4)>.o{white-space:nowrap;overflow-wrap:normal}
