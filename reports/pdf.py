@@ -106,7 +106,7 @@ def _print_copy(html_path: Path, header: RunningHeader) -> Path:
     """A hidden copy of the page beside it: IDs marked, the print rules added to its <head>."""
     text = mark_ids(html_path.read_text(encoding="utf-8"))
     style = f"<style media=print>{print_css(header)}</style>"
-    marker = text.lower().rfind("</head>")
+    marker = text.lower().find("</head>")  # the first: any later one is escaped page text
     text = text[:marker] + style + text[marker:] if marker >= 0 else style + text
     copy = html_path.with_name(f".{html_path.stem}.print.html")
     copy.write_text(text, encoding="utf-8")
