@@ -176,6 +176,7 @@ def _run(args: argparse.Namespace) -> int:
     history = getattr(args, "allure_history", None)
     build_allure_report(out, results, Path(history) if history else None)
     _print_summary(results, out)
+    _write_pdfs(results, out)
     return EXIT_OF_VERDICT.get(results["verdict"], EXIT_SUITE_ERROR)
 
 
@@ -213,6 +214,7 @@ def _recover(args: argparse.Namespace) -> int:
     results = recover(out)
     write_compliance(results, out)
     _print_summary(results, out)
+    _write_pdfs(results, out)
     return EXIT_OF_VERDICT.get(results["verdict"], EXIT_SUITE_ERROR)
 
 
@@ -261,15 +263,42 @@ def _print_summary(results: dict, out: Path) -> None:
         print(f"allure: {out / 'allure-report' / 'index.html'}")
 
 
+def _write_pdfs(results: dict, out: Path) -> None:
+    """summary.html, then compliance.pdf and summary.pdf beside the pages (when Chromium is
+    installed; otherwise one line says so and the run's other reports stand)."""
+    from reports.pdf import MAX_STATEMENT_DEVICES, compliance_header, write_pdfs
+    from reports.summary import write_summary
+
+    summary = write_summary(results, out)
+    pages = [out / "compliance.html", summary]
+    problems = []
+    if len(results["devices"]) > MAX_STATEMENT_DEVICES:
+        pages = [summary]
+        problems.append(
+            f"compliance.pdf not written: {len(results['devices'])} devices would print "
+            f"hundreds of pages (at most {MAX_STATEMENT_DEVICES}); summary.pdf and "
+            "compliance.html cover the estate"
+        )
+    written, failed = write_pdfs(pages, compliance_header(results))
+    print(f"summary: {summary}" + (f"; pdf: {', '.join(map(str, written))}" if written else ""))
+    for line in problems + failed:
+        print(f"cctv-conformance: {line}", file=sys.stderr)
+
+
 # -- compare ---------------------------------------------------------------------------------
 def _compare(args: argparse.Namespace) -> int:
-    from reports.compare import CompareError, write_compare
+    from reports.compare import CompareError, load_columns, write_compare
+    from reports.pdf import compare_header, write_pdfs
 
     try:
         html_path, csv_path = write_compare([Path(d) for d in args.dirs], Path(args.out))
     except CompareError as exc:
         raise InputError("compare", None, str(exc)) from None
-    print(f"comparison: {html_path}, {csv_path}")
+    columns = load_columns([Path(d) for d in args.dirs])
+    written, problems = write_pdfs([html_path], compare_header(columns))
+    print(f"comparison: {html_path}, {csv_path}" + "".join(f", {p}" for p in written))
+    for line in problems:
+        print(f"cctv-conformance: {line}", file=sys.stderr)
     return 0
 
 
@@ -345,6 +374,7 @@ def _merge(args: argparse.Namespace) -> int:
     merged = merge_results([Path(d) for d in args.dirs], out)
     write_compliance(merged, out)
     _print_summary(merged, out)
+    _write_pdfs(merged, out)
     return EXIT_OF_VERDICT.get(merged["verdict"], EXIT_SUITE_ERROR)
 
 

@@ -217,7 +217,8 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
         simulator_command(ready_file),
     ]
     started = time.monotonic()
-    env = {**case.environment(ready_file, case.device), **profile_env}
+    # The self-test judges results.json only: no PDFs (reports/pdf.py NO_PDF_ENV).
+    env = {**case.environment(ready_file, case.device), **profile_env, "CCTV_NO_PDF": "1"}
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_LIMIT_S, env=env)
     except subprocess.TimeoutExpired as exc:  # a hung run is a finding, not a selftest crash

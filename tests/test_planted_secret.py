@@ -7,14 +7,16 @@ credentials back in its faults (plain, base64, URL-encoded, and the request's Au
 header); and a third camera that embeds *another* account's credentials, which the suite was
 never given, in every stream and snapshot URI it returns (``rtsp://user:password@host/...``,
 as some devices do): the redactor must learn those from the device. Then every output is
-scanned: results.json, results.jsonl, junit.xml,
-allure-results/*, the Allure report, evidence/**, compliance.html/csv, any log, and the run's
-captured stdout and stderr. Zero hits allowed, in plain, base64 (alone and as
+scanned: results.json, results.jsonl, junit.xml, allure-results/*, the Allure report,
+evidence/**, compliance.html/csv/pdf, summary.html/pdf (a PDF's text too), any log, and the
+run's captured stdout and stderr. Zero hits allowed, in plain, base64 (alone and as
 ``user:password``) and URL-encoded forms.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +37,8 @@ EMBEDDED_USER = "dev1ce-v1ewer"
 EMBEDDED_PASSWORD = "Emb3dded/Dev!ce pw"
 """Credentials the device puts in its URIs (percent-encoded there), never given to the suite."""
 EMBEDDED_USERINFO = f"{EMBEDDED_USER}:{quote(EMBEDDED_PASSWORD, safe='')}"
+# The PDFs are outputs: written here even where the test environment turns them off.
+PDFS_ON = {k: v for k, v in os.environ.items() if k != "CCTV_NO_PDF"}
 
 
 @pytest.mark.slow
@@ -60,12 +64,15 @@ def test_no_output_holds_the_planted_credentials(tmp_path: Path) -> None:
             [sys.executable, "-m", "conformance.cli", "run", "--target", str(target),
              "--profile", "all-requirements", "--mode", "lab", "--out", str(out),
              "--timeout", "5"],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True, text=True, timeout=300, env=PDFS_ON,
         )  # fmt: skip
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
     files = [p for p in out.rglob("*") if p.is_file()]
     names = {p.name for p in files}
     assert {"results.json", "results.jsonl", "junit.xml", "compliance.html"} <= names
+    assert "summary.html" in names
+    if shutil.which("chromium"):  # the PDFs are outputs too (their text is scanned)
+        assert {"compliance.pdf", "summary.pdf"} <= names
     assert any(p.parent.name == "allure-results" for p in files)
     assert any("evidence" in p.parts for p in files)
     forms = secret_forms(PASSWORD, USERNAME) | {USERNAME}

@@ -25,7 +25,10 @@ def _demo_procs(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, tuple[Path, subprocess.Popen]]:
     root = tmp_path_factory.mktemp("demo-runs")
+    # The demos write their PDFs (tests/reports/test_pdf.py reads them) even where the test
+    # environment turns PDFs off for every other CLI run (tox.ini CCTV_NO_PDF).
     env = {**os.environ, "ALLURE_BIN": str(root / "no-allure-here")}
+    env.pop("CCTV_NO_PDF", None)
     runs: dict[str, tuple[Path, str | None]] = {
         "good": (root / "good", None),
         "persona": (root / PERSONA, PERSONA),
