@@ -392,6 +392,8 @@ def _quirks(args: argparse.Namespace) -> int:
 def _selftest(args: argparse.Namespace) -> int:
     from conformance.selftest import run_selftest
 
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs", None, f"must be at least 1, got {args.jobs}")
     return run_selftest(
         profile=args.profile,
         out=Path(args.out),
@@ -522,7 +524,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="profile to judge with (default: every requirement)",
     )
     selftest.add_argument("--out", default="out/selftest")
-    selftest.add_argument("--jobs", type=int, default=3, help="runs in parallel (default 3)")
+    selftest.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="suite runs in parallel (default: the CPUs plus two)",
+    )
     selftest.add_argument(
         "--persona", action="append", help="only this persona (repeatable); default all"
     )

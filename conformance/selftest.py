@@ -43,7 +43,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +68,8 @@ from conformance.selftest_cases import (  # noqa: F401  (re-exported: the self-t
     Case,
     camera_site,
     camera_target,
+    default_jobs,
+    expected_seconds,
     good_case,
     history_for,
     hostile_bound_s,
@@ -269,18 +271,20 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
 def run_cases(
     cases: Sequence[Case], out: Path, jobs: int, reruns: int = RERUNS
 ) -> list[CaseResult]:
-    """Run the cases ``jobs`` at a time (each not-as-expected case ``reruns`` more times, see
-    :data:`RERUNS`), printing each as it is judged, in case order."""
-    results: list[CaseResult] = []
+    """Run the cases ``jobs`` at a time, longest first (each not-as-expected case ``reruns``
+    more times, see :data:`RERUNS`), printing each as it is judged; the results in case order."""
+    results: dict[int, CaseResult] = {}
     jobs = max(1, jobs)
     slots = threading.Semaphore(jobs)
+    # Longest first, so no long case starts last while the other slots stand idle.
+    order = sorted(range(len(cases)), key=lambda i: -expected_seconds(cases[i]))
     # Extra workers host the cameras of cases that wait for a recording history while ``jobs``
     # suite runs go on; at most ``jobs`` runs at once either way.
     with ThreadPoolExecutor(max_workers=jobs + HISTORY_HOSTS) as pool:
-        futures = [pool.submit(_run_with_rerun, case, out, slots, reruns) for case in cases]
-        for done, future in enumerate(futures, start=1):
+        futures = {pool.submit(_run_with_rerun, cases[i], out, slots, reruns): i for i in order}
+        for done, future in enumerate(as_completed(futures), start=1):
             result = future.result()
-            results.append(result)
+            results[futures[future]] = result
             status = ("ok* " if result.flaky else "ok  ") if result.ok else "FAIL"
             print(
                 f"  [{done}/{len(cases)}] {status} {result.persona:<28} "
@@ -291,13 +295,13 @@ def run_cases(
                 print(f"        {problem}")
             for problem in result.flaky:
                 print(f"        flaky (first run only): {problem}")
-    return results
+    return [results[i] for i in range(len(cases))]
 
 
 def run_selftest(
     profile: str,
     out: Path,
-    jobs: int = 3,
+    jobs: int | None = None,
     personas: list[str] | None = None,
     timeout: float = 10.0,
     full: bool = False,
@@ -312,6 +316,7 @@ def run_selftest(
     from fake_vms.personas import PERSONAS
 
     mode = FULL if full else TARGETED
+    jobs = jobs or default_jobs()
     resolved = load_catalogue().resolve(profile)
     in_profile = {e.id for e in resolved.requirements}
     chosen = personas or list(PERSONAS)

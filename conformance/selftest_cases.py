@@ -207,16 +207,20 @@ def good_case(resolved: ResolvedProfile, timeout: float) -> Case:
 def targeted_requirements(persona: Any, resolved: ResolvedProfile) -> list[str]:
     """What a persona's targeted case judges, in profile order: its breaks and expects, every
     other requirement of the domains they belong to, and the whole :data:`BASELINE_PROFILE` (so an
-    over-breaking persona is caught on every commit); the whole profile for a legal oddity;
+    over-breaking persona is caught on every commit); the whole profile for a legal oddity,
+    unless it names the domains its quirk ``affects`` (then those domains and the baseline);
     only the breaks for a hostile device (its rule holds nothing else to a pass)."""
     catalogue = load_catalogue()
     in_profile = [e.id for e in resolved.requirements]
-    if getattr(persona, "legal", False):
+    affects = set(getattr(persona, "affects", ()))
+    if getattr(persona, "legal", False) and not affects:
         return in_profile
     if persona.hostile:
         return [i for i in in_profile if i in persona.breaks]
     declared = (*persona.breaks, *getattr(persona, "expects", {}))
-    domains = {catalogue.requirements[i].domain for i in declared if i in catalogue.requirements}
+    domains = affects | {
+        catalogue.requirements[i].domain for i in declared if i in catalogue.requirements
+    }
     baseline = {e.id for e in catalogue.resolve(BASELINE_PROFILE).requirements}
     return [
         i
@@ -258,6 +262,28 @@ def persona_case(persona: Any, resolved: ResolvedProfile, full: bool, timeout: f
         history_s=history_for(selected),
         expects=tuple(sorted(expects.items())),
     )
+
+
+def default_jobs() -> int:
+    """Suite runs at once: two more than the CPUs. A run against a simulated camera spends most
+    of its time waiting for the device (a demo run: 5 s of CPU in 15 s), so on 2 cores four
+    runs keep both busy; more would start to delay the streams whose timing is judged."""
+    return (os.cpu_count() or 1) + 2
+
+
+VMS_CASE_S = 35.0
+"""About how long a VMS case runs (it waits for two closed clips of each of its two cameras,
+whatever the number of requirements): :func:`expected_seconds`'s figure for one."""
+
+
+def expected_seconds(case: Case) -> float:
+    """A rough duration of ``case``, from measured self-tests on 2 cores (a camera case: about
+    4 s of start-up and a third of a second a requirement; a VMS case: :data:`VMS_CASE_S`).
+    Only the order matters: the longest cases start first, so the run does not end on one long
+    case started last while the other slots stand idle."""
+    if case.profile == VMS_PROFILE:
+        return VMS_CASE_S
+    return 4.0 + len(case.requirements) / 3
 
 
 def vms_site(device: str, persona: Any | None):

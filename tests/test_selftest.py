@@ -89,6 +89,33 @@ def test_legal_oddity_judges_the_whole_profile_in_both_modes() -> None:
             assert case.breaks == frozenset()
 
 
+def test_legal_oddity_that_names_what_it_affects_judges_those_domains_and_the_baseline() -> None:
+    """timer-jitter holds every reply to the next whole second: on every commit it is judged on
+    the events domain (where timers matter) and the baseline; nightly on everything."""
+    resolved = _resolved()
+    catalogue = load_catalogue()
+    persona = PERSONAS["timer-jitter"]
+    assert persona.legal and persona.affects == ("events",)
+    baseline = {e.id for e in _resolved(BASELINE_PROFILE).requirements}
+    targeted = persona_case(persona, resolved, full=False, timeout=10.0)
+    assert not targeted.error and targeted.breaks == frozenset()
+    assert set(targeted.requirements) == {
+        e.id
+        for e in resolved.requirements
+        if e.id in baseline or catalogue.requirements[e.id].domain == "events"
+    }
+    assert any(catalogue.requirements[i].domain == "events" for i in targeted.requirements)
+    full = persona_case(persona, resolved, full=True, timeout=10.0)
+    assert full.requirements == tuple(e.id for e in resolved.requirements)
+
+
+def test_every_persona_affects_only_domains_the_catalogue_has() -> None:
+    domains = {r.domain for r in load_catalogue().requirements.values()}
+    for persona in PERSONAS.values():
+        assert set(persona.affects) <= domains, persona.name
+        assert not persona.affects or persona.legal, f"{persona.name}: affects is for legal ones"
+
+
 def test_legal_oddity_that_declares_breaks_is_an_error() -> None:
     wrong = Persona("odd", "legal but declares a break", ("ONVIF-DEV-TIME-01",), "t", legal=True)
     assert "a legal oddity breaks nothing" in persona_case(wrong, _resolved(), False, 10).error

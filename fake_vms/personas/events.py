@@ -168,5 +168,6 @@ PERSONAS: tuple[Persona, ...] = (
         "three runs and failed it in the fourth",
         knobs=Knobs(whole_second_timers=True),
         legal=True,
+        affects=("events",),
     ),
 )

@@ -39,3 +39,8 @@ class Persona:
     breaks_cameras: tuple[str, ...] = ()
     """A VMS persona whose quirk shows only with some cameras (e.g. those asked for UDP): the
     self-test cameras whose pairs it breaks; empty means every camera's pair."""
+    affects: tuple[str, ...] = ()
+    """A legal oddity whose quirk shows only in these requirement domains (e.g. ``("events",)``
+    for whole-second timers): the targeted self-test judges it on them and the baseline profile
+    instead of the whole profile (the full self-test still judges everything). Empty: the quirk
+    may show anywhere, so every run judges the whole profile."""
