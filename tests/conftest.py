@@ -1,38 +1,48 @@
-"""How the project's tests share out over processes (pytest-xdist, ``tox`` runs ``-n``).
+"""How the project's tests share out over processes (pytest-xdist: ``tox`` runs ``-n``).
 
 Most tests wait on sockets, streams and subprocesses far more than they compute, so several
-processes finish sooner even on 2 cores: measured on the 2-core development machine, 1444 tests
-took 876 s in one process (while other work loaded it) and 307 s in three (343 s of CPU). Tests are handed out a file at a time, so a module's fixtures are built once;
-the folders whose session fixtures are expensive (demo runs, a GStreamer server, recorded
-captures) or that drive one machine-wide service (ZoneMinder from Debian's packages, one
-install under /var/lib) go to a single process each.
+processes finish sooner even on 2 cores. Tests go out a file at a time (a module's fixtures are
+built once); the folders whose tests share expensive session fixtures (demo runs, a GStreamer
+server, recorded captures) or drive one machine-wide service (ZoneMinder from Debian's packages:
+one install, one database, one Apache) go to one process each.
+
+The grouping is a scheduler of our own rather than ``--dist loadgroup``: with pytest 9 xdist's
+``xdist_group`` marker no longer reaches the scheduler (it appends the group to
+``item._nodeid``, which ``nodeid`` no longer reads), so marked tests were spread over processes
+and two of them brought ZoneMinder up at once.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
-import pytest
-
-TESTS = Path(__file__).resolve().parent
 ONE_PROCESS_FOLDERS = ("vms_zoneminder", "reports", "gstreamer", "clients")
-"""Folders under tests/ whose every test runs in the same process."""
+"""Folders under tests/ whose tests run in one process."""
+OWN_PROCESS_FILES = ("tests/reports/test_evidence_everywhere.py",)
+"""Files of those folders that use none of the folder's shared fixtures (they make their own
+runs): they may go to another process."""
 
 
-def distribution_group(path: Path) -> str:
-    """The xdist group of a test file: its folder for :data:`ONE_PROCESS_FOLDERS`, else the file."""
-    relative = path.resolve().relative_to(TESTS)
-    if len(relative.parts) > 1 and relative.parts[0] in ONE_PROCESS_FOLDERS:
-        return relative.parts[0]
-    return relative.as_posix()
+def distribution_group(nodeid: str) -> str:
+    """The unit a test is scheduled with: its folder (see above) or its file."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    if (
+        len(parts) > 2
+        and parts[0] == "tests"
+        and parts[1] in ONE_PROCESS_FOLDERS
+        and path not in OWN_PROCESS_FILES
+    ):
+        return "/".join(parts[:2])
+    return path
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        try:
-            group = distribution_group(Path(str(item.path)))
-        except ValueError:  # a test outside tests/ (pytester's own files)
-            continue
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """Schedule by :func:`distribution_group` (xdist's load-scope scheduler, our scopes)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderOrFileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return distribution_group(nodeid)
+
+    return FolderOrFileScheduling(config, log)
