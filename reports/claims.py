@@ -219,7 +219,7 @@ def _profile_finding(profile: str, rows: dict[str, dict[str, Any]]) -> Finding:
     return Finding("ONVIF profile", profile, status, detail, [scopes["id"]])
 
 
-def _answers(declaration: dict[str, Any]) -> list[tuple[str, str, Any]]:
+def declaration_answers(declaration: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """Each question with its answer, nested sections (customers, security) one per question."""
     out = []
     for key, answer in declaration.items():
@@ -266,7 +266,7 @@ def declaration_findings(declaration: dict[str, Any], device: dict[str, Any]) ->
     """Supplier answers: not declared when empty; only interoperability can be evidenced."""
     rows = _rows(device)
     findings = []
-    for key, label, answer in _answers(declaration):
+    for key, label, answer in declaration_answers(declaration):
         if answer in (None, "", [], {}):
             findings.append(Finding(label, "", NOT_DECLARED, "the supplier gave no answer"))
             continue

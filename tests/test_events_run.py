@@ -163,7 +163,12 @@ def test_timer_jitter_verdicts_are_stable(tmp_path):
                 pool.map(lambda name: run_events(tmp_path / name, ready, [name])[name], names)
             )
     verdicts = [outcomes(rows) for rows in runs]
-    assert all(v == verdicts[0] for v in verdicts), verdicts
+    assert all(v == verdicts[0] for v in verdicts), [
+        (name, req, row["outcome"], row.get("reason"))
+        for name, rows in zip(names, runs, strict=True)
+        for req, row in rows.items()
+        if row["outcome"] != verdicts[0].get(req)
+    ]
     assert verdicts[0] == dict.fromkeys(EVENT_IDS, "pass"), [
         (r, row["reason"]) for r, row in runs[0].items() if row["outcome"] != "pass"
     ]

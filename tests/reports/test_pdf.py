@@ -170,10 +170,13 @@ def test_every_page_renders(demo_runs: dict[str, Path], compare_pdf: Path, tmp_p
 
 @needs_tools
 def test_print_rules_keep_an_id_whole_where_the_page_alone_splits_it(tmp_path: Path) -> None:
-    """The control: a narrow cell splits the ID when printed as is; with the print rules not."""
+    """The control: a narrow cell splits the ID when printed as is; with the print rules not.
+
+    The cell's ID is a bare ``<code>`` in a requirement row (pages that mark it ``code.rid`` keep
+    it whole on screen already), and one ID runs through prose."""
     rid = "VMS-EXPORT-EVIDENCE-01"
-    cell = f"<code class=rid>{rid}</code>"
-    body = "<table style='width:40mm;table-layout:fixed'>" + (
+    cell = f"<code>{rid}</code>"
+    body = "<table class=matrix style='width:40mm;table-layout:fixed'>" + (
         f"<tr class=req><td style='width:14mm'>{cell}</td><td>x</td></tr>" * 3 + "</table>"
     )
     body += f"<p style='width:30mm'>Inconclusive, blocked by {rid}.</p>"  # an ID in prose
