@@ -15,18 +15,9 @@ from pathlib import Path
 import pytest
 
 from reports.compare import write_compare
+from reports.pdf import FLAGS  # the flags the reports are printed with: offline, no first-run
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out-tests" / "screenshots"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _chromium() -> str | None:
