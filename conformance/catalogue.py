@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from conformance.errors import InputError, format_pydantic_location
+from conformance.errors import InputError, input_error, raise_all, validation_problems
 
 Level = Literal["mandatory", "conditional", "optional"]
 Safety = Literal["passive", "intrusive", "destructive"]
@@ -173,11 +173,7 @@ def _load_yaml(path: Path) -> Any:
 
 
 def _validation_error(path: Path, exc: ValidationError, prefix: str = "") -> InputError:
-    first = exc.errors()[0]
-    field = format_pydantic_location(tuple(first["loc"]))
-    if prefix:
-        field = f"{prefix}.{field}" if field != "(top level)" else prefix
-    return InputError(path, field, first["msg"])
+    return input_error(path, validation_problems(exc, prefix))
 
 
 class Catalogue:
@@ -188,78 +184,109 @@ class Catalogue:
         self.requirements: dict[str, Requirement] = {}
         self.requirement_files: dict[str, Path] = {}
         self._profile_files: dict[str, tuple[Path, ProfileFile]] = {}
+        self._found: list[InputError] = []
+        self._broken_ids: set[str] = set()  # requirements already reported as broken
         self._load_requirements()
         self._load_profiles()
+        raise_all(self._found)  # every problem of every file, not only the first
 
     # -- loading -------------------------------------------------------------------------
+    def _problem(self, path: Path, field: str | None, problem: str) -> None:
+        self._found.append(InputError(path, field, problem))
+
+    def _validated(self, model: Any, raw: Any, path: Path, prefix: str = "") -> Any:
+        """``model`` validated from ``raw``, or None with every problem recorded."""
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            self._found.append(_validation_error(path, exc, prefix))
+            return None
+
+    def _yaml(self, path: Path) -> Any:
+        try:
+            return _load_yaml(path)
+        except InputError as exc:
+            self._found.append(exc)
+            return None
+
     def _load_requirements(self) -> None:
         req_dir = self.root / "requirements"
         if not req_dir.is_dir():
             raise InputError(req_dir, None, "requirement catalogue directory not found")
         for path in sorted(req_dir.glob("*.yaml")):
-            raw = _load_yaml(path)
-            try:
-                parsed = RequirementFile.model_validate(raw)
-            except ValidationError as exc:
-                raise _validation_error(path, exc) from None
+            raw = self._yaml(path)
+            parsed = None if raw is None else self._validated(RequirementFile, raw, path)
+            if parsed is None:
+                continue
             for index, item in enumerate(parsed.requirements):
-                try:
-                    req = Requirement.model_validate({"domain": parsed.domain, **item})
-                except ValidationError as exc:
-                    raise _validation_error(path, exc, f"requirements[{index}]") from None
+                req = self._validated(
+                    Requirement, {"domain": parsed.domain, **item}, path, f"requirements[{index}]"
+                )
+                if req is None:
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        self._broken_ids.add(item["id"])  # its profiles need not say so again
+                    continue
                 if req.id in self.requirements:
                     other = self.requirement_files[req.id]
-                    raise InputError(
+                    self._problem(
                         path,
                         f"requirements[{index}].id",
                         f"duplicate ID {req.id} (also in {other})",
                     )
+                    continue
                 self.requirements[req.id] = req
                 self.requirement_files[req.id] = path
 
     def _load_profiles(self) -> None:
         for path in sorted(self.root.glob("*.yaml")):
-            raw = _load_yaml(path)
-            try:
-                profile = ProfileFile.model_validate(raw)
-            except ValidationError as exc:
-                raise _validation_error(path, exc) from None
+            raw = self._yaml(path)
+            profile = None if raw is None else self._validated(ProfileFile, raw, path)
+            if profile is None:
+                continue
             if profile.id != path.stem:
-                raise InputError(path, "id", f"profile id {profile.id!r} must match file name")
+                self._problem(path, "id", f"profile id {profile.id!r} must match file name")
             for index, entry in enumerate(profile.requirements):
+                if entry.id in self._broken_ids:
+                    continue
                 if entry.id not in self.requirements:
-                    raise InputError(
+                    self._problem(
                         path, f"requirements[{index}].id", f"unknown requirement ID {entry.id}"
                     )
+                    continue
                 self._check_parameters(
                     path, f"requirements[{index}].parameters", entry.id, entry.parameters
                 )
             for req_id, params in profile.parameters.items():
+                if req_id in self._broken_ids:
+                    continue
                 if req_id not in self.requirements:
-                    raise InputError(path, f"parameters.{req_id}", "unknown requirement ID")
+                    self._problem(path, f"parameters.{req_id}", "unknown requirement ID")
+                    continue
                 self._check_parameters(path, f"parameters.{req_id}", req_id, params)
             self._profile_files[profile.id] = (path, profile)
-        for profile_id, (path, profile) in self._profile_files.items():
+        for path, profile in self._profile_files.values():
             for index, inc in enumerate(profile.includes):
                 if inc not in self._profile_files:
-                    raise InputError(path, f"includes[{index}]", f"unknown profile {inc!r}")
-            self.resolve(profile_id)  # detects include cycles early
+                    self._problem(path, f"includes[{index}]", f"unknown profile {inc!r}")
+        if not self._found:  # a broken file would make resolving fail for its own mistake
+            for profile_id in self._profile_files:
+                self.resolve(profile_id)  # detects include cycles early
 
     def _check_parameters(self, path: Path, field: str, req_id: str, params: dict) -> None:
         defaults = self.requirements[req_id].parameters
         for name, value in params.items():
             if name not in defaults:
                 known = ", ".join(sorted(defaults)) or "none"
-                raise InputError(
+                self._problem(
                     path, f"{field}.{name}", f"{req_id} has no parameter {name!r} (known: {known})"
                 )
-            if type(value) is not type(defaults[name]) and not (
+            elif type(value) is not type(defaults[name]) and not (
                 isinstance(value, int | float)
                 and isinstance(defaults[name], int | float)
                 and not isinstance(value, bool)
                 and not isinstance(defaults[name], bool)
             ):
-                raise InputError(
+                self._problem(
                     path,
                     f"{field}.{name}",
                     f"expected {type(defaults[name]).__name__}, got {value!r}",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from conformance import __version__
-from conformance.errors import InputError
+from conformance.errors import InputError, raise_all
 
 T = TypeVar("T")
 
@@ -53,25 +53,39 @@ def project_file(relative: str) -> Path:
 
 # -- run -------------------------------------------------------------------------------------
 def _validate_run_inputs(args: argparse.Namespace) -> None:
-    """Load profile and target before starting pytest, so bad input exits 2 with one line."""
+    """Load profile and target before starting pytest, so bad input exits 2 with every problem
+    of the options, the profile and the target file, one line each."""
     from conformance.catalogue import load_catalogue
     from conformance.targets import load_target, select_devices, single_device_target
 
-    load_catalogue().resolve(args.profile)
+    found: list[InputError] = []
+    try:
+        load_catalogue().resolve(args.profile)
+    except InputError as exc:
+        found.append(exc)
     if bool(args.target) == bool(args.device):
-        raise InputError("options", None, "give exactly one of --target FILE or --device URL")
-    if args.device:
-        single_device_target(args.device, args.user, args.password_env)
-    else:
-        select_devices(load_target(args.target, args.ready_file), args.only_device)
-    if args.workers < 1:
-        raise InputError("--workers", None, f"must be at least 1, got {args.workers}")
-    if args.timeout <= 0:
-        raise InputError("--timeout", None, f"must be positive, got {args.timeout}")
-    if getattr(args, "stimulus", None) == "prompt" and not sys.stdin.isatty():
-        raise InputError(
-            "--stimulus", None, "prompt asks the operator, so it needs a terminal on stdin"
+        found.append(
+            InputError("options", None, "give exactly one of --target FILE or --device URL")
         )
+    else:
+        try:
+            if args.device:
+                single_device_target(args.device, args.user, args.password_env)
+            else:
+                select_devices(load_target(args.target, args.ready_file), args.only_device)
+        except InputError as exc:
+            found.append(exc)
+    if args.workers < 1:
+        found.append(InputError("--workers", None, f"must be at least 1, got {args.workers}"))
+    if args.timeout <= 0:
+        found.append(InputError("--timeout", None, f"must be positive, got {args.timeout}"))
+    if getattr(args, "stimulus", None) == "prompt" and not sys.stdin.isatty():
+        found.append(
+            InputError(
+                "--stimulus", None, "prompt asks the operator, so it needs a terminal on stdin"
+            )
+        )
+    raise_all(found)
 
 
 def pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
@@ -587,7 +601,8 @@ def main(argv: list[str] | None = None) -> int:
             validate(args)
         return args.func(args)
     except InputError as exc:
-        print(f"cctv-conformance: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"cctv-conformance: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("cctv-conformance: interrupted", file=sys.stderr)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from conformance.errors import InputError, format_pydantic_location
+from conformance.errors import InputError, input_error, validation_problems
 from conformance.fields import http_url_without_credentials, reject_literal_password
 from conformance.vms_target import VmsConfig, VmsEntry, resolve_vms
 
@@ -373,10 +373,7 @@ def load_target(path: str | Path, ready_file: str | None = None) -> Target:
     try:
         spec = TargetFile.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(
-            source, format_pydantic_location(tuple(first["loc"])), first["msg"]
-        ) from None
+        raise input_error(source, validation_problems(exc)) from None
     return resolve_target(spec, source, base=path.parent, ready_file=ready_file)
 
 
@@ -451,7 +448,7 @@ def single_device_target(url: str, user: str | None, password_env: str | None) -
             credentials=Credentials(username=user, password_env=password_env),
         )
     except ValidationError as exc:
-        raise InputError("--device", None, exc.errors()[0]["msg"]) from None
+        raise input_error("--device", [(None, p) for _, p in validation_problems(exc)]) from None
     spec = TargetFile(supplier="(not declared)", product="(not declared)", devices=[entry])
     password = _env("--password-env", None, password_env) if password_env else None
     device = Device("device", url, user, password, "camera", Claims())

@@ -350,6 +350,29 @@ def test_bad_catalogue_names_file_field_and_problem(
     assert problem in message
 
 
+def test_every_catalogue_problem_is_named_at_once(root: Path) -> None:
+    """Mistakes in a requirement file and in two places of a profile: all of them, one error."""
+    _edit_requirement("ptz.yaml", 0, normative="shall")(root)
+    _add_profile(
+        root,
+        "broken",
+        requirements=[{"id": "ONVIF-NOPE-98"}, {"id": "ONVIF-DEV-TIME-02", "parameters": {"x": 1}}],
+        parameters={"ONVIF-NOPE-99": {"x": 1}},
+    )
+    with pytest.raises(InputError) as caught:
+        Catalogue(root)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].startswith(f"{root / 'requirements' / 'ptz.yaml'}: requirements[0].normative: ")
+    broken = root / "broken.yaml"
+    assert lines[1:] == [
+        f"{broken}: requirements[0].id: unknown requirement ID ONVIF-NOPE-98",
+        f"{broken}: requirements[1].parameters.x: ONVIF-DEV-TIME-02 has no parameter 'x' "
+        "(known: max_clock_skew_s)",
+        f"{broken}: parameters.ONVIF-NOPE-99: unknown requirement ID",
+    ]
+
+
 def test_invalid_yaml_says_where(root: Path) -> None:
     """A YAML syntax error points at the line, since there is no field to name."""
     _invalid_yaml(root)

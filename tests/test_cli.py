@@ -102,6 +102,32 @@ def test_bad_target_file(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()  # nothing started, nothing written
 
 
+def test_every_problem_of_options_profile_and_target_at_once(tmp_path: Path) -> None:
+    """A user fixing input by hand gets every mistake in one go, one line each, not the first."""
+    target = tmp_path / "target.yaml"
+    target.write_text(
+        "supplier: S\nproduct: P\ndevices:\n"
+        "  - {name: a, onvif: 'ftp://192.0.2.1/x'}\n"
+        "  - {name: b, onvif: 'http://192.0.2.2/onvif/device_service', role: toaster}\n"
+        "claims: {resolutions: [big]}\n",
+        encoding="utf-8",
+    )
+    proc = cli(
+        "run", "--profile", "no-such", "--target", str(target), "--workers", "0", "--timeout", "0"
+    )
+    _bad_input(
+        proc,
+        "unknown profile 'no-such'",
+        f"{target}: devices[0].onvif: ",
+        f"{target}: devices[1].role: ",
+        f"{target}: claims.resolutions: ",
+        "--workers: must be at least 1, got 0",
+        "--timeout: must be positive, got 0.0",
+    )
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 6 and all(line.startswith("cctv-conformance: ") for line in lines), lines
+
+
 def test_target_and_device_together(tmp_path: Path) -> None:
     target = tmp_path / "t.yaml"
     target.write_text("supplier: S\nproduct: P\nsimulator: {ready_file: r.json}\n")

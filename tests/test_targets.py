@@ -189,6 +189,23 @@ def test_bad_target_names_file_field_and_problem(
     assert problem in str(caught.value)
 
 
+def test_every_schema_mistake_is_named_at_once(tmp_path: Path, creds: None) -> None:
+    """Three mistakes in one file: three problems, in the file's order, each with its field."""
+    data = _base()
+    data["devices"][0]["onvif"] = "ftp://192.0.2.1/x"
+    data["devices"][0]["credentials"]["password"] = "Literal-Secret-99"
+    data["claims"]["resolutions"] = ["big"]
+    path = _write(tmp_path, data)
+    with pytest.raises(InputError) as caught:
+        load_target(path)
+    fields = [field for field, _ in caught.value.problems]
+    assert fields == ["devices[0].onvif", "devices[0].credentials", "claims.resolutions"]
+    assert caught.value.field == fields[0]
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{path}: ") for line in lines)
+    assert "Literal-Secret-99" not in str(caught.value)
+
+
 def test_literal_password_is_not_echoed(tmp_path: Path, creds: None) -> None:
     """Refusing a literal password must not print it back into a terminal or CI log."""
     data = _base()
