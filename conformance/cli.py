@@ -542,7 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=None,
-        help="suite runs in parallel (default: two a CPU plus two, at most 16)",
+        help="suite runs in parallel (default: the CPUs plus two, at most 16)",
     )
     selftest.add_argument(
         "--persona", action="append", help="only this persona (repeatable); default all"
