@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from conformance.errors import InputError, input_error, raise_all, validation_problems
+from conformance.errors import InputError, raise_all, validation_error
 
 Level = Literal["mandatory", "conditional", "optional"]
 Safety = Literal["passive", "intrusive", "destructive"]
@@ -172,10 +172,6 @@ def _load_yaml(path: Path) -> Any:
         raise InputError(path, None, f"not valid YAML: {exc}") from None
 
 
-def _validation_error(path: Path, exc: ValidationError, prefix: str = "") -> InputError:
-    return input_error(path, validation_problems(exc, prefix))
-
-
 class Catalogue:
     """All requirements and profiles found in one profiles directory."""
 
@@ -199,7 +195,7 @@ class Catalogue:
         try:
             return model.model_validate(raw)
         except ValidationError as exc:
-            self._found.append(_validation_error(path, exc, prefix))
+            self._found.append(validation_error(path, exc, prefix))
             return None
 
     def _yaml(self, path: Path) -> Any:

@@ -96,3 +96,8 @@ def validation_problems(exc: Any, prefix: str = "") -> list[Problem]:
             field = f"{prefix}.{field}" if field != "(top level)" else prefix
         problems.append((field, error["msg"]))
     return problems
+
+
+def validation_error(source: str | Path, exc: Any, prefix: str = "") -> InputError:
+    """The error for a pydantic ``ValidationError`` in ``source``: every problem it found."""
+    return input_error(source, validation_problems(exc, prefix))

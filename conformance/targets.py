@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from conformance.errors import InputError, input_error, validation_problems
+from conformance.errors import InputError, input_error, validation_error, validation_problems
 from conformance.fields import http_url_without_credentials, reject_literal_password
 from conformance.vms_target import VmsConfig, VmsEntry, resolve_vms
 
@@ -373,7 +373,7 @@ def load_target(path: str | Path, ready_file: str | None = None) -> Target:
     try:
         spec = TargetFile.model_validate(raw)
     except ValidationError as exc:
-        raise input_error(source, validation_problems(exc)) from None
+        raise validation_error(source, exc) from None
     return resolve_target(spec, source, base=path.parent, ready_file=ready_file)
 
 
