@@ -94,6 +94,9 @@ def compatibility(devices: list[dict[str, Any]]) -> dict[str, Any] | None:
         essential = [s for s in stages.values() if s["requirement"] not in OPTIONAL_STAGES]
         works = bool(essential) and all(s["outcome"] == "pass" for s in essential)
         probe = _probe(rows)
+        camera_facts = dict(
+            ((rows.get("VMS-CONNECT-01") or {}).get("measured") or {}).get("camera") or {}
+        )
         cells.append(
             {
                 "vms": vms,
@@ -103,6 +106,14 @@ def compatibility(devices: list[dict[str, Any]]) -> dict[str, Any] | None:
                 "ingested_by": probe.pop("ingested_by", None),
                 "summary": _summary(probe, works),
                 "stages": stages,
+                "camera_identity": {
+                    k: camera_facts.get(k, "") for k in ("manufacturer", "model", "firmware")
+                },
+                "stream": {
+                    k: camera_facts[k]
+                    for k in ("codec", "width", "height", "fps", "transport", "persona")
+                    if k in camera_facts
+                },
             }
         )
     if not cells:

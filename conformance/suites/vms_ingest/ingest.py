@@ -83,6 +83,23 @@ class CameraIngest:
     """The camera's own RTSP session list after the wait (None: not available, see below)."""
     sessions_error: str = ""
 
+    def stand_in(self) -> dict[str, Any]:
+        """What the served camera stands for: the make, model and firmware the site file gives
+        it and its main stream's configuration. The planner matches an estate's cameras to a
+        (VMS, camera) cell by these (same camera model, else same stream configuration)."""
+        camera = self.camera
+        return {
+            "manufacturer": camera.manufacturer,
+            "model": camera.model,
+            "firmware": camera.firmware,
+            "codec": camera.codec,
+            "width": camera.width,
+            "height": camera.height,
+            "fps": float(camera.fps),
+            "transport": self.transport,
+            "persona": camera.persona or "",
+        }
+
     @property
     def last_status(self) -> CaptureStatus | None:
         return self.statuses[-1] if self.statuses else None

@@ -58,6 +58,7 @@ def test_vms_connects_and_captures_at_frame_rate(ingest, ingest_session, evidenc
     evidence.measure("connected", connected)
     evidence.measure("capture_fps", fps)
     evidence.measure("vms", ingest_session.version)
+    evidence.measure("camera", ingest.stand_in())
     problems = capture_problems(connected, fps, expected.fps, params["fps_tolerance_pct"])
     problems += _transport_from_camera(ingest, evidence)
     assert not problems, "; ".join(problems)
