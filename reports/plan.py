@@ -45,7 +45,9 @@ h1{margin-top:0} .intro{margin:.2em 0}
 @media print{
 .printonly{display:block}
 table.options,table.cameras{font-size:7pt}
-.cameras th,.cameras td{padding:.1em .2em}
+.cameras th,.cameras td{padding:.1em .2em;overflow-wrap:break-word}
+.cameras th:nth-child(2){width:9%} .cameras th:nth-child(5){width:8%}
+.cameras th:nth-child(9){width:6%}
 details.why{display:none}
 }
 """
