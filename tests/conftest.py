@@ -18,9 +18,13 @@ from typing import Any
 
 ONE_PROCESS_FOLDERS = ("vms_zoneminder", "reports", "gstreamer", "clients")
 """Folders under tests/ whose tests run in one process."""
-OWN_PROCESS_FILES = ("tests/reports/test_evidence_everywhere.py",)
+OWN_PROCESS_FILES = (
+    "tests/reports/test_evidence_everywhere.py",
+    "tests/reports/test_plan_report.py",
+)
 """Files of those folders that use none of the folder's shared fixtures (they make their own
-runs): they may go to another process."""
+runs, or build their input in memory as the plan's page tests do): they may go to another
+process."""
 
 
 def distribution_group(nodeid: str) -> str:

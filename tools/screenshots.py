@@ -2,11 +2,14 @@
 
     python tools/screenshots.py                 # runs `demo --persona half-frame-rate`
     python tools/screenshots.py --from out/     # or use an existing results folder
+    python tools/screenshots.py --plan out/plan # only the plan's first screen (plan.html)
 
 Writes docs/images/compliance-first-screen.png (compliance.html as a 1440x900 browser window
-shows it) and docs/images/compliance-pdf-page1.png (the first page of compliance.pdf). The
-pages change as the reports do, so the images are regenerated, never edited by hand: a failing
-persona, because the first screen of a failing run is what a reader must be able to act on.
+shows it) and docs/images/compliance-pdf-page1.png (the first page of compliance.pdf); with
+``--plan DIR``, docs/images/plan-first-screen.png (DIR/plan.html of `cctv-conformance plan`,
+at 1440x900), and the compliance images only when ``--from`` is given too. The pages change
+as the reports do, so the images are regenerated, never edited by hand: a failing persona,
+because the first screen of a failing run is what a reader must be able to act on.
 Needs headless Chromium and poppler-utils (pdftoppm), as the tests do.
 """
 
@@ -84,6 +87,7 @@ def pdf_page(pdf: Path, png: Path, dpi: int = 80) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="source", help="an existing results folder (with PDFs)")
+    parser.add_argument("--plan", help="a plan folder (plan.html): capture its first screen")
     parser.add_argument("--images", default=str(IMAGES), help="where the PNGs go")
     args = parser.parse_args(argv)
     chromium = find_chromium()
@@ -91,11 +95,22 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("screenshots: headless Chromium not installed (apt-get install chromium)")
     images = Path(args.images)
     images.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
-        folder = Path(args.source) if args.source else _demo(Path(tmp) / "demo")
-        first_screen(folder / "compliance.html", images / "compliance-first-screen.png", chromium)
-        pdf_page(folder / "compliance.pdf", images / "compliance-pdf-page1.png")
-    for name in ("compliance-first-screen.png", "compliance-pdf-page1.png"):
+    names = []
+    if args.plan:
+        plan_html = Path(args.plan) / "plan.html"
+        if not plan_html.is_file():
+            raise SystemExit(f"screenshots: no {plan_html}")
+        first_screen(plan_html, images / "plan-first-screen.png", chromium)
+        names.append("plan-first-screen.png")
+    if args.source or not args.plan:
+        with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
+            folder = Path(args.source) if args.source else _demo(Path(tmp) / "demo")
+            first_screen(
+                folder / "compliance.html", images / "compliance-first-screen.png", chromium
+            )
+            pdf_page(folder / "compliance.pdf", images / "compliance-pdf-page1.png")
+        names += ["compliance-first-screen.png", "compliance-pdf-page1.png"]
+    for name in names:
         print(f"screenshots: {images / name}")
     return 0
 
