@@ -325,6 +325,10 @@ class _Flow(dict):
     """A mapping written on one line (a camera's stream, a control room)."""
 
 
+class _FlowList(list):
+    """A list written on one line (a camera's features)."""
+
+
 class _TidyDumper(yaml.SafeDumper):
     """Block style with list items indented under their key, short mappings on one line."""
 
@@ -336,6 +340,12 @@ _TidyDumper.add_representer(
     _Flow,
     lambda dumper, data: dumper.represent_mapping(
         "tag:yaml.org,2002:map", dict(data), flow_style=True
+    ),
+)
+_TidyDumper.add_representer(
+    _FlowList,
+    lambda dumper, data: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", list(data), flow_style=True
     ),
 )
 
@@ -360,6 +370,8 @@ def _tidy(estate: dict[str, Any]) -> dict[str, Any]:
             camera = dict(camera)
             if isinstance(camera.get("stream"), dict):
                 camera["stream"] = _Flow(camera["stream"])
+            if isinstance(camera.get("features"), list):
+                camera["features"] = _FlowList(camera["features"])
             cameras.append(camera)
         authority["cameras"] = cameras
         authorities.append(authority)
