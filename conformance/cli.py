@@ -590,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     reqs = sub.add_parser("requirements", help="list the requirements of a profile")
     reqs.add_argument("--profile", required=True)
     reqs.set_defaults(func=_requirements)
+    from conformance.planner.cli import add_planner_commands
+
+    add_planner_commands(sub)  # inventory, plan
     return parser
 
 

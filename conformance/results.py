@@ -157,6 +157,7 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
             {
                 "name": dut.name,
                 "onvif": dut.device.onvif_url,
+                "site": getattr(dut.device, "site", None),
                 "verdict": verdict,
                 "verdict_meaning": meaning,
                 "discovery": discovery.to_dict() if hasattr(discovery, "to_dict") else None,

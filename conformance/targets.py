@@ -198,6 +198,13 @@ class DeviceEntry(BaseModel):
     lockout_policy: LockoutPolicy | None = Field(
         default=None, description="This device's lockout (default: the target's)."
     )
+    site: str | None = Field(
+        default=None,
+        description=(
+            "The authority or site the device belongs to; used by the planner's inventory "
+            "and to group devices."
+        ),
+    )
 
     @field_validator("discovery")
     @classmethod
@@ -260,6 +267,10 @@ class Device:
     """WS-Discovery unicast address ``host:port``; None means the ONVIF host on port 3702."""
     lockout: LockoutPolicy | None = None
     """The declared login lockout (device entry, else target); None: not declared."""
+    site: str | None = None
+    """The authority or site the device belongs to (the device entry's ``site``, or the
+    simulator ready file's); None: not said. It goes into results.json so an estate's results
+    can be grouped and turned into an inventory."""
 
     @property
     def host(self) -> str:
@@ -344,6 +355,7 @@ def _devices_from_ready_file(
                         claims,
                         discovery,
                         lockout,
+                        str(entry["site"]) if entry.get("site") else None,
                     )
                 )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -402,6 +414,7 @@ def resolve_target(
                 entry.claims or spec.claims,
                 entry.discovery,
                 entry.lockout_policy or spec.lockout_policy,
+                entry.site,
             )
         )
     ready_path: Path | None = None

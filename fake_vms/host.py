@@ -43,6 +43,8 @@ class RunningDevice:
             "username": self.camera.username,
             "password": self.camera.password,
             "persona": self.camera.persona,
+            # The authority the camera belongs to (an estate's site), for results and inventories.
+            "site": self.camera.site,
         }
 
 

@@ -18,7 +18,7 @@ from fake_vms.site import CameraConfig, Site, apply_persona
 @pytest.mark.slow
 def test_three_devices_concurrently_with_progress(tmp_path: Path) -> None:
     cameras = (
-        CameraConfig(name="cam-a", width=640, height=360),
+        CameraConfig(name="cam-a", width=640, height=360, site="northbridge"),
         CameraConfig(name="cam-b", width=640, height=360),
         apply_persona(
             CameraConfig(name="cam-c", width=640, height=360), PERSONAS["blank-identity"]
@@ -67,6 +67,12 @@ def test_three_devices_concurrently_with_progress(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     verdicts = {d["name"]: d["verdict"] for d in results["devices"]}
     assert verdicts == {"cam-a": "conforms", "cam-b": "conforms", "cam-c": "does_not_conform"}
+    # Each device's authority, from the simulator's ready file (none for cameras of no site).
+    assert {d["name"]: d["site"] for d in results["devices"]} == {
+        "cam-a": "northbridge",
+        "cam-b": None,
+        "cam-c": None,
+    }
     journal = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").open()]
     devices_in_order = [entry["device"] for entry in journal]
     # Grouped: each device's tests run together, devices in target order.

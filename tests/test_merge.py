@@ -80,6 +80,22 @@ def test_merge_combines_devices_and_recomputes_verdict(tmp_path: Path) -> None:
                 assert (tmp_path / "estate" / f["path"]).read_text() == "transcript"
 
 
+def test_merge_keeps_each_devices_site(tmp_path: Path) -> None:
+    """A device's authority (`site`) survives the merge, so the estate result still groups."""
+    north = _results(tmp_path / "north", "north-cam-01", "pass")
+    data = json.loads((north / "results.json").read_text())
+    data["devices"][0]["site"] = "northbridge"
+    (north / "results.json").write_text(json.dumps(data))
+    south = _results(tmp_path / "south", "south-cam-01", "pass")
+    merged = merge_results([north, south], tmp_path / "estate")
+    on_disk = json.loads((tmp_path / "estate" / "results.json").read_text())
+    for document in (merged, on_disk):
+        assert {d["name"]: d.get("site") for d in document["devices"]} == {
+            "north-cam-01": "northbridge",
+            "south-cam-01": None,
+        }
+
+
 def test_merge_refuses_different_profile_content(tmp_path: Path) -> None:
     a = _results(tmp_path / "a", "cam-a", "pass", digest="d1")
     b = _results(tmp_path / "b", "cam-b", "pass", digest="d2")

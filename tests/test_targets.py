@@ -105,6 +105,36 @@ def test_simulator_device_selection(tmp_path: Path) -> None:
     assert [d.name for d in target.devices] == ["a", "c"]
 
 
+def test_device_site_round_trips(tmp_path: Path, creds: None) -> None:
+    """A device's `site` (its authority) comes from its entry or from the ready file's entry,
+    and is None when neither says, so results can group an estate's devices by authority."""
+    ready = _ready(tmp_path / "ready.json", "sim-1", "sim-2")
+    raw = json.loads(ready.read_text(encoding="utf-8"))
+    raw["devices"][0]["site"] = "northbridge"
+    raw["devices"][1]["site"] = ""  # a camera of no site (a single-camera simulator)
+    ready.write_text(json.dumps(raw), encoding="utf-8")
+    data = _base()
+    data["devices"][0]["site"] = "eastmoor"
+    data["devices"].append({"name": "cam-2", "onvif": "http://192.0.2.2/onvif/device_service"})
+    data["simulator"] = {"ready_file": "ready.json"}
+    target = load_target(_write(tmp_path, data))
+    assert {d.name: d.site for d in target.devices} == {
+        "cam-1": "eastmoor",
+        "cam-2": None,
+        "sim-1": "northbridge",
+        "sim-2": None,
+    }
+    assert TargetFile.model_validate(data).devices[0].site == "eastmoor"
+
+
+def test_ready_file_without_site_still_loads(tmp_path: Path) -> None:
+    """Ready files written before devices carried a site stay valid: the site is then None."""
+    _ready(tmp_path / "ready.json", "old-1")
+    data = {"supplier": "S", "product": "P", "simulator": {"ready_file": "ready.json"}}
+    (device,) = load_target(_write(tmp_path, data)).devices
+    assert device.site is None
+
+
 # -- bad targets ----------------------------------------------------------------------------------
 def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
     keys = dotted.split(".")
