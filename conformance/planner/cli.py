@@ -1,4 +1,4 @@
-"""The planner's commands: ``inventory`` (and ``plan``), registered on ``cctv-conformance``.
+"""The planner's commands: ``inventory`` and ``plan``, registered on ``cctv-conformance``.
 
 They live here rather than in conformance/cli.py so that the planner is one package; the main
 parser calls :func:`add_planner_commands` once. Bad input raises
@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 from typing import Any
+
+from conformance.planner.plan_command import add_plan_arguments, run_plan
 
 
 def _inventory(args: argparse.Namespace) -> int:
@@ -52,6 +54,14 @@ def add_planner_commands(subparsers: Any) -> None:
     )
     inventory.set_defaults(func=_inventory)
 
-    # -- plan ------------------------------------------------------------------------------------
-    # `cctv-conformance plan --estate FILE --results DIR [DIR ...] --out DIR` is registered here
-    # (the lead's `_plan`; see /work/notes/plan17-design.md).
+    plan = subparsers.add_parser(
+        "plan",
+        help="options for merging an estate's CCTV platforms, from an inventory and results",
+        description=(
+            "For each candidate VMS: which cameras work end to end, after a named change, need "
+            "replacement or are unknown, what the option loses, and its disruption; ranked, with "
+            "an order of work and what to test next (docs/planner.md)."
+        ),
+    )
+    add_plan_arguments(plan)
+    plan.set_defaults(func=run_plan)
