@@ -185,6 +185,13 @@ def _disruption_rows(weights: dict[str, Any]) -> list[Row]:
         for key, title in DISRUPTION_ROWS
     ]
     rows.append(("Disruption score", lambda v: _score_cell(v.get("disruption") or {}, weights)))
+    rows.append(
+        (
+            "Worst case (ranks the options)",
+            lambda v: e(score((v.get("disruption") or {}).get("worst_case_score")))
+            + "<div class=small>every unknown camera costed as a replacement</div>",
+        )
+    )
     return rows
 
 
@@ -202,7 +209,9 @@ def weights_note(plan: dict[str, Any]) -> str:
             if budget is not None
             else "No replacement budget set."
         )
-        + " A lower score means less disruption.</p>"
+        + " A lower score means less disruption. Options are ranked by the worst case (each"
+        " unknown camera costed as a replacement with its own visit), then the score, so an"
+        " option is never ranked up for being less tested.</p>"
     )
 
 
