@@ -16,22 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.errors import InputError
-from conformance.results import verdict_of
-
-
-def _load(folder: Path) -> dict[str, Any]:
-    path = folder / "results.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read results: {exc.strerror}") from None
-    except ValueError:
-        raise InputError(path, None, "not a results.json (invalid JSON)") from None
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(
-        "cctv-conformance/results/"
-    ):
-        raise InputError(path, "schema", "not a cctv-conformance results file")
-    return data
+from conformance.results import read_results, verdict_of
 
 
 def _relocate(device: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -46,7 +31,7 @@ def merge_results(folders: list[Path], out: Path) -> dict[str, Any]:
     """Merge results folders into ``out``; returns the merged results (also written)."""
     if not folders:
         raise InputError("merge", None, "give at least one results folder")
-    runs = [(folder, _load(folder)) for folder in folders]
+    runs = [(folder, read_results(folder, "merge")) for folder in folders]
     first_folder, first = runs[0]
     digest = first["profile"]["digest"]
     for folder, data in runs[1:]:

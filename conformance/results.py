@@ -11,6 +11,7 @@ reason) or ``error`` (the suite itself failed).
 
 from __future__ import annotations
 
+import json
 import platform
 import time
 from collections import defaultdict
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
+from conformance.errors import InputError
 from conformance.outcomes import Outcome, is_unjudged_here, worst
 from conformance.redaction import redact_deep
 from conformance.targets import redacted
@@ -27,6 +29,33 @@ if TYPE_CHECKING:
     from conformance.plugin import ConformanceRun
 
 SCHEMA = "cctv-conformance/results/1"
+
+
+def read_results(folder: Path, given_to: str = "--results") -> dict[str, Any]:
+    """A results folder's results.json, checked as far as every reader relies on it (``merge``,
+    ``inventory``, ``plan``): an :class:`InputError` naming the folder or file and the field
+    otherwise. ``given_to`` names the option the folder came from."""
+    if not folder.is_dir():
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise InputError(folder, None, f"{what} (given to {given_to})")
+    path = folder / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, None, "no results.json: not a results folder of `run`") from None
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read results: {exc.strerror}") from None
+    except ValueError:
+        raise InputError(path, None, "not a results.json (invalid JSON)") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        schema = data.get("schema") if isinstance(data, dict) else None
+        raise InputError(path, "schema", f"{schema!r} is not {SCHEMA}")
+    devices = data.get("devices")
+    if not isinstance(devices, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("name"), str) for d in devices
+    ):
+        raise InputError(path, "devices", "not a list of devices with names")
+    return data
 
 
 def _iso(ts: float) -> str:

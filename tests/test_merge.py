@@ -127,7 +127,8 @@ def test_merge_cli_bad_folder_exits_2(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2
-    assert "results.json" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"{tmp_path / 'none'}: no such folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_merge_cli_writes_compliance(tmp_path: Path) -> None:

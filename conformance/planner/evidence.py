@@ -12,36 +12,16 @@ paths); a folder that is not a results folder is an input error naming it.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conformance.errors import InputError, input_error, raise_all
+from conformance.results import read_results
 
 PAIR_SEPARATOR = " · "
 """How vms-ingest names a (VMS, camera) pair's device row (reports.compatibility.SEPARATOR)."""
-
-
-def load_results(folder: Path) -> dict[str, Any]:
-    """A folder's results.json; an :class:`InputError` naming the folder when it is none."""
-    path = folder / "results.json"
-    if not folder.is_dir():
-        raise InputError(folder, None, "no such results folder")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read results: {exc.strerror}") from None
-    except ValueError:
-        raise InputError(path, None, "not a results.json (invalid JSON)") from None
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(
-        "cctv-conformance/results/"
-    ):
-        raise InputError(path, "schema", "not a cctv-conformance results file")
-    if not isinstance(data.get("devices"), list):
-        raise InputError(path, "devices", "missing: a results file lists its devices")
-    return data
 
 
 def identity_of(device: dict[str, Any]) -> tuple[str, str, str]:
@@ -152,7 +132,7 @@ def index_results(folders: list[Path], out: Path) -> EvidenceIndex:
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for folder in folders:
         try:
-            loaded.append((folder, load_results(folder)))
+            loaded.append((folder, read_results(folder)))
         except InputError as exc:
             errors.append(exc)
     raise_all(errors)

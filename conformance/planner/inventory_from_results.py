@@ -13,7 +13,6 @@ Only camera runs hold cameras: a vms-ingest run's devices are (VMS, camera) pair
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -22,37 +21,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.errors import InputError, raise_all
+from conformance.planner.evidence import PAIR_SEPARATOR
 from conformance.planner.inventory import CODECS, UNASSIGNED, Estate, dump_inventory
+from conformance.results import read_results
 
-SCHEMA = "cctv-conformance/results/1"
-PAIR_SEPARATOR = " · "
-"""Device names of vms-ingest runs: ``"<vms> · <camera>"``."""
 _CODEC_ALIASES = {"H.264": "H264", "AVC": "H264", "H.265": "H265", "HEVC": "H265"}
 _CODEC_ALIASES |= {"MJPEG": "JPEG", "MJPG": "JPEG", "MPEG-4": "MPEG4", "MP4V-ES": "MPEG4"}
 
 
 def _load_run(folder: Path) -> tuple[dict[str, Any] | None, list[InputError]]:
     """A camera run's results, or every reason the folder cannot give one."""
-    if not folder.is_dir():
-        what = "not a folder" if folder.exists() else "no such folder"
-        return None, [InputError(folder, None, f"{what} (given to --results)")]
-    path = folder / "results.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, [InputError(path, None, "no results.json: not a results folder of `run`")]
-    except OSError as exc:
-        return None, [InputError(path, None, f"cannot read results: {exc.strerror}")]
-    except ValueError:
-        return None, [InputError(path, None, "not a results.json (invalid JSON)")]
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        schema = data.get("schema") if isinstance(data, dict) else None
-        return None, [InputError(path, "schema", f"{schema!r} is not {SCHEMA}")]
-    devices = data.get("devices")
-    if not isinstance(devices, list) or not all(
-        isinstance(d, dict) and isinstance(d.get("name"), str) for d in devices
-    ):
-        return None, [InputError(path, "devices", "not a list of devices with names")]
+        data = read_results(folder)
+    except InputError as exc:
+        return None, [exc]
+    devices = data["devices"]
     if not any(PAIR_SEPARATOR not in d["name"] for d in devices):
         problem = (
             "a vms-ingest run (its devices are VMS · camera pairs): it holds no cameras; "
@@ -60,7 +43,7 @@ def _load_run(folder: Path) -> tuple[dict[str, Any] | None, list[InputError]]:
             if devices
             else "no devices: it holds no cameras"
         )
-        return None, [InputError(path, "devices", problem)]
+        return None, [InputError(folder / "results.json", "devices", problem)]
     return data, []
 
 
