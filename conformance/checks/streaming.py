@@ -163,15 +163,15 @@ def check_parallel_sessions(
         problems.append(f"second session: {second.error}")
     if first.stopped_after_s is not None:
         problems.append(f"first session stopped {first.stopped_after_s:.1f} s after {second_event}")
+    if second.error:
+        return problems  # the first was stopped with it: they never both played
     for label, session in (("first", first), ("second", second)):
-        if session.error:
-            continue
         problems += [
             f"{label} session: {p}"
             for p in check_playable(session.decoded_frames, session.keyframes, session.codec)
         ]
-        if second.error or (label == "first" and first.stopped_after_s is not None):
-            continue  # they never both played, or the first stopped: no rate while both played
+        if label == "first" and first.stopped_after_s is not None:
+            continue  # the first stopped: it has no rate while both played
         for clock, value in (("RTP timestamps", session.fps_rtp), ("arrival", session.fps_arrival)):
             if value is None:
                 problems.append(f"{label} session: no frame rate from {clock} while both played")

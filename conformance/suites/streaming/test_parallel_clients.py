@@ -11,6 +11,8 @@ of the suite (the prefetcher's included) is open to the camera: it sees these tw
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from conformance.checks.media import EncoderView
@@ -132,5 +134,15 @@ def test_main_stream_plays_to_two_clients(device, evidence, params):
             second_view = _session(second, stats2)
     evidence.measure("second_session", second_view.error or "played")
     assert first_view is not None
+    evidence.attach_json(
+        "parallel-sessions",
+        {
+            "transport": transport,
+            "expected_fps": expected,
+            "timeline": timeline,
+            "first": asdict(first_view),
+            "second": asdict(second_view),
+        },
+    )
     problems = check_parallel_sessions(first_view, second_view, expected, tolerance, second_event)
     assert not problems, "; ".join(problems)
