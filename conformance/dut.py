@@ -117,6 +117,13 @@ class DeviceUnderTest:
         """Cached key -> the cached keys its computation read."""
         self._lock = threading.RLock()
         self._onvif = None
+        self.stream_slot = threading.Lock()
+        """Held for every live RTSP session the suite opens to the device (captures, probes,
+        keep-alive, the live snapshot's stream, STREAM-CLIENTS-01's two sessions), so the camera
+        never serves the suite more than one session at a time, whether the prefetcher or a
+        test opens it: many cameras serve one client only, and STREAM-CLIENTS-01 alone judges
+        that. Take it only around the session itself, after every cached answer the session
+        needs (its URL) is in hand, never around a :meth:`cached` call."""
 
     def __repr__(self) -> str:
         """Stable across runs (pytest and Allure show it as the device parameter)."""
@@ -368,17 +375,19 @@ class DeviceUnderTest:
         """One live capture per transport, shared by every streaming check."""
         from conformance.clients.rtsp import capture
 
-        return self.cached(
-            f"capture:{transport}",
-            lambda: capture(
-                self.stream_url(),
-                self.device.username,
-                self.device.password,
-                transport=transport,
-                duration=seconds,
-                timeout=self.timeout,
-            ),
-        )
+        def run() -> Any:
+            url = self.stream_url()
+            with self.stream_slot:
+                return capture(
+                    url,
+                    self.device.username,
+                    self.device.password,
+                    transport=transport,
+                    duration=seconds,
+                    timeout=self.timeout,
+                )
+
+        return self.cached(f"capture:{transport}", run)
 
     def best_capture(self, seconds: float) -> tuple[str, Any]:
         """A capture over TCP, or UDP if TCP fails: quality checks should not fail twice."""

@@ -7,10 +7,12 @@ loop, running each device's warm-ups on a thread pool. A warm-up is the very com
 performs (same cache key in :meth:`DeviceUnderTest.cached`), so a test either finds the answer
 ready or waits for the one in flight: the device is never asked twice, and verdicts do not depend
 on whether prefetch ran. Even for one device it pays: its live captures run while its other
-checks ask their SOAP questions. Each device gets one warm-up at a time, so a camera never sees
-more than one extra stream session from the suite. Memory stays bounded: a device's captures
-are released once its tests are done. A device that hangs holds one worker until its timeouts
-expire; the others go on.
+checks ask their SOAP questions. Each device gets one warm-up at a time, and every live stream
+session, the prefetcher's or a test's, holds the device's stream slot
+(:attr:`conformance.dut.DeviceUnderTest.stream_slot`), so a camera never serves the suite more
+than one stream session at a time (STREAM-CLIENTS-01's two sessions are the one exception).
+Memory stays bounded: a device's captures are released once its tests are done. A device that
+hangs holds one worker until its timeouts expire; the others go on.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 MIN_DECODED_FRAMES = 10
 
 
@@ -123,4 +125,59 @@ def check_continuity(
             f"{timestamp_lost} frames missing from the RTP timestamps{rate} "
             f"({len(gaps)} gaps: {sample})"
         )
+    return problems
+
+
+@dataclass
+class ParallelSession:
+    """What one of STREAM-CLIENTS-01's two sessions showed (None where nothing was measured).
+
+    ``error`` is how the session failed (e.g. ``SETUP answered 453 Not Enough Bandwidth``);
+    the rates are measured while both sessions played; ``stopped_after_s`` is set when the
+    session stopped delivering while the other still played (seconds after the second PLAY).
+    """
+
+    error: str | None = None
+    decoded_frames: int = 0
+    keyframes: int = 0
+    codec: str | None = None
+    fps_rtp: float | None = None
+    fps_arrival: float | None = None
+    stopped_after_s: float | None = None
+
+
+def check_parallel_sessions(
+    first: ParallelSession,
+    second: ParallelSession,
+    expected_fps: float,
+    tolerance_pct: float,
+    second_event: str = "the second PLAY",
+) -> list[str]:
+    """STREAM-CLIENTS-01: the old and the new VMS both stream the camera during a migration, so
+    a second session must neither be refused nor cut the first, and both must get decodable
+    video at the frame rate one client gets."""
+    if first.error:
+        return [f"first session: {first.error}"]
+    problems = []
+    if second.error:
+        problems.append(f"second session: {second.error}")
+    if first.stopped_after_s is not None:
+        problems.append(f"first session stopped {first.stopped_after_s:.1f} s after {second_event}")
+    if second.error:
+        return problems  # the first was stopped with it: they never both played
+    for label, session in (("first", first), ("second", second)):
+        problems += [
+            f"{label} session: {p}"
+            for p in check_playable(session.decoded_frames, session.keyframes, session.codec)
+        ]
+        if label == "first" and first.stopped_after_s is not None:
+            continue  # the first stopped: it has no rate while both played
+        for clock, value in (("RTP timestamps", session.fps_rtp), ("arrival", session.fps_arrival)):
+            if value is None:
+                problems.append(f"{label} session: no frame rate from {clock} while both played")
+            elif not within(value, expected_fps, tolerance_pct):
+                problems.append(
+                    f"{label} session: {value:.2f} fps from {clock} while both played; "
+                    f"expected {expected_fps:g} fps ±{tolerance_pct:g}%"
+                )
     return problems

@@ -19,8 +19,9 @@ import re
 import select
 import socket
 import struct
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,6 +33,8 @@ from conformance.redaction import Redactor
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 1024 * 1024
 MAX_EARLY_FRAMES = 1000
+STOP_POLL_S = 0.1
+"""How often a capture given a ``stop`` event looks at it while waiting for packets."""
 DEFAULT_PORT = 554
 USER_AGENT = "cctv-conformance/0.1"
 
@@ -739,11 +742,15 @@ def capture(
     duration: float = 3.0,
     timeout: float = 5.0,
     max_bytes: int = 50_000_000,
+    on_play: Callable[[], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> Capture:
     """Play the first video track for ``duration`` seconds and return what arrived.
 
     Stops early at ``max_bytes`` or after ``timeout`` seconds without a packet; the latter raises
     :class:`RtspTimeout` only if no packet arrived at all, otherwise it is recorded in ``notes``.
+    For sessions played side by side (STREAM-CLIENTS-01): ``on_play`` is called as soon as the
+    PLAY succeeded, and ``stop`` ends the capture early (within a tenth of a second) once set.
     """
     if transport not in ("udp", "tcp", "http"):
         raise ValueError(f"transport must be 'udp', 'tcp' or 'http', not {transport!r}")
@@ -779,6 +786,8 @@ def capture(
         session.session_id = session_header.split(";")[0].strip()
         channel = _interleaved_channel(setup.header("Transport") or "")
         session.request("PLAY", track.aggregate, {"Range": "npt=0.000-"})
+        if on_play is not None:
+            on_play()
         result = Capture(
             url=session.redact(target.url),
             transport=transport,
@@ -795,7 +804,7 @@ def capture(
             auth_offered=session.auth_offered,
             auth_used=session.auth.scheme if session.auth else None,
         )
-        receiver = _Receiver(result, track.payload_type, duration, timeout, max_bytes)
+        receiver = _Receiver(result, track.payload_type, duration, timeout, max_bytes, stop)
         if udp is not None:
             receiver.run_udp(udp[0], udp[1], session.conn.sock.getpeername()[0])
         else:
@@ -824,9 +833,16 @@ class _Receiver:
     """Receives RTP within the capture bounds and fills in the Capture's media fields."""
 
     def __init__(
-        self, result: Capture, payload_type: int, duration: float, timeout: float, max_bytes: int
+        self,
+        result: Capture,
+        payload_type: int,
+        duration: float,
+        timeout: float,
+        max_bytes: int,
+        stop: threading.Event | None = None,
     ) -> None:
         self.result = result
+        self.stop = stop
         self.payload_type = payload_type
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -878,7 +894,7 @@ class _Receiver:
     def _wait(self) -> float | None:
         """Seconds to wait for the next packet, or None when a bound has been reached."""
         now = time.monotonic()
-        if now >= self.end:
+        if now >= self.end or (self.stop is not None and self.stop.is_set()):
             return None
         if self.result.bytes >= self.max_bytes:
             self.result.notes.append(f"stopped at max_bytes={self.max_bytes}")
@@ -887,7 +903,10 @@ class _Receiver:
             if self.result.rtp_packets:
                 self.result.notes.append(f"no packet for {self.timeout}s; stopped early")
             return None
-        return max(0.0, min(self.end - now, self.last_packet + self.timeout - now))
+        wait = min(self.end - now, self.last_packet + self.timeout - now)
+        if self.stop is not None:
+            wait = min(wait, STOP_POLL_S)
+        return max(0.0, wait)
 
     def _packet(self, data: bytes) -> None:
         now = time.monotonic()

@@ -124,6 +124,18 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(rtsp_tcp_supported=False),
     ),
     Persona(
+        "single-stream-client",
+        "The camera streams to one RTSP client at a time: a SETUP or PLAY while another "
+        "session plays is answered 453 Not Enough Bandwidth (sessions one after another work)",
+        ("STREAM-CLIENTS-01",),
+        "Cameras limited to one RTSP session: roflcoopter/viseron#800 (a D-Link that 'can only "
+        "handle one stream at a time', '453 Not Enough Bandwidth'), "
+        "homebridge-plugins/homebridge-camera-ffmpeg#2 ('method SETUP failed: 453 Not Enough "
+        "Bandwidth'), blakeblackshear/frigate#4431 ('Some cameras only support 1 active "
+        "connection')",
+        knobs=Knobs(rtsp_max_playing_sessions=1),
+    ),
+    Persona(
         "open-rtsp",
         "The RTSP stream plays without credentials",
         ("STREAM-RTSP-AUTH-01", "SEC-NOANON-01"),

@@ -86,6 +86,10 @@ class RtspKnobs:
     recorded or exported, and RTP timestamps and recording times skip over it."""
     timestamp_glitch_every: int = 0
     """Every Nth access unit carries an RTP timestamp earlier than the previous one."""
+    rtsp_max_playing_sessions: int = 0
+    """At most this many live sessions may play at once (0: no limit): a SETUP or PLAY that
+    would start one more while that many play is answered 453 Not Enough Bandwidth. A session
+    ended by TEARDOWN or by its closed connection no longer counts."""
 
 
 @dataclass(frozen=True)

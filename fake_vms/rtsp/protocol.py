@@ -17,6 +17,7 @@ REASONS = {
     454: "Session Not Found",
     455: "Method Not Valid in This State",
     457: "Invalid Range",
+    453: "Not Enough Bandwidth",
     461: "Unsupported Transport",
     551: "Option not supported",
     500: "Internal Server Error",

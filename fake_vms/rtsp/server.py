@@ -335,6 +335,8 @@ class RtspServer:
             # One track only: a second SETUP in an existing session is not meaningful.
             return (454 if request.session_id not in self._sessions else 455), [], b""
         knobs = self.camera.knobs
+        if self._no_room():
+            return 453, [], b""
         for spec in parse_transports(request.headers.get("transport", "")):
             if not spec.unicast:
                 if path.endswith(MULTICAST_SUFFIX) and spec.tcp is False:
@@ -346,6 +348,11 @@ class RtspServer:
             if not spec.tcp and knobs.rtsp_udp_supported and spec.client_ports:
                 return await self._setup_udp(connection, spec, path)
         return 461, [], b""
+
+    def _no_room(self) -> bool:
+        """The quirk: as many live sessions already play as the camera serves at once."""
+        limit = self.camera.knobs.rtsp_max_playing_sessions
+        return bool(limit) and sum(s.playing for s in self._sessions.values()) >= limit
 
     def _new_session(
         self, connection: _Connection, sink: TcpSink | UdpSink, path: str = stream_path
@@ -430,6 +437,8 @@ class RtspServer:
         session = self._session(request)
         if session is None:
             return 454, [], b""
+        if not session.playing and self._no_room():
+            return 453, [self._session_header(session)], b""
         seq, rtptime = session.play()
         self.sessions_book.played(session.id)
         path = self._session_paths.get(session.id, self.stream_path)

@@ -20,6 +20,7 @@ import pytest
 
 import conformance.checks
 from conformance.checks.export_alignment import Alignment
+from conformance.checks.streaming import ParallelSession
 from conformance.checks.vms_continuity import Walk
 from conformance.checks.vms_metadata import Stated
 from conformance.clients.export_media import MediaFacts
@@ -126,6 +127,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "streaming.check_continuity": lambda f: f(0, None, access_units=0),
     "streaming.check_format": lambda f: f(None, None, "H264", (1280, 720), [], []),
     "streaming.check_frame_rate": lambda f: f(None, None, 25.0, [], 10.0),
+    "streaming.check_parallel_sessions": lambda f: f(ParallelSession(), ParallelSession(), 25, 10),
     "streaming.check_playable": lambda f: f(0, 0, None),
     "streaming.check_timestamps": lambda f: f(0, 0),
     # transports

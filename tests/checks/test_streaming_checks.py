@@ -11,9 +11,11 @@ from typing import Any
 from zeep_replay import json_fixture
 
 from conformance.checks.streaming import (
+    ParallelSession,
     check_continuity,
     check_format,
     check_frame_rate,
+    check_parallel_sessions,
     check_playable,
     check_timestamps,
     within,
@@ -151,3 +153,49 @@ def test_continuity_timestamp_loss_and_packet_loss():
         "2 frames missing from the RTP timestamps at 25 fps "
         "(2 gaps: 1 before access unit 25, 1 before access unit 50)"
     ]
+
+
+# -- STREAM-CLIENTS-01 ---------------------------------------------------------------------------
+def _played(fps: float = 25.0) -> ParallelSession:
+    return ParallelSession(
+        decoded_frames=25, keyframes=3, codec="H264", fps_rtp=fps, fps_arrival=fps * 0.99
+    )
+
+
+def test_two_clients_at_the_configured_rate_pass() -> None:
+    assert check_parallel_sessions(_played(), _played(), 25.0, TOLERANCE_PCT) == []
+
+
+def test_a_refused_second_session_is_named_and_no_rate_is_asked_of_the_first() -> None:
+    refused = ParallelSession(error="SETUP answered 453 Not Enough Bandwidth")
+    first = ParallelSession(decoded_frames=25, keyframes=1, codec="H264")  # no overlap: no rate
+    assert check_parallel_sessions(first, refused, 25.0, TOLERANCE_PCT) == [
+        "second session: SETUP answered 453 Not Enough Bandwidth"
+    ]
+
+
+def test_a_first_session_cut_by_the_second_is_named_with_when() -> None:
+    cut = _played()
+    cut.stopped_after_s = 0.4
+    assert check_parallel_sessions(cut, _played(), 25.0, TOLERANCE_PCT) == [
+        "first session stopped 0.4 s after the second PLAY"
+    ]
+
+
+def test_a_failed_first_session_is_the_only_finding() -> None:
+    first = ParallelSession(error="SETUP answered 453 Not Enough Bandwidth")
+    assert check_parallel_sessions(first, ParallelSession(), 25.0, TOLERANCE_PCT) == [
+        "first session: SETUP answered 453 Not Enough Bandwidth"
+    ]
+
+
+def test_a_rate_halved_while_both_play_fails_each_clock() -> None:
+    problems = check_parallel_sessions(_played(), _played(12.5), 25.0, TOLERANCE_PCT)
+    assert len(problems) == 2
+    assert all(p.startswith("second session: ") and "while both played" in p for p in problems)
+
+
+def test_undecodable_second_session_fails() -> None:
+    blank = ParallelSession(decoded_frames=0, keyframes=0, codec="H264", fps_rtp=25, fps_arrival=25)
+    problems = check_parallel_sessions(_played(), blank, 25.0, TOLERANCE_PCT)
+    assert problems and all(p.startswith("second session: ") for p in problems)

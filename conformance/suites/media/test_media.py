@@ -68,15 +68,17 @@ def live_snapshot(device, params):
     def take():
         profile = device.main_profile()
         uri = str(device.media("GetSnapshotUri", ProfileToken=profile.token).Uri)
-        return snapshot_during_capture(
-            with_host(uri, device.device.host),
-            device.stream_url(),
-            device.device.username,
-            device.device.password,
-            window_s=float(params.get("live_window_s", 3.0)),
-            snapshot_at_s=float(params.get("snapshot_at_s", 1.0)),
-            timeout=device.timeout,
-        )
+        stream_url = device.stream_url()
+        with device.stream_slot:  # one session at a time (DeviceUnderTest.stream_slot)
+            return snapshot_during_capture(
+                with_host(uri, device.device.host),
+                stream_url,
+                device.device.username,
+                device.device.password,
+                window_s=float(params.get("live_window_s", 3.0)),
+                snapshot_at_s=float(params.get("snapshot_at_s", 1.0)),
+                timeout=device.timeout,
+            )
 
     return device.cached("snapshot:live", take)
 

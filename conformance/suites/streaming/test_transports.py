@@ -44,17 +44,19 @@ def tunnel_capture(device, evidence, seconds: float):
     from conformance.clients.rtsp import capture
 
     url = _tunnel_url(device, evidence)
-    return device.cached(
-        "capture:http",
-        lambda: capture(
-            url,
-            device.device.username,
-            device.device.password,
-            transport="http",
-            duration=seconds,
-            timeout=device.timeout,
-        ),
-    )
+
+    def run():
+        with device.stream_slot:
+            return capture(
+                url,
+                device.device.username,
+                device.device.password,
+                transport="http",
+                duration=seconds,
+                timeout=device.timeout,
+            )
+
+    return device.cached("capture:http", run)
 
 
 @pytest.mark.requirement("STREAM-RTSP-HTTP-01")
@@ -118,15 +120,17 @@ def test_keepalive_keeps_session_playing(device, evidence, params):
     from conformance.clients.rtsp_keepalive import keepalive_probe
 
     def run(transport: str):
-        return keepalive_probe(
-            device.stream_url(),
-            device.device.username,
-            device.device.password,
-            methods=KEEPALIVE_METHODS,
-            after_s=params["keepalive_after_s"],
-            timeout=device.timeout,
-            transport=transport,
-        )
+        url = device.stream_url()
+        with device.stream_slot:
+            return keepalive_probe(
+                url,
+                device.device.username,
+                device.device.password,
+                methods=KEEPALIVE_METHODS,
+                after_s=params["keepalive_after_s"],
+                timeout=device.timeout,
+                transport=transport,
+            )
 
     try:
         result = run("tcp")
@@ -190,14 +194,15 @@ def test_multicast_streaming(device, evidence, params, request):
             "given; the SDP's multicast group was checked"
         )
     evidence.measure("multicast_interface", interface)
-    result = capture_multicast(
-        url,
-        device.device.username,
-        device.device.password,
-        interface=interface,
-        duration=params["capture_seconds"],
-        timeout=device.timeout,
-    )
+    with device.stream_slot:
+        result = capture_multicast(
+            url,
+            device.device.username,
+            device.device.password,
+            interface=interface,
+            duration=params["capture_seconds"],
+            timeout=device.timeout,
+        )
     evidence.attach_exchanges("rtsp-multicast-transcript", result.exchanges)
     stats = analyse(result)
     evidence.attach_json("stream-stats-multicast", stats.to_dict())
