@@ -33,6 +33,7 @@ CAMERA_REQUIREMENTS = (
     "ONVIF-MEDIA-URI-01",
     "STREAM-RTSP-TCP-01",
     "STREAM-FORMAT-01",
+    "STREAM-CLIENTS-01",
 )
 VMS_REQUIREMENTS = (
     "VMS-CONNECT-01",
@@ -225,6 +226,18 @@ def test_a_camera_breaking_the_vms_probe_needs_a_change_with_the_cell_cited(evid
 
 
 def test_a_must_not_go_dark_camera_is_never_scheduled_dark(full_plan):
+    """aud-x-01 plays its main stream to two clients at once (STREAM-CLIENTS-01 passes on the
+    wire) and moves with old and new VMS in parallel; aud-one-01 answers a second session 453,
+    so moving it would take it dark: it waits for a maintenance window, unscheduled."""
+    option = _option(full_plan, "fake-vms")
+    steps = {name: s["kind"] for s in option["order_of_work"] for name in s["cameras"]}
+    parallel = _camera(option, "aud-x-01")
+    assert parallel["parallel_streaming"] and parallel["dark_h"] == 0
+    assert steps["aud-x-01"] == "parallel"
+    single = _camera(option, "aud-one-01")
+    refused = [v for v in single["verdicts"] if v["requirement"] == "STREAM-CLIENTS-01"]
+    assert refused and refused[0]["outcome"] == "fail" and "453" in refused[0]["reason"]
+    assert single["maintenance_window"] and steps["aud-one-01"] == "window"
     for option in full_plan["options"]:
         if not option["assessable"]:
             continue
