@@ -208,6 +208,17 @@ def _hashable(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) and value != ""
 
 
+def _unique(seen: dict[Any, str], value: Any, item: str, field: str, what: str) -> list[Problem]:
+    """A value that must be unique: remember the item it first appeared in; a repeat is a
+    problem naming both places."""
+    if not _hashable(value):
+        return []
+    if value in seen:
+        return [(f"{item}.{field}", f"duplicate {what} {value!r} (also {seen[value]})")]
+    seen[value] = item
+    return []
+
+
 def cross_field_problems(raw: Any) -> list[Problem]:
     """Mistakes no single field shows: names that must be unique, references that must resolve.
 
@@ -217,70 +228,30 @@ def cross_field_problems(raw: Any) -> list[Problem]:
     if not isinstance(raw, dict):
         return []
     problems: list[Problem] = []
-    first_vms: dict[Any, int] = {}
+    candidates: dict[Any, str] = {}
     for i, candidate in _items(raw.get("candidates")):
-        vms = candidate.get("vms")
-        if not _hashable(vms):
-            continue
-        if vms in first_vms:
-            problems.append(
-                (
-                    f"candidates[{i}].vms",
-                    f"duplicate candidate {vms!r} (also candidates[{first_vms[vms]}])",
-                )
-            )
-        else:
-            first_vms[vms] = i
-    first_authority: dict[Any, int] = {}
-    first_camera: dict[Any, str] = {}
+        problems += _unique(
+            candidates, candidate.get("vms"), f"candidates[{i}]", "vms", "candidate"
+        )
+    authorities: dict[Any, str] = {}
+    cameras: dict[Any, str] = {}
     for a, authority in _items(raw.get("authorities")):
         where = f"authorities[{a}]"
-        authority_id = authority.get("id")
-        if _hashable(authority_id):
-            if authority_id in first_authority:
-                problems.append(
-                    (
-                        f"{where}.id",
-                        f"duplicate authority id {authority_id!r} "
-                        f"(also authorities[{first_authority[authority_id]}])",
-                    )
-                )
-            else:
-                first_authority[authority_id] = a
-        rooms: dict[Any, int] = {}
+        problems += _unique(authorities, authority.get("id"), where, "id", "authority id")
+        rooms: dict[Any, str] = {}
         for r, room in _items(authority.get("control_rooms")):
-            room_id = room.get("id")
-            if not _hashable(room_id):
-                continue
-            if room_id in rooms:
-                problems.append(
-                    (
-                        f"{where}.control_rooms[{r}].id",
-                        f"duplicate control room id {room_id!r} "
-                        f"(also {where}.control_rooms[{rooms[room_id]}])",
-                    )
-                )
-            else:
-                rooms[room_id] = r
+            item = f"{where}.control_rooms[{r}]"
+            problems += _unique(rooms, room.get("id"), item, "id", "control room id")
         for c, camera in _items(authority.get("cameras")):
-            name = camera.get("name")
-            if _hashable(name):
-                if name in first_camera:
-                    problems.append(
-                        (
-                            f"{where}.cameras[{c}].name",
-                            f"duplicate camera name {name!r} (also {first_camera[name]}); "
-                            "camera names are unique across the estate",
-                        )
-                    )
-                else:
-                    first_camera[name] = f"{where}.cameras[{c}]"
+            item = f"{where}.cameras[{c}]"
+            found = _unique(cameras, camera.get("name"), item, "name", "camera name")
+            problems += [(f, p + "; camera names are unique across the estate") for f, p in found]
             room = camera.get("control_room")
             if _hashable(room) and room not in rooms:
                 known = ", ".join(str(r) for r in rooms) or "none listed"
                 problems.append(
                     (
-                        f"{where}.cameras[{c}].control_room",
+                        f"{item}.control_room",
                         f"{room!r} is not one of this authority's control_rooms ({known})",
                     )
                 )
