@@ -188,8 +188,10 @@ def _disruption_rows(weights: dict[str, Any]) -> list[Row]:
     rows.append(
         (
             "Worst case (ranks the options)",
-            lambda v: e(score((v.get("disruption") or {}).get("worst_case_score")))
-            + "<div class=small>every unknown camera costed as a replacement</div>",
+            lambda v: (
+                e(score((v.get("disruption") or {}).get("worst_case_score")))
+                + "<div class=small>every unknown camera costed as a replacement</div>"
+            ),
         )
     )
     return rows

@@ -310,12 +310,28 @@ def _judge_camera(a: Assessment) -> None:
         a.notes.append("also failed, no effect on this move: " + ", ".join(others))
 
 
+def _transport(row: dict[str, Any] | None) -> str:
+    return str(((row or {}).get("measured") or {}).get("transport") or "")
+
+
+def _cures(a: Assessment, other: CameraEvidence, failed: list[str]) -> bool:
+    """Another firmware's verdicts pass every failed requirement, measured over the same
+    transport (a stream that loses packets over UDP is not cured by a pass over TCP)."""
+    for requirement in failed:
+        row = other.rows.get(requirement) or {}
+        mine = _transport(a.evidence.rows.get(requirement) if a.evidence else None)
+        theirs = _transport(row)
+        if row.get("outcome") != "pass" or (mine and theirs and mine != theirs):
+            return False
+    return True
+
+
 def _firmware_or_replacement(a: Assessment, failed: list[str]) -> None:
     """Video faults: a firmware whose lab verdicts pass them cures them, else replacement."""
     for other in sorted(
         a.index.other_firmware(a.facts.identity), key=lambda e: e.identity[2], reverse=True
     ):
-        if all((other.rows.get(r) or {}).get("outcome") == "pass" for r in failed):
+        if _cures(a, other, failed):
             for r in failed:
                 row = other.rows[r]
                 a.verdicts[f"{r}@{other.identity[2]}"] = {
@@ -344,6 +360,15 @@ def _judge_losses(a: Assessment) -> None:
         else "unknown" if any(o in (None, "not_tested", "not_applicable") for o in evidential)
         else "lost"
     )  # fmt: skip
+    beside = [
+        f"{stage} ({cell.get('requirement')})"
+        for stage, cell in stages.items()
+        if stage not in rules.EVIDENTIAL_STAGES
+        and cell.get("requirement") in OPTIONAL_STAGES
+        and cell.get("outcome") == "fail"
+    ]
+    if beside:
+        a.notes.append(f"{a.vms.name} also fails, beside the ingest chain: " + ", ".join(beside))
     search = stages.get(rules.SEARCH_STAGE, {}).get("outcome")
     a.losses["recording_search"] = "kept" if search == "pass" else "lost" if search else "unknown"
     if a.facts.codec == "H265":

@@ -96,8 +96,11 @@ def test_five_authority_estate_loads_and_matches_the_simulated_estate() -> None:
         )
         assert (camera.stream.width, camera.stream.height) == (config.width, config.height)
     dark = [c.name for _, c in cameras if c.must_not_go_dark]
-    assert 4 <= len(dark) <= 6 and "nb-car-park-01" in dark
+    assert 4 <= len(dark) <= 7 and "nb-car-park-01" in dark
     assert simulated["nb-car-park-01"].persona  # a camera with a known fault among them
+    # and one that cannot stream to two clients at once: the plan keeps it for a window
+    assert simulated["sv-flexi-hd-03"].persona == "single-stream-client"
+    assert "sv-flexi-hd-03" in dark
 
 
 def test_defaults_are_the_design_notes() -> None:
