@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.planner import changes as rules
-from conformance.planner.evidence import CameraEvidence, EvidenceIndex, VmsEvidence, _key
+from conformance.planner.evidence import CameraEvidence, EvidenceIndex, VmsEvidence, identity_key
 from reports.compatibility import OPTIONAL_STAGES
 
 WORKS, CHANGE, REPLACE, UNKNOWN = "works", "needs_change", "needs_replacement", "unknown"
@@ -100,7 +100,7 @@ def find_cell(
                     found.get("model", ""),
                     found.get("firmware", ""),
                 )
-                if _key(theirs) == _key(facts.identity):
+                if identity_key(theirs) == identity_key(facts.identity):
                     return pair, SAME_MODEL
     wanted = (codec or facts.codec or "H264").upper()
     configs = [

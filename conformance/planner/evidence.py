@@ -101,11 +101,11 @@ class EvidenceIndex:
         (an empty make or model never matches: an anonymous device says nothing of others)."""
         if not identity[0] or not identity[1]:
             return []
-        return self.by_identity.get(_key(identity), [])
+        return self.by_identity.get(identity_key(identity), [])
 
     def other_firmware(self, identity: tuple[str, str, str]) -> list[CameraEvidence]:
         """Verdicts for the same make and model on another firmware (firmware-upgrade advice)."""
-        make, model, firmware = _key(identity)
+        make, model, firmware = identity_key(identity)
         if not make or not model:
             return []
         return [
@@ -116,7 +116,8 @@ class EvidenceIndex:
         ]
 
 
-def _key(identity: tuple[str, str, str]) -> tuple[str, str, str]:
+def identity_key(identity: tuple[str, str, str]) -> tuple[str, str, str]:
+    """(make, model, firmware) compared as a lab compares them: trimmed, case-insensitive."""
     return tuple(part.strip().casefold() for part in identity)  # type: ignore[return-value]
 
 
@@ -165,7 +166,7 @@ def _index_camera(index: EvidenceIndex, folder: Path, run: dict, device: dict) -
     evidence = CameraEvidence(folder, run, device, identity_of(device), rows)
     index.by_name[evidence.name] = evidence
     if evidence.identity[0] and evidence.identity[1]:
-        found = index.by_identity.setdefault(_key(evidence.identity), [])
+        found = index.by_identity.setdefault(identity_key(evidence.identity), [])
         found[:] = [e for e in found if e.name != evidence.name] + [evidence]
 
 
