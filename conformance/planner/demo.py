@@ -134,8 +134,9 @@ def run_plan_demo(out: Path, workers: int = 12, zoneminder: bool = True) -> int:
     folders = sorted(
         str(p) for p in evidence.iterdir() if p.is_dir() and (p / "results.json").exists()
     )
+    shown = os.path.relpath(inventory, project_file("."))  # the plan names it, machine-free
     status = _cli(
-        "plan", "--estate", str(inventory), "--results", *folders, "--out", str(out),
+        "plan", "--estate", shown, "--results", *folders, "--out", str(out),
         log=out / "plan.log", pdf=True,
     )  # fmt: skip
     print((out / "plan.log").read_text(encoding="utf-8"), end="")
