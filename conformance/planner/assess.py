@@ -10,11 +10,12 @@ the camera **unknown**: a model never tested is never assumed compatible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conformance.planner import changes as rules
 from conformance.planner.evidence import CameraEvidence, EvidenceIndex, VmsEvidence, identity_key
+from conformance.planner.inventory_from_results import picture_size
 from reports.compatibility import OPTIONAL_STAGES
 
 WORKS, CHANGE, REPLACE, UNKNOWN = "works", "needs_change", "needs_replacement", "unknown"
@@ -65,22 +66,16 @@ def _stream_of(facts: CameraFacts, evidence: CameraEvidence | None) -> CameraFac
     """The inventory's stream configuration, completed from the camera's own measurements."""
     if evidence is None or (facts.codec and facts.width):
         return facts
-    encoder = (evidence.rows.get("ONVIF-MEDIA-ENC-01") or {}).get("measured", {})
+    encoder = (evidence.rows.get("ONVIF-MEDIA-ENC-01") or {}).get("measured") or {}
     encoder = encoder.get("profile_encoder") or {}
-    codec = facts.codec or str(encoder.get("encoding") or "")
-    width = height = None
-    if "x" in str(encoder.get("resolution") or ""):
-        w, _, h = str(encoder["resolution"]).partition("x")
-        width, height = int(w), int(h)
-    fps = facts.fps or encoder.get("fps")
-    return CameraFacts(
-        **{
-            **facts.__dict__,
-            "codec": codec.upper(),
-            "width": facts.width or width,
-            "height": facts.height or height,
-            "fps": fps,
-        }
+    width, height = picture_size(encoder.get("resolution")) or (None, None)
+    fps = encoder.get("fps")
+    return replace(
+        facts,
+        codec=(facts.codec or str(encoder.get("encoding") or "")).upper(),
+        width=facts.width or width,
+        height=facts.height or height,
+        fps=facts.fps or (float(fps) if isinstance(fps, int | float) else None),
     )
 
 

@@ -81,7 +81,8 @@ def _codec(value: Any) -> str | None:
     return text if text in CODECS else None
 
 
-def _size(value: Any) -> tuple[int, int] | None:
+def picture_size(value: Any) -> tuple[int, int] | None:
+    """ "1920x1080" as (1920, 1080); None for anything else (a device's answer may be odd)."""
     match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", str(value or ""))
     if not match or not int(match[1]) or not int(match[2]):
         return None
@@ -100,8 +101,8 @@ def _stream(device: dict[str, Any]) -> dict[str, Any]:
         codec, size, fps = measured.get("codec"), measured.get("resolution"), None
     if _codec(codec):
         stream["codec"] = _codec(codec)
-    if _size(size):
-        stream["width"], stream["height"] = _size(size)  # type: ignore[misc]
+    if picture_size(size):
+        stream["width"], stream["height"] = picture_size(size)  # type: ignore[misc]
     if isinstance(fps, int | float) and not isinstance(fps, bool) and fps > 0:
         stream["fps"] = int(fps) if float(fps).is_integer() else float(fps)
     transport = str(measured.get("transport") or "").lower()
