@@ -123,7 +123,8 @@ class DeviceUnderTest:
         never serves the suite more than one session at a time, whether the prefetcher or a
         test opens it: many cameras serve one client only, and STREAM-CLIENTS-01 alone judges
         that. Take it only around the session itself, after every cached answer the session
-        needs (its URL) is in hand, never around a :meth:`cached` call."""
+        needs (its URL) is in hand, never around a :meth:`cached` call; :meth:`live_session`
+        takes it for every client with the common RTSP client signature."""
 
     def __repr__(self) -> str:
         """Stable across runs (pytest and Allure show it as the device parameter)."""
@@ -371,21 +372,23 @@ class DeviceUnderTest:
         return self.cached(f"usable:{uri}", choose)
 
     # -- streaming ---------------------------------------------------------------------------
+    def live_session(self, client: Callable[..., T], url: str, **options: Any) -> T:
+        """``client(url, username, password, timeout=..., **options)``: one live RTSP client run
+        with the device's credentials and timeout, holding :attr:`stream_slot`. The RTSP clients
+        share that signature, so every session the suite opens goes through here and none can
+        bypass the one-session-at-a-time rule. Resolve ``url`` (a cached answer) before calling."""
+        with self.stream_slot:
+            return client(
+                url, self.device.username, self.device.password, timeout=self.timeout, **options
+            )
+
     def capture(self, transport: str, seconds: float) -> Any:
         """One live capture per transport, shared by every streaming check."""
         from conformance.clients.rtsp import capture
 
         def run() -> Any:
             url = self.stream_url()
-            with self.stream_slot:
-                return capture(
-                    url,
-                    self.device.username,
-                    self.device.password,
-                    transport=transport,
-                    duration=seconds,
-                    timeout=self.timeout,
-                )
+            return self.live_session(capture, url, transport=transport, duration=seconds)
 
         return self.cached(f"capture:{transport}", run)
 

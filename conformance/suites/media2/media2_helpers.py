@@ -65,15 +65,7 @@ def probe_stream(device: Any, url: str, seconds: float) -> tuple[Any, Any]:
         errors: list[RtspError] = []
         for transport in ("tcp", "udp"):
             try:
-                with device.stream_slot:  # one session at a time (DeviceUnderTest.stream_slot)
-                    cap = capture(
-                        url,
-                        device.device.username,
-                        device.device.password,
-                        transport=transport,
-                        duration=seconds,
-                        timeout=device.timeout,
-                    )
+                cap = device.live_session(capture, url, transport=transport, duration=seconds)
             except RtspError as exc:
                 errors.append(exc)
                 continue

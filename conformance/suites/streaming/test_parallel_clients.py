@@ -68,15 +68,9 @@ def test_main_stream_plays_to_two_clients(device, evidence, params):
         blocked("STREAM-RTSP-UDP-01", f"the camera streams to no single client ({exc})")
     vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
     expected = _reference_fps(vec, single, tolerance, evidence)
-    with device.stream_slot:
-        result = play_side_by_side(
-            url,
-            device.device.username,
-            device.device.password,
-            transport=transport,
-            seconds=params["capture_seconds"],
-            timeout=device.timeout,
-        )
+    result = device.live_session(
+        play_side_by_side, url, transport=transport, seconds=params["capture_seconds"]
+    )
     first, second = result.first, result.second
     evidence.measure("transport", transport)
     evidence.expect("fps", expected)

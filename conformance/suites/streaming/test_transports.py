@@ -46,15 +46,7 @@ def tunnel_capture(device, evidence, seconds: float):
     url = _tunnel_url(device, evidence)
 
     def run():
-        with device.stream_slot:
-            return capture(
-                url,
-                device.device.username,
-                device.device.password,
-                transport="http",
-                duration=seconds,
-                timeout=device.timeout,
-            )
+        return device.live_session(capture, url, transport="http", duration=seconds)
 
     return device.cached("capture:http", run)
 
@@ -121,16 +113,13 @@ def test_keepalive_keeps_session_playing(device, evidence, params):
 
     def run(transport: str):
         url = device.stream_url()
-        with device.stream_slot:
-            return keepalive_probe(
-                url,
-                device.device.username,
-                device.device.password,
-                methods=KEEPALIVE_METHODS,
-                after_s=params["keepalive_after_s"],
-                timeout=device.timeout,
-                transport=transport,
-            )
+        return device.live_session(
+            keepalive_probe,
+            url,
+            methods=KEEPALIVE_METHODS,
+            after_s=params["keepalive_after_s"],
+            transport=transport,
+        )
 
     try:
         result = run("tcp")
@@ -194,15 +183,9 @@ def test_multicast_streaming(device, evidence, params, request):
             "given; the SDP's multicast group was checked"
         )
     evidence.measure("multicast_interface", interface)
-    with device.stream_slot:
-        result = capture_multicast(
-            url,
-            device.device.username,
-            device.device.password,
-            interface=interface,
-            duration=params["capture_seconds"],
-            timeout=device.timeout,
-        )
+    result = device.live_session(
+        capture_multicast, url, interface=interface, duration=params["capture_seconds"]
+    )
     evidence.attach_exchanges("rtsp-multicast-transcript", result.exchanges)
     stats = analyse(result)
     evidence.attach_json("stream-stats-multicast", stats.to_dict())
