@@ -23,7 +23,6 @@ from conformance.planner.assess import (
     Assessment,
     CameraFacts,
     assess,
-    camera_evidence,
 )
 from conformance.planner.changes import FEATURES
 from conformance.planner.disruption import camera_cost, order_of_work, totals
@@ -97,7 +96,7 @@ def build_plan(estate: Any, inventory: str, index: EvidenceIndex) -> dict[str, A
         "evidence": index.folders,
         "recommended": assessable[0]["id"] if assessable else None,
         "options": options,
-        "test_next": _test_next(cameras, options, index),
+        "test_next": _test_next(cameras, options),
         "warnings": warnings,
     }
 
@@ -276,9 +275,7 @@ def _rank(options: list[dict[str, Any]]) -> None:
     options.sort(key=lambda o: (o["rank"] is None, o["rank"] or 0))
 
 
-def _test_next(
-    cameras: list[CameraFacts], options: list[dict[str, Any]], index: EvidenceIndex
-) -> list[dict[str, Any]]:
+def _test_next(cameras: list[CameraFacts], options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Untested models ranked by how many cameras' verdicts a test of them would decide."""
     rows: dict[tuple, dict[str, Any]] = {}
     by_name = {f.name: f for f in cameras}
@@ -287,7 +284,7 @@ def _test_next(
             if row["status"] != UNKNOWN:
                 continue
             facts = by_name[row["camera"]]
-            missing_camera = camera_evidence(facts, index)[0] is None
+            missing_camera = row["camera_evidence"]["source"] == "none"  # as assess found it
             key = (facts.make, facts.model, facts.firmware) if missing_camera else (
                 "vms", option["id"], facts.codec
             )  # fmt: skip
