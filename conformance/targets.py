@@ -205,6 +205,14 @@ class DeviceEntry(BaseModel):
             "and to group devices."
         ),
     )
+    queue: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Distributed runs: the work queue whose workers may reach this device (default: "
+            "its site). A worker inside an authority's network listens to that queue only."
+        ),
+    )
 
     @field_validator("discovery")
     @classmethod
@@ -271,6 +279,14 @@ class Device:
     """The authority or site the device belongs to (the device entry's ``site``, or the
     simulator ready file's); None: not said. It goes into results.json so an estate's results
     can be grouped and turned into an inventory."""
+    queue: str | None = None
+    """The distributed work queue named in the target (None: use the site)."""
+
+    @property
+    def work_queue(self) -> str:
+        """Where a distributed run sends this device's audit: its ``queue``, else its site,
+        else ``default`` (a worker reaches only the devices of the queues it listens to)."""
+        return self.queue or self.site or "default"
 
     @property
     def host(self) -> str:
@@ -372,8 +388,14 @@ def _devices_from_ready_file(
     return found
 
 
-def load_target(path: str | Path, ready_file: str | None = None) -> Target:
-    """Load and validate a target file; resolve credentials from the environment."""
+def load_target(
+    path: str | Path, ready_file: str | None = None, *, credentials: bool = True
+) -> Target:
+    """Load and validate a target file; resolve credentials from the environment.
+
+    ``credentials=False`` leaves them unresolved (None): a distributed run's coordinator checks
+    the file and sends devices to workers, and only the workers, inside each network, hold the
+    passwords (in their own environment)."""
     path = Path(path)
     source = str(path)
     try:
@@ -386,22 +408,29 @@ def load_target(path: str | Path, ready_file: str | None = None) -> Target:
         spec = TargetFile.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(source, exc) from None
-    return resolve_target(spec, source, base=path.parent, ready_file=ready_file)
+    return resolve_target(
+        spec, source, base=path.parent, ready_file=ready_file, credentials=credentials
+    )
 
 
 def resolve_target(
-    spec: TargetFile, source: str, base: Path = Path("."), ready_file: str | None = None
+    spec: TargetFile,
+    source: str,
+    base: Path = Path("."),
+    ready_file: str | None = None,
+    *,
+    credentials: bool = True,
 ) -> Target:
     devices: list[Device] = []
     for index, entry in enumerate(spec.devices):
         where = f"devices[{index}].credentials"
         creds = entry.credentials
         username = creds.username
-        if creds.username_env:
+        if creds.username_env and credentials:
             username = _env(source, f"{where}.username_env", creds.username_env)
         password = (
             _env(source, f"{where}.password_env", creds.password_env)
-            if (creds.password_env)
+            if creds.password_env and credentials
             else None
         )
         devices.append(
@@ -415,6 +444,7 @@ def resolve_target(
                 entry.discovery,
                 entry.lockout_policy or spec.lockout_policy,
                 entry.site,
+                entry.queue,
             )
         )
     ready_path: Path | None = None

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from conformance.audit import pytest_args
 from conformance.catalogue import Catalogue
-from conformance.cli import build_parser, pytest_args
+from conformance.cli import build_parser
 from conformance.plugin import SUITES_DIR, ConformanceRun
 from conformance.redaction import Redactor
 from conformance.targets import single_device_target

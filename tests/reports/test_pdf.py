@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import cli
+from conformance import audit, cli
 from reports.compare import load_columns
 from reports.html import VERDICT_LABELS, page
 from reports.pdf import (
@@ -255,7 +255,7 @@ def test_without_chromium_one_line_and_the_rest_is_written(
     monkeypatch.setenv("CHROMIUM_BIN", "")
     shutil.copy2(demo_runs["good"] / "compliance.html", tmp_path / "compliance.html")
     shutil.copy2(demo_runs["good"] / "results.json", tmp_path / "results.json")
-    cli._write_pdfs(_results(tmp_path), tmp_path)
+    audit.write_pdfs(_results(tmp_path), tmp_path)
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines() == [
         f"cctv-conformance: PDF not written: {INSTALL_HINT}"
@@ -293,7 +293,7 @@ def test_an_estate_prints_only_the_summary(
     monkeypatch.setattr("reports.pdf.MAX_STATEMENT_DEVICES", 0)
     shutil.copy2(demo_runs["good"] / "compliance.html", tmp_path / "compliance.html")
     shutil.copy2(demo_runs["good"] / "results.json", tmp_path / "results.json")
-    cli._write_pdfs(_results(tmp_path), tmp_path)
+    audit.write_pdfs(_results(tmp_path), tmp_path)
     captured = capsys.readouterr()
     assert f"pdf: {tmp_path / 'summary.pdf'}" in captured.out
     assert "compliance.pdf not written: 1 devices would print hundreds" in captured.err

@@ -72,7 +72,7 @@ def test_up_writes_a_target_naming_its_own_ready_file(tmp_path: Path) -> None:
 
 
 def test_summary_line_names_what_failed(capsys) -> None:
-    from conformance.cli import _attention
+    from conformance.audit import attention as _attention
 
     rows = [
         {"id": "VMS-MEDIA-01", "level": "mandatory", "outcome": "pass"},
