@@ -54,10 +54,19 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
     from conformance.targets import load_target, select_devices, single_device_target
 
     found: list[InputError] = []
-    try:
-        load_catalogue().resolve(args.profile)
-    except InputError as exc:
-        found.append(exc)
+    broker, attach = getattr(args, "broker", None), getattr(args, "attach", None)
+    if attach or broker:
+        found += _distributed_problems(args)
+    if attach:
+        raise_all(found)
+        return
+    if not args.profile:
+        found.append(InputError("--profile", None, "give the profile to run (see `profiles`)"))
+    else:
+        try:
+            load_catalogue().resolve(args.profile)
+        except InputError as exc:
+            found.append(exc)
     if bool(args.target) == bool(args.device):
         found.append(
             InputError("options", None, "give exactly one of --target FILE or --device URL")
@@ -67,7 +76,18 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
             if args.device:
                 single_device_target(args.device, args.user, args.password_env)
             else:
-                select_devices(load_target(args.target, args.ready_file), args.only_device)
+                # A coordinator checks the file without the credentials: its workers hold them.
+                target = load_target(args.target, args.ready_file, credentials=not broker)
+                select_devices(target, args.only_device)
+                if broker and target.spec.vms is not None:
+                    found.append(
+                        InputError(
+                            args.target,
+                            "vms",
+                            "a distributed run audits devices one by one; run a target with "
+                            "a VMS in one process (without --broker)",
+                        )
+                    )
         except InputError as exc:
             found.append(exc)
     if args.workers < 1:
@@ -81,6 +101,38 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
             )
         )
     raise_all(found)
+
+
+def _distributed_problems(args: argparse.Namespace) -> list[InputError]:
+    """What ``--broker``/``--attach`` need: a broker, a target file, options workers can honour."""
+    from conformance.distributed.manifest import parse_limits
+
+    found = []
+    if not args.broker:
+        found.append(InputError("--attach", None, "needs --broker (the run's broker URL)"))
+    elif not args.broker.startswith(("redis://", "rediss://")):
+        found.append(
+            InputError("--broker", None, f"must be redis://HOST:PORT/N, got {args.broker!r}")
+        )
+    if args.attach and (args.target or args.device or args.profile):
+        found.append(
+            InputError("--attach", None, "takes the run's own target and profile; drop them")
+        )
+    if args.broker and args.device:
+        found.append(InputError("--device", None, "a distributed run needs --target FILE"))
+    for option in ("stimulus", "multicast_interface", "consumer_address"):
+        if args.broker and getattr(args, option, None):
+            found.append(
+                InputError(
+                    "--" + option.replace("_", "-"),
+                    None,
+                    "not available with --broker (it belongs to the machine that runs the "
+                    "checks); run those devices in one process",
+                )
+            )
+    found += parse_limits(args.queue_limit, "--queue-limit")[1]
+    found += parse_limits(args.stream_limit, "--stream-limit")[1]
+    return found
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -235,6 +287,39 @@ def _zm(args: argparse.Namespace) -> int:
 
 
 # -- parser ----------------------------------------------------------------------------------
+def _distributed_options(run: argparse.ArgumentParser) -> None:
+    group = run.add_argument_group("distributed runs (docs/distributed.md)")
+    group.add_argument(
+        "--broker",
+        metavar="URL",
+        help="send each device to a worker through this Redis broker (redis://HOST:PORT/N) "
+        "and collect the results here",
+    )
+    group.add_argument(
+        "--attach", metavar="RUN_ID", help="with --broker: carry on collecting a run in progress"
+    )
+    group.add_argument(
+        "--queue-limit",
+        action="append",
+        default=[],
+        metavar="QUEUE=N",
+        help="at most N devices of this queue audited at once, over all its workers",
+    )
+    group.add_argument(
+        "--stream-limit",
+        action="append",
+        default=[],
+        metavar="QUEUE=N",
+        help="at most N live video sessions at once to the devices of this queue",
+    )
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from conformance.distributed.worker_command import run_worker
+
+    return run_worker(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cctv-conformance", description="CCTV interoperability conformance suite")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -245,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", help="one ONVIF device service URL (instead of --target)")
     run.add_argument("--user", help="user name for --device")
     run.add_argument("--password-env", help="environment variable holding the --device password")
-    run.add_argument("--profile", required=True, help="profile ID (see `profiles`)")
+    run.add_argument("--profile", help="profile ID (see `profiles`)")
     run.add_argument("--out", default="out", help="results directory (default: out)")
     run.add_argument(
         "--mode",
@@ -312,7 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
         "on the route to the device)",
     )
     run.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
+    _distributed_options(run)
     run.set_defaults(func=_run, validate=_validate_run_inputs)
+
+    from conformance.distributed.worker_command import add_worker_parser
+
+    add_worker_parser(sub, _worker)
 
     demo = sub.add_parser("demo", help="run the baseline profile against the built-in simulator")
     demo.add_argument("--out", default="out")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from conformance import session_gate
 from conformance.clients.addresses import port_of, probe_xaddr, tcp_problem
 from conformance.redaction import Redactor
 from conformance.targets import Device
@@ -96,6 +97,35 @@ def judge_failure(exc: BaseException, requirement_id: str) -> None:
         exc.judged_by = requirement_id  # type: ignore[attr-defined]
 
 
+class StreamSlot:
+    """A camera's one live-session slot: a lock, and room in the process's session gate
+    (:mod:`conformance.session_gate`, a distributed run's per-queue limit) while it is held.
+    Taking both in one place means no session can hold the camera without counting against the
+    queue's limit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._gate: Any = None
+
+    def __enter__(self) -> StreamSlot:
+        self._lock.acquire()
+        try:
+            gate = session_gate.stream_session()
+            gate.__enter__()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._gate = gate
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gate, self._gate = self._gate, None
+        try:
+            gate.__exit__(*exc)
+        finally:
+            self._lock.release()
+
+
 class DeviceUnderTest:
     """One device of the target, with lazily created clients and cached answers."""
 
@@ -117,7 +147,7 @@ class DeviceUnderTest:
         """Cached key -> the cached keys its computation read."""
         self._lock = threading.RLock()
         self._onvif = None
-        self.stream_slot = threading.Lock()
+        self.stream_slot = StreamSlot()
         """Held for every live RTSP session the suite opens to the device (captures, probes,
         keep-alive, the live snapshot's stream, STREAM-CLIENTS-01's two sessions), so the camera
         never serves the suite more than one session at a time, whether the prefetcher or a

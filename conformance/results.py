@@ -195,11 +195,40 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
                 "requirements": rows,
             }
         )
+    document = results_document(
+        run.profile,
+        run.mode,
+        redacted(run.target),
+        # The VMS behind the run's export and VMS verdicts (null when no row was judged
+        # through one, even if the target names a VMS).
+        vms_section(getattr(run.target, "vms", None), run.redactor)
+        if any("vms" in row for row in all_rows)
+        else None,
+        run.started,
+        devices,
+    )
+    # Everything a device said (notes, measured values) passes the redactor once more: it has
+    # learnt by now every password a device put in a URL during the run.
+    return redact_deep(document, run.redactor)
+
+
+def results_document(
+    profile: Any,
+    mode: str,
+    target: dict[str, Any],
+    vms: dict[str, Any] | None,
+    started: float,
+    devices: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The whole document around its device entries: the verdict over every row, the counts
+    and the compatibility matrix. One place, so a distributed run's estate folder
+    (:mod:`conformance.distributed.estate`) is assembled exactly as a one-process run's."""
+    all_rows = [row for device in devices for row in device["requirements"]]
     verdict, meaning = verdict_of(all_rows)
     counts: dict[str, int] = defaultdict(int)
     for row in all_rows:
         counts[row["outcome"]] += 1
-    document = {
+    return {
         "schema": SCHEMA,
         "suite": {
             "name": "cctv-conformance",
@@ -207,19 +236,15 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
             "python": platform.python_version(),
         },
         "profile": {
-            "id": run.profile.id,
-            "version": run.profile.version,
-            "title": run.profile.title,
-            "digest": run.profile.digest,
+            "id": profile.id,
+            "version": profile.version,
+            "title": profile.title,
+            "digest": profile.digest,
         },
-        "mode": run.mode,
-        "target": redacted(run.target),
-        # The VMS behind the run's export and VMS verdicts (null when no row was judged
-        # through one, even if the target names a VMS).
-        "vms": vms_section(getattr(run.target, "vms", None), run.redactor)
-        if any("vms" in row for row in all_rows)
-        else None,
-        "started": _iso(run.started),
+        "mode": mode,
+        "target": target,
+        "vms": vms,
+        "started": _iso(started),
         "finished": _iso(time.time()),
         "verdict": verdict,
         "verdict_meaning": meaning,
@@ -227,9 +252,6 @@ def build_results(run: ConformanceRun) -> dict[str, Any]:
         "devices": devices,
         **_compatibility(devices),
     }
-    # Everything a device said (notes, measured values) passes the redactor once more: it has
-    # learnt by now every password a device put in a URL during the run.
-    return redact_deep(document, run.redactor)
 
 
 VMS_DOMAINS = ("export", "vms")

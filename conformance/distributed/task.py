@@ -1,0 +1,162 @@
+"""The worker side: one device's audit, run exactly as ``cctv-conformance run`` runs it.
+
+The task reads the run's manifest from the store, writes the target's text into the worker's
+spool, waits for room in its queue's device limit, installs the queue's stream-session gate and
+runs the suite in this process (:func:`conformance.audit.run_suite` with ``--only-device``), so a
+worker's verdicts are the one-process run's by construction. The device's results folder goes
+back packed (:mod:`.archive`); credentials come from this worker's environment when the target
+is loaded here, and never travel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__, session_gate
+from conformance.distributed import archive
+from conformance.distributed.limits import RedisSemaphore, limit_key
+from conformance.distributed.manifest import Manifest, load
+
+
+@dataclass
+class WorkerSettings:
+    """Set by ``cctv-conformance worker`` before its processes start."""
+
+    spool: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "cctv-worker")
+    cap_bytes: int = archive.DEFAULT_CAP_BYTES
+
+
+SETTINGS = WorkerSettings()
+_manifests: dict[str, Manifest] = {}
+
+
+def folder_name(device: str) -> str:
+    """A file-system-safe, unique folder name for a device name (names may hold any text)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", device).strip("._") or "device"
+    return f"{safe[:60]}-{hashlib.sha256(device.encode()).hexdigest()[:8]}"
+
+
+def _manifest(client: Any, run_id: str) -> Manifest:
+    if run_id not in _manifests:
+        _manifests[run_id] = load(client, run_id)
+    return _manifests[run_id]
+
+
+def suite_args(manifest: Manifest, target_file: Path, device: str) -> argparse.Namespace:
+    """The options ``run`` would have parsed for this one device."""
+    return argparse.Namespace(
+        profile=manifest.profile,
+        mode=manifest.mode,
+        target=str(target_file),
+        device=None,
+        user=None,
+        password_env=None,
+        ready_file=manifest.ready_file,
+        only_device=[device],
+        workers=1,
+        timeout=manifest.timeout,
+        select=manifest.select,
+        tb="line",
+        multicast_interface=None,
+        stimulus=None,
+        consumer_address=None,
+        allow_destructive=False,
+    )
+
+
+@contextlib.contextmanager
+def _limited(client: Any, manifest: Manifest, queue: str):
+    """Room in the queue's device limit while the audit runs, and its stream-session gate."""
+    limit = manifest.limits.get(queue)
+    devices = (
+        RedisSemaphore(client, limit_key(manifest.run_id, queue, "devices"), limit.devices).hold()
+        if limit and limit.devices
+        else contextlib.nullcontext()
+    )
+    streams = (
+        RedisSemaphore(client, limit_key(manifest.run_id, queue, "streams"), limit.streams)
+        if limit and limit.streams
+        else None
+    )
+    with devices:
+        session_gate.install(streams.hold if streams else None)
+        try:
+            yield
+        finally:
+            session_gate.install(None)
+
+
+def audit_device(client: Any, run_id: str, device: str, queue: str, worker: str) -> dict[str, Any]:
+    """Audit one device; the result payload the coordinator collects."""
+    from conformance.audit import run_suite
+    from conformance.catalogue import load_catalogue
+
+    manifest = _manifest(client, run_id)
+    profile = load_catalogue().resolve(manifest.profile)
+    base = {"device": device, "queue": queue, "worker": worker, "pid": os.getpid()}
+    if (profile.digest, __version__) != (manifest.profile_digest, manifest.suite_version):
+        return {
+            **base,
+            "completed": False,
+            "error": (
+                f"worker {worker} has suite {__version__} with profile digest "
+                f"{profile.digest[:12]}; the run needs suite {manifest.suite_version} with "
+                f"{manifest.profile_digest[:12]} (install the coordinator's version)"
+            ),
+        }
+    spool = SETTINGS.spool / run_id
+    spool.mkdir(parents=True, exist_ok=True)
+    target_file = spool / "target.yaml"
+    if not target_file.exists():
+        partial = spool / f".target-{os.getpid()}.yaml"
+        partial.write_text(manifest.target_text, encoding="utf-8")
+        partial.replace(target_file)
+    out = spool / folder_name(device)
+    shutil.rmtree(out, ignore_errors=True)  # a re-delivered audit starts clean
+    log = spool / f"{folder_name(device)}.log"
+    with _limited(client, manifest, queue):
+        started = time.time()
+        try:
+            with (
+                log.open("w", encoding="utf-8") as sink,
+                contextlib.redirect_stdout(sink),
+                contextlib.redirect_stderr(sink),
+            ):
+                results = run_suite(suite_args(manifest, target_file, device), out)
+        except Exception:  # noqa: BLE001 - reported to the coordinator as this device's error
+            results = None
+            with log.open("a", encoding="utf-8") as sink:
+                sink.write(traceback.format_exc())
+        finished = time.time()
+    payload = {**base, "started": started, "finished": finished}
+    if results is None or not (out / "results.json").exists():
+        tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        error = "; ".join(tail) or "the suite did not complete"
+        return {**payload, "completed": False, "error": f"worker {worker}: {error}"}
+    packed = archive.pack(out, SETTINGS.cap_bytes, spool / "kept")
+    shutil.rmtree(out, ignore_errors=True)
+    return {**payload, "completed": True, "verdict": results["verdict"], **packed}
+
+
+def register(app: Any) -> None:
+    """The audit task on ``app`` (late acknowledgement comes from the app's configuration)."""
+    from conformance.distributed.app import TASK_NAME
+
+    @app.task(name=TASK_NAME, bind=True)
+    def audit(self: Any, run_id: str, device: str, queue: str) -> dict[str, Any]:
+        worker = self.request.hostname or "worker"
+        result = audit_device(app.backend.client, run_id, device, queue, worker)
+        what = result.get("verdict") or f"not audited: {result.get('error')}"
+        print(f"{worker}: {device} ({queue}) {what}", flush=True)
+        return result
