@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from conformance import __version__
 from conformance.audit import print_summary, run_suite, write_pdfs, write_reports
@@ -79,6 +80,8 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
                 # A coordinator checks the file without the credentials: its workers hold them.
                 target = load_target(args.target, args.ready_file, credentials=not broker)
                 select_devices(target, args.only_device)
+                if broker:
+                    found += _literal_user_names(args.target, target)
                 if broker and target.spec.vms is not None:
                     found.append(
                         InputError(
@@ -101,6 +104,21 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
             )
         )
     raise_all(found)
+
+
+def _literal_user_names(source: str, target: Any) -> list[InputError]:
+    """A distributed run sends the target file's text through the broker: user names must be
+    named by environment variable there, like passwords, so no credential travels."""
+    return [
+        InputError(
+            source,
+            f"devices[{index}].credentials.username",
+            "a distributed run keeps credentials with its workers: name the user with "
+            "username_env (set on the workers) instead of writing it here",
+        )
+        for index, entry in enumerate(target.spec.devices)
+        if entry.credentials.username
+    ]
 
 
 def _distributed_problems(args: argparse.Namespace) -> list[InputError]:

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.distributed.conftest import (
+from distributed_parts import (
     ESTATE_TARGET,
     outcomes,
     ready_devices,
@@ -87,7 +86,9 @@ def test_same_verdicts_as_one_process_with_a_worker_per_authority_queue(
     workers.start(
         redis_server.url, "south-west-mid", ["southvale", "westholm", "midcaster"], concurrency=2
     )
-    many = run_cli(*_run_args(estate_ready, tmp_path / "many", SAMPLE, "--broker", redis_server.url))
+    many = run_cli(
+        *_run_args(estate_ready, tmp_path / "many", SAMPLE, "--broker", redis_server.url)
+    )
     assert many.returncode == one.returncode, many.stdout + many.stderr
 
     assert outcomes(tmp_path / "many") == outcomes(tmp_path / "one")
@@ -179,4 +180,6 @@ def test_results_survive_a_broker_restart_and_a_coordinator_reattaches(
     assert "re-attached" in second.stdout
     found = outcomes(out)
     assert list(found) == devices
-    assert all(outcome in ("pass", "not_applicable") for o in found.values() for outcome in o.values())
+    assert all(
+        outcome in ("pass", "not_applicable") for o in found.values() for outcome in o.values()
+    )
