@@ -352,10 +352,13 @@ def _devices_from_ready_file(
     wanted = None if ref.devices == "all" else set(ref.devices)
     found = []
     try:
-        discovery_port = ready.get("discovery_port")  # one responder for the whole simulator
+        # One responder for the whole simulator; a ready file merged from several simulators
+        # (benchmarks/bench_distributed.py) names each device's own.
+        shared_port = ready.get("discovery_port")
         for entry in ready["devices"]:
             if wanted is None or entry["name"] in wanted:
                 onvif_url = str(entry["onvif_url"])
+                discovery_port = entry.get("discovery_port", shared_port)
                 discovery = (
                     f"{urlsplit(onvif_url).hostname}:{int(discovery_port)}"
                     if discovery_port
