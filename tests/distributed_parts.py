@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ESTATE_SITE = ROOT / "fixtures" / "sites" / "five-authorities.yaml"
 ESTATE_TARGET = ROOT / "fixtures" / "targets" / "five-authorities.yaml"
 

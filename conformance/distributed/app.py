@@ -4,8 +4,10 @@ estate audit needs.
 - **Late acknowledgement** (``task_acks_late``, ``task_reject_on_worker_lost``): a task is
   acknowledged only when its device's audit has finished, so a worker killed mid-audit leaves
   the message unacknowledged and the broker hands it to another worker once the redelivery delay
-  (``visibility_timeout``) has passed. A device can therefore be audited twice; the coordinator
-  keeps one result per device (the task id is the run and device), so nothing counts twice.
+  (``visibility_timeout``) has passed. A copy handed out while the first still runs waits for
+  it and is dropped when it succeeded (a hold in Redis per task), so a device is not audited
+  twice at once; and the coordinator keeps one result per device (the task id is the run and
+  device), so nothing counts twice.
 - **One task at a time per process** (``worker_prefetch_multiplier=1``): a worker does not hoard
   devices that idle workers could audit.
 - **Results kept for a week** (``result_expires``): a coordinator can re-attach to a long run;
@@ -18,10 +20,10 @@ from __future__ import annotations
 from celery import Celery
 
 TASK_NAME = "cctv.audit_device"
-DEFAULT_REDELIVER_AFTER_S = 1800.0
+DEFAULT_REDELIVER_AFTER_S = 600.0
 """How long an unacknowledged audit waits before another worker takes it (a worker died).
-Longer than any single device's audit: a shorter delay would hand a device still being audited
-to a second worker (harmless for the verdicts, wasteful for a live camera)."""
+Best longer than most devices' audits: a copy handed out while the first still runs only waits
+for it (:mod:`conformance.distributed.task`), but holds a worker process meanwhile."""
 RESULT_TTL_S = 7 * 24 * 3600
 
 
@@ -42,7 +44,13 @@ def make_app(broker_url: str, redeliver_after_s: float = DEFAULT_REDELIVER_AFTER
         result_expires=RESULT_TTL_S,
         result_extended=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": redeliver_after_s},
+        broker_transport_options={
+            "visibility_timeout": redeliver_after_s,
+            # Look for a dead worker's tasks every few seconds (Kombu's default sweep is about
+            # every 100 s): one cheap sorted-set query per sweep.
+            "unacked_restore_interval": max(1, min(10, int(redeliver_after_s / 3))),
+            "unacked_restore_throttle": 1,
+        },
         result_backend_transport_options={"visibility_timeout": redeliver_after_s},
         task_default_queue="default",
         worker_send_task_events=False,

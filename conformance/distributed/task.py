@@ -97,6 +97,20 @@ def _limited(client: Any, manifest: Manifest, queue: str):
             session_gate.install(None)
 
 
+def _redacted(manifest: Manifest, target_file: Path, text: str) -> str:
+    """``text`` without any credential this worker holds for the target (it goes to the
+    broker); when the target cannot even be loaded here, no credential was read either."""
+    from conformance.errors import InputError
+    from conformance.redaction import Redactor
+    from conformance.targets import load_target
+
+    try:
+        secrets = load_target(target_file, manifest.ready_file).secrets
+    except InputError:
+        return text
+    return Redactor(secrets)(text)
+
+
 def audit_device(client: Any, run_id: str, device: str, queue: str, worker: str) -> dict[str, Any]:
     """Audit one device; the result payload the coordinator collects."""
     from conformance.audit import run_suite
@@ -142,7 +156,7 @@ def audit_device(client: Any, run_id: str, device: str, queue: str, worker: str)
     payload = {**base, "started": started, "finished": finished}
     if results is None or not (out / "results.json").exists():
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-        error = "; ".join(tail) or "the suite did not complete"
+        error = _redacted(manifest, target_file, "; ".join(tail) or "the suite did not complete")
         return {**payload, "completed": False, "error": f"worker {worker}: {error}"}
     packed = archive.pack(out, SETTINGS.cap_bytes, spool / "kept")
     shutil.rmtree(out, ignore_errors=True)
@@ -151,12 +165,22 @@ def audit_device(client: Any, run_id: str, device: str, queue: str, worker: str)
 
 def register(app: Any) -> None:
     """The audit task on ``app`` (late acknowledgement comes from the app's configuration)."""
+    from celery.exceptions import Ignore
+
     from conformance.distributed.app import TASK_NAME
 
     @app.task(name=TASK_NAME, bind=True)
     def audit(self: Any, run_id: str, device: str, queue: str) -> dict[str, Any]:
         worker = self.request.hostname or "worker"
-        result = audit_device(app.backend.client, run_id, device, queue, worker)
+        client = app.backend.client
+        # A task handed out again while its first copy still runs (the redelivery delay is
+        # shorter than the audit) waits for that copy, and is dropped if it ended well: a
+        # device is never audited twice at once, and a copy whose worker died (its hold
+        # lapses) runs here.
+        with RedisSemaphore(client, f"cctv:running:{self.request.id}", 1).hold():
+            if app.backend.get_task_meta(self.request.id, cache=False)["status"] == "SUCCESS":
+                raise Ignore()
+            result = audit_device(client, run_id, device, queue, worker)
         what = result.get("verdict") or f"not audited: {result.get('error')}"
         print(f"{worker}: {device} ({queue}) {what}", flush=True)
         return result

@@ -58,7 +58,7 @@ def add_worker_parser(sub: argparse._SubParsersAction, func: Callable) -> None:
         default=DEFAULT_REDELIVER_AFTER_S,
         metavar="SECONDS",
         help="how long a dead worker's device waits before another worker takes it "
-        "(default 1800: longer than any device's audit)",
+        "(default 600; a copy handed out while the first still runs waits for it)",
     )
     worker.set_defaults(func=func, validate=_validate)
 

@@ -27,7 +27,9 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture(scope="module")
 def estate_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The five-authority estate served by the simulator in its own process; its ready file."""
-    ready = tmp_path_factory.mktemp("estate") / "ready.json"
+    folder = tmp_path_factory.mktemp("estate")
+    ready = folder / "ready.json"
+    log = folder / "simulator.log"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -40,11 +42,11 @@ def estate_ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             str(ready),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     deadline = time.monotonic() + 180
     while not ready.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "simulator did not start"
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
         time.sleep(0.2)
     yield ready
     proc.terminate()

@@ -167,6 +167,27 @@ def test_credentials_stay_with_the_workers_and_queue_limits_hold(
 
 
 @pytest.mark.slow
+def test_a_worker_without_the_credentials_reports_the_device_not_audited_with_why(
+    redis_server, workers, tmp_path: Path
+) -> None:
+    cameras = (CameraConfig(name="cam-a", width=640, height=360, password=PASSWORDS["cam-a"]),)
+    with SimulatorThread(Site("one", cameras)) as simulator:
+        target = _target(tmp_path, simulator.host.ready(), {"cam-a": "north"})
+        workers.start(redis_server.url, "bare", ["north"], env={"CAM_USER": "admin"})
+        proc = run_cli(
+            "run", "--target", str(target), "--profile", "onvif-s-core",
+            "--out", str(tmp_path / "out"), "--broker", redis_server.url,
+        )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    device = json.loads((tmp_path / "out" / "results.json").read_text())["devices"][0]
+    assert device["verdict"] == "does_not_conform"
+    assert any("environment variable PW_A is not set" in n for n in device["notes"]), device
+    assert {r["outcome"] for r in device["requirements"]} == {"not_tested"}
+    assert "cam-a: not audited (worker bare@" in proc.stdout
+
+
+@pytest.mark.slow
 def test_evidence_over_the_cap_stays_on_the_worker_with_its_hash(
     redis_server, workers, tmp_path: Path
 ) -> None:
