@@ -154,12 +154,13 @@ def _distributed_problems(args: argparse.Namespace) -> list[InputError]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
     if getattr(args, "broker", None):
         from conformance.distributed.coordinator import run_distributed
 
-        return run_distributed(args)
-    out = Path(args.out)
-    results = run_suite(args, out)
+        results: dict | None = run_distributed(args)
+    else:
+        results = run_suite(args, out)
     if results is None:
         return EXIT_SUITE_ERROR
     write_reports(results, out, getattr(args, "allure_history", None))

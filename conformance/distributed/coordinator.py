@@ -183,11 +183,10 @@ def collect(app: Any, client: Any, manifest: Manifest, out: Path) -> None:
             time.sleep(POLL_S)
 
 
-def run_distributed(args: argparse.Namespace) -> int:
-    """``run --broker``: a new run, or ``--attach RUN_ID`` to one in progress."""
-    from conformance.audit import write_reports
+def run_distributed(args: argparse.Namespace) -> dict[str, Any]:
+    """``run --broker``: a new run, or ``--attach RUN_ID`` to one in progress; the estate's
+    results, once every device is in (written to ``--out``, reports not yet)."""
     from conformance.catalogue import load_catalogue
-    from conformance.cli import EXIT_OF_VERDICT, EXIT_SUITE_ERROR
 
     client = connect(args.broker)
     app = make_app(args.broker)
@@ -222,9 +221,7 @@ def run_distributed(args: argparse.Namespace) -> int:
     )
     collect(app, client, manifest, out)
     profile = load_catalogue().resolve(manifest.profile)
-    results = estate.write_estate(out, manifest, coordinator_target(manifest), profile)
-    write_reports(results, out, getattr(args, "allure_history", None))
-    return EXIT_OF_VERDICT.get(results["verdict"], EXIT_SUITE_ERROR)
+    return estate.write_estate(out, manifest, coordinator_target(manifest), profile)
 
 
 def limits_of(args: argparse.Namespace) -> dict[str, Limit]:
