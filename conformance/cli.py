@@ -13,10 +13,10 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from conformance import __version__
 from conformance.audit import print_summary, run_suite, write_pdfs, write_reports
+from conformance.distributed import options as distributed_options
 from conformance.errors import InputError, raise_all
 
 EXIT_CONFORMS, EXIT_NONCONFORMANT, EXIT_BAD_INPUT, EXIT_SUITE_ERROR = 0, 1, 2, 3
@@ -57,7 +57,7 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
     found: list[InputError] = []
     broker, attach = getattr(args, "broker", None), getattr(args, "attach", None)
     if attach or broker:
-        found += _distributed_problems(args)
+        found += distributed_options.problems(args)
     if attach:
         raise_all(found)
         return
@@ -81,7 +81,7 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
                 target = load_target(args.target, args.ready_file, credentials=not broker)
                 select_devices(target, args.only_device)
                 if broker:
-                    found += _literal_user_names(args.target, target)
+                    found += distributed_options.literal_user_names(args.target, target)
                 if broker and target.spec.vms is not None:
                     found.append(
                         InputError(
@@ -104,53 +104,6 @@ def _validate_run_inputs(args: argparse.Namespace) -> None:
             )
         )
     raise_all(found)
-
-
-def _literal_user_names(source: str, target: Any) -> list[InputError]:
-    """A distributed run sends the target file's text through the broker: user names must be
-    named by environment variable there, like passwords, so no credential travels."""
-    return [
-        InputError(
-            source,
-            f"devices[{index}].credentials.username",
-            "a distributed run keeps credentials with its workers: name the user with "
-            "username_env (set on the workers) instead of writing it here",
-        )
-        for index, entry in enumerate(target.spec.devices)
-        if entry.credentials.username
-    ]
-
-
-def _distributed_problems(args: argparse.Namespace) -> list[InputError]:
-    """What ``--broker``/``--attach`` need: a broker, a target file, options workers can honour."""
-    from conformance.distributed.manifest import parse_limits
-
-    found = []
-    if not args.broker:
-        found.append(InputError("--attach", None, "needs --broker (the run's broker URL)"))
-    elif not args.broker.startswith(("redis://", "rediss://")):
-        found.append(
-            InputError("--broker", None, f"must be redis://HOST:PORT/N, got {args.broker!r}")
-        )
-    if args.attach and (args.target or args.device or args.profile):
-        found.append(
-            InputError("--attach", None, "takes the run's own target and profile; drop them")
-        )
-    if args.broker and args.device:
-        found.append(InputError("--device", None, "a distributed run needs --target FILE"))
-    for option in ("stimulus", "multicast_interface", "consumer_address"):
-        if args.broker and getattr(args, option, None):
-            found.append(
-                InputError(
-                    "--" + option.replace("_", "-"),
-                    None,
-                    "not available with --broker (it belongs to the machine that runs the "
-                    "checks); run those devices in one process",
-                )
-            )
-    found += parse_limits(args.queue_limit, "--queue-limit")[1]
-    found += parse_limits(args.stream_limit, "--stream-limit")[1]
-    return found
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -306,33 +259,6 @@ def _zm(args: argparse.Namespace) -> int:
 
 
 # -- parser ----------------------------------------------------------------------------------
-def _distributed_options(run: argparse.ArgumentParser) -> None:
-    group = run.add_argument_group("distributed runs (docs/distributed.md)")
-    group.add_argument(
-        "--broker",
-        metavar="URL",
-        help="send each device to a worker through this Redis broker (redis://HOST:PORT/N) "
-        "and collect the results here",
-    )
-    group.add_argument(
-        "--attach", metavar="RUN_ID", help="with --broker: carry on collecting a run in progress"
-    )
-    group.add_argument(
-        "--queue-limit",
-        action="append",
-        default=[],
-        metavar="QUEUE=N",
-        help="at most N devices of this queue audited at once, over all its workers",
-    )
-    group.add_argument(
-        "--stream-limit",
-        action="append",
-        default=[],
-        metavar="QUEUE=N",
-        help="at most N live video sessions at once to the devices of this queue",
-    )
-
-
 def _worker(args: argparse.Namespace) -> int:
     from conformance.distributed.worker_command import run_worker
 
@@ -416,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
         "on the route to the device)",
     )
     run.add_argument("--allure-history", metavar="DIR", help=ALLURE_HISTORY_HELP)
-    _distributed_options(run)
+    distributed_options.add_run_options(run)
     run.set_defaults(func=_run, validate=_validate_run_inputs)
 
     from conformance.distributed.worker_command import add_worker_parser

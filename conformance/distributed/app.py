@@ -17,7 +17,10 @@ estate audit needs.
 
 from __future__ import annotations
 
-from celery import Celery
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 TASK_NAME = "cctv.audit_device"
 DEFAULT_REDELIVER_AFTER_S = 600.0
@@ -28,7 +31,10 @@ RESULT_TTL_S = 7 * 24 * 3600
 
 
 def make_app(broker_url: str, redeliver_after_s: float = DEFAULT_REDELIVER_AFTER_S) -> Celery:
-    """A Celery application on ``broker_url`` (``redis://HOST:PORT/N``), also the result store."""
+    """A Celery application on ``broker_url`` (``redis://HOST:PORT/N``), also the result store.
+    (Celery is imported here, not with the module: every other command starts without it.)"""
+    from celery import Celery
+
     app = Celery("cctv_conformance", broker=broker_url, backend=broker_url)
     app.conf.update(
         task_serializer="json",
