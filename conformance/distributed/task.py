@@ -97,6 +97,22 @@ def _limited(client: Any, manifest: Manifest, queue: str):
             session_gate.install(None)
 
 
+def warm_up() -> None:
+    """Load once, in the worker's parent process, what every audit needs (pytest, the suite's
+    plugin and clients, the profiles, the parsed ONVIF WSDLs): Celery forks its pool processes
+    from the parent, so each starts with them in memory instead of spending seconds of CPU on
+    its first device (measured in benchmarks/bench_distributed.py)."""
+    import pytest  # noqa: F401
+
+    import conformance.plugin  # noqa: F401
+    from conformance.catalogue import load_catalogue
+    from conformance.clients.wsdl import SERVICES, get_client
+
+    load_catalogue()
+    for service in SERVICES:
+        get_client(service)
+
+
 def _redacted(manifest: Manifest, target_file: Path, text: str) -> str:
     """``text`` without any credential this worker holds for the target (it goes to the
     broker); when the target cannot even be loaded here, no credential was read either."""

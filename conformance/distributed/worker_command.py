@@ -92,6 +92,7 @@ def run_worker(args: argparse.Namespace) -> int:
     name = args.name or "+".join(queues)
     name = name if "@" in name else f"{name}@{socket.gethostname()}"
     app = make_app(args.broker, args.redeliver_after)
+    task.warm_up()
     print(
         f"worker {name}: queues {', '.join(queues)} on {safe_broker(args.broker)}, "
         f"{args.concurrency} at once; credentials from this environment",
