@@ -100,8 +100,8 @@ def _limited(client: Any, manifest: Manifest, queue: str):
 def warm_up() -> None:
     """Load once, in the worker's parent process, what every audit needs (pytest, the suite's
     plugin and clients, the profiles, the parsed ONVIF WSDLs): Celery forks its pool processes
-    from the parent, so each starts with them in memory instead of spending seconds of CPU on
-    its first device (measured in benchmarks/bench_distributed.py)."""
+    from the parent, so each starts with them in memory instead of spending them on its first
+    device (measured here: a process's first audit took 3.6 core-s, later ones 1.3)."""
     import pytest  # noqa: F401
 
     import conformance.plugin  # noqa: F401
