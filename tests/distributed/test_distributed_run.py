@@ -150,16 +150,19 @@ def test_a_worker_killed_mid_audit_has_its_device_rerun_by_another_once(
         *_run_args(estate_ready, out, devices, "--broker", redis_server.url),
         log=tmp_path / "run.log",
     )
-    run_id = _run_id(out)
-    _wait_for(
-        lambda: _task_status(redis_server, run_id, devices[0]) == "STARTED",
-        120,
-        "the first audit to start",
-    )
-    workers.kill("doomed")  # SIGKILL, pool and all, mid-audit
-    assert _task_status(redis_server, run_id, devices[0]) == "STARTED"
-    workers.start(redis_server.url, "rescuer", ["northbridge"], extra=fast)
-    assert coordinator.wait(300) == 0, (tmp_path / "run.log").read_text()
+    try:
+        run_id = _run_id(out)
+        _wait_for(
+            lambda: _task_status(redis_server, run_id, devices[0]) == "STARTED",
+            120,
+            "the first audit to start",
+        )
+        workers.kill("doomed")  # SIGKILL, pool and all, mid-audit
+        assert _task_status(redis_server, run_id, devices[0]) == "STARTED"
+        workers.start(redis_server.url, "rescuer", ["northbridge"], extra=fast)
+        assert coordinator.wait(300) == 0, (tmp_path / "run.log").read_text()
+    finally:
+        coordinator.kill()
 
     state = _state(out)["devices"]
     assert {state[d]["worker"].split("@")[0] for d in devices} == {"rescuer"}
@@ -185,10 +188,12 @@ def test_results_survive_a_broker_restart_and_a_coordinator_reattaches(
         *_run_args(estate_ready, out, devices, "--broker", redis_server.url),
         log=tmp_path / "first.log",
     )
-    run_id = _run_id(out)
-    _wait_for(lambda: len(_state(out)["devices"]) >= 1, 180, "a first device collected")
-    first.kill()  # the coordinator goes away ...
-    first.wait(10)
+    try:
+        run_id = _run_id(out)
+        _wait_for(lambda: len(_state(out)["devices"]) >= 1, 180, "a first device collected")
+    finally:
+        first.kill()  # the coordinator goes away ...
+        first.wait(10)
     redis_server.stop()  # ... and so does the broker, with audits queued and running
     redis_server.start()
     second = run_cli(
