@@ -28,6 +28,10 @@ _STRUCTURAL = (
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@"), rf"\1{MASK}@"),
 )
 _USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://([^/@\s\"'<>]+)@")
+_NEEDS = ("Password>", "Nonce>", "Username>", ":", "@")
+"""Text each structural pattern cannot match without (the end of its closing tag, the header's
+colon, the userinfo's ``@``): most texts lack it, and a pattern that cannot match the text is
+not run (the result is the same, without the regex scan)."""
 
 
 class Redactor:
@@ -47,13 +51,15 @@ class Redactor:
             self._forms = sorted(set(self._forms) | _forms_of(secret), key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
-            _user, _, password = match.group(1).partition(":")
-            if password and password != MASK:
-                self.add(unquote(password))
-                self.add(password)
-        for pattern, replacement in _STRUCTURAL:
-            text = pattern.sub(replacement, text)
+        if "@" in text:
+            for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
+                _user, _, password = match.group(1).partition(":")
+                if password and password != MASK:
+                    self.add(unquote(password))
+                    self.add(password)
+        for (pattern, replacement), needs in zip(_STRUCTURAL, _NEEDS, strict=True):
+            if needs in text:
+                text = pattern.sub(replacement, text)
         for form in self._forms:
             text = text.replace(form, MASK)
         return text
