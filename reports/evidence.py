@@ -95,7 +95,28 @@ def thumbnail_data_uri(folder: Path | None, relative: str) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
+_SCALED: dict[tuple[str, str], bytes | None] = {}
+"""Thumbnails made so far, by file type and content: a run attaches the same picture to several
+verdicts (the snapshot to SNAP-01 and SNAP-02, a stream's first frame to its transport and
+format checks) and the statement shows each in more than one section."""
+_SCALED_LIMIT = 4096
+
+
 def _scaled_png(path: Path) -> bytes | None:
+    """The picture at ``path`` scaled to :data:`THUMB_WIDTH` as PNG (None if it cannot be
+    decoded), made once per distinct file content."""
+    try:
+        key = (path.suffix.lower(), hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        return None
+    if key not in _SCALED:
+        if len(_SCALED) >= _SCALED_LIMIT:
+            _SCALED.clear()
+        _SCALED[key] = _scale_png(path)
+    return _SCALED[key]
+
+
+def _scale_png(path: Path) -> bytes | None:
     try:
         import av
 
