@@ -367,8 +367,14 @@ class ConformanceRun:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         entry = self._entry(item)
         dut = self._dut(item)
-        if entry is None or dut is None:
+        if entry is None:
             return
+        if dut is not None:
+            self._start_test(item, entry, dut)
+        # After any skip above, before the test's fixtures: where an autouse fixture did it.
+        _label_for_allure(self.profile, entry)
+
+    def _start_test(self, item: pytest.Item, entry: ProfileRequirement, dut: Any) -> None:
         item.stash[EVIDENCE_KEY] = Evidence(self.results_dir, dut.name, entry.id, self.redactor)
         if hasattr(dut, "begin_test"):  # cached answers read from here on are this test's
             dut.begin_test()
@@ -602,8 +608,9 @@ def params(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(entry.parameters) if entry else {}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def conformance_run(request: pytest.FixtureRequest) -> ConformanceRun:
+    """The run (one per session: set up once, not once per test that uses it)."""
     return request.config.stash[RUN_KEY]
 
 
@@ -619,20 +626,15 @@ def failed_logins(request: pytest.FixtureRequest, device: Any, evidence: Evidenc
     return budget.for_test(marker.args[0], evidence)
 
 
-@pytest.fixture(autouse=True)
-def _allure_labels(request: pytest.FixtureRequest) -> None:
-    """Label each conformance test for Allure: profile epic, domain feature, requirement story."""
-    run = request.config.stash.get(RUN_KEY, None)
-    marker = request.node.get_closest_marker("requirement")
-    if run is None or marker is None:
-        return
-    entry = run.profile.get(marker.args[0])
-    if entry is None:
-        return
+def _label_for_allure(profile: ResolvedProfile, entry: ProfileRequirement) -> None:
+    """Label a conformance test for Allure: profile epic, domain feature, requirement story.
+
+    Called from the run's setup hook rather than an autouse fixture: the labels are the same,
+    without a fixture (and an Allure container file) per test."""
     import allure
 
     req = entry.requirement
-    allure.dynamic.epic(f"{run.profile.title} ({run.profile.id})")
+    allure.dynamic.epic(f"{profile.title} ({profile.id})")
     allure.dynamic.feature(req.domain)
     allure.dynamic.story(f"{req.id}: {req.title}")
     allure.dynamic.severity(SEVERITY_OF_LEVEL[entry.level])
