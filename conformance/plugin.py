@@ -165,6 +165,8 @@ class ConformanceRun:
     _remaining: dict[str, int] = field(default_factory=dict)
     _prefetcher: Any = None
     _devices_done: int = 0
+    _recorded: set[str] = field(default_factory=set)
+    """Node IDs in :attr:`records` (a test is recorded once)."""
 
     @classmethod
     def from_options(cls, config: pytest.Config) -> ConformanceRun:
@@ -501,8 +503,9 @@ class ConformanceRun:
             blocked_by=blocked_by_of(reason) if cause == "blocked" else "",
         )
         # A setup skip followed by a teardown report must not be counted twice.
-        if any(r.nodeid == record.nodeid for r in self.records):
+        if record.nodeid in self._recorded:
             return
+        self._recorded.add(record.nodeid)
         self.records.append(record)
         with (self.results_dir / "results.jsonl").open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(record.to_dict()) + "\n")
