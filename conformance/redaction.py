@@ -28,10 +28,21 @@ _STRUCTURAL = (
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@"), rf"\1{MASK}@"),
 )
 _USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://([^/@\s\"'<>]+)@")
-_NEEDS = ("Password>", "Nonce>", "Username>", ":", "@")
-"""Text each structural pattern cannot match without (the end of its closing tag, the header's
-colon, the userinfo's ``@``): most texts lack it, and a pattern that cannot match the text is
-not run (the result is the same, without the regex scan)."""
+_USERINFO_HINT = re.compile(r"://[^/@\s\"'<>]+@")
+"""What every match of the userinfo patterns contains: searched for first (a literal-prefixed
+scan), since the full patterns try a scheme at every word of the text."""
+
+
+def _may_match(index: int, text: str) -> bool:
+    """Whether structural pattern ``index`` can match ``text``: each needs text without which it
+    cannot match (the end of its closing tag, the header name, a URL's userinfo). Most texts
+    lack it, and a pattern that cannot match the text is not run: the result is the same,
+    without the regex scan."""
+    if index < 3:
+        return ("Password>", "Nonce>", "Username>")[index] in text
+    if index == 3:  # case-insensitive; exotic case folds only outside ASCII
+        return not text.isascii() or "authorization:" in text.lower()
+    return "@" in text and _USERINFO_HINT.search(text) is not None
 
 
 class Redactor:
@@ -51,17 +62,18 @@ class Redactor:
             self._forms = sorted(set(self._forms) | _forms_of(secret), key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        if "@" in text:
+        if _may_match(4, text):
             for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
                 _user, _, password = match.group(1).partition(":")
                 if password and password != MASK:
                     self.add(unquote(password))
                     self.add(password)
-        for (pattern, replacement), needs in zip(_STRUCTURAL, _NEEDS, strict=True):
-            if needs in text:
+        for index, (pattern, replacement) in enumerate(_STRUCTURAL):
+            if _may_match(index, text):
                 text = pattern.sub(replacement, text)
         for form in self._forms:
-            text = text.replace(form, MASK)
+            if len(form) <= len(text):  # a longer form cannot be in it (masks never lengthen)
+                text = text.replace(form, MASK)
         return text
 
     def found_in(self, data: bytes) -> bool:
