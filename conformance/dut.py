@@ -197,10 +197,11 @@ class DeviceUnderTest:
         return exchanges, [v for v in values if not isinstance(v, _Failure)]
 
     def release(self, keep: tuple[str, ...] = ("discovery",)) -> None:
-        """Drop cached bulk data (captures) once the device's tests are done; keep summaries."""
+        """Drop cached bulk data (captures, the live snapshot and its capture) once the
+        device's tests are done; keep summaries."""
         with self._lock:
             for key in list(self._cache):
-                if key.startswith(("capture:", "stats:")) and key not in keep:
+                if key.startswith(("capture:", "stats:", "snapshot:")) and key not in keep:
                     del self._cache[key]
 
     # -- ONVIF ---------------------------------------------------------------------------
