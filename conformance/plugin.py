@@ -473,7 +473,8 @@ class ConformanceRun:
         cached, values = dut.read_sources() if hasattr(dut, "read_sources") else ([], [])
         # The answers the test read from the cache rest on exchanges made before it started
         # (by the prefetcher or an earlier test): they are this verdict's evidence too.
-        earlier = [x for x in cached if all(x is not n for n in new)]
+        ids_new = {id(n) for n in new}
+        earlier = [x for x in cached if id(x) not in ids_new]
         evidence.attach_exchanges("soap-transcript", earlier + new)
         for value in values:
             attach = getattr(value, "attach_to", None)
