@@ -56,18 +56,34 @@ class Redactor:
             forms.update(_forms_of(secret))
         # Longest first, so a secret that contains another is masked whole.
         self._forms = sorted(forms, key=len, reverse=True)
+        self._parent: Redactor | None = None
 
     def add(self, secret: str | None) -> None:
         if secret and len(secret) >= 3 and secret not in self._forms:
             self._forms = sorted(set(self._forms) | _forms_of(secret), key=len, reverse=True)
+
+    def child(self) -> Redactor:
+        """A redactor that masks everything this one masks now, for one client's throwaway
+        credentials (a random user name and password): :meth:`add` on the child masks them in
+        that client's texts without making every later text of the run be searched for them.
+        Passwords it learns from a text (a URL's userinfo) are learnt by this one too."""
+        twin = Redactor()
+        twin._forms = list(self._forms)
+        twin._parent = self
+        return twin
+
+    def _learn(self, secret: str) -> None:
+        self.add(secret)
+        if self._parent is not None:
+            self._parent._learn(secret)
 
     def __call__(self, text: str) -> str:
         if _may_match(4, text):
             for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
                 _user, _, password = match.group(1).partition(":")
                 if password and password != MASK:
-                    self.add(unquote(password))
-                    self.add(password)
+                    self._learn(unquote(password))
+                    self._learn(password)
         for index, (pattern, replacement) in enumerate(_STRUCTURAL):
             if _may_match(index, text):
                 text = pattern.sub(replacement, text)
