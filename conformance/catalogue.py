@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,10 +138,16 @@ class ResolvedProfile:
     path: str
 
     def get(self, requirement_id: str) -> ProfileRequirement | None:
+        return self._by_id.get(requirement_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, ProfileRequirement]:
+        """The entries by ID (the first of an ID, as a scan would find it): the plugin asks
+        for a test's entry several times per test."""
+        index: dict[str, ProfileRequirement] = {}
         for entry in self.requirements:
-            if entry.id == requirement_id:
-                return entry
-        return None
+            index.setdefault(entry.id, entry)
+        return index
 
     @property
     def digest(self) -> str:

@@ -220,17 +220,20 @@ class DeviceUnderTest:
             for key in keys:  # and what those answers were computed from, transitively
                 keys += [d for d in sorted(self._deps.get(key, ())) if d not in keys]
             exchanges: list[Any] = []
+            seen: set[int] = set()
             for x in (x for k in keys for x in self._sources.get(k, [])):
-                if all(x is not y for y in exchanges):  # nested answers share exchanges
+                if id(x) not in seen:  # nested answers share exchanges
+                    seen.add(id(x))
                     exchanges.append(x)
             values = [self._cache[k] for k in keys if k in self._cache]
         return exchanges, [v for v in values if not isinstance(v, _Failure)]
 
     def release(self, keep: tuple[str, ...] = ("discovery",)) -> None:
-        """Drop cached bulk data (captures) once the device's tests are done; keep summaries."""
+        """Drop cached bulk data (captures, the live snapshot and its capture) once the
+        device's tests are done; keep summaries."""
         with self._lock:
             for key in list(self._cache):
-                if key.startswith(("capture:", "stats:")) and key not in keep:
+                if key.startswith(("capture:", "stats:", "snapshot:")) and key not in keep:
                     del self._cache[key]
 
     # -- ONVIF ---------------------------------------------------------------------------

@@ -165,6 +165,8 @@ class ConformanceRun:
     _remaining: dict[str, int] = field(default_factory=dict)
     _prefetcher: Any = None
     _devices_done: int = 0
+    _recorded: set[str] = field(default_factory=set)
+    """Node IDs in :attr:`records` (a test is recorded once)."""
 
     @classmethod
     def from_options(cls, config: pytest.Config) -> ConformanceRun:
@@ -214,7 +216,20 @@ class ConformanceRun:
     # -- collection ------------------------------------------------------------------------
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "device" in metafunc.fixturenames:
-            metafunc.parametrize("device", self.duts, ids=[d.name for d in self.duts])
+            duts = self.duts
+            if self._outside_profile(metafunc.definition):
+                # Deselected at collection (pytest_collection_modifyitems) whatever the device:
+                # one item still has its marker checked and is counted as deselected, instead of
+                # one per device of an estate (most of the catalogue is outside a profile).
+                duts = duts[:1]
+            metafunc.parametrize("device", duts, ids=[d.name for d in duts])
+
+    def _outside_profile(self, definition: pytest.Item) -> bool:
+        """A conformance test of a known requirement the profile leaves out (unknown IDs and
+        unmarked tests are not: collection reports them as problems)."""
+        marker = definition.get_closest_marker("requirement")
+        req_id = marker.args[0] if marker is not None and marker.args else None
+        return req_id in self.known_ids and self.profile.get(req_id) is None
 
     def pytest_report_header(self) -> list[str]:
         names = ", ".join(d.name for d in self.target.devices)
@@ -354,8 +369,14 @@ class ConformanceRun:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         entry = self._entry(item)
         dut = self._dut(item)
-        if entry is None or dut is None:
+        if entry is None:
             return
+        if dut is not None:
+            self._start_test(item, entry, dut)
+        # After any skip above, before the test's fixtures: where an autouse fixture did it.
+        _label_for_allure(self.profile, entry)
+
+    def _start_test(self, item: pytest.Item, entry: ProfileRequirement, dut: Any) -> None:
         item.stash[EVIDENCE_KEY] = Evidence(self.results_dir, dut.name, entry.id, self.redactor)
         if hasattr(dut, "begin_test"):  # cached answers read from here on are this test's
             dut.begin_test()
@@ -452,7 +473,8 @@ class ConformanceRun:
         cached, values = dut.read_sources() if hasattr(dut, "read_sources") else ([], [])
         # The answers the test read from the cache rest on exchanges made before it started
         # (by the prefetcher or an earlier test): they are this verdict's evidence too.
-        earlier = [x for x in cached if all(x is not n for n in new)]
+        ids_new = {id(n) for n in new}
+        earlier = [x for x in cached if id(x) not in ids_new]
         evidence.attach_exchanges("soap-transcript", earlier + new)
         for value in values:
             attach = getattr(value, "attach_to", None)
@@ -482,8 +504,9 @@ class ConformanceRun:
             blocked_by=blocked_by_of(reason) if cause == "blocked" else "",
         )
         # A setup skip followed by a teardown report must not be counted twice.
-        if any(r.nodeid == record.nodeid for r in self.records):
+        if record.nodeid in self._recorded:
             return
+        self._recorded.add(record.nodeid)
         self.records.append(record)
         with (self.results_dir / "results.jsonl").open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(record.to_dict()) + "\n")
@@ -589,8 +612,9 @@ def params(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(entry.parameters) if entry else {}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def conformance_run(request: pytest.FixtureRequest) -> ConformanceRun:
+    """The run (one per session: set up once, not once per test that uses it)."""
     return request.config.stash[RUN_KEY]
 
 
@@ -606,20 +630,15 @@ def failed_logins(request: pytest.FixtureRequest, device: Any, evidence: Evidenc
     return budget.for_test(marker.args[0], evidence)
 
 
-@pytest.fixture(autouse=True)
-def _allure_labels(request: pytest.FixtureRequest) -> None:
-    """Label each conformance test for Allure: profile epic, domain feature, requirement story."""
-    run = request.config.stash.get(RUN_KEY, None)
-    marker = request.node.get_closest_marker("requirement")
-    if run is None or marker is None:
-        return
-    entry = run.profile.get(marker.args[0])
-    if entry is None:
-        return
+def _label_for_allure(profile: ResolvedProfile, entry: ProfileRequirement) -> None:
+    """Label a conformance test for Allure: profile epic, domain feature, requirement story.
+
+    Called from the run's setup hook rather than an autouse fixture: the labels are the same,
+    without a fixture (and an Allure container file) per test."""
     import allure
 
     req = entry.requirement
-    allure.dynamic.epic(f"{run.profile.title} ({run.profile.id})")
+    allure.dynamic.epic(f"{profile.title} ({profile.id})")
     allure.dynamic.feature(req.domain)
     allure.dynamic.story(f"{req.id}: {req.title}")
     allure.dynamic.severity(SEVERITY_OF_LEVEL[entry.level])

@@ -28,6 +28,21 @@ _STRUCTURAL = (
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@"), rf"\1{MASK}@"),
 )
 _USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://([^/@\s\"'<>]+)@")
+_USERINFO_HINT = re.compile(r"://[^/@\s\"'<>]+@")
+"""What every match of the userinfo patterns contains: searched for first (a literal-prefixed
+scan), since the full patterns try a scheme at every word of the text."""
+
+
+def _may_match(index: int, text: str) -> bool:
+    """Whether structural pattern ``index`` can match ``text``: each needs text without which it
+    cannot match (the end of its closing tag, the header name, a URL's userinfo). Most texts
+    lack it, and a pattern that cannot match the text is not run: the result is the same,
+    without the regex scan."""
+    if index < 3:
+        return ("Password>", "Nonce>", "Username>")[index] in text
+    if index == 3:  # case-insensitive; exotic case folds only outside ASCII
+        return not text.isascii() or "authorization:" in text.lower()
+    return "@" in text and _USERINFO_HINT.search(text) is not None
 
 
 class Redactor:
@@ -41,21 +56,40 @@ class Redactor:
             forms.update(_forms_of(secret))
         # Longest first, so a secret that contains another is masked whole.
         self._forms = sorted(forms, key=len, reverse=True)
+        self._parent: Redactor | None = None
 
     def add(self, secret: str | None) -> None:
         if secret and len(secret) >= 3 and secret not in self._forms:
             self._forms = sorted(set(self._forms) | _forms_of(secret), key=len, reverse=True)
 
+    def child(self) -> Redactor:
+        """A redactor that masks everything this one masks now, for one client's throwaway
+        credentials (a random user name and password): :meth:`add` on the child masks them in
+        that client's texts without making every later text of the run be searched for them.
+        Passwords it learns from a text (a URL's userinfo) are learnt by this one too."""
+        twin = Redactor()
+        twin._forms = list(self._forms)
+        twin._parent = self
+        return twin
+
+    def _learn(self, secret: str) -> None:
+        self.add(secret)
+        if self._parent is not None:
+            self._parent._learn(secret)
+
     def __call__(self, text: str) -> str:
-        for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
-            _user, _, password = match.group(1).partition(":")
-            if password and password != MASK:
-                self.add(unquote(password))
-                self.add(password)
-        for pattern, replacement in _STRUCTURAL:
-            text = pattern.sub(replacement, text)
+        if _may_match(4, text):
+            for match in _USERINFO.finditer(text):  # a device's own credentials, learnt here
+                _user, _, password = match.group(1).partition(":")
+                if password and password != MASK:
+                    self._learn(unquote(password))
+                    self._learn(password)
+        for index, (pattern, replacement) in enumerate(_STRUCTURAL):
+            if _may_match(index, text):
+                text = pattern.sub(replacement, text)
         for form in self._forms:
-            text = text.replace(form, MASK)
+            if len(form) <= len(text):  # a longer form cannot be in it (masks never lengthen)
+                text = text.replace(form, MASK)
         return text
 
     def found_in(self, data: bytes) -> bool:

@@ -95,12 +95,59 @@ def thumbnail_data_uri(folder: Path | None, relative: str) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
+_SCALED: dict[tuple[str, str], bytes | None] = {}
+"""Thumbnails made so far, by file type and content: a run attaches the same picture to several
+verdicts (the snapshot to SNAP-01 and SNAP-02, a stream's first frame to its transport and
+format checks) and the statement shows each in more than one section."""
+_SCALED_LIMIT = 4096
+
+
 def _scaled_png(path: Path) -> bytes | None:
+    """The picture at ``path`` scaled to :data:`THUMB_WIDTH` as PNG (None if it cannot be
+    decoded), made once per distinct file content."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    key = (path.suffix.lower(), hashlib.sha256(data).hexdigest())
+    if key not in _SCALED:
+        if len(_SCALED) >= _SCALED_LIMIT:
+            _SCALED.clear()
+        _SCALED[key] = _scale_png(path, data)
+    return _SCALED[key]
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _still_png(data: bytes) -> bool:
+    """A PNG that is not animated (no acTL chunk before its image data): what probing the file
+    finds to be FFmpeg's png_pipe format, one picture decoded by the png decoder."""
+    if not data.startswith(_PNG_SIGNATURE):
+        return False
+    first_image = data.find(b"IDAT")
+    return first_image > 0 and data.find(b"acTL", 0, first_image) < 0
+
+
+def _first_frame(path: Path, data: bytes) -> Any:
+    """The file's first picture. A still PNG (every picture the suite attaches) goes straight to
+    FFmpeg's png decoder as one packet, as the png_pipe demuxer would hand it over; opening the
+    file probes the format and decodes the picture once more to find the stream's parameters."""
+    import av
+
+    if _still_png(data):
+        frames = av.CodecContext.create("png", "r").decode(av.Packet(data))
+        if frames:
+            return frames[0]
+    with av.open(str(path)) as container:
+        return next(container.decode(video=0))
+
+
+def _scale_png(path: Path, data: bytes) -> bytes | None:
     try:
         import av
 
-        with av.open(str(path)) as container:
-            frame = next(container.decode(video=0))
+        frame = _first_frame(path, data)
         height = max(2, round(frame.height * THUMB_WIDTH / frame.width / 2) * 2)
         small = frame.reformat(width=THUMB_WIDTH, height=height, format="rgb24")
         buffer = io.BytesIO()

@@ -123,3 +123,16 @@ def test_secret_never_survives(
     for form in forms:
         assert form not in out, form
     assert basic not in out
+
+
+def test_child_masks_its_own_secrets_and_teaches_the_parent_what_it_learns() -> None:
+    """A child redactor (one client's throwaway credentials) masks the parent's secrets and its
+    own; the parent is not burdened with the child's, but learns passwords the child finds in
+    URLs (a device's own credentials must be masked everywhere)."""
+    run = Redactor(["run-secret-1"])
+    child = run.child()
+    child.add("throwaway-pw-9")
+    assert child("run-secret-1 throwaway-pw-9") == f"{MASK} {MASK}"
+    assert run("throwaway-pw-9") == "throwaway-pw-9"
+    child("rtsp://admin:device-pw-7@192.0.2.1/stream")
+    assert run("device-pw-7") == MASK

@@ -72,11 +72,16 @@ def decode_jpeg_frame(data: bytes) -> Any | None:
 
 def decode_jpeg(data: bytes) -> tuple[tuple[int, int], bytes] | None:
     """Decode a JPEG with FFmpeg; return its size and a PNG rendering, or None if undecodable."""
-    import av
-
     frame = decode_jpeg_frame(data)
     if frame is None:
         return None
+    return (frame.width, frame.height), png_of(frame)
+
+
+def png_of(frame: Any) -> bytes:
+    """A decoded picture as PNG (FFmpeg's encoder, RGB), the rendering evidence shows."""
+    import av
+
     png = io.BytesIO()
     with av.open(png, "w", format="image2pipe") as out:
         stream = out.add_stream("png")
@@ -85,7 +90,7 @@ def decode_jpeg(data: bytes) -> tuple[tuple[int, int], bytes] | None:
             out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
-    return (frame.width, frame.height), png.getvalue()
+    return png.getvalue()
 
 
 THUMBNAIL = (64, 36)
@@ -108,6 +113,44 @@ def mean_abs_diff(a: Any, b: Any) -> float:
     return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16))))
 
 
+class SnapshotPicture:
+    """A snapshot's JPEG decoded: what the checks and the evidence use of the picture.
+
+    Its PNG rendering and thumbnail are made once, from the decoded frame, which is not kept
+    (the device's cache holds this for the rest of the run); if making one failed, reading it
+    raises that error, where the check reads it."""
+
+    def __init__(self, frame: Any) -> None:
+        self.width: int = frame.width
+        self.height: int = frame.height
+        self._png = _outcome(lambda: png_of(frame))
+        self._thumbnail = _outcome(lambda: thumbnail(frame))
+
+    @property
+    def png(self) -> bytes:
+        """The picture as PNG (:func:`png_of`), attached as evidence."""
+        return _result(self._png)
+
+    @property
+    def thumbnail(self) -> Any:
+        """Its greyscale thumbnail (:func:`thumbnail`), compared with the live frames."""
+        return _result(self._thumbnail)
+
+
+def _outcome(make: Any) -> tuple[Any, Exception | None]:
+    try:
+        return make(), None
+    except Exception as exc:  # noqa: BLE001 - raised again where the value is read
+        return None, exc
+
+
+def _result(outcome: tuple[Any, Exception | None]) -> Any:
+    value, error = outcome
+    if error is not None:
+        raise error
+    return value
+
+
 @dataclass
 class LiveSnapshot:
     """A snapshot taken while the live stream was being captured, and that capture."""
@@ -117,6 +160,16 @@ class LiveSnapshot:
     transport: str = ""
     taken_after_s: float | None = None
     errors: list[str] = field(default_factory=list)
+    _picture: list[SnapshotPicture | None] = field(default_factory=list, repr=False)
+
+    def picture(self) -> SnapshotPicture | None:
+        """The snapshot decoded, once for every check that judges it (SNAP-01, SNAP-02): None
+        unless it was answered with HTTP 200 and its body decodes as a JPEG."""
+        if not self._picture:
+            snap = self.snapshot
+            frame = decode_jpeg_frame(snap.body) if snap and snap.status == 200 else None
+            self._picture.append(None if frame is None else SnapshotPicture(frame))
+        return self._picture[0]
 
 
 def snapshot_during_capture(

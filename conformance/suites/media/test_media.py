@@ -85,27 +85,24 @@ def live_snapshot(device, params):
 
 def _record_snapshot(evidence, live) -> Any:
     """Evidence of the snapshot itself; returns the decoded picture (None if not a JPEG)."""
-    from conformance.clients.snapshot import decode_jpeg, decode_jpeg_frame
-
     snap = live.snapshot
-    frame = decode_jpeg_frame(snap.body) if snap.status == 200 else None
+    picture = live.picture()  # decoded once for both checks
     evidence.measure("http_status", snap.status)
     evidence.measure("content_type", snap.content_type)
     evidence.measure("bytes", len(snap.body))
-    evidence.measure("size", f"{frame.width}x{frame.height}" if frame is not None else None)
-    decoded = decode_jpeg(snap.body) if frame is not None else None
-    if decoded:
-        evidence.attach_png("snapshot", decoded[1])
-    return frame
+    evidence.measure("size", f"{picture.width}x{picture.height}" if picture is not None else None)
+    if picture is not None:
+        evidence.attach_png("snapshot", picture.png)
+    return picture
 
 
 @pytest.mark.requirement("ONVIF-MEDIA-SNAP-01")
 def test_snapshot_is_live_jpeg(device, evidence, params):
-    from conformance.clients.snapshot import live_thumbnails, mean_abs_diff, thumbnail
+    from conformance.clients.snapshot import live_thumbnails, mean_abs_diff
 
     live = live_snapshot(device, params)
-    frame = _record_snapshot(evidence, live)
-    problems = check_snapshot(live.snapshot.status, frame is not None)
+    picture = _record_snapshot(evidence, live)
+    problems = check_snapshot(live.snapshot.status, picture is not None)
     assert not problems, "; ".join(problems)
     if live.capture is not None:
         evidence.attach_exchanges("rtsp-live-transcript", live.capture.exchanges)
@@ -116,8 +113,7 @@ def test_snapshot_is_live_jpeg(device, evidence, params):
     if not thumbs:
         why = "; ".join(live.errors) or "the capture decoded to no frame"
         raise Blocked("STREAM-RTSP-UDP-01", f"no live frame to compare the snapshot with ({why})")
-    snap_thumb = thumbnail(frame)
-    distances = [mean_abs_diff(snap_thumb, t) for t in thumbs]
+    distances = [mean_abs_diff(picture.thumbnail, t) for t in thumbs]
     evidence.measure("closest_live_mad", round(min(distances), 2))
     evidence.expect("max_live_mad", params["max_live_mad"])
     problems = check_live(distances, params["max_live_mad"])
@@ -130,8 +126,8 @@ def test_snapshot_has_profile_resolution(device, evidence, params):
         not_claimed("Media capabilities do not offer snapshots (SnapshotUri is not true)")
     vec = EncoderView.of(device.main_profile().VideoEncoderConfiguration)
     live = live_snapshot(device, params)
-    frame = _record_snapshot(evidence, live)
-    if frame is None:
+    picture = _record_snapshot(evidence, live)
+    if picture is None:
         raise Blocked(
             "ONVIF-MEDIA-SNAP-01",
             f"the snapshot is not a decodable JPEG (HTTP {live.snapshot.status})",
@@ -139,6 +135,6 @@ def test_snapshot_has_profile_resolution(device, evidence, params):
     evidence.expect("size", f"{vec.width}x{vec.height}")
     evidence.expect("content_type", "image/jpeg")
     problems = check_snapshot_format(
-        live.snapshot.content_type, (frame.width, frame.height), (vec.width, vec.height)
+        live.snapshot.content_type, (picture.width, picture.height), (vec.width, vec.height)
     )
     assert not problems, "; ".join(problems)
