@@ -75,7 +75,7 @@ class Row:
 
 def suite_argv(ready: Path, devices: list[str], workers: int, out: Path, audit_only: bool):
     """The ``run`` command; or, audit only, the pytest session that command starts (its own
-    arguments, from ``conformance.cli.pytest_args``), with no reports written after it."""
+    arguments, from ``conformance.audit.pytest_args``), with no reports written after it."""
     if not audit_only:
         argv = [sys.executable, "-m", "conformance.cli", "run", "--target", str(TARGET)]
         argv += ["--ready-file", str(ready), "--profile", "pictco-la-baseline"]
@@ -83,7 +83,8 @@ def suite_argv(ready: Path, devices: list[str], workers: int, out: Path, audit_o
         for name in devices:
             argv += ["--only-device", name]
         return argv
-    from conformance.cli import build_parser, pytest_args
+    from conformance.audit import pytest_args
+    from conformance.cli import build_parser
 
     options = ["run", "--target", str(TARGET), "--ready-file", str(ready)]
     options += ["--profile", "pictco-la-baseline", "--out", str(out), "--workers", str(workers)]
