@@ -10,5 +10,6 @@ in their own environment and send each device's results folder back through the 
 Modules: :mod:`.app` (the Celery application and its delivery guarantees), :mod:`.manifest`
 (what a run is, in the store), :mod:`.archive` (a device's folder, packed for the trip),
 :mod:`.limits` (per-queue limits), :mod:`.task` (the worker side), :mod:`.coordinator` (the
-``run`` side), :mod:`.estate` (the device folders into one estate folder), :mod:`.worker_command`.
+``run`` side), :mod:`.estate` (the device folders into one estate folder), :mod:`.options` and
+:mod:`.worker_command` (the command line).
 """
