@@ -204,8 +204,9 @@ def main() -> int:
             f"suite CPU per camera: {full.cpu / full.cameras:.2f} core-s "
             f"(goal <= {GOAL_CPU_PER_CAMERA}); the `run` command without PDFs, {full.cameras} "
             f"cameras, --workers {args.workers}; the audit alone "
-            f"{audit.cpu / audit.cameras:.2f} core-s, the reports after it "
-            f"{(full.cpu - audit.cpu) / full.cameras:.2f} core-s per camera"
+            f"{audit.cpu / audit.cameras:.2f} core-s, so the reports after it about "
+            f"{(full.cpu - audit.cpu) / full.cameras:.2f} core-s per camera (a difference of two "
+            "runs: under other load on the machine it can even come out negative)"
         )
     else:
         par = rows[1]

@@ -314,9 +314,11 @@ def plan_device(run: Any, dut: Any, items: Iterable[Any]) -> FailedLoginBudget:
     baseline = _baseline_ids()
     seen: set[str] = set()
     for item in items:
-        marker = item.get_closest_marker("requirement")
         callspec = getattr(item, "callspec", None)
-        if marker is None or not marker.args or callspec is None:
+        if callspec is None or callspec.params.get("device") is not dut:
+            continue  # another device's test (checked first: the run holds every device's)
+        marker = item.get_closest_marker("requirement")
+        if marker is None or not marker.args:
             continue
         req_id = marker.args[0]
         spender = SPENDER_BY_ID.get(req_id)
@@ -325,7 +327,6 @@ def plan_device(run: Any, dut: Any, items: Iterable[Any]) -> FailedLoginBudget:
             spender is None
             or entry is None
             or req_id in seen
-            or callspec.params.get("device") is not dut
             or item.get_closest_marker("skip") is not None
         ):
             continue
