@@ -92,6 +92,15 @@ class Evidence:
     def attach_png(self, name: str, data: bytes) -> None:
         self._write(name, data, "png", "image/png")
 
+    def attach_jpeg(self, name: str, data: bytes) -> None:
+        """Attach a picture exactly as the device sent it, so a lab can check its digest and
+        decode it with its own tools; withheld (with a note) if it carries a known secret, as
+        binary cannot be redacted without changing it."""
+        if self.redactor.found_in(data):
+            self.note(f"{name}: the picture is not attached: it carries a credential")
+            return
+        self._write(name, data, "jpg", "image/jpeg")
+
     def attach_exchanges(self, name: str, exchanges: list[Any]) -> None:
         """Attach protocol exchanges (SOAP or RTSP) as one readable transcript."""
         if exchanges:
@@ -129,6 +138,7 @@ class Evidence:
         if allure is not None:
             kind = {
                 "image/png": allure.attachment_type.PNG,
+                "image/jpeg": allure.attachment_type.JPG,
                 "application/json": allure.attachment_type.JSON,
             }.get(media_type, allure.attachment_type.TEXT)
             allure.attach(data, name=name, attachment_type=kind)

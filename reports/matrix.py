@@ -30,16 +30,21 @@ table.matrix{table-layout:fixed}
 """
 
 
+PICTURE_TYPES = {"image/png": "decoded frame", "image/jpeg": "picture as the device sent it"}
+
+
 def images(row: dict[str, Any], folder: Path | None) -> str:
-    """The row's decoded frames as embedded thumbnails, each linking to the full file."""
+    """The row's pictures (decoded frames, snapshots as sent) as embedded thumbnails, each
+    linking to the full file."""
     out = []
     for f in row.get("evidence", []):
-        if f.get("media_type") == "image/png":
+        if f.get("media_type") in PICTURE_TYPES:
             uri = thumbnail_data_uri(folder, f["path"])
             if uri:
+                kind = PICTURE_TYPES[f["media_type"]]
                 out.append(
                     f"<a href='{e(f['path'])}'><img class=thumb src='{e(uri)}' "
-                    f"alt='{e(f['name'])} (decoded frame)'></a>"
+                    f"alt='{e(f['name'])} ({kind})'></a>"
                 )
     return "".join(out)
 

@@ -70,27 +70,10 @@ def decode_jpeg_frame(data: bytes) -> Any | None:
         return None
 
 
-def decode_jpeg(data: bytes) -> tuple[tuple[int, int], bytes] | None:
-    """Decode a JPEG with FFmpeg; return its size and a PNG rendering, or None if undecodable."""
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """The JPEG's width and height once decoded by FFmpeg, or None if it does not decode."""
     frame = decode_jpeg_frame(data)
-    if frame is None:
-        return None
-    return (frame.width, frame.height), png_of(frame)
-
-
-def png_of(frame: Any) -> bytes:
-    """A decoded picture as PNG (FFmpeg's encoder, RGB), the rendering evidence shows."""
-    import av
-
-    png = io.BytesIO()
-    with av.open(png, "w", format="image2pipe") as out:
-        stream = out.add_stream("png")
-        stream.width, stream.height, stream.pix_fmt = frame.width, frame.height, "rgb24"
-        for packet in stream.encode(frame.reformat(format="rgb24")):
-            out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return png.getvalue()
+    return None if frame is None else (frame.width, frame.height)
 
 
 THUMBNAIL = (64, 36)
@@ -114,22 +97,17 @@ def mean_abs_diff(a: Any, b: Any) -> float:
 
 
 class SnapshotPicture:
-    """A snapshot's JPEG decoded: what the checks and the evidence use of the picture.
+    """A snapshot's JPEG decoded: what the checks use of the picture (the evidence is the JPEG
+    as the device sent it).
 
-    Its PNG rendering and thumbnail are made once, from the decoded frame, which is not kept
-    (the device's cache holds this for the rest of the run); if making one failed, reading it
-    raises that error, where the check reads it."""
+    Its thumbnail is made once, from the decoded frame, which is not kept (the device's cache
+    holds this for the rest of the run); if making it failed, reading it raises that error,
+    where the check reads it."""
 
     def __init__(self, frame: Any) -> None:
         self.width: int = frame.width
         self.height: int = frame.height
-        self._png = _outcome(lambda: png_of(frame))
         self._thumbnail = _outcome(lambda: thumbnail(frame))
-
-    @property
-    def png(self) -> bytes:
-        """The picture as PNG (:func:`png_of`), attached as evidence."""
-        return _result(self._png)
 
     @property
     def thumbnail(self) -> Any:

@@ -291,15 +291,14 @@ def _decode_packet(codec: Any, packet: av.Packet | None, stats: StreamStats) -> 
 
 
 def _png(frame: av.VideoFrame, stats: StreamStats) -> bytes | None:
-    """Encode one frame as PNG with FFmpeg's encoder, so no imaging library is needed."""
-    encoder = av.CodecContext.create("png", "w")
-    encoder.width, encoder.height, encoder.pix_fmt = frame.width, frame.height, "rgb24"
+    """The first frame as PNG evidence (:func:`conformance.clients.png.encode_png`)."""
+    from conformance.clients.png import encode_png
+
     try:
-        packets = encoder.encode(frame.reformat(format="rgb24")) + encoder.encode(None)
+        return encode_png(frame) or None
     except av.FFmpegError as exc:
         stats.notes.append(f"thumbnail failed: {exc}")
         return None
-    return b"".join(bytes(p) for p in packets) or None
 
 
 def _parameter_sets(fmtp: dict[str, str], stats: StreamStats) -> bytes:

@@ -274,19 +274,19 @@ def _record_snapshot(
     out: Path,
     normalise: PortNormaliser,
 ) -> None:
-    from conformance.clients.snapshot import decode_jpeg, fetch_snapshot
+    from conformance.clients.snapshot import fetch_snapshot, jpeg_size
 
     uri = str(client.call("media", "GetSnapshotUri", url=media_url, ProfileToken=token).Uri)
     snap = fetch_snapshot(
         with_host(uri, "127.0.0.1"), entry["username"], entry["password"], timeout=10
     )
-    decoded = decode_jpeg(snap.body) if snap.status == 200 else None
+    size = jpeg_size(snap.body) if snap.status == 200 else None
     meta = {
         "uri": uri,
         "http_status": snap.status,
         "content_type": snap.content_type,
         "bytes": len(snap.body),
-        "size": list(decoded[0]) if decoded else None,
+        "size": list(size) if size else None,
     }
     text = normalise(json.dumps(meta, indent=2, sort_keys=True))
     (out / "snapshot.json").write_text(text + "\n", encoding="utf-8")

@@ -92,7 +92,7 @@ def _record_snapshot(evidence, live) -> Any:
     evidence.measure("bytes", len(snap.body))
     evidence.measure("size", f"{picture.width}x{picture.height}" if picture is not None else None)
     if picture is not None:
-        evidence.attach_png("snapshot", picture.png)
+        evidence.attach_jpeg("snapshot", snap.body)
     return picture
 
 
