@@ -163,6 +163,11 @@ class ConformanceRun:
     _config: Any = None
     _device_of: dict[str, Any] = field(default_factory=dict)
     _remaining: dict[str, int] = field(default_factory=dict)
+    items_of: dict[str, list[Any]] = field(default_factory=dict)
+    """Each device's selected tests, in run order (its failed-login budget is planned from
+    them, without walking every device's tests for each device)."""
+    _tally: dict[str, dict[Outcome, int]] = field(default_factory=dict)
+    """Outcomes recorded so far per device, for the progress lines."""
     _prefetcher: Any = None
     _devices_done: int = 0
     _recorded: set[str] = field(default_factory=set)
@@ -306,11 +311,13 @@ class ConformanceRun:
         items.sort(key=key)
         self._device_of = {}
         self._remaining = {}
+        self.items_of = {}
         for item in items:
             dut = self._dut(item)
             if dut is not None:
                 self._device_of[item.nodeid] = dut
                 self._remaining[dut.name] = self._remaining.get(dut.name, 0) + 1
+                self.items_of.setdefault(dut.name, []).append(item)
 
     # -- running -----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -340,11 +347,13 @@ class ConformanceRun:
 
     def _report_progress(self, dut: Any) -> None:
         """One line per finished device: devices done / total and failures so far."""
-        mine = [r for r in self.records if r.device == dut.name]
-        fails = sum(r.outcome is Outcome.FAIL for r in mine)
-        broken = sum(r.outcome is Outcome.INCONCLUSIVE for r in mine)
-        failing_devices = len(
-            {r.device for r in self.records if r.outcome in (Outcome.FAIL, Outcome.INCONCLUSIVE)}
+        mine = self._tally.get(dut.name, {})
+        fails = mine.get(Outcome.FAIL, 0)
+        broken = mine.get(Outcome.INCONCLUSIVE, 0)
+        failing_devices = sum(
+            1
+            for tally in self._tally.values()
+            if tally.get(Outcome.FAIL) or tally.get(Outcome.INCONCLUSIVE)
         )
         total = len(self.duts)
         line = (
@@ -508,6 +517,8 @@ class ConformanceRun:
             return
         self._recorded.add(record.nodeid)
         self.records.append(record)
+        tally = self._tally.setdefault(record.device, {})
+        tally[record.outcome] = tally.get(record.outcome, 0) + 1
         with (self.results_dir / "results.jsonl").open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(record.to_dict()) + "\n")
 
@@ -626,7 +637,7 @@ def failed_logins(request: pytest.FixtureRequest, device: Any, evidence: Evidenc
 
     run = request.config.stash[RUN_KEY]
     marker = request.node.get_closest_marker("requirement")
-    budget = budget_for(device, run, request.session.items)
+    budget = budget_for(device, run, run.items_of.get(device.name, []))
     return budget.for_test(marker.args[0], evidence)
 
 
