@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -307,6 +307,9 @@ class Target:
     spec: TargetFile
     devices: tuple[Device, ...]
     vms: VmsConfig | None = None
+    ready_file: Path | None = None
+    """The simulator's ready file the devices were read from (``--ready-file``, else the
+    target's ``simulator.ready_file`` against the target's folder), None without one."""
 
     @property
     def secrets(self) -> list[str]:
@@ -466,7 +469,7 @@ def resolve_target(
     if duplicates:
         raise InputError(source, "devices", f"duplicate device names: {', '.join(duplicates)}")
     vms = resolve_vms(spec.vms, source, ready_path)
-    return Target(source=source, spec=spec, devices=tuple(devices), vms=vms)
+    return Target(source=source, spec=spec, devices=tuple(devices), vms=vms, ready_file=ready_path)
 
 
 def select_devices(target: Target, names: list[str]) -> Target:
@@ -482,7 +485,7 @@ def select_devices(target: Target, names: list[str]) -> Target:
             f"not a device of {target.source}: {', '.join(unknown)}",
         )
     kept = tuple(d for d in target.devices if d.name in names)
-    return Target(source=target.source, spec=target.spec, devices=kept, vms=target.vms)
+    return replace(target, devices=kept)
 
 
 def single_device_target(url: str, user: str | None, password_env: str | None) -> Target:

@@ -69,10 +69,6 @@ def new_manifest(args: argparse.Namespace, limits: dict[str, Limit]) -> Manifest
     target = select_devices(
         load_target(args.target, args.ready_file, credentials=False), args.only_device
     )
-    ready = str(Path(args.ready_file).resolve()) if args.ready_file else None
-    if ready is None and target.spec.simulator is not None:
-        path = Path(target.spec.simulator.ready_file)
-        ready = str(path if path.is_absolute() else (Path(args.target).parent / path).resolve())
     return Manifest(
         run_id=new_run_id(),
         profile=args.profile,
@@ -83,7 +79,7 @@ def new_manifest(args: argparse.Namespace, limits: dict[str, Limit]) -> Manifest
         select=args.select,
         target_name=args.target,
         target_text=Path(args.target).read_text(encoding="utf-8"),
-        ready_file=ready,
+        ready_file=str(target.ready_file.resolve()) if target.ready_file else None,
         devices=[{"name": d.name, "queue": d.work_queue} for d in target.devices],
         limits=limits,
     )
@@ -140,8 +136,9 @@ def _failed(device: dict[str, str], meta: dict[str, Any]) -> dict[str, Any]:
     return {"device": device["name"], "completed": False, "error": f"the task failed: {reason}"}
 
 
-def collect(app: Any, client: Any, manifest: Manifest, out: Path) -> None:
-    """Wait for every device, absorbing each as it ends (re-attachable at any point)."""
+def collect(app: Any, client: Any, manifest: Manifest, out: Path) -> dict[str, dict[str, Any]]:
+    """Wait for every device, absorbing each as it ends (re-attachable at any point); returns
+    what was recorded of each device (worker, times, verdict, evidence kept on a worker)."""
     import redis
 
     state = estate.read_state(out)
@@ -181,6 +178,7 @@ def collect(app: Any, client: Any, manifest: Manifest, out: Path) -> None:
         if len(done) < len(manifest.devices):
             progress.waiting(running)
             time.sleep(POLL_S)
+    return done
 
 
 def run_distributed(args: argparse.Namespace) -> dict[str, Any]:
@@ -219,9 +217,9 @@ def run_distributed(args: argparse.Namespace) -> dict[str, Any]:
         f"--broker {safe_broker(args.broker)} --out {out}",
         flush=True,
     )
-    collect(app, client, manifest, out)
+    collected = collect(app, client, manifest, out)
     profile = load_catalogue().resolve(manifest.profile)
-    return estate.write_estate(out, manifest, coordinator_target(manifest), profile)
+    return estate.write_estate(out, manifest, coordinator_target(manifest), profile, collected)
 
 
 def limits_of(args: argparse.Namespace) -> dict[str, Limit]:

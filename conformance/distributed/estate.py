@@ -113,14 +113,17 @@ def _merge_junit(parts: list[Path], into: Path) -> None:
     ET.ElementTree(merged).write(into, encoding="utf-8", xml_declaration=True)
 
 
-def write_estate(out: Path, manifest: Any, target: Any, profile: Any) -> dict[str, Any]:
-    """results.json, results.jsonl and junit.xml of the whole estate; returns the results."""
+def write_estate(
+    out: Path, manifest: Any, target: Any, profile: Any, collected: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """results.json, results.jsonl and junit.xml of the whole estate from the devices'
+    folders and what was recorded of each as it was collected; returns the results."""
     from conformance.results import results_document
     from conformance.targets import redacted
 
-    state = read_state(out)["devices"]
     devices = [
-        _device_entry(out, device, profile, state.get(device.name, {})) for device in target.devices
+        _device_entry(out, device, profile, collected.get(device.name, {}))
+        for device in target.devices
     ]
     document = results_document(
         profile, manifest.mode, redacted(target), None, manifest.created, devices
