@@ -198,7 +198,6 @@ def main() -> int:
     if shutil.which("redis-server") is None:
         raise SystemExit("redis-server is needed (Debian package redis-server)")
     shards = max(1, math.ceil(args.cameras / 125))
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -207,39 +206,42 @@ def main() -> int:
         redis, broker = start_redis(folder)
         target = target_file(folder, ready, args.cameras)
         cameras = min(args.cameras, len(json.loads(ready.read_text())["devices"]))
+        print(
+            f"distributed benchmark: {cameras} simulated cameras in {shards} simulator processes "
+            f"(ready in {bring_up:.0f} s), profile {PROFILE}, {os.cpu_count()} CPUs, load "
+            f"average {os.getloadavg()[0]:.2f} at start; each row is printed as it ends",
+            flush=True,
+        )
+        print(
+            f"{'run':<28} {'wall (s)':>9} {'cameras/min':>12} {'suite core-s/cam':>17} "
+            f"{'simulator core-s/cam':>21} {'speed-up':>9} {'judged':>7} {'exit':>5}",
+            flush=True,
+        )
+        runs = [(f"{w} worker(s) x {args.concurrency}", w) for w in args.workers]
+        if not args.no_one_process:
+            runs.append(("one process, --workers 12", None))
+        base: float | None = None
         try:
-            for workers in args.workers:
+            for label, workers in runs:
                 sim_before = sum(cpu_seconds_of(p.pid) for p in simulators)
-                wall, cpu, code, judged = distributed(
-                    folder, broker, target, workers, args.concurrency
+                if workers is None:
+                    wall, cpu, code, judged = one_process(folder, target, 12)
+                else:
+                    wall, cpu, code, judged = distributed(
+                        folder, broker, target, workers, args.concurrency
+                    )
+                sim = sum(cpu_seconds_of(p.pid) for p in simulators) - sim_before
+                base = base or wall
+                print(
+                    f"{label:<28} {wall:>9.0f} {60 * cameras / wall:>12.1f} "
+                    f"{cpu / cameras:>17.2f} {sim / cameras:>21.2f} {base / wall:>8.2f}x "
+                    f"{judged:>7} {code:>5}",
+                    flush=True,
                 )
-                sim = sum(cpu_seconds_of(p.pid) for p in simulators) - sim_before
-                label = f"{workers} worker(s) x {args.concurrency}"
-                rows.append((label, wall, cpu, sim, code, judged))
-            if not args.no_one_process:
-                sim_before = sum(cpu_seconds_of(p.pid) for p in simulators)
-                wall, cpu, code, judged = one_process(folder, target, 12)
-                sim = sum(cpu_seconds_of(p.pid) for p in simulators) - sim_before
-                rows.append(("one process, --workers 12", wall, cpu, sim, code, judged))
         finally:
             for proc in [*simulators, redis]:
                 proc.terminate()
                 proc.wait(20)
-    print(
-        f"distributed benchmark: {cameras} simulated cameras in {shards} simulator processes "
-        f"(ready in {bring_up:.0f} s), profile {PROFILE}, {os.cpu_count()} CPUs"
-    )
-    head = (
-        f"{'run':<28} {'wall (s)':>9} {'cameras/min':>12} {'suite core-s/cam':>17} "
-        f"{'simulator core-s/cam':>21} {'speed-up':>9} {'judged':>7} {'exit':>5}"
-    )
-    print(head)
-    base = rows[0][1]
-    for label, wall, cpu, sim, code, judged in rows:
-        print(
-            f"{label:<28} {wall:>9.0f} {60 * cameras / wall:>12.1f} {cpu / cameras:>17.2f} "
-            f"{sim / cameras:>21.2f} {base / wall:>8.2f}x {judged:>7} {code:>5}"
-        )
     return 0
 
 
