@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -145,19 +144,11 @@ def _first_frame(path: Path, data: bytes) -> Any:
 
 def _scale_png(path: Path, data: bytes) -> bytes | None:
     try:
-        import av
+        from conformance.clients.png import encode_png
 
         frame = _first_frame(path, data)
         height = max(2, round(frame.height * THUMB_WIDTH / frame.width / 2) * 2)
         small = frame.reformat(width=THUMB_WIDTH, height=height, format="rgb24")
-        buffer = io.BytesIO()
-        with av.open(buffer, mode="w", format="image2pipe") as out:
-            stream = out.add_stream("png")
-            stream.width, stream.height, stream.pix_fmt = THUMB_WIDTH, height, "rgb24"
-            for packet in stream.encode(small):
-                out.mux(packet)
-            for packet in stream.encode(None):
-                out.mux(packet)
-        return buffer.getvalue() or None
+        return encode_png(small, compression_level=None) or None
     except Exception:  # noqa: BLE001 - any decoder trouble means "no thumbnail", never a crash
         return None

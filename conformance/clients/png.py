@@ -12,13 +12,16 @@ from typing import Any
 
 import av
 
-COMPRESSION_LEVEL = "1"
+COMPRESSION_LEVEL = 1
 
 
-def encode_png(frame: Any) -> bytes:
-    """The frame as an RGB PNG file; raises ``av.FFmpegError`` if FFmpeg cannot encode it."""
+def encode_png(frame: Any, compression_level: int | None = COMPRESSION_LEVEL) -> bytes:
+    """The frame as an RGB PNG file (``compression_level`` None: FFmpeg's default, for small
+    pictures where size matters more than time); raises ``av.FFmpegError`` if FFmpeg cannot
+    encode it."""
     encoder = av.CodecContext.create("png", "w")
     encoder.width, encoder.height, encoder.pix_fmt = frame.width, frame.height, "rgb24"
-    encoder.options = {"compression_level": COMPRESSION_LEVEL}
+    if compression_level is not None:
+        encoder.options = {"compression_level": str(compression_level)}
     packets = encoder.encode(frame.reformat(format="rgb24")) + encoder.encode(None)
     return b"".join(bytes(packet) for packet in packets)
