@@ -96,8 +96,16 @@ def test_gstreamer_rtspsrc_every_transport(ready: dict[str, Any], protocols: str
         f"user-id={USER}", f"user-pw={PASSWORD}", "!", "rtph264depay", "!", "h264parse",
         "!", "fakesink", "num-buffers=10",
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, timeout=30)
-    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    # One retry: on a loaded 2-core CI runner rtspsrc once lost its control connection while
+    # pausing after the tenth buffer (udp; not reproduced in 100 loaded runs here). A simulator
+    # that broke a transport would fail both attempts, and both errors are shown.
+    errors = []
+    for _attempt in range(2):
+        result = subprocess.run(command, capture_output=True, timeout=30)
+        if result.returncode == 0:
+            return
+        errors.append(result.stderr.decode(errors="replace")[-1500:])
+    pytest.fail("gst-launch-1.0 failed twice:\n" + "\n--- second attempt ---\n".join(errors))
 
 
 # --- the suite's own tunnel client ----------------------------------------------------------
