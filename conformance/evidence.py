@@ -59,6 +59,10 @@ class Evidence:
     expected: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: list[EvidenceFile] = field(default_factory=list)
+    operations: list[str] = field(default_factory=list)
+    """Protocol operations the verdict rests on (SOAP operations, RTSP methods), in first-seen
+    order, from the transcripts attached: what ``cctv-conformance coverage`` counts as the
+    procedure a requirement really exercised on the wire, not what it cites."""
 
     # -- values ----------------------------------------------------------------------------
     def measure(self, key: str, value: Any) -> Any:
@@ -103,6 +107,10 @@ class Evidence:
 
     def attach_exchanges(self, name: str, exchanges: list[Any]) -> None:
         """Attach protocol exchanges (SOAP or RTSP) as one readable transcript."""
+        for exchange in exchanges:
+            name_of = getattr(exchange, "operation", None) or getattr(exchange, "method", None)
+            if isinstance(name_of, str) and name_of and name_of not in self.operations:
+                self.operations.append(name_of)
         if exchanges:
             self.attach_text(name, "\n\n".join(format_exchange(x) for x in exchanges))
 
@@ -150,6 +158,7 @@ class Evidence:
             "expected": self.expected,
             "notes": self.notes,
             "files": [f.to_dict() for f in self.files],
+            "operations": list(self.operations),
         }
 
 

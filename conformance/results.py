@@ -109,6 +109,7 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
             "measured": {},
             "expected": {},
             "evidence": [],
+            "operations": [],
             "tests": [],
         }
     outcome, cause, reason, blocked_by = _combine(records)
@@ -126,8 +127,14 @@ def device_requirement(entry, records: list[dict[str, Any]], implemented: bool) 
         "expected": _merge_values(records, "expected"),
         "notes": [n for r in records for n in r["evidence"].get("notes", [])],
         "evidence": [f for r in records for f in r["evidence"].get("files", [])],
+        "operations": _operations_of(records),
         "tests": [r["nodeid"] for r in records],
     }
+
+
+def _operations_of(records: list[dict[str, Any]]) -> list[str]:
+    """The protocol operations the requirement's verdict rests on, across its tests, sorted."""
+    return sorted({op for r in records for op in r["evidence"].get("operations", [])})
 
 
 def root_causes_of(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
