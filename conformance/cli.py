@@ -249,6 +249,7 @@ def _selftest(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         full=args.full,
         reruns=args.reruns,
+        write_coverage=args.write_coverage,
     )
 
 
@@ -393,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     selftest.add_argument("--timeout", type=float, default=10.0)
     selftest.add_argument(
+        "--write-coverage",
+        action="store_true",
+        help="record what each requirement exercised and which personas broke it in "
+        "profiles/onvif/coverage-observed.yaml (every other run checks that record)",
+    )
+    selftest.add_argument(
         "--full",
         action="store_true",
         help="every persona runs the whole profile, not only its breaks, their domains and "
@@ -437,6 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     from conformance.planner.cli import add_planner_commands
 
     add_planner_commands(sub)  # inventory, plan
+    from conformance.coverage.command import add_coverage_command
+
+    add_coverage_command(sub)
     return parser
 
 

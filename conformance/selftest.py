@@ -101,6 +101,10 @@ class CaseResult:
     seconds: float = 0.0
     flaky: list[str] = field(default_factory=list)
     """The first run's problems when only a second run of the case was as expected."""
+    rows: list[dict] = field(default_factory=list)
+    """A camera case's rows (ID, outcome, operations): what the coverage record is built from."""
+    served: set[str] = field(default_factory=set)
+    """Operations the simulator served the camera under test (its operation log)."""
 
     @property
     def ok(self) -> bool:
@@ -190,7 +194,9 @@ def _run_isolated_case(
                 slot.acquire()
             ready_file = out / "ready" / f"{case.device}.json"
             write_ready_file(ready_file, simulator.host.ready())
-            return _run_case(case, out, ready_file)
+            result = _run_case(case, out, ready_file)
+            result.served = {op.operation for op in simulator.host.oplog.entries(case.device)}
+            return result
     finally:
         slot.release()
 
@@ -254,6 +260,8 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
         if missing:
             result.problems.append(f"{prefix}not judged: {', '.join(missing)}")
     result.judged = len(rows)
+    if len(devices) == 1:
+        result.rows = [{k: r.get(k) for k in ("id", "outcome", "operations")} for r in rows]
     result.outcomes = {f"{r['unit']}{r['id']}": r["outcome"] for r in rows}
     if case.hostile:
         result.problems += _judge_hostile(
@@ -306,6 +314,7 @@ def run_selftest(
     timeout: float = 10.0,
     full: bool = False,
     reruns: int = RERUNS,
+    write_coverage: bool = False,
 ) -> int:
     """Judge the suite against the known-good camera and the personas; 0 when all as expected
     (a case as expected only when run again, up to ``reruns`` times, counts, and is named).
@@ -315,6 +324,12 @@ def run_selftest(
     any persona without breaks, is a failing case."""
     from fake_vms.personas import PERSONAS
 
+    if write_coverage and (profile != DEFAULT_PROFILE or personas):
+        raise InputError(
+            "--write-coverage",
+            None,
+            f"needs the whole {DEFAULT_PROFILE} self-test: drop --profile and --persona",
+        )
     mode = FULL if full else TARGETED
     jobs = jobs or default_jobs()
     resolved = load_catalogue().resolve(profile)
@@ -362,6 +377,7 @@ def run_selftest(
         cases += [vms_case(None, timeout)] + [vms_case(PERSONAS[p], timeout) for p in vms_personas]
     results = run_cases(cases, out, jobs, reruns)
     seconds = round(time.monotonic() - started, 1)
+    coverage_problems = _coverage_record(cases, results, profile, personas, write_coverage)
     summary = {
         "mode": mode,
         "profile": profile,
@@ -382,6 +398,7 @@ def run_selftest(
         ],
         "skipped_personas": skipped,
         "vms_personas": vms_personas,
+        "coverage_problems": coverage_problems,
     }
     (out / "selftest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     failed = [r for r in results if not r.ok]
@@ -399,4 +416,22 @@ def run_selftest(
         f"{sum(r.judged for r in results)} in all"
         + (f"; as expected only when run again: {', '.join(flaky)}" if flaky else "")
     )
-    return 1 if failed else 0
+    for problem in coverage_problems:
+        print(f"  FAIL {problem}")
+    return 1 if failed or coverage_problems else 0
+
+
+def _coverage_record(
+    cases: Sequence[Case],
+    results: Sequence[CaseResult],
+    profile: str,
+    personas: list[str] | None,
+    write: bool,
+) -> list[str]:
+    """Check the committed ONVIF coverage record against this run (or write it). Only a run of
+    the whole default profile with every persona sees everything the record may claim."""
+    from conformance.coverage.selftest_record import reconcile, record_of
+
+    if profile != DEFAULT_PROFILE or personas:
+        return []
+    return reconcile(record_of(cases, results, GOOD), write)

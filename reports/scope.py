@@ -100,6 +100,27 @@ def scope_sentences(scope: Scope) -> tuple[str, list[str]]:
     return covered, missing
 
 
+def onvif_coverage_sentence(profile_id: str) -> str:
+    """How much of ONVIF's own device test cases this profile checks, by the counting rule of
+    ``cctv-conformance coverage``: "" for a profile that cites no ONVIF test case, or when the
+    catalogue or the case index cannot be read (a results folder opened elsewhere)."""
+    try:
+        from conformance.coverage.command import coverage_of
+
+        coverage = coverage_of(profile_id)
+    except Exception:  # noqa: BLE001 - a report must render without the index
+        return ""
+    if not any(status.requirements for status in coverage.statuses):
+        return ""
+    letters = coverage.onvif_profiles
+    which = f"Profile {letters[0]}" if len(letters) == 1 else "Profiles S, T and G"
+    return (
+        f"ONVIF device tests: this profile checks {len(coverage.implemented)} of the "
+        f"{len(coverage.applicable)} ONVIF device test cases applicable to {which}; "
+        "see docs/onvif-coverage.md."
+    )
+
+
 def render_scope(results: dict[str, Any], catalogue: Any | None = None) -> str:
     """The scope block shown beside the verdict on the first screen."""
     scope = profile_scope(results, catalogue)
@@ -117,4 +138,7 @@ def render_scope(results: dict[str, Any], catalogue: Any | None = None) -> str:
         )
     items = "".join(f"<span>{e(m)}</span>" for m in missing)
     body = f"<p class=notassessed>{items}</p>" if items else ""
+    onvif = onvif_coverage_sentence(str(profile.get("id", "")))
+    if onvif:
+        body += f"<p class=small id=onvif-coverage>{e(onvif)}</p>"
     return f"<div id=scope class=scope>{head}{body}</div>"
