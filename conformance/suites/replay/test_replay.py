@@ -37,6 +37,7 @@ def _record(evidence, start, end, capture, elapsed):
     for note in capture.notes:
         evidence.note(note)
     evidence.attach_text("replay SDP", capture.sdp)
+    evidence.attach_exchanges("replay-rtsp-transcript", capture.exchanges)
     return units
 
 
