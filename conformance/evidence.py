@@ -76,6 +76,12 @@ class Evidence:
     def expect(self, key: str, value: Any) -> None:
         self.expected[key] = redact_deep(_plain(value), self.redactor)
 
+    def exercised(self, operation: str) -> None:
+        """Record an operation the verdict rests on whose transcript is not an exchange record
+        (a WS-Discovery Probe's datagrams are attached as files)."""
+        if operation not in self.operations:
+            self.operations.append(operation)
+
     def note(self, text: str) -> None:
         self.notes.append(self.redactor(text))
 
@@ -109,8 +115,8 @@ class Evidence:
         """Attach protocol exchanges (SOAP or RTSP) as one readable transcript."""
         for exchange in exchanges:
             name_of = getattr(exchange, "operation", None) or getattr(exchange, "method", None)
-            if isinstance(name_of, str) and name_of and name_of not in self.operations:
-                self.operations.append(name_of)
+            if isinstance(name_of, str) and name_of:
+                self.exercised(name_of)
         if exchanges:
             self.attach_text(name, "\n\n".join(format_exchange(x) for x in exchanges))
 

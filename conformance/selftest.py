@@ -180,6 +180,7 @@ def _run_isolated_case(
     recording history hosts its cameras and waits for the history *before* taking a slot, so
     the wait, which costs next to no CPU, overlaps other cases' runs instead of holding a slot.
     """
+    from conformance.coverage.observed import served_operations
     from fake_vms.host import SimulatorThread, write_ready_file
 
     if case.error:
@@ -195,7 +196,7 @@ def _run_isolated_case(
             ready_file = out / "ready" / f"{case.device}.json"
             write_ready_file(ready_file, simulator.host.ready())
             result = _run_case(case, out, ready_file)
-            result.served = {op.operation for op in simulator.host.oplog.entries(case.device)}
+            result.served = served_operations(simulator.host.oplog.entries(case.device))
             return result
     finally:
         slot.release()

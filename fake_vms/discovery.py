@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from fake_vms.oplog import OperationLog
 from fake_vms.site import CameraConfig
 
 LOG = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ MATCH_RFC3986 = f"{WSD}/rfc2396"
 """WS-Discovery 2005/04 names the RFC 3986 prefix rule after RFC 2396; it is the default."""
 MATCH_STRCMP0 = f"{WSD}/strcmp0"
 MAX_DATAGRAM = 65_507
+PROBE_OPERATION = "WS-Discovery Probe"
+"""How a Probe answered is named in the operation log (and in ONVIF coverage)."""
 NSMAP = {"s": ENV, "a": WSA, "d": WSD, "dn": DN, "tds": TDS}
 TYPE_QNAMES = {
     "dn:NetworkVideoTransmitter": (DN, "NetworkVideoTransmitter"),
@@ -184,8 +187,13 @@ def probe_matches(target: DiscoveryTarget, relates_to: str, instance_id: int, nu
 class DiscoveryResponder(asyncio.DatagramProtocol):
     """Answers Probes for the registered targets; ``port`` is known once started."""
 
-    def __init__(self, targets: list[DiscoveryTarget] | None = None) -> None:
+    def __init__(
+        self, targets: list[DiscoveryTarget] | None = None, oplog: OperationLog | None = None
+    ) -> None:
         self.targets: list[DiscoveryTarget] = list(targets or [])
+        self.oplog = oplog
+        """Each ProbeMatch sent is logged for its camera, as the ONVIF and RTSP servers log
+        what they serve (the coverage record counts only served operations)."""
         self.port = 0
         self._transport: asyncio.DatagramTransport | None = None
         self._instance_id = 1
@@ -220,6 +228,10 @@ class DiscoveryResponder(asyncio.DatagramProtocol):
             self._number += 1
             reply = probe_matches(target, probe.message_id, self._instance_id, self._number)
             self._transport.sendto(reply, addr)
+            if self.oplog is not None:
+                self.oplog.record(
+                    target.camera.name, "ws-discovery", PROBE_OPERATION, False, "ProbeMatches"
+                )
 
     def error_received(self, exc: Exception) -> None:
         """A client that went away before its reply is not the responder's problem."""

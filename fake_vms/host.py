@@ -96,7 +96,9 @@ class SiteHost:
                 onvif.add_route(SESSIONS_PATH, rtsp.sessions_book.handle)
                 await onvif.start(HOST, 0)
                 self.devices.append(RunningDevice(camera, onvif, rtsp))
-            self.discovery = DiscoveryResponder([target_of(d.onvif) for d in self.devices])
+            self.discovery = DiscoveryResponder(
+                [target_of(d.onvif) for d in self.devices], self.oplog
+            )
             await self.discovery.start(HOST, self.discovery_port)
             from fake_vms.vms.server import start_site_vms
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 class Operation:
     time: float
     device: str
-    protocol: str  # "onvif" | "rtsp" | "http"
+    protocol: str  # "onvif" | "rtsp" | "http" | "ws-discovery"
     operation: str  # e.g. "GetDeviceInformation", "DESCRIBE", "GET /snapshot.jpg"
     authenticated: bool
     outcome: str  # e.g. "200", "401", "fault:ter:NotAuthorized"

@@ -54,6 +54,8 @@ def is_read_only(protocol: str, operation: str) -> bool:
         return bool(READ_ONLY_ONVIF.match(operation))
     if protocol == "rtsp":
         return operation in READ_ONLY_RTSP
+    if protocol == "ws-discovery":  # a Probe answered; Hello and Bye would be the device's own
+        return operation == "WS-Discovery Probe"
     return operation.startswith(("GET ", "HEAD ", f"POST {TUNNEL_PREFIX}"))
 
 

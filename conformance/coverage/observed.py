@@ -27,6 +27,25 @@ HEADER = (
 )
 
 
+HTTP_GET = "HTTP GET"
+"""What ONVIF's test cases call fetching a URI the device gave (a snapshot URI)."""
+TUNNEL_PREFIX = "GET /rtsp-over-http/"
+
+
+def served_operations(entries: Iterable[Any]) -> set[str]:
+    """The operation names of a simulator's log entries (``fake_vms.oplog.Operation``), with
+    any plain HTTP GET (not the RTSP tunnel's) also named as ONVIF's test cases name it."""
+    served = {entry.operation for entry in entries}
+    if any(
+        entry.protocol == "http"
+        and entry.operation.startswith("GET ")
+        and not entry.operation.startswith(TUNNEL_PREFIX)
+        for entry in entries
+    ):
+        served.add(HTTP_GET)
+    return served
+
+
 @dataclass
 class RequirementObservation:
     operations: set[str] = field(default_factory=set)

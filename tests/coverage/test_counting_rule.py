@@ -136,3 +136,16 @@ def test_unreadable_record_names_the_file(tmp_path: Path) -> None:
     path.write_text("requirements:\n  R1: [GetServices]\n", encoding="utf-8")
     with pytest.raises(RecordError, match=r"coverage-observed.yaml: requirements.R1"):
         load_record(path)
+
+
+def test_served_names_plain_http_gets_as_onvif_does_but_not_the_tunnel() -> None:
+    from conformance.coverage.observed import served_operations
+    from fake_vms.oplog import Operation
+
+    def entry(protocol: str, operation: str) -> Operation:
+        return Operation(0.0, "cam", protocol, operation, True, "200")
+
+    tunnel = [entry("http", "GET /rtsp-over-http/stream1"), entry("rtsp", "DESCRIBE")]
+    assert served_operations(tunnel) == {"GET /rtsp-over-http/stream1", "DESCRIBE"}
+    snapshot = [*tunnel, entry("http", "GET /onvif/snapshot")]
+    assert "HTTP GET" in served_operations(snapshot)

@@ -213,6 +213,29 @@ def test_never_replies_to_a_non_loopback_sender() -> None:
     assert Recorder.sent == [("127.0.0.1", 5000)]
 
 
+def test_each_probe_match_is_logged_for_its_camera() -> None:
+    """The operation log names what was served (ONVIF coverage counts only served operations);
+    a silent camera, which answers nothing, logs nothing."""
+    from fake_vms.oplog import OperationLog
+
+    class Recorder:
+        def sendto(self, data: bytes, addr: Any) -> None:
+            pass
+
+    url = "http://127.0.0.1:1/onvif/device_service"
+    silent = apply_persona(CameraConfig(name="quiet"), PERSONAS["wsd-silent"])
+    oplog = OperationLog()
+    responder = DiscoveryResponder(
+        [DiscoveryTarget(CameraConfig(name="x"), url, list), DiscoveryTarget(silent, url, list)],
+        oplog,
+    )
+    responder._transport = Recorder()  # type: ignore[assignment]
+    responder.datagram_received(probe_message("urn:uuid:1", None, None), ("127.0.0.1", 5000))
+    assert [(e.device, e.protocol, e.operation) for e in oplog.entries()] == [
+        ("x", "ws-discovery", "WS-Discovery Probe")
+    ]
+
+
 def test_responder_refuses_a_non_loopback_bind() -> None:
     import asyncio
 

@@ -37,6 +37,7 @@ def _probe(device, evidence, wait: float, types: list[str] | None = None):
         ),
     )
     name = "wsd-probe" + ("-" + "-".join(t.split(":")[1] for t in types) if types else "")
+    evidence.exercised("WS-Discovery Probe")
     evidence.attach_text(f"{name}-request", result.request, ext="xml", media_type="application/xml")
     evidence.attach_json(f"{name}-result", result.to_dict())
     for index, reply in enumerate(result.replies[:3]):

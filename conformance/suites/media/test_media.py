@@ -87,6 +87,7 @@ def _record_snapshot(evidence, live) -> Any:
     """Evidence of the snapshot itself; returns the decoded picture (None if not a JPEG)."""
     snap = live.snapshot
     picture = live.picture()  # decoded once for both checks
+    evidence.exercised("HTTP GET")  # of the snapshot URI
     evidence.measure("http_status", snap.status)
     evidence.measure("content_type", snap.content_type)
     evidence.measure("bytes", len(snap.body))
