@@ -225,7 +225,9 @@ def check_capabilities_consistent(
     notes: list[str] = []
     compared = 0
     answers = list(answers)
-    if answers and all(listed.get(a.namespace) is None for a in answers):
+    if not answers:
+        return ["no service's GetServiceCapabilities to compare with GetServices"], notes
+    if all(listed.get(a.namespace) is None for a in answers):
         return ["GetServices(IncludeCapability=true) gives no Capabilities for any service"], notes
     for answer in answers:
         label = SERVICE_LABELS.get(SERVICE_KEYS.get(answer.namespace, ""), answer.namespace)
