@@ -34,6 +34,7 @@ SERVICE_NAMESPACES = {
     "search": "http://www.onvif.org/ver10/search/wsdl",
     "replay": "http://www.onvif.org/ver10/replay/wsdl",
     "recording": "http://www.onvif.org/ver10/recording/wsdl",
+    "receiver": "http://www.onvif.org/ver10/receiver/wsdl",
 }
 
 QUALITY_CAPTURE_S = 3.0
@@ -340,6 +341,42 @@ class DeviceUnderTest:
 
             raise Inconclusive(f"GetServices lists no {service} service ({namespace})")
         return self.onvif.call(service, operation, url=url, **params)
+
+    def _my_last_exchange(self) -> Any:
+        mine = threading.get_ident()  # not the prefetcher's calls to the same device
+        return next(x for x in reversed(self.onvif.exchanges) if x.thread_id == mine)
+
+    def service_capabilities(self, namespace: str) -> Any:
+        """GetServiceCapabilities of the service GetServices lists under ``namespace``, asked
+        at its XAddr (see :meth:`service_url`), as a
+        :class:`conformance.checks.capabilities.ServiceAnswer`: the reply's XML, or why the
+        device did not give a readable one (a fault, an HTTP error, a reply the WSDL cannot
+        read). Unreachable addresses and timeouts are raised, not answers. Asked once per run."""
+        from conformance.checks.capabilities import SERVICE_KEYS, ServiceAnswer
+        from conformance.clients.onvif import OnvifFault, OnvifHttpError, OnvifProtocolError
+
+        def ask() -> Any:
+            url = self.service_url(namespace)
+            try:
+                self.onvif.call(SERVICE_KEYS[namespace], "GetServiceCapabilities", url=url)
+            except (OnvifFault, OnvifHttpError, OnvifProtocolError) as exc:
+                return ServiceAnswer(namespace, problem=f"{type(exc).__name__}: {exc}")
+            exchange = self._my_last_exchange()
+            return ServiceAnswer(
+                namespace, exchange.response_xml, schema_violation=exchange.schema_violation or ""
+            )
+
+        return self.cached(f"service-caps:{namespace}", ask)
+
+    def services_with_capabilities(self) -> str:
+        """The XML of GetServices(IncludeCapability=true), asked once per run (the service
+        list itself is :meth:`services`, asked without capabilities)."""
+
+        def ask() -> str:
+            self.onvif.call("devicemgmt", "GetServices", IncludeCapability=True)
+            return self._my_last_exchange().response_xml
+
+        return self.cached("services-with-capabilities", ask)
 
     def media(self, operation: str, **params: Any) -> Any:
         """Call the Media (ver10) service at the address GetServices gave."""

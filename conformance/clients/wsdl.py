@@ -75,6 +75,9 @@ SERVICES: dict[str, ServiceSpec] = {
     "recording": ServiceSpec(
         "ver10/recording.wsdl", "{http://www.onvif.org/ver10/recording/wsdl}RecordingBinding"
     ),
+    "receiver": ServiceSpec(
+        "ver10/receiver.wsdl", "{http://www.onvif.org/ver10/receiver/wsdl}ReceiverBinding"
+    ),
 }
 """Service key -> WSDL location and SOAP binding QName, for every service the suite talks to."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from lxml import etree
@@ -104,7 +105,7 @@ class DeviceService:
             sub(service, "tds:Namespace", spec.namespace)
             sub(service, "tds:XAddr", self.xaddr(spec.path))
             if include:
-                sub(service, "tds:Capabilities").append(instance.capabilities())
+                sub(service, "tds:Capabilities").append(self._listed_capabilities(spec, instance))
             version = sub(service, "tds:Version")
             sub(version, "tt:Major", ONVIF_VERSION[0])
             sub(version, "tt:Minor", ONVIF_VERSION[1])
@@ -117,10 +118,11 @@ class DeviceService:
             for child in request
             if isinstance(child.tag, str) and etree.QName(child).localname == "Category"
         } or {"All"}
+        omitted = self.camera.knobs.capabilities_omit_category
         by_category = {
             spec.capability_category: (spec, instance)
             for spec, instance in self._services()
-            if spec.capability_category
+            if spec.capability_category and spec.capability_category != omitted
         }
         unsupported = categories - {"All"} - set(by_category)
         if unsupported:
@@ -139,6 +141,16 @@ class DeviceService:
                     path = self.camera.knobs.capabilities_media_path
                 instance.legacy_capabilities(sub(capabilities, f"tt:{category}"), self.xaddr(path))
         return response
+
+    def _listed_capabilities(self, spec: Any, instance: Any) -> etree._Element:
+        """A service's capabilities as GetServices(IncludeCapability=true) gives them (knob
+        services_caps_differ flips Media2's Rotation and OSD there, not in the service)."""
+        capabilities = instance.capabilities()
+        if self.camera.knobs.services_caps_differ and spec.name == "media2":
+            for name in ("Rotation", "OSD"):
+                value = capabilities.get(name, "false")
+                capabilities.set(name, "false" if value in ("true", "1") else "true")
+        return capabilities
 
     def capabilities(self) -> etree._Element:
         return self._device_service_capabilities()

@@ -112,7 +112,10 @@ class OnvifServer:
         built = [(spec, spec.build(context)) for spec in offered_services(self.camera)]
         context.shared["services"] = built
         self.services = {spec.name: instance for spec, instance in built}
-        self._operations = {spec.namespace: instance.operations() for spec, instance in built}
+        self._operations = {
+            spec.namespace: _quirked(spec.name, instance.operations(), self.camera.knobs)
+            for spec, instance in built
+        }
 
     def served_at(self, path: str) -> str:
         """Where a service path is really served (whatever the XAddrs say)."""
@@ -261,3 +264,19 @@ class OnvifServer:
             return False
         user, _, password = decoded.partition(":")
         return user == self.camera.username and password == self.camera.password
+
+
+def _refuse_capabilities(_request: object) -> object:
+    raise soap.SoapFault(
+        "Receiver",
+        ("ActionNotSupported",),
+        "Optional Action Not Implemented: GetServiceCapabilities",
+    )
+
+
+def _quirked(service: str, operations: dict, knobs: object) -> dict:
+    """A service's operations as this camera's knobs leave them (knob service_caps_fault: the
+    named service answers GetServiceCapabilities with env:Receiver/ter:ActionNotSupported)."""
+    if getattr(knobs, "service_caps_fault", None) == service:
+        return {**operations, "GetServiceCapabilities": _refuse_capabilities}
+    return operations

@@ -171,4 +171,33 @@ PERSONAS: tuple[Persona, ...] = (
         "Frame loss under load: ONVIF test specs exclude 'missing audio/video frames'",
         knobs=Knobs(drop_frame_every=50),
     ),
+    Persona(
+        "service-caps-fault",
+        "The Imaging service answers GetServiceCapabilities with env:Receiver/"
+        "ter:ActionNotSupported, though GetServices lists it (every other service answers)",
+        ("ONVIF-CAP-SVC-01",),
+        "Services implemented without their GetServiceCapabilities (firmware written against "
+        "GetCapabilities only): the failure ONVIF's IMAGING-3-1-1 and the other '<SERVICE> "
+        "SERVICE CAPABILITIES' test cases look for",
+        knobs=Knobs(service_caps_fault="imaging"),
+    ),
+    Persona(
+        "service-caps-inconsistent",
+        "GetServices(IncludeCapability=true) gives Media2 capabilities with Rotation and OSD "
+        "the opposite of what Media2 GetServiceCapabilities says",
+        ("ONVIF-CAP-CONSIST-01",),
+        "Capabilities in GetServices built from other code than the service's own: the "
+        "failure ONVIF's MEDIA2-7-1-2 and the other 'GET SERVICES AND GET <SERVICE> SERVICE "
+        "CAPABILITIES CONSISTENCY' test cases look for",
+        knobs=Knobs(services_caps_differ=True),
+    ),
+    Persona(
+        "capabilities-category-missing",
+        "GetCapabilities leaves out the Imaging category (All omits it, Category=Imaging is a "
+        "NoSuchService fault) although GetServices lists the Imaging service",
+        ("ONVIF-CAP-LEGACY-01",),
+        "Devices whose GetCapabilities lags GetServices (a service added in firmware but not "
+        "to the legacy call): the failure ONVIF's DEVICE-1-1-10 IMAGING CAPABILITIES looks for",
+        knobs=Knobs(capabilities_omit_category="Imaging"),
+    ),
 )

@@ -51,6 +51,15 @@ class DeviceKnobs:
     """GetScopes omits the onvif://www.onvif.org/Profile/Streaming scope."""
     hide_snapshot_capability: bool = False
     """Media capabilities say SnapshotUri=false although GetSnapshotUri works."""
+    service_caps_fault: str | None = None
+    """The service of this name (registry name: ``imaging``, ``media2``...) answers
+    GetServiceCapabilities with env:Receiver/ter:ActionNotSupported."""
+    services_caps_differ: bool = False
+    """GetServices(IncludeCapability=true) gives Media2 capabilities with Rotation and OSD the
+    opposite of what Media2 GetServiceCapabilities says."""
+    capabilities_omit_category: str | None = None
+    """GetCapabilities leaves out this category although GetServices lists its service (All
+    omits it; asked for alone, it is a NoSuchService fault)."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,10 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     # codecs
     "codecs.check_codec_honesty": lambda f: f([]),
     "codecs.check_h265_stream": lambda f: f(None, 0, 0, None, (1280, 720), 1),
+    # capabilities
+    "capabilities.check_capabilities_consistent": lambda f: f({}, []),
+    "capabilities.check_legacy_capabilities": lambda f: f([], {}, {}),
+    "capabilities.check_service_capabilities": lambda f: f([]),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),

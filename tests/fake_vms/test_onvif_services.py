@@ -474,6 +474,43 @@ def test_knob_capabilities_media_path(start_device: Callable[..., Device]) -> No
     )
 
 
+TIMG = "http://www.onvif.org/ver20/imaging/wsdl"
+TR2 = "http://www.onvif.org/ver20/media/wsdl"
+
+
+def test_knob_service_caps_fault(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(service_caps_fault="imaging"))
+    body = f'<GetServiceCapabilities xmlns="{TIMG}"/>'
+    reply = device.post(body, service="imaging", auth=device.digest)
+    assert reply.status_code == 500
+    assert subcodes(reply)[:2] == [f"{{{ENV}}}Receiver", f"{{{TER}}}ActionNotSupported"]
+    caps = device.call(f'<GetServiceCapabilities xmlns="{TR2}"/>', "media2")
+    assert caps.find(f"{{{TR2}}}Capabilities") is not None  # every other service answers
+
+
+def test_knob_services_caps_differ(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(services_caps_differ=True))
+    body = "<tds:GetServices><tds:IncludeCapability>true</tds:IncludeCapability></tds:GetServices>"
+    listed = device.call(body).find(f".//{{{TR2}}}Capabilities")
+    own = device.call(f'<GetServiceCapabilities xmlns="{TR2}"/>', "media2").find(
+        f"{{{TR2}}}Capabilities"
+    )
+    assert (listed.get("Rotation"), listed.get("OSD")) == ("true", "false")
+    assert (own.get("Rotation"), own.get("OSD")) == ("false", "true")
+
+
+def test_knob_capabilities_omit_category(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(capabilities_omit_category="Imaging"))
+    caps = device.call("<tds:GetCapabilities/>")
+    assert caps.find(".//tt:Imaging", NS) is None
+    assert caps.find(".//tt:Media", NS) is not None
+    reply = device.post(
+        "<tds:GetCapabilities><tds:Category>Imaging</tds:Category></tds:GetCapabilities>",
+        auth=device.digest,
+    )
+    assert f"{{{TER}}}NoSuchService" in subcodes(reply)
+
+
 def test_knob_identity_blank(start_device: Callable[..., Device]) -> None:
     device = start_device(with_knobs(identity_blank=True))
     info = device.call("<tds:GetDeviceInformation/>")
