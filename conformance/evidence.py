@@ -117,6 +117,9 @@ class Evidence:
             name_of = getattr(exchange, "operation", None) or getattr(exchange, "method", None)
             if isinstance(name_of, str) and name_of:
                 self.exercised(name_of)
+                service = _service_of_client(getattr(exchange, "service", None))
+                if service:
+                    self.exercised(f"{service}:{name_of}")
         if exchanges:
             self.attach_text(name, "\n\n".join(format_exchange(x) for x in exchanges))
 
@@ -166,6 +169,18 @@ class Evidence:
             "files": [f.to_dict() for f in self.files],
             "operations": list(self.operations),
         }
+
+
+def _service_of_client(client_key: Any) -> str | None:
+    """The ONVIF service (``media2``) of an ONVIF client's service key (``media2``,
+    ``pullpoint``...), so a verdict names operations as ONVIF coverage qualifies them."""
+    if not isinstance(client_key, str):
+        return None
+    from conformance.clients.wsdl import SERVICES
+    from conformance.coverage.services import SERVICE_OF_NAMESPACE, namespace_of_binding
+
+    spec = SERVICES.get(client_key)
+    return SERVICE_OF_NAMESPACE.get(namespace_of_binding(spec.binding)) if spec else None
 
 
 def format_exchange(exchange: Any) -> str:

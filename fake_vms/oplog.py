@@ -19,6 +19,7 @@ class Operation:
     operation: str  # e.g. "GetDeviceInformation", "DESCRIBE", "GET /snapshot.jpg"
     authenticated: bool
     outcome: str  # e.g. "200", "401", "fault:ter:NotAuthorized"
+    namespace: str = ""  # the ONVIF service's namespace, for SOAP operations
 
 
 class OperationLog:
@@ -30,9 +31,15 @@ class OperationLog:
         self._limit = limit
 
     def record(
-        self, device: str, protocol: str, operation: str, authenticated: bool, outcome: str
+        self,
+        device: str,
+        protocol: str,
+        operation: str,
+        authenticated: bool,
+        outcome: str,
+        namespace: str = "",
     ) -> None:
-        op = Operation(time.time(), device, protocol, operation, authenticated, outcome)
+        op = Operation(time.time(), device, protocol, operation, authenticated, outcome, namespace)
         with self._lock:
             self._ops.append(op)
             if len(self._ops) > self._limit:

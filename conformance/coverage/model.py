@@ -4,8 +4,9 @@ Citing a test case ID on a requirement is not implementing it. An applicable cas
 implemented only when the requirements that cite it, each shown failing on a persona in the
 self-test, together exercised every operation of the case's procedure on the known-good camera
 (in their verdicts' evidence, served by the simulator: see
-:mod:`conformance.coverage.observed`). Everything else is "not implemented yet", with why, so a
-reader sees the gap rather than a percentage.
+:mod:`conformance.coverage.observed`), an operation that several services declare counting
+only from the case's own service (:mod:`conformance.coverage.services`). Everything else is
+"not implemented yet", with why, so a reader sees the gap rather than a percentage.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enum import StrEnum
 
 from conformance.coverage.catalogue import DeviceTestCase
 from conformance.coverage.observed import ObservedRecord
+from conformance.coverage.services import needed_name
 
 ONVIF_PROFILES = ("S", "T", "G")
 
@@ -98,13 +100,13 @@ def _status(
         why = f"cited by {', '.join(cited_by)}, which no persona has been shown to break"
         return CaseStatus(case, Status.NOT_IMPLEMENTED, tuple(cited_by), why)
     exercised = set().union(*(record.of(rid).operations for rid in broken))
-    missing = [op for op in case.operations if op not in exercised]
+    needed = [needed_name(case.spec, op) for op in case.operations]
+    missing = [op for op in needed if op not in exercised]
     if missing:
         why = (
             f"cited by {', '.join(cited_by)}, but the self-test never saw "
             f"{'it' if len(broken) == 1 else 'them'} exercise {', '.join(missing)}"
         )
         return CaseStatus(case, Status.NOT_IMPLEMENTED, tuple(cited_by), why)
-    needed = set(case.operations)
-    implementing = tuple(rid for rid in broken if record.of(rid).operations & needed)
+    implementing = tuple(rid for rid in broken if record.of(rid).operations & set(needed))
     return CaseStatus(case, Status.IMPLEMENTED, implementing, "")

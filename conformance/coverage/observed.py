@@ -35,7 +35,14 @@ TUNNEL_PREFIX = "GET /rtsp-over-http/"
 def served_operations(entries: Iterable[Any]) -> set[str]:
     """The operation names of a simulator's log entries (``fake_vms.oplog.Operation``), with
     any plain HTTP GET (not the RTSP tunnel's) also named as ONVIF's test cases name it."""
+    from conformance.coverage.services import qualified
+
+    entries = list(entries)
     served = {entry.operation for entry in entries}
+    for entry in entries:  # SOAP operations also by service: media2:GetProfiles
+        name = qualified(getattr(entry, "namespace", ""), entry.operation)
+        if name:
+            served.add(name)
     if any(
         entry.protocol == "http"
         and entry.operation.startswith("GET ")

@@ -20,7 +20,9 @@ A case is **applicable** when it tests a mandatory or conditional feature of Pro
 An applicable case is **implemented** only when the requirements citing it have each been shown
 failing on a persona in the self-test (`cctv-conformance selftest`), and together exercised every
 operation of the case's procedure on the known-good simulated camera: the operation is in the
-evidence transcripts of the requirement's verdict and in the simulator's operation log. Citing
+evidence transcripts of the requirement's verdict and in the simulator's operation log (an
+operation several services declare, such as GetServiceCapabilities, only from the service the
+case's specification is about). Citing
 an ID on a coarse requirement does not count; "not implemented yet" says what is missing.
 Every self-test run checks that the observed record claims nothing the run did not see.
 """

@@ -171,9 +171,9 @@ class OnvifServer:
                 REQUEST_PATH.reset(path)
         except soap.SoapFault as fault:
             await self._next_tick()
-            return self._fault(operation, decision.authenticated, fault)
+            return self._fault(operation, decision.authenticated, fault, namespace)
         await self._next_tick()
-        self._record(operation, decision.authenticated, "200")
+        self._record(operation, decision.authenticated, "200", namespace)
         return Response(200, self._shaper.reply(operation, body), soap.CONTENT_TYPE)
 
     async def _next_tick(self) -> None:
@@ -213,14 +213,18 @@ class OnvifServer:
             headers={"WWW-Authenticate": self._auth.challenge()},
         )
 
-    def _fault(self, operation: str, authenticated: bool, fault: soap.SoapFault) -> Response:
-        self._record(operation, authenticated, fault.outcome)
+    def _fault(
+        self, operation: str, authenticated: bool, fault: soap.SoapFault, namespace: str = ""
+    ) -> Response:
+        self._record(operation, authenticated, fault.outcome, namespace)
         status = 200 if self.camera.knobs.faults_http_200 else fault.http_status
         body = self._shaper.reply(operation, soap.fault_envelope(fault))
         return Response(status, body, soap.CONTENT_TYPE)
 
-    def _record(self, operation: str, authenticated: bool, outcome: str) -> None:
-        self.oplog.record(self.camera.name, "onvif", operation, authenticated, outcome)
+    def _record(
+        self, operation: str, authenticated: bool, outcome: str, namespace: str = ""
+    ) -> None:
+        self.oplog.record(self.camera.name, "onvif", operation, authenticated, outcome, namespace)
 
     async def _snapshot(self, request: Request) -> Response:
         """The snapshot URL uses HTTP Digest like the services (ONVIF Media 5.4)."""

@@ -52,7 +52,7 @@ def test_exercised_and_broken_counts_and_names_the_requirements() -> None:
     case = _case("DEVICE-1-1-1", "GetServices", "GetServiceCapabilities")
     record = _record(
         R1=({"GetServices"}, {"persona-a"}),
-        R2=({"GetServiceCapabilities", "GetCapabilities"}, {"persona-b"}),
+        R2=({"device:GetServiceCapabilities", "GetCapabilities"}, {"persona-b"}),
         R3=({"GetDeviceInformation"}, {"persona-c"}),
     )
     citations = {"R1": ("DEVICE-1-1-1",), "R2": ("DEVICE-1-1-1",), "R3": ("DEVICE-1-1-1",)}
@@ -149,3 +149,29 @@ def test_served_names_plain_http_gets_as_onvif_does_but_not_the_tunnel() -> None
     assert served_operations(tunnel) == {"GET /rtsp-over-http/stream1", "DESCRIBE"}
     snapshot = [*tunnel, entry("http", "GET /onvif/snapshot")]
     assert "HTTP GET" in served_operations(snapshot)
+
+
+def test_an_operation_several_services_declare_counts_only_from_the_cases_service() -> None:
+    """A Receiver case is not exercised because the Media service answered the same name."""
+    receiver = DeviceTestCase(
+        "RECEIVER-1-1-1", "t", "Receiver", ("G",), True, "", ("GetServiceCapabilities",)
+    )
+    ptz = DeviceTestCase("PTZ-1-1-1", "t", "PTZ", ("S",), True, "", ("GetProfiles",))
+    record = _record(
+        R1=({"GetServiceCapabilities", "media:GetServiceCapabilities"}, {"p"}),
+        R2=({"GetProfiles", "media2:GetProfiles"}, {"p"}),
+    )
+    citations = {"R1": ("RECEIVER-1-1-1",), "R2": ("PTZ-1-1-1",)}
+    first, second = classify([receiver, ptz], citations, record).statuses
+    assert first.status is Status.NOT_IMPLEMENTED
+    assert "receiver:GetServiceCapabilities" in first.why
+    assert second.status is Status.IMPLEMENTED  # PTZ declares no GetProfiles: any service's
+
+
+def test_served_qualifies_soap_operations_by_their_service() -> None:
+    from conformance.coverage.observed import served_operations
+    from fake_vms.oplog import Operation
+
+    media2 = "http://www.onvif.org/ver20/media/wsdl"
+    entry = Operation(0.0, "cam", "onvif", "GetProfiles", True, "200", media2)
+    assert served_operations([entry]) == {"GetProfiles", "media2:GetProfiles"}
