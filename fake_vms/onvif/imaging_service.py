@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from fake_vms.onvif.media_service import VIDEO_SOURCE_TOKEN
-from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
+from fake_vms.onvif.soap import (
+    Operation,
+    SoapFault,
+    child_text,
+    element,
+    invalid_arg_val,
+    sub,
+)
 from fake_vms.site import CameraConfig
 
 RANGES: dict[str, tuple[float, float]] = {
@@ -55,7 +62,7 @@ class ImagingService:
         return response
 
     def get_imaging_settings(self, request: etree._Element) -> etree._Element:
-        _require_source(request)
+        _require_source(request, self.camera)
         response = element("timg:GetImagingSettingsResponse")
         settings = sub(response, "timg:ImagingSettings")
         for name in ("Brightness", "ColorSaturation", "Contrast"):
@@ -71,7 +78,7 @@ class ImagingService:
         return RANGES[name]
 
     def get_options(self, request: etree._Element) -> etree._Element:
-        _require_source(request)
+        _require_source(request, self.camera)
         response = element("timg:GetOptionsResponse")
         options = sub(response, "timg:ImagingOptions")
         for name in ("Brightness", "ColorSaturation", "Contrast"):
@@ -83,7 +90,7 @@ class ImagingService:
 
     def set_imaging_settings(self, request: etree._Element) -> etree._Element:
         """Only the settings present change; all are validated before any is applied."""
-        _require_source(request)
+        _require_source(request, self.camera)
         settings = next(
             (
                 c
@@ -125,14 +132,16 @@ class ImagingService:
 
     def get_move_options(self, request: etree._Element) -> etree._Element:
         """No focus motor: an empty MoveOptions says so."""
-        _require_source(request)
+        _require_source(request, self.camera)
         response = element("timg:GetMoveOptionsResponse")
         sub(response, "timg:MoveOptions")
         return response
 
 
-def _require_source(request: etree._Element) -> None:
+def _require_source(request: etree._Element, camera: CameraConfig) -> None:
     if child_text(request, "VideoSourceToken") != VIDEO_SOURCE_TOKEN:
+        if camera.knobs.imaging_wrong_fault:
+            raise SoapFault("Receiver", ("ActionNotSupported",), "Optional Action Not Implemented")
         raise invalid_arg_val("NoSource", "The requested video source does not exist")
 
 

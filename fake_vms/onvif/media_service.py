@@ -57,6 +57,7 @@ class MediaService:
             "GetProfile": self.get_profile,
             "GetVideoSources": self.get_video_sources,
             "GetVideoSourceConfigurations": self.get_video_source_configurations,
+            "GetVideoSourceConfiguration": self.get_video_source_configuration,
             "GetVideoEncoderConfigurations": self.get_video_encoder_configurations,
             "GetVideoEncoderConfiguration": self.get_video_encoder_configuration,
             "GetVideoEncoderConfigurationOptions": self.get_video_encoder_configuration_options,
@@ -93,7 +94,13 @@ class MediaService:
         return response
 
     def get_profile(self, request: etree._Element) -> etree._Element:
-        token = _require_profile(request, self._profile_tokens())
+        tokens = self._profile_tokens()
+        if self.camera.knobs.media_invalid_token_accepted and (
+            child_text(request, "ProfileToken") not in tokens
+        ):
+            token = tokens[0]  # the quirk: a token never issued gets the first profile
+        else:
+            token = _require_profile(request, tokens)
         response = element("trt:GetProfileResponse")
         self._profile(sub(response, "trt:Profile", token=token, fixed=True))
         return response
@@ -113,6 +120,13 @@ class MediaService:
     def get_video_source_configurations(self, _request: etree._Element) -> etree._Element:
         response = element("trt:GetVideoSourceConfigurationsResponse")
         self._video_source_configuration(sub(response, "trt:Configurations", token=VSC_TOKEN))
+        return response
+
+    def get_video_source_configuration(self, request: etree._Element) -> etree._Element:
+        if child_text(request, "ConfigurationToken") != VSC_TOKEN:
+            raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
+        response = element("trt:GetVideoSourceConfigurationResponse")
+        self._video_source_configuration(sub(response, "trt:Configuration", token=VSC_TOKEN))
         return response
 
     def get_video_encoder_configurations(self, _request: etree._Element) -> etree._Element:

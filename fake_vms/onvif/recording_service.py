@@ -18,7 +18,8 @@ RETENTION_S = 600.0
 
 
 class RecordingService:
-    """GetRecordings, GetRecordingJobs, GetRecordingJobState, GetRecordingOptions."""
+    """GetRecordings, GetRecordingConfiguration, GetTrackConfiguration, GetRecordingJobs,
+    GetRecordingJobConfiguration, GetRecordingJobState, GetRecordingOptions."""
 
     def __init__(self, context: ServiceContext) -> None:
         self.camera = context.camera
@@ -29,7 +30,10 @@ class RecordingService:
         return {
             "GetServiceCapabilities": self.get_service_capabilities,
             "GetRecordings": self.get_recordings,
+            "GetRecordingConfiguration": self.get_recording_configuration,
+            "GetTrackConfiguration": self.get_track_configuration,
             "GetRecordingJobs": self.get_recording_jobs,
+            "GetRecordingJobConfiguration": self.get_recording_job_configuration,
             "GetRecordingJobState": self.get_recording_job_state,
             "GetRecordingOptions": self.get_recording_options,
         }
@@ -56,26 +60,56 @@ class RecordingService:
             return response
         item = sub(response, "trc:RecordingItem")
         sub(item, "tt:RecordingToken", self.recording.token)
-        configuration = sub(item, "tt:Configuration")
-        self.recording.source(configuration, "tt:Source")
-        sub(configuration, "tt:Content", "continuous recording")
-        sub(configuration, "tt:MaximumRetentionTime", seconds_duration(RETENTION_S))
+        self._recording_configuration(sub(item, "tt:Configuration"))
         track = sub(sub(item, "tt:Tracks"), "tt:Track")
         sub(track, "tt:TrackToken", VIDEO_TRACK)
-        track_configuration = sub(track, "tt:Configuration")
-        sub(track_configuration, "tt:TrackType", "Video")
-        sub(track_configuration, "tt:Description", "video")
+        _track_configuration(sub(track, "tt:Configuration"))
+        return response
+
+    def get_recording_configuration(self, request: etree._Element) -> etree._Element:
+        self._require_recording(request)
+        response = element("trc:GetRecordingConfigurationResponse")
+        self._recording_configuration(sub(response, "trc:RecordingConfiguration"))
+        return response
+
+    def get_track_configuration(self, request: etree._Element) -> etree._Element:
+        self._require_recording(request)
+        token = child_text(request, "TrackToken")
+        if token != VIDEO_TRACK:
+            raise invalid_arg_val("NoTrack", f"No track {token!r} in the recording")
+        response = element("trc:GetTrackConfigurationResponse")
+        _track_configuration(sub(response, "trc:TrackConfiguration"))
         return response
 
     def get_recording_jobs(self, _request: etree._Element) -> etree._Element:
         response = element("trc:GetRecordingJobsResponse")
         item = sub(response, "trc:JobItem")
         sub(item, "tt:JobToken", self.job_token)
-        configuration = sub(item, "tt:JobConfiguration")
+        self._job_configuration(sub(item, "tt:JobConfiguration"))
+        return response
+
+    def get_recording_job_configuration(self, request: etree._Element) -> etree._Element:
+        token = child_text(request, "JobToken")
+        if token != self.job_token:
+            raise invalid_arg_val("NoRecordingJob", f"No recording job {token!r}")
+        response = element("trc:GetRecordingJobConfigurationResponse")
+        self._job_configuration(sub(response, "trc:JobConfiguration"))
+        return response
+
+    def _require_recording(self, request: etree._Element) -> None:
+        token = child_text(request, "RecordingToken")
+        if token != self.recording.token or self.recording.current() is None:
+            raise invalid_arg_val("NoRecording", f"No recording with token {token!r}")
+
+    def _recording_configuration(self, configuration: etree._Element) -> None:
+        self.recording.source(configuration, "tt:Source")
+        sub(configuration, "tt:Content", "continuous recording")
+        sub(configuration, "tt:MaximumRetentionTime", seconds_duration(RETENTION_S))
+
+    def _job_configuration(self, configuration: etree._Element) -> None:
         sub(configuration, "tt:RecordingToken", self.recording.token)
         sub(configuration, "tt:Mode", "Active")
         sub(configuration, "tt:Priority", 1)
-        return response
 
     def get_recording_job_state(self, request: etree._Element) -> etree._Element:
         token = child_text(request, "JobToken")
@@ -96,3 +130,8 @@ class RecordingService:
         sub(options, "trc:Job", Spare=0, CompatibleSources="")
         sub(options, "trc:Track", SpareTotal=0, SpareVideo=0, SpareAudio=0, SpareMetadata=0)
         return response
+
+
+def _track_configuration(configuration: etree._Element) -> None:
+    sub(configuration, "tt:TrackType", "Video")
+    sub(configuration, "tt:Description", "video")

@@ -200,4 +200,14 @@ PERSONAS: tuple[Persona, ...] = (
         "to the legacy call): the failure ONVIF's DEVICE-1-1-10 IMAGING CAPABILITIES looks for",
         knobs=Knobs(capabilities_omit_category="Imaging"),
     ),
+    Persona(
+        "invalid-token-accepted",
+        "Media GetProfile given a profile token the device never issued returns the first "
+        "profile instead of the fault env:Sender/ter:InvalidArgVal/ter:NoProfile",
+        ("ONVIF-FAULT-MEDIA-01",),
+        "Firmware that looks profiles up leniently and falls back to the default profile (seen "
+        "in the field: clients that cache a stale token are silently handed another stream); "
+        "what ONVIF's '... INVALID TOKEN' media test cases look for",
+        knobs=Knobs(media_invalid_token_accepted=True),
+    ),
 )

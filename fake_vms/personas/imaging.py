@@ -37,4 +37,14 @@ PERSONAS: tuple[Persona, ...] = (
         "Hikvision NVRs call GetOSDOptions and treat 'unsupported' as offline: AlexxIT/go2rtc#1299",
         knobs=Knobs(osd_options_unsupported=True),
     ),
+    Persona(
+        "imaging-wrong-fault",
+        "Imaging answers a VideoSourceToken the device never issued with env:Receiver/"
+        "ter:ActionNotSupported instead of env:Sender/ter:InvalidArgVal/ter:NoSource",
+        ("ONVIF-FAULT-IMAGING-01",),
+        "A generic 'not supported' fault for every failed lookup, so a client cannot tell a "
+        "wrong token from a missing feature: what ONVIF's IMAGING-1-1-10 and the other "
+        "'INVALID VIDEOSOURCETOKEN' test cases look for",
+        knobs=Knobs(imaging_wrong_fault=True),
+    ),
 )

@@ -68,6 +68,9 @@ class MediaKnobs:
 
     profiles_without_vsc: bool = False
     """Media profiles carry no VideoSourceConfiguration."""
+    media_invalid_token_accepted: bool = False
+    """Media GetProfile given a profile token the device never issued returns its first profile
+    instead of the fault env:Sender/ter:InvalidArgVal/ter:NoProfile."""
     encoder_list_size: tuple[int, int] | None = None
     """GetVideoEncoderConfigurations reports this resolution, disagreeing with the profile."""
     stream_uri_host: str | None = None

@@ -17,3 +17,6 @@ class ImagingKnobs:
     """CreateOSD answers with a token but the OSD is never created."""
     osd_options_unsupported: bool = False
     """GetOSDOptions is answered with ter:ActionNotSupported (the other OSD operations work)."""
+    imaging_wrong_fault: bool = False
+    """An unknown VideoSourceToken is answered env:Receiver/ter:ActionNotSupported instead of
+    env:Sender/ter:InvalidArgVal/ter:NoSource."""

@@ -45,3 +45,6 @@ class RecordingKnobs:
     replay_gap_papered_over: bool = False
     """Replay runs across a recording gap without setting the E flag on the last access unit
     before it."""
+    search_token_ignored: bool = False
+    """GetRecordingSearchResults given a search token the device never issued returns an empty,
+    completed result list instead of ter:InvalidToken (an expired session still gets the fault)."""

@@ -146,4 +146,15 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(search_info_time_offset_s=3600.0),
         camera_overrides=RECORDING_CAMERA,
     ),
+    Persona(
+        "search-token-ignored",
+        "GetRecordingSearchResults given a search token the device never issued returns an "
+        "empty, completed result list instead of env:Sender/ter:InvalidArgVal/ter:InvalidToken",
+        ("ONVIF-FAULT-G-01",),
+        "Q30 Profile G: search sessions looked up leniently, so a client's mistake reads as 'no "
+        "recordings'; what ONVIF's SEARCH-2-1-10 GET RECORDING SEARCH RESULTS WITH INVALID "
+        "SEARCHTOKEN looks for",
+        knobs=Knobs(search_token_ignored=True),
+        camera_overrides=RECORDING_CAMERA,
+    ),
 )

@@ -36,6 +36,8 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "capabilities.check_capabilities_consistent": lambda f: f({}, []),
     "capabilities.check_legacy_capabilities": lambda f: f([], {}, {}),
     "capabilities.check_service_capabilities": lambda f: f([]),
+    # faults
+    "faults.check_invalid_tokens": lambda f: f([]),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),
@@ -151,6 +153,7 @@ EXEMPT: dict[str, str] = {
     "device.check_fault_status": "judges the status of a fault already received, not a reply",
     "device.check_bad_credentials": REFUSAL,
     "device.check_refused": REFUSAL,
+    "faults.check_invalid_token": REFUSAL,
     "security.check_no_basic": REFUSAL,
     "security.check_privilege": REFUSAL,
     "security.check_replay_rejected": REFUSAL,

@@ -70,6 +70,11 @@ REQUESTS: list[tuple[str, str]] = [
     (TRT, "<trt:GetProfile><trt:ProfileToken>profile_1</trt:ProfileToken></trt:GetProfile>"),
     (TRT, "<trt:GetVideoSources/>"),
     (TRT, "<trt:GetVideoSourceConfigurations/>"),
+    (
+        TRT,
+        "<trt:GetVideoSourceConfiguration><trt:ConfigurationToken>vsc_1"
+        "</trt:ConfigurationToken></trt:GetVideoSourceConfiguration>",
+    ),
     (TRT, "<trt:GetVideoEncoderConfigurations/>"),
     (
         TRT,

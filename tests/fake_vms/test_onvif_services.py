@@ -511,6 +511,71 @@ def test_knob_capabilities_omit_category(start_device: Callable[..., Device]) ->
     assert f"{{{TER}}}NoSuchService" in subcodes(reply)
 
 
+UNKNOWN = "cctv-conformance-nonexistent-0123456789abcdef"
+INVALID_ARG_VAL = [f"{{{ENV}}}Sender", f"{{{TER}}}InvalidArgVal"]
+
+
+def test_unknown_media_and_imaging_tokens_get_their_fault(device: Device) -> None:
+    """ONVIF-FAULT-MEDIA-01 and -IMAGING-01 on the wire (the known-good camera)."""
+    asked = [
+        (f"<trt:GetProfile><trt:ProfileToken>{UNKNOWN}</trt:ProfileToken></trt:GetProfile>",
+         "media", "NoProfile"),
+        ("<trt:GetVideoSourceConfiguration><trt:ConfigurationToken>"
+         f"{UNKNOWN}</trt:ConfigurationToken></trt:GetVideoSourceConfiguration>",
+         "media", "NoConfig"),
+        (f'<GetProfiles xmlns="{TR2}"><Token>{UNKNOWN}</Token></GetProfiles>',
+         "media2", "NoProfile"),
+        (f'<GetVideoSourceConfigurations xmlns="{TR2}"><ConfigurationToken>{UNKNOWN}'
+         "</ConfigurationToken></GetVideoSourceConfigurations>", "media2", "NoConfig"),
+        (f'<GetImagingSettings xmlns="{TIMG}"><VideoSourceToken>{UNKNOWN}</VideoSourceToken>'
+         "</GetImagingSettings>", "imaging", "NoSource"),
+        (f'<GetOptions xmlns="{TIMG}"><VideoSourceToken>{UNKNOWN}</VideoSourceToken>'
+         "</GetOptions>", "imaging", "NoSource"),
+    ]  # fmt: skip
+    for body, service, subcode in asked:
+        reply = device.post(body, service=service, auth=device.digest)
+        assert reply.status_code in (400, 500), body
+        assert subcodes(reply) == [*INVALID_ARG_VAL, f"{{{TER}}}{subcode}"], body
+
+
+def test_media_get_video_source_configuration(device: Device) -> None:
+    listed = device.call("<trt:GetVideoSourceConfigurations/>", "media")
+    token = listed.find("trt:Configurations", NS).get("token")
+    body = (
+        "<trt:GetVideoSourceConfiguration><trt:ConfigurationToken>"
+        f"{token}</trt:ConfigurationToken></trt:GetVideoSourceConfiguration>"
+    )
+    configuration = device.call(body, "media").find("trt:Configuration", NS)
+    assert configuration.get("token") == token
+    assert configuration.find("tt:SourceToken", NS) is not None
+
+
+def test_knob_media_invalid_token_accepted(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(media_invalid_token_accepted=True))
+    body = f"<trt:GetProfile><trt:ProfileToken>{UNKNOWN}</trt:ProfileToken></trt:GetProfile>"
+    profile = device.call(body, "media").find("trt:Profile", NS)
+    listed = device.call("<trt:GetProfiles/>", "media").find("trt:Profiles", NS)
+    assert profile.get("token") == listed.get("token")  # the first profile, not a fault
+    stream = (
+        "<trt:GetStreamUri><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport>"
+        "<tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>"
+        f"<trt:ProfileToken>{UNKNOWN}</trt:ProfileToken></trt:GetStreamUri>"
+    )
+    reply = device.post(stream, service="media", auth=device.digest)
+    assert f"{{{TER}}}NoProfile" in subcodes(reply)  # only GetProfile has the quirk
+
+
+def test_knob_imaging_wrong_fault(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(imaging_wrong_fault=True))
+    body = (
+        f'<GetImagingSettings xmlns="{TIMG}"><VideoSourceToken>{UNKNOWN}</VideoSourceToken>'
+        "</GetImagingSettings>"
+    )
+    reply = device.post(body, service="imaging", auth=device.digest)
+    assert reply.status_code == 500
+    assert subcodes(reply) == [f"{{{ENV}}}Receiver", f"{{{TER}}}ActionNotSupported"]
+
+
 def test_knob_identity_blank(start_device: Callable[..., Device]) -> None:
     device = start_device(with_knobs(identity_blank=True))
     info = device.call("<tds:GetDeviceInformation/>")

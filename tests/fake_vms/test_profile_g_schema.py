@@ -83,6 +83,21 @@ def _requests(token: str, start: datetime, end: datetime) -> list[tuple[str, str
             f"<tse:GetMediaAttributes><tse:RecordingTokens>{token}</tse:RecordingTokens>"
             f"<tse:Time>{t0}</tse:Time></tse:GetMediaAttributes>",
         ),
+        (
+            TRC,
+            f"<trc:GetRecordingConfiguration><trc:RecordingToken>{token}"
+            "</trc:RecordingToken></trc:GetRecordingConfiguration>",
+        ),
+        (
+            TRC,
+            f"<trc:GetTrackConfiguration><trc:RecordingToken>{token}</trc:RecordingToken>"
+            "<trc:TrackToken>VIDEO001</trc:TrackToken></trc:GetTrackConfiguration>",
+        ),
+        (
+            TRC,
+            f"<trc:GetRecordingJobConfiguration><trc:JobToken>job-{token[4:]}</trc:JobToken>"
+            "</trc:GetRecordingJobConfiguration>",
+        ),
         (TRP, "<trp:GetServiceCapabilities/>"),
         (
             TRP,
@@ -138,6 +153,8 @@ def test_profile_g_responses_are_schema_valid(name: str, sites: dict) -> None:
     now = datetime.now(UTC)
     start, end = now - timedelta(seconds=1.2), now
     for namespace, body in _requests(token, start, end):
+        if namespace == TRC and camera.knobs.recording_service_missing:
+            continue  # that persona offers no Recording Control service
         reply = _call(camera, device, namespace, body)
         for nested in reply.iterfind(f"{{{namespace}}}Capabilities"):
             _assert_valid(namespace, _as_response(nested))
@@ -173,3 +190,98 @@ def test_profile_g_responses_are_schema_valid(name: str, sites: dict) -> None:
             reply = _call(camera, device, TRC, body)
             for nested in reply.iterfind(f"{{{TRC}}}Capabilities"):
                 _assert_valid(TRC, _as_response(nested))
+
+
+UNKNOWN = "cctv-conformance-nonexistent-0123456789abcdef"
+
+
+def _fault(camera: CameraConfig, device: dict, namespace: str, body: str) -> list[str]:
+    """The fault's Code and Subcode values (Clark notation) of a request that must fail."""
+    base = device["onvif_url"].rsplit("/onvif/", 1)[0]
+    reply = requests.post(
+        base + PATHS[namespace],
+        data=_envelope(body),
+        timeout=5,
+        auth=HTTPDigestAuth(camera.username, camera.password),
+    )
+    assert reply.status_code in (400, 500), (body, reply.text)
+    values = etree.fromstring(reply.content).iterfind(f".//{{{ENV}}}Code//{{{ENV}}}Value")
+    codes = []
+    for value in values:
+        prefix, local = value.text.split(":")
+        codes.append(f"{{{value.nsmap[prefix]}}}{local}")
+    return codes
+
+
+TER = "http://www.onvif.org/ver10/error"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "body", "subcode"),
+    [
+        (TRC, f"<trc:GetRecordingConfiguration><trc:RecordingToken>{UNKNOWN}"
+              "</trc:RecordingToken></trc:GetRecordingConfiguration>", "NoRecording"),
+        (TRC, f"<trc:GetTrackConfiguration><trc:RecordingToken>{UNKNOWN}</trc:RecordingToken>"
+              f"<trc:TrackToken>{UNKNOWN}</trc:TrackToken></trc:GetTrackConfiguration>",
+              "NoRecording"),
+        (TRC, "<trc:GetTrackConfiguration><trc:RecordingToken>rec-rec-cam</trc:RecordingToken>"
+              f"<trc:TrackToken>{UNKNOWN}</trc:TrackToken></trc:GetTrackConfiguration>",
+              "NoTrack"),
+        (TRC, f"<trc:GetRecordingJobConfiguration><trc:JobToken>{UNKNOWN}</trc:JobToken>"
+              "</trc:GetRecordingJobConfiguration>", "NoRecordingJob"),
+        (TRC, f"<trc:GetRecordingJobState><trc:JobToken>{UNKNOWN}</trc:JobToken>"
+              "</trc:GetRecordingJobState>", "NoRecordingJob"),
+        (TSE, f"<tse:GetRecordingSearchResults><tse:SearchToken>{UNKNOWN}</tse:SearchToken>"
+              "</tse:GetRecordingSearchResults>", "InvalidToken"),
+        (TSE, f"<tse:GetEventSearchResults><tse:SearchToken>{UNKNOWN}</tse:SearchToken>"
+              "</tse:GetEventSearchResults>", "InvalidToken"),
+        (TSE, f"<tse:EndSearch><tse:SearchToken>{UNKNOWN}</tse:SearchToken></tse:EndSearch>",
+              "InvalidToken"),
+        (TRP, "<trp:GetReplayUri><trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
+              "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trp:StreamSetup>"
+              f"<trp:RecordingToken>{UNKNOWN}</trp:RecordingToken></trp:GetReplayUri>",
+              "NoRecording"),
+    ],
+)  # fmt: skip
+def test_unknown_tokens_get_their_fault(
+    namespace: str, body: str, subcode: str, sites: dict
+) -> None:
+    """ONVIF-FAULT-G-01 on the wire: env:Sender/ter:InvalidArgVal/<the fault table's subcode>."""
+    camera, device = sites["rec-cam"]
+    assert _fault(camera, device, namespace, body) == [
+        f"{{{ENV}}}Sender",
+        f"{{{TER}}}InvalidArgVal",
+        f"{{{TER}}}{subcode}",
+    ]
+
+
+def test_knob_search_token_ignored(sites: dict) -> None:
+    """A search token never issued is an empty, completed search; an ended one still faults."""
+    camera, device = sites["rec-search-token-ignored"]
+    reply = _call(
+        camera,
+        device,
+        TSE,
+        f"<tse:GetRecordingSearchResults><tse:SearchToken>{UNKNOWN}</tse:SearchToken>"
+        "</tse:GetRecordingSearchResults>",
+    )
+    result_list = reply.find(f"{{{TSE}}}ResultList")
+    assert result_list.findtext(f"{{{TT}}}SearchState") == "Completed"
+    assert result_list.find(f"{{{TT}}}RecordingInformation") is None
+    found = _call(
+        camera,
+        device,
+        TSE,
+        "<tse:FindRecordings><tse:KeepAliveTime>PT10S</tse:KeepAliveTime></tse:FindRecordings>",
+    ).findtext(f"{{{TSE}}}SearchToken")
+    _call(
+        camera,
+        device,
+        TSE,
+        f"<tse:EndSearch><tse:SearchToken>{found}</tse:SearchToken></tse:EndSearch>",
+    )
+    stale = (
+        f"<tse:GetRecordingSearchResults><tse:SearchToken>{found}</tse:SearchToken>"
+        "</tse:GetRecordingSearchResults>"
+    )
+    assert _fault(camera, device, TSE, stale)[-1] == f"{{{TER}}}InvalidToken"

@@ -1,0 +1,1 @@
+"""Conformance tests: faults domain (requests with tokens the device never issued)."""
