@@ -61,6 +61,7 @@ class MediaService:
             "GetVideoEncoderConfigurations": self.get_video_encoder_configurations,
             "GetVideoEncoderConfiguration": self.get_video_encoder_configuration,
             "GetVideoEncoderConfigurationOptions": self.get_video_encoder_configuration_options,
+            "GetVideoSourceConfigurationOptions": self.get_video_source_configuration_options,
             "GetStreamUri": self.get_stream_uri,
             "GetSnapshotUri": self.get_snapshot_uri,
         }
@@ -145,22 +146,49 @@ class MediaService:
 
     def get_video_encoder_configuration_options(self, request: etree._Element) -> etree._Element:
         configuration = child_text(request, "ConfigurationToken")
-        if configuration not in (None, VEC_TOKEN):
+        if configuration not in (None, VEC_TOKEN, "vec_h265"):
             raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
         profile = child_text(request, "ProfileToken")
-        if profile not in (None, PROFILE_TOKEN):
+        if profile not in (None, *self._profile_tokens()):
             raise invalid_arg_val("NoProfile", "The requested profile does not exist")
         camera = self.camera
         response = element("trt:GetVideoEncoderConfigurationOptionsResponse")
         options = sub(response, "trt:Options")
         _range(sub(options, "tt:QualityRange"), 1, 5)
         h264 = sub(options, "tt:H264")
-        _resolution(sub(h264, "tt:ResolutionsAvailable"), camera.width, camera.height)
+        for width, height in self._resolutions_available():
+            _resolution(sub(h264, "tt:ResolutionsAvailable"), width, height)
         _range(sub(h264, "tt:GovLengthRange"), camera.gop, camera.gop)
         _range(sub(h264, "tt:FrameRateRange"), camera.fps, camera.fps)
         _range(sub(h264, "tt:EncodingIntervalRange"), 1, 1)
         sub(h264, "tt:H264ProfilesSupported", "Main")
         return response
+
+    def get_video_source_configuration_options(self, request: etree._Element) -> etree._Element:
+        configuration = child_text(request, "ConfigurationToken")
+        if configuration not in (None, VSC_TOKEN):
+            raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
+        profile = child_text(request, "ProfileToken")
+        if profile not in (None, *self._profile_tokens()):
+            raise invalid_arg_val("NoProfile", "The requested profile does not exist")
+        response = element("trt:GetVideoSourceConfigurationOptionsResponse")
+        options = sub(response, "trt:Options")
+        bounds = sub(options, "tt:BoundsRange")
+        _range(sub(bounds, "tt:XRange"), 0, 0)
+        _range(sub(bounds, "tt:YRange"), 0, 0)
+        _range(sub(bounds, "tt:WidthRange"), self.camera.width, self.camera.width)
+        _range(sub(bounds, "tt:HeightRange"), self.camera.height, self.camera.height)
+        sub(options, "tt:VideoSourceTokensAvailable", VIDEO_SOURCE_TOKEN)
+        return response
+
+    def _resolutions_available(self) -> list[tuple[int, int]]:
+        """The camera's own size and its halves, largest first; knob
+        encoder_options_without_current leaves the camera's own size out."""
+        width, height = self.camera.width, self.camera.height
+        sizes = [(width, height), (width // 2, height // 2), (width // 4, height // 4)]
+        if self.camera.knobs.encoder_options_without_current:
+            sizes = sizes[1:]
+        return sizes
 
     def get_stream_uri(self, request: etree._Element) -> etree._Element:
         token = _require_profile(request, self._profile_tokens())

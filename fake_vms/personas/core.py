@@ -95,6 +95,17 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(encoder_list_size=(640, 360)),
     ),
     Persona(
+        "encoder-outside-options",
+        "Media GetVideoEncoderConfigurationOptions leaves the main profile's resolution out of "
+        "ResolutionsAvailable (only smaller sizes are offered)",
+        ("ONVIF-OPT-MEDIA-01",),
+        "Field quirk after firmware updates: the options table is replaced while the stored "
+        "configuration keeps a resolution the new table no longer lists, so a client cannot "
+        "write the configuration it read back; what ONVIF's MEDIA-2-3-4 'PROFILES AND VIDEO "
+        "ENCODER CONFIGURATION OPTIONS CONSISTENCY' looks for",
+        knobs=Knobs(encoder_options_without_current=True),
+    ),
+    Persona(
         "foreign-stream-uri",
         "GetStreamUri and GetSnapshotUri return an address other than the device's",
         ("ONVIF-MEDIA-URI-01",),

@@ -73,6 +73,9 @@ class MediaKnobs:
     instead of the fault env:Sender/ter:InvalidArgVal/ter:NoProfile."""
     encoder_list_size: tuple[int, int] | None = None
     """GetVideoEncoderConfigurations reports this resolution, disagreeing with the profile."""
+    encoder_options_without_current: bool = False
+    """Media GetVideoEncoderConfigurationOptions lists only smaller resolutions: the main
+    profile's own resolution is absent from ResolutionsAvailable."""
     stream_uri_host: str | None = None
     """GetStreamUri/GetSnapshotUri return this host instead of the device's own."""
     snapshot_size: tuple[int, int] | None = None

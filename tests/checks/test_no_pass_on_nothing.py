@@ -38,6 +38,9 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "capabilities.check_service_capabilities": lambda f: f([]),
     # faults
     "faults.check_invalid_tokens": lambda f: f([]),
+    # options
+    "options.check_encoder_within_options": lambda f: f({}, {}),
+    "options.check_source_within_options": lambda f: f({}, {}),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),

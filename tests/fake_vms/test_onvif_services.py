@@ -576,6 +576,51 @@ def test_knob_imaging_wrong_fault(start_device: Callable[..., Device]) -> None:
     assert subcodes(reply) == [f"{{{ENV}}}Receiver", f"{{{TER}}}ActionNotSupported"]
 
 
+def _sizes(parent: etree._Element, path: str) -> list[tuple[int, int]]:
+    return [
+        (int(r.findtext("tt:Width", namespaces=NS)), int(r.findtext("tt:Height", namespaces=NS)))
+        for r in parent.xpath(path, namespaces=NS)
+    ]
+
+
+ENCODER_OPTIONS = (
+    f'<GetVideoEncoderConfigurationOptions xmlns="{TRT}"><ConfigurationToken>vec_1'
+    "</ConfigurationToken><ProfileToken>profile_1</ProfileToken>"
+    "</GetVideoEncoderConfigurationOptions>"
+)
+
+
+def test_media_configurations_lie_within_their_options(device: Device) -> None:
+    profile = device.call("<trt:GetProfiles/>", service="media")[0]
+    encoder = profile.find("tt:VideoEncoderConfiguration", NS)
+    size = _sizes(encoder, "tt:Resolution")[0]
+    options = device.call(ENCODER_OPTIONS, service="media")
+    assert size in _sizes(options, ".//tt:H264/tt:ResolutionsAvailable")
+    rate = float(encoder.findtext("tt:RateControl/tt:FrameRateLimit", namespaces=NS))
+    low, high = (float(options.findtext(f".//tt:H264/tt:FrameRateRange/tt:{b}", namespaces=NS))
+                 for b in ("Min", "Max"))  # fmt: skip
+    assert low <= rate <= high
+    bounds = profile.find("tt:VideoSourceConfiguration/tt:Bounds", NS)
+    source = device.call(
+        f'<GetVideoSourceConfigurationOptions xmlns="{TRT}"><ConfigurationToken>'
+        f"{profile.find('tt:VideoSourceConfiguration', NS).get('token')}</ConfigurationToken>"
+        "</GetVideoSourceConfigurationOptions>",
+        service="media",
+    )
+    for attr, name in (("width", "WidthRange"), ("height", "HeightRange"), ("x", "XRange")):
+        low = int(source.findtext(f".//tt:BoundsRange/tt:{name}/tt:Min", namespaces=NS))
+        high = int(source.findtext(f".//tt:BoundsRange/tt:{name}/tt:Max", namespaces=NS))
+        assert low <= int(bounds.get(attr)) <= high
+
+
+def test_knob_encoder_options_without_current(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(encoder_options_without_current=True))
+    profile = device.call("<trt:GetProfiles/>", service="media")[0]
+    size = _sizes(profile, "tt:VideoEncoderConfiguration/tt:Resolution")[0]
+    offered = _sizes(device.call(ENCODER_OPTIONS, service="media"), ".//tt:ResolutionsAvailable")
+    assert offered and size not in offered
+
+
 def test_knob_identity_blank(start_device: Callable[..., Device]) -> None:
     device = start_device(with_knobs(identity_blank=True))
     info = device.call("<tds:GetDeviceInformation/>")

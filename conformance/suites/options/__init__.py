@@ -1,0 +1,1 @@
+"""Conformance tests: options domain (configurations inside their own options)."""

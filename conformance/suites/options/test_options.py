@@ -1,0 +1,64 @@
+"""Configurations inside their own options (ONVIF-OPT-*), as ONVIF's "PROFILES AND ...
+CONFIGURATION OPTIONS CONSISTENCY" device test cases ask: for each media profile, the options of
+its configurations, asked with both the configuration's and the profile's token, must hold the
+configuration. The profiles come from the run's cached GetProfiles and the options are asked in
+the test's own thread, so the verdict's transcript holds every exchange it rests on."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.options import (
+    check_encoder_within_options,
+    check_source_within_options,
+    encoder_options_view,
+    encoder_view,
+    source_options_view,
+    source_view,
+)
+from conformance.outcomes import not_applicable
+
+
+@pytest.mark.requirement("ONVIF-OPT-MEDIA-01")
+def test_media_configurations_within_options(device, evidence):
+    if not device.offers("media"):
+        not_applicable("GetServices lists no Media (ver10) service")
+    problems: list[str] = []
+    measured: dict[str, object] = {}
+    offered: dict[str, object] = {}
+    judged = 0
+    for profile in device.profiles():
+        token = str(profile.token)
+        encoder = getattr(profile, "VideoEncoderConfiguration", None)
+        if encoder is not None:
+            config = encoder_view(encoder)
+            options = encoder_options_view(
+                device.media(
+                    "GetVideoEncoderConfigurationOptions",
+                    ConfigurationToken=config["token"],
+                    ProfileToken=token,
+                )
+            )
+            label = f"profile {token} video encoder {config['token']}"
+            measured[label], offered[label] = config, options
+            problems += [f"{label}: {p}" for p in check_encoder_within_options(config, options)]
+            judged += 1
+        source = getattr(profile, "VideoSourceConfiguration", None)
+        if source is not None:
+            config = source_view(source)
+            options = source_options_view(
+                device.media(
+                    "GetVideoSourceConfigurationOptions",
+                    ConfigurationToken=config["token"],
+                    ProfileToken=token,
+                )
+            )
+            label = f"profile {token} video source {config['token']}"
+            measured[label], offered[label] = config, options
+            problems += [f"{label}: {p}" for p in check_source_within_options(config, options)]
+            judged += 1
+    evidence.measure("configurations", measured)
+    evidence.expect("configurations", {"within options": offered})
+    if not judged:
+        not_applicable("no Media profile has a video encoder or video source configuration")
+    assert not problems, "; ".join(problems)
