@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,8 @@ class Evidence:
             name_of = getattr(exchange, "operation", None) or getattr(exchange, "method", None)
             if isinstance(name_of, str) and name_of:
                 self.exercised(name_of)
-                service = _service_of_client(getattr(exchange, "service", None))
+                client_key = getattr(exchange, "service", None)
+                service = _service_of_client(client_key) if isinstance(client_key, str) else None
                 if service:
                     self.exercised(f"{service}:{name_of}")
         if exchanges:
@@ -171,11 +173,11 @@ class Evidence:
         }
 
 
-def _service_of_client(client_key: Any) -> str | None:
+@cache
+def _service_of_client(client_key: str) -> str | None:
     """The ONVIF service (``media2``) of an ONVIF client's service key (``media2``,
-    ``pullpoint``...), so a verdict names operations as ONVIF coverage qualifies them."""
-    if not isinstance(client_key, str):
-        return None
+    ``pullpoint``...), so a verdict names operations as ONVIF coverage qualifies them; cached,
+    as every exchange of every verdict asks it."""
     from conformance.clients.wsdl import SERVICES
     from conformance.coverage.services import SERVICE_OF_NAMESPACE, namespace_of_binding
 

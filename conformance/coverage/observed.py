@@ -68,13 +68,11 @@ class ObservedRecord:
     def of(self, requirement: str) -> RequirementObservation:
         return self.requirements.get(requirement, RequirementObservation())
 
-    def note_known_good(
-        self, rows: Iterable[Mapping[str, Any]], served: set[str], *, passed: str = "pass"
-    ) -> None:
+    def note_known_good(self, rows: Iterable[Mapping[str, Any]], served: set[str]) -> None:
         """The known-good camera's rows: a passed requirement's evidence operations that the
         simulator served (an operation only in a transcript, never served, does not count)."""
         for row in rows:
-            if row.get("outcome") != passed:
+            if row.get("outcome") != "pass":
                 continue
             operations = set(row.get("operations", ())) & served
             if operations:

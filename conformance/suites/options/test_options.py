@@ -18,6 +18,25 @@ from conformance.checks.options import (
 )
 from conformance.outcomes import not_applicable
 
+_KINDS = (
+    (
+        "video encoder",
+        "VideoEncoderConfiguration",
+        encoder_view,
+        encoder_options_view,
+        check_encoder_within_options,
+    ),
+    (
+        "video source",
+        "VideoSourceConfiguration",
+        source_view,
+        source_options_view,
+        check_source_within_options,
+    ),
+)
+"""(label, the profile's element, its view, the options' view, the check) per configuration
+kind; each kind's options operation is ``Get<element>Options``."""
+
 
 @pytest.mark.requirement("ONVIF-OPT-MEDIA-01")
 def test_media_configurations_within_options(device, evidence):
@@ -29,33 +48,19 @@ def test_media_configurations_within_options(device, evidence):
     judged = 0
     for profile in device.profiles():
         token = str(profile.token)
-        encoder = getattr(profile, "VideoEncoderConfiguration", None)
-        if encoder is not None:
-            config = encoder_view(encoder)
-            options = encoder_options_view(
+        for kind, element, view, options_view, check in _KINDS:
+            configuration = getattr(profile, element, None)
+            if configuration is None:
+                continue
+            config = view(configuration)
+            options = options_view(
                 device.media(
-                    "GetVideoEncoderConfigurationOptions",
-                    ConfigurationToken=config["token"],
-                    ProfileToken=token,
+                    f"Get{element}Options", ConfigurationToken=config["token"], ProfileToken=token
                 )
             )
-            label = f"profile {token} video encoder {config['token']}"
+            label = f"profile {token} {kind} {config['token']}"
             measured[label], offered[label] = config, options
-            problems += [f"{label}: {p}" for p in check_encoder_within_options(config, options)]
-            judged += 1
-        source = getattr(profile, "VideoSourceConfiguration", None)
-        if source is not None:
-            config = source_view(source)
-            options = source_options_view(
-                device.media(
-                    "GetVideoSourceConfigurationOptions",
-                    ConfigurationToken=config["token"],
-                    ProfileToken=token,
-                )
-            )
-            label = f"profile {token} video source {config['token']}"
-            measured[label], offered[label] = config, options
-            problems += [f"{label}: {p}" for p in check_source_within_options(config, options)]
+            problems += [f"{label}: {p}" for p in check(config, options)]
             judged += 1
     evidence.measure("configurations", measured)
     evidence.expect("configurations", {"within options": offered})
