@@ -20,7 +20,15 @@ from typing import Any
 
 import pytest
 
-from conformance.clients.rtsp import RtspProtocolError, RtspStatusError, _Session, capture
+from conformance.clients.rtsp import (
+    RtspProtocolError,
+    RtspStatusError,
+    _bind_udp_pair,
+    _parse_url,
+    _Session,
+    _video_track,
+    capture,
+)
 from conformance.clients.rtsp_keepalive import keepalive_probe
 from conformance.clients.rtsp_tunnel import open_tunnel
 from fake_vms.host import SimulatorThread
@@ -92,20 +100,63 @@ def test_gstreamer_rtspsrc_every_transport(ready: dict[str, Any], protocols: str
         location = location.replace("rtsp://", "rtsph://")  # rtspsrc's HTTP tunnel scheme
     proto = "tcp" if protocols == "http" else protocols
     command = [
-        str(GST), "-q", "rtspsrc", f"location={location}", f"protocols={proto}",
+        str(GST), "-v", "rtspsrc", f"location={location}", f"protocols={proto}",
         f"user-id={USER}", f"user-pw={PASSWORD}", "!", "rtph264depay", "!", "h264parse",
-        "!", "fakesink", "num-buffers=10",
+        "!", "fakesink", "silent=false", "num-buffers=10",
     ]  # fmt: skip
-    # One retry: on a loaded 2-core CI runner rtspsrc once lost its control connection while
-    # pausing after the tenth buffer (udp; not reproduced in 100 loaded runs here). A simulator
-    # that broke a transport would fail both attempts, and both errors are shown.
-    errors = []
-    for _attempt in range(2):
-        result = subprocess.run(command, capture_output=True, timeout=30)
-        if result.returncode == 0:
-            return
-        errors.append(result.stderr.decode(errors="replace")[-1500:])
-    pytest.fail("gst-launch-1.0 failed twice:\n" + "\n--- second attempt ---\n".join(errors))
+    result = subprocess.run(command, capture_output=True, timeout=30)
+    # Judged by what rtspsrc delivered: ten parsed access units reached the sink. How rtspsrc
+    # then shuts down is its own affair: twice on a loaded CI runner its PAUSE after the tenth
+    # buffer raced its own TEARDOWN and it reported "Could not send message" on exit. The
+    # simulator's side of that shutdown (PAUSE and TEARDOWN after the client closed its ports)
+    # is pinned by test_pause_and_teardown_after_the_client_closed_its_udp_ports.
+    delivered = [
+        line
+        for line in result.stdout.decode(errors="replace").splitlines()
+        if "last-message = chain" in line and "pts: none" not in line
+    ]
+    assert len(delivered) == 10, (
+        f"rtspsrc over {protocols} delivered {len(delivered)} of 10 access units "
+        f"(exit {result.returncode}):\n" + result.stderr.decode(errors="replace")[-1500:]
+    )
+
+
+def test_pause_and_teardown_after_the_client_closed_its_udp_ports(ready: dict[str, Any]) -> None:
+    """rtspsrc's shutdown: PAUSE then TEARDOWN on the control connection after its UDP ports
+    have closed (the server's RTP now meets ICMP port-unreachable). Both must be answered 200
+    and the connection must stay open until the client closes it."""
+    dev = _dev(ready)
+    url = f"rtsp://127.0.0.1:{dev['rtsp_port']}/stream1"
+    target = _parse_url(url, USER, PASSWORD)
+    session = _Session(target, 5)
+    rtp, rtcp = _bind_udp_pair(session.conn.sock)
+    try:
+        described = session.request("DESCRIBE", target.url, {"Accept": "application/sdp"})
+        track = _video_track(
+            described.body.decode("utf-8", errors="replace"),
+            target.url,
+            described.header("Content-Base"),
+            described.header("Content-Location"),
+        )
+        port = rtp.getsockname()[1]
+        setup = session.request(
+            "SETUP", track.control, {"Transport": f"RTP/AVP;unicast;client_port={port}-{port + 1}"}
+        )
+        session.session_id = (setup.header("Session") or "").split(";")[0]
+        session.request("PLAY", track.aggregate, {"Range": "npt=0.000-"})
+        rtp.settimeout(5)
+        for _ in range(10):
+            rtp.recv(65536)
+        rtp.close()
+        rtcp.close()
+        time.sleep(0.3)  # several RTP packets meet the closed port
+        assert session.request("PAUSE", track.aggregate).status == 200
+        time.sleep(0.1)
+        assert session.request("TEARDOWN", track.aggregate).status == 200
+    finally:
+        rtp.close()
+        rtcp.close()
+        session.close()
 
 
 # --- the suite's own tunnel client ----------------------------------------------------------
