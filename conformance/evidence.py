@@ -25,6 +25,15 @@ except ImportError:  # pragma: no cover - allure-pytest is a dependency
     allure = None
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+RTSP_METHODS = frozenset(
+    {
+        "OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER",
+        "SET_PARAMETER", "ANNOUNCE", "RECORD", "REDIRECT",
+    }
+)  # fmt: skip
+"""RTSP methods (RFC 2326 section 10): the ``method`` of an exchange record counts as an
+operation only if it is one of these. An HTTP exchange's GET or POST (a tunnel's opening, a VMS
+API call) names no protocol operation; a snapshot's GET is recorded as ``HTTP GET`` by its test."""
 
 
 def safe_name(name: str) -> str:
@@ -115,7 +124,9 @@ class Evidence:
     def attach_exchanges(self, name: str, exchanges: list[Any]) -> None:
         """Attach protocol exchanges (SOAP or RTSP) as one readable transcript."""
         for exchange in exchanges:
-            name_of = getattr(exchange, "operation", None) or getattr(exchange, "method", None)
+            name_of = getattr(exchange, "operation", None)
+            if not name_of and getattr(exchange, "method", None) in RTSP_METHODS:
+                name_of = exchange.method
             if isinstance(name_of, str) and name_of:
                 self.exercised(name_of)
                 client_key = getattr(exchange, "service", None)

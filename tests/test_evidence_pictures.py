@@ -67,3 +67,21 @@ def test_png_evidence_decodes_to_the_same_pixels(tmp_path: Path) -> None:
     assert png.startswith(b"\x89PNG")
     decoded = next(iter(av.CodecContext.create("png", "r").decode(av.Packet(png))))
     assert np.array_equal(decoded.to_ndarray(), frame.to_ndarray())  # lossless at level 1
+
+
+def test_exchanges_name_soap_operations_and_rtsp_methods_only(tmp_path: Path) -> None:
+    """results.json's ``operations`` name what ONVIF coverage counts: SOAP operations (also
+    qualified by service) and RTSP methods; an RTSP-over-HTTP tunnel's opening GET and POST
+    are HTTP, not operations."""
+    from conformance.clients.onvif import Exchange as SoapExchange
+    from conformance.clients.rtsp import Exchange as RtspExchange
+
+    def rtsp(method: str) -> RtspExchange:
+        return RtspExchange(method, "rtsp://127.0.0.1/s", f"{method} x", "200 OK", 200, "OK", [], 0)
+
+    soap = SoapExchange(
+        "media", "GetProfiles", "http://127.0.0.1/m", "<e/>", 200, {}, "<e/>", 0, None
+    )
+    evidence = _evidence(tmp_path)
+    evidence.attach_exchanges("transcript", [soap, rtsp("GET"), rtsp("POST"), rtsp("DESCRIBE")])
+    assert evidence.operations == ["GetProfiles", "media:GetProfiles", "DESCRIBE"]
