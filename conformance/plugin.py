@@ -20,8 +20,6 @@ unless ``--profile`` is given. With a profile it:
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,72 +31,26 @@ from conformance import __version__
 from conformance.catalogue import ProfileRequirement, ResolvedProfile, load_catalogue
 from conformance.errors import InputError
 from conformance.evidence import Evidence
-from conformance.outcomes import Blocked, Outcome, blocked_by_of, outcome_of_skip, skip_reason
+from conformance.outcomes import Blocked, Outcome, skip_reason
+from conformance.plugin_options import add_options
 from conformance.redaction import Redactor
 from conformance.targets import Target, load_target, select_devices, single_device_target
-from conformance.verdicts import classify, is_device_fault, judged_by
+from conformance.verdict_records import (
+    EVIDENCE_KEY,
+    EXCHANGE_START,
+    TestRecord,
+    VerdictRecorder,
+    cause_of,
+    label_for_allure,
+)
+from conformance.verdicts import is_device_fault, judged_by
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
-EVIDENCE_KEY = pytest.StashKey[Evidence]()
-SEVERITY_OF_LEVEL = {"mandatory": "critical", "conditional": "normal", "optional": "minor"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("cctv-conformance", "CCTV conformance suite")
-    group.addoption("--profile", help="profile ID to run (see `cctv-conformance profiles`)")
-    group.addoption("--target", help="target file (YAML) describing the system under test")
-    group.addoption("--device-url", help="one ONVIF device service URL instead of a target file")
-    group.addoption("--device-user", help="user name for --device-url")
-    group.addoption("--device-password-env", help="environment variable holding the password")
-    group.addoption("--ready-file", help="fake-vms ready file to take simulator devices from")
-    group.addoption(
-        "--only-device",
-        action="append",
-        default=[],
-        help="check only this device of the target (repeatable)",
-    )
-    group.addoption(
-        "--mode",
-        choices=("passive", "lab"),
-        default="passive",
-        help="passive (read-only, default) or lab (may change and restore settings)",
-    )
-    group.addoption(
-        "--allow-destructive",
-        action="store_true",
-        default=False,
-        help="with --mode lab, also run destructive tests (reboot, factory reset, firmware)",
-    )
-    group.addoption("--results-dir", default="out", help="where results.json and evidence go")
-    group.addoption(
-        "--workers",
-        type=int,
-        default=4,
-        help="devices whose live evidence is gathered at once (default 4)",
-    )
-    group.addoption(
-        "--multicast-interface",
-        metavar="NAME",
-        help="network interface on which the device may send multicast and the suite may join "
-        "its group (STREAM-MCAST-01); without it multicast is judged from the SDP only",
-    )
-    group.addoption(
-        "--stimulus",
-        help="how event checks make a scene change: a shell command run with "
-        "CCTV_STIMULUS_DEVICE and CCTV_STIMULUS_KIND (motion|tamper), or 'prompt'",
-    )
-    group.addoption(
-        "--consumer-address",
-        help="host the device should send event notifications to (default: the local address "
-        "that routes to the device)",
-    )
-    group.addoption(
-        "--io-timeout",
-        type=float,
-        default=10.0,
-        help="timeout in seconds for each network operation (default 10)",
-    )
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -117,34 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @dataclass
-class TestRecord:
-    nodeid: str
-    device: str
-    requirement: str
-    outcome: Outcome
-    cause: str
-    reason: str
-    duration_s: float
-    evidence: dict[str, Any]
-    blocked_by: str = ""
-    """The requirement judging the cause that kept this check from running (cause ``blocked``)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "nodeid": self.nodeid,
-            "device": self.device,
-            "requirement": self.requirement,
-            "outcome": self.outcome.value,
-            "cause": self.cause,
-            "reason": self.reason,
-            "blocked_by": self.blocked_by,
-            "duration_s": round(self.duration_s, 3),
-            "evidence": self.evidence,
-        }
-
-
-@dataclass
-class ConformanceRun:
+class ConformanceRun(VerdictRecorder):
     """State of one conformance run; registered as a plugin so its hooks see the session."""
 
     profile: ResolvedProfile
@@ -345,36 +270,6 @@ class ConformanceRun:
             self._report_progress(dut)
         self._prefetcher.device_done()
 
-    def _report_progress(self, dut: Any) -> None:
-        """One line per finished device: devices done / total and failures so far."""
-        mine = self._tally.get(dut.name, {})
-        fails = mine.get(Outcome.FAIL, 0)
-        broken = mine.get(Outcome.INCONCLUSIVE, 0)
-        failing_devices = sum(
-            1
-            for tally in self._tally.values()
-            if tally.get(Outcome.FAIL) or tally.get(Outcome.INCONCLUSIVE)
-        )
-        total = len(self.duts)
-        line = (
-            f"[{self._devices_done:>{len(str(total))}}/{total} devices] {dut.name}: "
-            f"{fails} fail, {broken} inconclusive; "
-            f"devices with failures so far: {failing_devices}"
-        )
-        reporter = self._config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.ensure_newline()
-            reporter.write_line(line)
-
-    def _entry(self, item: pytest.Item) -> ProfileRequirement | None:
-        marker = item.get_closest_marker("requirement")
-        return self.profile.get(marker.args[0]) if marker and marker.args else None
-
-    @staticmethod
-    def _dut(item: pytest.Item) -> Any:
-        callspec = getattr(item, "callspec", None)
-        return callspec.params.get("device") if callspec else None
-
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         entry = self._entry(item)
         dut = self._dut(item)
@@ -383,7 +278,7 @@ class ConformanceRun:
         if dut is not None:
             self._start_test(item, entry, dut)
         # After any skip above, before the test's fixtures: where an autouse fixture did it.
-        _label_for_allure(self.profile, entry)
+        label_for_allure(self.profile, entry)
 
     def _start_test(self, item: pytest.Item, entry: ProfileRequirement, dut: Any) -> None:
         item.stash[EVIDENCE_KEY] = Evidence(self.results_dir, dut.name, entry.id, self.redactor)
@@ -421,175 +316,11 @@ class ConformanceRun:
             judge = judged_by(exc)
             if judge and entry is not None and judge != entry.id:
                 in_profile = self.profile.get(judge) is not None
-                raise Blocked(judge, _cause_of(exc), in_profile=in_profile) from exc
+                raise Blocked(judge, cause_of(exc), in_profile=in_profile) from exc
             if is_device_fault(exc):
                 req = entry.id if entry else "requirement"
                 raise AssertionError(f"{req}: the device answered with an error: {exc}") from exc
             raise
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        report = yield
-        entry = self._entry(item)
-        dut = self._dut(item)
-        if entry is None or dut is None:
-            return report
-        record = None
-        if report.skipped and call.when in ("setup", "call"):
-            raw = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            outcome, reason = outcome_of_skip(raw.removeprefix("Skipped: "))
-            record = (outcome, "skipped", reason)
-        elif report.failed:
-            exc = call.excinfo.value if call.excinfo else None
-            outcome, cause = (
-                classify(exc) if exc is not None else (Outcome.INCONCLUSIVE, "suite_error")
-            )
-            if call.when != "call" and cause == "device_fault":
-                cause = "suite_error"  # fixtures must not judge the device
-                outcome = Outcome.INCONCLUSIVE
-            record = (outcome, cause, _reason(exc, report))
-        elif report.passed and call.when == "call":
-            record = (Outcome.PASS, "passed", "")
-        if record is not None:
-            if call.when == "call":
-                evidence = item.stash.get(EVIDENCE_KEY, None)
-                self._attach_exchanges(item, evidence)
-                _attach_fixture_values(item, evidence)
-                if report.failed and evidence is not None and call.excinfo is not None:
-                    _attach_failure_exchanges(call.excinfo.value, evidence)
-            if record[0] in (Outcome.PASS, Outcome.FAIL):
-                record = _with_device_bytes(record, item.stash.get(EVIDENCE_KEY, None))
-            self._record(item, entry.id, dut.name, *record, duration=report.duration)
-        return report
-
-    def _attach_exchanges(self, item: pytest.Item, evidence: Evidence | None) -> None:
-        """Attach the SOAP exchanges the test made (once), so every verdict has its transcript."""
-        dut = self._dut(item)
-        if evidence is None or dut is None or item.stash.get(_ATTACHED, 0):
-            return
-        if getattr(dut, "_onvif", None) is None:
-            # No ONVIF client yet (e.g. a VMS-only check): cached values may still attach.
-            for value in dut.read_sources()[1] if hasattr(dut, "read_sources") else []:
-                attach = getattr(value, "attach_to", None)
-                if callable(attach):
-                    attach(evidence)
-            item.stash[_ATTACHED] = 1
-            return
-        item.stash[_ATTACHED] = 1
-        start = item.stash.get(_EXCHANGE_START, 0)
-        mine = threading.get_ident()  # not the prefetcher's calls to the same device
-        new = [x for x in dut._onvif.exchanges[start:] if getattr(x, "thread_id", mine) == mine]
-        cached, values = dut.read_sources() if hasattr(dut, "read_sources") else ([], [])
-        # The answers the test read from the cache rest on exchanges made before it started
-        # (by the prefetcher or an earlier test): they are this verdict's evidence too.
-        ids_new = {id(n) for n in new}
-        earlier = [x for x in cached if id(x) not in ids_new]
-        evidence.attach_exchanges("soap-transcript", earlier + new)
-        for value in values:
-            attach = getattr(value, "attach_to", None)
-            if callable(attach):
-                attach(evidence)
-
-    def _record(
-        self,
-        item: pytest.Item,
-        req_id: str,
-        device: str,
-        outcome: Outcome,
-        cause: str,
-        reason: str,
-        duration: float,
-    ) -> None:
-        evidence = item.stash.get(EVIDENCE_KEY, None)
-        record = TestRecord(
-            item.nodeid,
-            device,
-            req_id,
-            outcome,
-            cause,
-            self.redactor(reason),
-            duration,
-            evidence.to_dict() if evidence else {},
-            blocked_by=blocked_by_of(reason) if cause == "blocked" else "",
-        )
-        # A setup skip followed by a teardown report must not be counted twice.
-        if record.nodeid in self._recorded:
-            return
-        self._recorded.add(record.nodeid)
-        self.records.append(record)
-        tally = self._tally.setdefault(record.device, {})
-        tally[record.outcome] = tally.get(record.outcome, 0) + 1
-        with (self.results_dir / "results.jsonl").open("a", encoding="utf-8") as journal:
-            journal.write(json.dumps(record.to_dict()) + "\n")
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        from conformance.results import build_results, write_allure_environment
-
-        results = build_results(self)
-        path = self.results_dir / "results.json"
-        path.write_text(json.dumps(results, indent=2), encoding="utf-8")
-        alluredir = session.config.getoption("allure_report_dir", None)
-        if alluredir:
-            write_allure_environment(Path(alluredir), results)
-
-
-_EXCHANGE_START = pytest.StashKey[int]()
-_ATTACHED = pytest.StashKey[int]()
-
-
-def _attach_fixture_values(item: pytest.Item, evidence: Evidence | None) -> None:
-    """Fixture values that know the device's bytes behind them (``attach_to(evidence)``, e.g.
-    a VMS's ingest of a camera) attach them to every verdict that used them."""
-    if evidence is None:
-        return
-    for name, value in getattr(item, "funcargs", {}).items():
-        attach = getattr(value, "attach_to", None)
-        if name not in ("device", "evidence") and callable(attach):
-            attach(evidence)
-
-
-def _attach_failure_exchanges(exc: BaseException, evidence: Evidence) -> None:
-    """The protocol exchanges a failing client call carried on its exception (an RTSP capture
-    that broke off keeps its transcript there), so the failure shows the device's own bytes."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        exchanges = getattr(current, "exchanges", None)
-        if exchanges:
-            evidence.attach_exchanges("failure-transcript", list(exchanges))
-            return
-        current = current.__cause__ or current.__context__
-
-
-def _with_device_bytes(
-    record: tuple[Outcome, str, str], evidence: Evidence | None
-) -> tuple[Outcome, str, str]:
-    """A pass or fail must rest on the device's own bytes: at least one attached file (SOAP or
-    RTSP transcript, SDP, capture, frame, export). Measured values alone do not count; a verdict
-    without such a file is a defect of the suite, reported as such (never as a verdict)."""
-    if evidence is not None and evidence.files:
-        return record
-    verb = "passed" if record[0] is Outcome.PASS else "failed"
-    reason = f"the check {verb} without attaching any evidence file of the device's own bytes"
-    if record[2]:
-        reason += f" (its reason: {record[2]})"
-    return Outcome.INCONCLUSIVE, "suite_error", reason
-
-
-def _cause_of(exc: BaseException) -> str:
-    """The text of a cause another requirement judges, as a blocked reason quotes it."""
-    text = str(exc).strip() or type(exc).__name__
-    return text if type(exc).__name__ == "Inconclusive" else f"{type(exc).__name__}: {text}"
-
-
-def _reason(exc: BaseException | None, report: pytest.TestReport) -> str:
-    if exc is None:
-        return str(report.longrepr)[-2000:]
-    if isinstance(exc, Blocked):
-        return str(exc)[:2000]
-    text = str(exc).strip() or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:2000]
 
 
 @pytest.fixture
@@ -610,7 +341,7 @@ def evidence(request: pytest.FixtureRequest) -> Evidence:
     if dut is not None and hasattr(dut, "begin_test"):
         dut.begin_test()
     if dut is not None and getattr(dut, "_onvif", None) is not None:
-        item.stash[_EXCHANGE_START] = len(dut._onvif.exchanges)
+        item.stash[EXCHANGE_START] = len(dut._onvif.exchanges)
     return ev
 
 
@@ -639,24 +370,3 @@ def failed_logins(request: pytest.FixtureRequest, device: Any, evidence: Evidenc
     marker = request.node.get_closest_marker("requirement")
     budget = budget_for(device, run, run.items_of.get(device.name, []))
     return budget.for_test(marker.args[0], evidence)
-
-
-def _label_for_allure(profile: ResolvedProfile, entry: ProfileRequirement) -> None:
-    """Label a conformance test for Allure: profile epic, domain feature, requirement story.
-
-    Called from the run's setup hook rather than an autouse fixture: the labels are the same,
-    without a fixture (and an Allure container file) per test."""
-    import allure
-
-    req = entry.requirement
-    allure.dynamic.epic(f"{profile.title} ({profile.id})")
-    allure.dynamic.feature(req.domain)
-    allure.dynamic.story(f"{req.id}: {req.title}")
-    allure.dynamic.severity(SEVERITY_OF_LEVEL[entry.level])
-    allure.dynamic.label("requirement", req.id)
-    allure.dynamic.label("level", entry.level)
-    allure.dynamic.description(req.text)
-    if req.source.url:
-        allure.dynamic.link(req.source.url, name=f"{req.source.spec}: {req.source.clause}")
-    for test_id in req.onvif_tests:
-        allure.dynamic.label("onvif_test", test_id)
