@@ -14,12 +14,15 @@ forbids it; the resolver is also told to answer nothing).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -113,6 +116,55 @@ def _print_copy(html_path: Path, header: RunningHeader) -> Path:
     return copy
 
 
+_RUNNING: set[int] = set()
+"""Chromium processes this process started and has not yet waited for (PDFs print in
+parallel threads: one print's clean-up must leave the others' browsers alone)."""
+_RUNNING_LOCK = threading.Lock()
+
+
+def _chromium_children() -> list[tuple[int, str]]:
+    """Our own child processes named like Chromium's (``chromium``, ``chrome_crashpad``...),
+    running or defunct, as (pid, state), from /proc."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                name, rest = stat.read().split("(", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError, ValueError):
+            continue
+        fields = rest.split()
+        if int(fields[1]) == me and name.startswith("chrom"):
+            found.append((int(entry), fields[0]))
+    return found
+
+
+def reap_chromium_orphans(*, within_s: float = 2.0) -> None:
+    """Reap the Chromium helpers that outlived their browser and became our children.
+
+    Chromium's crash handlers (in sessions of their own) and zygotes can outlive the browser.
+    Orphans go to the nearest subreaper: init normally, but the suite itself where it is one
+    (a supervisor, or the test proving that a run leaves no child behind). Those are waited
+    for (they end once their browser has), killed if still there after ``within_s``, and
+    reaped, so no run leaves a process or a zombie behind. Browsers still printing are not
+    touched."""
+    deadline = time.monotonic() + within_s
+    while True:
+        with _RUNNING_LOCK:
+            orphans = [(pid, st) for pid, st in _chromium_children() if pid not in _RUNNING]
+        late = time.monotonic() > deadline
+        for pid, state in orphans:
+            if state == "Z" or late:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+        if not orphans or late:
+            return
+        time.sleep(0.02)
+
+
 def print_pdf(
     html_path: Path,
     pdf_path: Path,
@@ -139,19 +191,26 @@ def print_pdf(
                 f"--print-to-pdf={pdf_path.resolve()}",
                 copy.resolve().as_uri(),
             ]
-            # Its own process group: on timeout the renderer and GPU children die too.
-            proc = subprocess.Popen(
-                cmd,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
+            # Its own process group: on timeout the renderer and GPU children die too. Started
+            # under the lock, so another print's clean-up never sees it before it is known.
+            with _RUNNING_LOCK:
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
+                _RUNNING.add(proc.pid)
             try:
                 _, err = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
                 raise PdfError(f"Chromium did not finish within {timeout:.0f} s") from None
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(proc.pid)
+                reap_chromium_orphans()
     finally:
         copy.unlink(missing_ok=True)
     if not pdf_path.is_file() or pdf_path.stat().st_size == 0:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -392,3 +394,39 @@ def test_harnesses_turn_pdfs_off_silently(tmp_path: Path, monkeypatch: pytest.Mo
     page_path = tmp_path / "p.html"
     page_path.write_text(page("p", "<p>x</p>"), encoding="utf-8")
     assert write_pdfs([page_path], RunningHeader("a", "b")) == ([], [])
+
+
+SUBREAPER_PRINT = r"""
+import ctypes, json, os, sys
+from pathlib import Path
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans become ours
+from reports.pdf import print_pdf
+from reports.print_css import RunningHeader
+html = Path(sys.argv[1])
+html.write_text("<html><head></head><body><p>ONVIF-DEV-INFO-01</p></body></html>")
+print_pdf(html, html.with_suffix(".pdf"), RunningHeader("left", "right"))
+children = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        name, rest = open(f"/proc/{pid}/stat").read().split("(", 1)[1].rsplit(")", 1)
+    except OSError:
+        continue
+    if int(rest.split()[1]) == os.getpid():
+        children.append(f"{pid} {name} {rest.split()[0]}")
+print(json.dumps(children))
+"""
+
+
+@needs_tools
+def test_printing_leaves_no_chromium_helper_behind_a_subreaper(tmp_path: Path) -> None:
+    """Chromium's crash handlers and zygotes can outlive the browser; where the suite is a
+    subreaper (a supervisor, the run-cleanup test) they become its children: print_pdf reaps
+    them, so no process or zombie of a print is left (Chromium 156 left four per print)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", SUBREAPER_PRINT, str(tmp_path / "page.html")],
+        capture_output=True, text=True, timeout=120, cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
