@@ -60,6 +60,8 @@ class Media2Audio:
         self.profiles = profiles
 
     def operations(self) -> dict[str, Operation]:
+        if not self.camera.audio:
+            return {}
         return {
             "GetAudioSourceConfigurations": self._listing(
                 "AudioSourceConfigurations", ASC2_TOKEN, source_configuration
@@ -89,7 +91,7 @@ class Media2Audio:
 
     def add_to_profile(self, entry: etree._Element, types: list[str]) -> None:
         """GetProfiles: the main profile's audio configurations the request's Type asks for."""
-        if not self.profiles or entry.get("token") != self.profiles[0]:
+        if not self.camera.audio or not self.profiles or entry.get("token") != self.profiles[0]:
             return
         wanted = set(AUDIO_TYPES) if "All" in types else set(types) & set(AUDIO_TYPES)
         if not wanted:

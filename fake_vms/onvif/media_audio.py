@@ -119,6 +119,8 @@ class MediaAudio:
         self.profiles = profiles
 
     def operations(self) -> dict[str, Operation]:
+        if not self.camera.audio:
+            return {}
         return {
             "GetAudioSources": self.get_audio_sources,
             "GetAudioOutputs": self.get_audio_outputs,
@@ -139,7 +141,7 @@ class MediaAudio:
     def add_to_profile(self, profile: etree._Element) -> None:
         """The main profile carries the audio source and encoder, and (in its Extension) the
         speaker's output and decoder configurations, as a backchannel-capable camera's does."""
-        if profile.get("token") != self.main_profile:
+        if not self.camera.audio or profile.get("token") != self.main_profile:
             return
         ns = profile.nsmap.get("tt") or "http://www.onvif.org/ver10/schema"
         source = etree.Element(f"{{{ns}}}AudioSourceConfiguration", token=ASC_TOKEN)

@@ -184,3 +184,18 @@ def test_audio_knobs_change_the_wire(run_async_server: Callable[[Any], Any]) -> 
     assert single.findtext(".//tt:SampleRate", namespaces=NS) == "8"
     media2 = _post(server, camera, TR2, "<tr2:GetAudioEncoderConfigurations/>")
     assert media2.findtext(".//tt:Bitrate", namespaces=NS) == "128"
+
+
+def test_camera_without_audio_has_none(run_async_server: Callable[[Any], Any]) -> None:
+    camera = CameraConfig(name="cam-01", audio=False)
+    server = run_async_server(OnvifServer(camera, rtsp_port=8554))
+    for namespace, body in ((TRT, "<trt:GetAudioSources/>"), (TR2, MEDIA2_REQUESTS[2])):
+        assert _subcodes(_post(server, camera, namespace, body))[:2] == [
+            "Receiver",
+            "ActionNotSupported",
+        ]
+    profile = _post(server, camera, TRT, "<trt:GetProfiles/>")[0]
+    assert profile.find("tt:AudioSourceConfiguration", NS) is None
+    assert profile.find("tt:Extension", NS) is None
+    sets = _post(server, camera, TR2, MEDIA2_REQUESTS[0])
+    assert not sets.findall(".//tr2:AudioSource", NS)
