@@ -161,6 +161,32 @@ def check_use_counts(listing: Iterable[Mapping[str, Any]], holders: Mapping[str,
     return problems
 
 
+PHYSICAL = {
+    "source": ("SourceToken", "GetAudioSources"),
+    "output": ("OutputToken", "GetAudioOutputs"),
+}
+"""Kinds bound to a physical input or output: the field naming it and the operation listing them."""
+
+
+def check_physical_tokens(
+    kind: str, listing: Iterable[Mapping[str, Any]], tokens: list[str] | None
+) -> list[str]:
+    """Each source (output) configuration's SourceToken (OutputToken) is among the tokens
+    GetAudioSources (GetAudioOutputs) lists; ``None``: that operation is not implemented."""
+    field, operation = PHYSICAL[kind]
+    views = list(listing)
+    if not views:
+        return [f"no audio {kind} configurations to compare with {operation}"]
+    if tokens is None:
+        return [f"{operation} is not implemented, yet audio {kind} configurations exist"]
+    return [
+        f"{view['token']}: {field} {view.get(field)!r} is not among {operation} "
+        f"[{', '.join(tokens)}]"
+        for view in views
+        if view.get(field) not in tokens
+    ]
+
+
 def check_within_options(
     kind: str, configuration: Mapping[str, Any], options: Mapping[str, Any]
 ) -> list[str]:

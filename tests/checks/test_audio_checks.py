@@ -6,6 +6,7 @@ from types import SimpleNamespace as NS
 
 from conformance.checks.audio import (
     check_decoder_options,
+    check_physical_tokens,
     check_use_counts,
     check_views_agree,
     check_within_options,
@@ -133,6 +134,17 @@ def test_source_and_output_tokens_and_level():
     ]
 
 
+def test_source_tokens_among_the_physical_inputs():
+    views = [{"token": "asc_1", "SourceToken": "AudioSource_1"}]
+    assert check_physical_tokens("source", views, ["mic_2", "AudioSource_1"]) == []
+    assert check_physical_tokens("source", views, ["mic_2"]) == [
+        "asc_1: SourceToken 'AudioSource_1' is not among GetAudioSources [mic_2]"
+    ]
+    assert check_physical_tokens("output", [{"token": "aoc_1"}], None) == [
+        "GetAudioOutputs is not implemented, yet audio output configurations exist"
+    ]
+
+
 def test_decoder_options_need_a_format():
     options = options_view(
         "decoder", [NS(Encoding="PCMU", BitrateList=None, SampleRateList=NS(Items=[8]))]
@@ -149,3 +161,4 @@ def test_nothing_is_not_a_pass():
     assert check_use_counts([], {})
     assert check_within_options("encoder", {}, {})
     assert check_within_options("source", {}, {})
+    assert check_physical_tokens("source", [], [])

@@ -14,6 +14,7 @@ import pytest
 from conformance.answers import answer_of
 from conformance.checks.audio import (
     check_decoder_options,
+    check_physical_tokens,
     check_use_counts,
     check_views_agree,
     check_within_options,
@@ -57,8 +58,8 @@ def test_media1_audio_configurations_agree(device, evidence):
     inputs = listing_or_none(lambda: device.media("GetAudioSources"))
     outputs = listing_or_none(lambda: device.media("GetAudioOutputs"))
     physical = {
-        "source": [str(s.token) for s in inputs or []],
-        "output": [str(o.token) for o in outputs or []],
+        "source": None if inputs is None else [str(s.token) for s in inputs],
+        "output": None if outputs is None else [str(o.token) for o in outputs],
     }
     problems: list[str] = []
     measured: dict[str, Any] = {
@@ -95,14 +96,7 @@ def test_media1_audio_configurations_agree(device, evidence):
         problems += check_views_agree(kind, views, singles + copies)
         problems += [f"audio {kind} {p}" for p in check_use_counts(views, _holders(copies))]
         if kind in physical:
-            field = "SourceToken" if kind == "source" else "OutputToken"
-            for view in views:
-                if view.get(field) not in physical[kind]:
-                    problems.append(
-                        f"{view['token']}: {field} {view.get(field)!r} is not among "
-                        f"GetAudio{'Sources' if kind == 'source' else 'Outputs'} "
-                        f"[{', '.join(physical[kind])}]"
-                    )
+            problems += check_physical_tokens(kind, views, physical[kind])
         if kind not in MEDIA1_OPTIONS:
             continue
         asked = [(v, {"ConfigurationToken": v["token"]}) for v in views]
