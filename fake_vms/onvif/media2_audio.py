@@ -24,7 +24,7 @@ from fake_vms.onvif.media_audio import (
     source_configuration,
     source_options,
 )
-from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
+from fake_vms.onvif.soap import NSMAP, Operation, child_text, element, invalid_arg_val, sub
 from fake_vms.site import CameraConfig
 
 ASC2_TOKEN = "asc2_1"
@@ -96,7 +96,7 @@ class Media2Audio:
         wanted = set(AUDIO_TYPES) if "All" in types else set(types) & set(AUDIO_TYPES)
         if not wanted:
             return
-        tr2 = "http://www.onvif.org/ver20/media/wsdl"
+        tr2 = NSMAP["tr2"]
         configurations = entry.find(f"{{{tr2}}}Configurations")
         if configurations is None:
             configurations = sub(entry, "tr2:Configurations")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
+from fake_vms.onvif.soap import TT, Operation, child_text, element, invalid_arg_val, sub
 from fake_vms.site import CameraConfig
 
 AUDIO_SOURCE_TOKEN = "AudioSource_1"
@@ -143,7 +143,7 @@ class MediaAudio:
         speaker's output and decoder configurations, as a backchannel-capable camera's does."""
         if not self.camera.audio or profile.get("token") != self.main_profile:
             return
-        ns = profile.nsmap.get("tt") or "http://www.onvif.org/ver10/schema"
+        ns = TT
         source = etree.Element(f"{{{ns}}}AudioSourceConfiguration", token=ASC_TOKEN)
         source_configuration(source)
         insert_in_order(profile, source, _PROFILE_ORDER)
