@@ -58,6 +58,9 @@ class CameraConfig:
     clock_offset_s: float = 0.0
     persona: str | None = None
     ptz: bool = False
+    audio: bool = True
+    """A microphone and a speaker (fake_vms.onvif.media_audio); off, the audio operations are
+    not implemented (env:Receiver/ter:ActionNotSupported) and no profile has audio."""
     record: bool = False
     """Records continuously into the host's recordings store (ONVIF Profile G services)."""
     recording_gaps: tuple[tuple[float, ...], ...] = ()

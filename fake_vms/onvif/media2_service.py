@@ -15,6 +15,7 @@ from lxml import etree
 
 from fake_vms.media.streams import camera_streams
 from fake_vms.onvif import osd
+from fake_vms.onvif.media2_audio import Media2Audio
 from fake_vms.onvif.media_service import QUALITY, SNAPSHOT_PATH, VIDEO_SOURCE_TOKEN
 from fake_vms.onvif.registry import ServiceContext
 from fake_vms.onvif.soap import Operation, SoapFault, child_text, element, invalid_arg_val, sub
@@ -92,7 +93,10 @@ class Media2Service:
             "GetVideoEncoderConfigurationOptions": self.get_video_encoder_configuration_options,
             "GetVideoEncoderInstances": self.get_video_encoder_instances,
         }
-        return operations | osd.operations(self.context)
+        return operations | osd.operations(self.context) | self._audio().operations()
+
+    def _audio(self) -> Media2Audio:
+        return Media2Audio(self.camera, tuple(p.token for p in self.profiles))
 
     def capabilities(self) -> etree._Element:
         return service_capabilities()
@@ -137,6 +141,7 @@ class Media2Service:
                         **self._vec_attributes(),
                     )  # fmt: skip
                     self._video_encoder(vec, profile)
+            self._audio().add_to_profile(entry, types)
         return response
 
     def get_stream_uri(self, request: etree._Element) -> etree._Element:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from fake_vms.media.streams import MAIN_STREAM, media1_stream
+from fake_vms.onvif.media_audio import MediaAudio
 from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
 from fake_vms.rtsp.multicast import MULTICAST_SUFFIX, MULTICAST_TTL, multicast_group
 from fake_vms.site import CameraConfig
@@ -64,7 +65,10 @@ class MediaService:
             "GetVideoSourceConfigurationOptions": self.get_video_source_configuration_options,
             "GetStreamUri": self.get_stream_uri,
             "GetSnapshotUri": self.get_snapshot_uri,
-        }
+        } | self._audio().operations()
+
+    def _audio(self) -> MediaAudio:
+        return MediaAudio(self.camera, PROFILE_TOKEN, self._profile_tokens())
 
     def capabilities(self) -> etree._Element:
         return service_capabilities(self.camera)
@@ -231,6 +235,7 @@ class MediaService:
             from fake_vms.onvif.ptz_service import CONFIG_TOKEN, ptz_configuration
 
             ptz_configuration(sub(profile, "tt:PTZConfiguration", token=CONFIG_TOKEN))
+        self._audio().add_to_profile(profile)
 
     def _video_source_configuration(self, configuration: etree._Element) -> None:
         sub(configuration, "tt:Name", "VideoSource")

@@ -133,7 +133,8 @@ class ReplyShaper:
             if (token := el.get("token")) is not None:
                 self._tokens.add(token)
                 el.set("token", long_token(token))
-            if etree.QName(el).localname.endswith("Token") and el.text and el.text.strip():
+            name = etree.QName(el).localname  # SourceToken; options' InputTokensAvailable
+            if name.endswith(("Token", "TokensAvailable")) and el.text and el.text.strip():
                 self._tokens.add(el.text.strip())
                 el.text = long_token(el.text.strip())
         for el in root.iter(f"{{{TT}}}SimpleItem"):

@@ -1,0 +1,1 @@
+"""Conformance tests: audio domain (audio configurations of Media and Media2)."""
