@@ -11,6 +11,7 @@ one module each; this package gathers them.
 from __future__ import annotations
 
 from fake_vms.personas import (
+    consistency,
     core,
     discovery,
     events,
@@ -50,6 +51,7 @@ def _gather() -> dict[str, Persona]:
         field,
         oddities,
         schema_invalid,
+        consistency,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:
