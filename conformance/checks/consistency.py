@@ -142,31 +142,44 @@ class ConfigurationViews:
         return "GetVideo" + "".join(w.title() for w in self.kind.split()[1:]) + "Configuration"
 
 
+def check_profile_copies(
+    kind: str, list_op: str, in_profiles: Mapping[str, Mapping[str, Any]], listed: Mapping[str, Any]
+) -> list[str]:
+    """ONVIF-CONS-MEDIA-01: the listing ``list_op`` holds every configuration of this ``kind`` a
+    profile holds, equal to the profile's copy (UseCount aside). Also used for the PTZ
+    configurations of the profiles against the PTZ service's GetConfigurations."""
+    if not listed:
+        return [f"{list_op} listed no {kind} configuration"]
+    problems = []
+    for profile, configuration in in_profiles.items():
+        token = str(configuration.get("token", ""))
+        if token not in listed:
+            problems.append(
+                f"{kind} configuration {token} of profile {profile} is not listed by {list_op}"
+            )
+            continue
+        problems += _disagree(
+            f"{kind} configuration {token}",
+            without_use_counts(configuration),
+            without_use_counts(listed[token]),
+            (f"profile {profile}", list_op),
+        )
+    return problems
+
+
 def check_configuration_views(views: ConfigurationViews) -> list[str]:
     """ONVIF-CONS-MEDIA-01: the listing holds every configuration a profile uses, equal to the
     profile's copy (UseCount aside); each listed configuration is what the single get returns;
     and its UseCount is the number of profiles using it."""
     single_op = views.operation
     list_op = single_op + "s"
+    problems = check_profile_copies(views.kind, list_op, views.in_profiles, views.listed)
     if not views.listed:
-        return [f"{list_op} listed no {views.kind} configuration"]
-    problems = []
+        return problems
     users: dict[str, int] = {}
-    for profile, configuration in views.in_profiles.items():
+    for configuration in views.in_profiles.values():
         token = str(configuration.get("token", ""))
         users[token] = users.get(token, 0) + 1
-        if token not in views.listed:
-            problems.append(
-                f"{views.kind} configuration {token} of profile {profile} is not listed by "
-                f"{list_op}"
-            )
-            continue
-        problems += _disagree(
-            f"{views.kind} configuration {token}",
-            without_use_counts(configuration),
-            without_use_counts(views.listed[token]),
-            (f"profile {profile}", list_op),
-        )
     for token, configuration in views.listed.items():
         other = views.single.get(token)
         if other is None:

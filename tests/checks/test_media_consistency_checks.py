@@ -10,6 +10,7 @@ from conformance.checks.consistency import (
     ConfigurationViews,
     check_configuration_views,
     check_guaranteed_instances,
+    check_profile_copies,
     check_profile_gets,
     check_source_tokens,
     differences,
@@ -151,3 +152,15 @@ def test_guaranteed_instances_total_zero_negative_and_unoffered():
 def test_guaranteed_instances_nothing_is_not_a_pass():
     assert check_guaranteed_instances({}, {"H264"})
     assert check_guaranteed_instances({"vsc_1": {"TotalNumber": 1}}, set())
+
+
+def test_profile_copies_of_ptz_configurations():
+    ptz = NS(token="ptz_1", Name="PTZ", UseCount=1, NodeToken="node_1", DefaultPTZTimeout="PT5S")
+    listed = {"ptz_1": plain(NS(**{**vars(ptz), "UseCount": 3}))}  # UseCount judged elsewhere
+    assert check_profile_copies("PTZ", "GetConfigurations", {"p1": plain(ptz)}, listed) == []
+    other = {"ptz_1": plain(NS(**{**vars(ptz), "NodeToken": "node_2"}))}
+    problems = check_profile_copies("PTZ", "GetConfigurations", {"p1": plain(ptz)}, other)
+    assert problems and "NodeToken: 'node_1' vs 'node_2'" in problems[0]
+    missing = check_profile_copies("PTZ", "GetConfigurations", {"p1": plain(ptz)}, {"x": {}})
+    assert missing == ["PTZ configuration ptz_1 of profile p1 is not listed by GetConfigurations"]
+    assert check_profile_copies("PTZ", "GetConfigurations", {}, {})

@@ -48,6 +48,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
         ConfigurationViews("video source", {}, {}, {})
     ),
     "consistency.check_source_tokens": lambda f: f({}, []),
+    "consistency.check_profile_copies": lambda f: f("PTZ", "GetConfigurations", {}, {}),
     "consistency.check_guaranteed_instances": lambda f: f({}, set()),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),

@@ -13,6 +13,7 @@ from conformance.checks.consistency import (
     ConfigurationViews,
     check_configuration_views,
     check_guaranteed_instances,
+    check_profile_copies,
     check_profile_gets,
     check_source_tokens,
     guaranteed_view,
@@ -47,6 +48,21 @@ def _views(device, kind: str, element: str, profiles: list[Any]) -> Configuratio
     return ConfigurationViews(kind, in_profiles, listed, single)
 
 
+def _ptz_copies(device, profiles: list[Any], measured: dict[str, object]) -> list[str]:
+    """The profiles' PTZ configurations against the PTZ service's GetConfigurations, where the
+    device offers PTZ and a profile holds one (PTZ is optional: nothing to judge otherwise)."""
+    in_profiles = {
+        str(p.token): plain(p.PTZConfiguration)
+        for p in profiles
+        if getattr(p, "PTZConfiguration", None) is not None
+    }
+    if not in_profiles or not device.offers("ptz"):
+        return []
+    listed = {str(c.token): plain(c) for c in device.call("ptz", "GetConfigurations") or []}
+    measured["PTZ configurations"] = {"profiles": sorted(in_profiles), "listed": sorted(listed)}
+    return check_profile_copies("PTZ", "PTZ GetConfigurations", in_profiles, listed)
+
+
 @pytest.mark.requirement("ONVIF-CONS-MEDIA-01")
 def test_media_configuration_views_agree(device, evidence):
     _require_media(device)
@@ -70,6 +86,7 @@ def test_media_configuration_views_agree(device, evidence):
     video_sources = [str(s.token) for s in device.media("GetVideoSources") or []]
     problems += check_source_tokens(sources, video_sources)
     measured["video sources"] = video_sources
+    problems += _ptz_copies(device, profiles, measured)
     evidence.measure("views", measured)
     evidence.expect(
         "views",
