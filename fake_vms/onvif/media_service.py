@@ -25,6 +25,10 @@ QUALITY = 4
 SNAPSHOT_PATH = "/snapshot.jpg"
 H265_AS_H264_PROFILE = "profile_h265"
 """Listed only with knob media1_h265_profile_as_h264: the H.265 stream, mislabelled H264."""
+H265_VEC_TOKEN = "vec_h265"
+"""The video encoder configuration of :data:`H265_AS_H264_PROFILE`."""
+GUARANTEED_INSTANCES = 2
+"""GetGuaranteedNumberOfVideoEncoderInstances: H.264 streams per video source configuration."""
 
 
 def service_capabilities(camera: CameraConfig) -> etree._Element:
@@ -63,6 +67,7 @@ class MediaService:
             "GetVideoEncoderConfiguration": self.get_video_encoder_configuration,
             "GetVideoEncoderConfigurationOptions": self.get_video_encoder_configuration_options,
             "GetVideoSourceConfigurationOptions": self.get_video_source_configuration_options,
+            "GetGuaranteedNumberOfVideoEncoderInstances": self.get_guaranteed_instances,
             "GetStreamUri": self.get_stream_uri,
             "GetSnapshotUri": self.get_snapshot_uri,
         } | self._audio().operations()
@@ -136,21 +141,23 @@ class MediaService:
 
     def get_video_encoder_configurations(self, _request: etree._Element) -> etree._Element:
         response = element("trt:GetVideoEncoderConfigurationsResponse")
-        configuration = sub(response, "trt:Configurations", token=VEC_TOKEN)
-        self._video_encoder_configuration(configuration, self._listed_size())
+        for token in self._encoder_tokens():
+            configuration = sub(response, "trt:Configurations", token=token)
+            self._video_encoder_configuration(configuration, self._listed_size())
         return response
 
     def get_video_encoder_configuration(self, request: etree._Element) -> etree._Element:
-        if child_text(request, "ConfigurationToken") != VEC_TOKEN:
+        token = child_text(request, "ConfigurationToken")
+        if token not in self._encoder_tokens():
             raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
         response = element("trt:GetVideoEncoderConfigurationResponse")
-        configuration = sub(response, "trt:Configuration", token=VEC_TOKEN)
+        configuration = sub(response, "trt:Configuration", token=token)
         self._video_encoder_configuration(configuration, self._listed_size())
         return response
 
     def get_video_encoder_configuration_options(self, request: etree._Element) -> etree._Element:
         configuration = child_text(request, "ConfigurationToken")
-        if configuration not in (None, VEC_TOKEN, "vec_h265"):
+        if configuration not in (None, *self._encoder_tokens()):
             raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
         profile = child_text(request, "ProfileToken")
         if profile not in (None, *self._profile_tokens()):
@@ -184,6 +191,37 @@ class MediaService:
         _range(sub(bounds, "tt:HeightRange"), self.camera.height, self.camera.height)
         sub(options, "tt:VideoSourceTokensAvailable", VIDEO_SOURCE_TOKEN)
         return response
+
+    def get_guaranteed_instances(self, request: etree._Element) -> etree._Element:
+        """GetGuaranteedNumberOfVideoEncoderInstances of the one video source configuration:
+        H.264 only, as the encoder options offer (knob guaranteed_jpeg_unoffered adds JPEG)."""
+        if child_text(request, "ConfigurationToken") != VSC_TOKEN:
+            raise invalid_arg_val("NoConfig", "The requested configuration does not exist")
+        response = element("trt:GetGuaranteedNumberOfVideoEncoderInstancesResponse")
+        sub(response, "trt:TotalNumber", GUARANTEED_INSTANCES)
+        if self.camera.knobs.guaranteed_jpeg_unoffered:
+            sub(response, "trt:JPEG", 1)
+        sub(response, "trt:H264", GUARANTEED_INSTANCES)
+        return response
+
+    def _encoder_tokens(self) -> tuple[str, ...]:
+        """Every video encoder configuration: one per profile."""
+        if H265_AS_H264_PROFILE in self._profile_tokens():
+            return (VEC_TOKEN, H265_VEC_TOKEN)
+        return (VEC_TOKEN,)
+
+    def _use_count(self, token: str | None) -> int:
+        """How many profiles use the configuration ``token`` (knob use_count_stale: one more)."""
+        profiles = self._profile_tokens()
+        if token == VSC_TOKEN:
+            used = 0 if self.camera.knobs.profiles_without_vsc else len(profiles)
+        else:
+            used = sum(1 for p in profiles if self._encoder_of(p) == token)
+        return used + (1 if self.camera.knobs.use_count_stale else 0)
+
+    @staticmethod
+    def _encoder_of(profile: str) -> str:
+        return H265_VEC_TOKEN if profile == H265_AS_H264_PROFILE else VEC_TOKEN
 
     def _resolutions_available(self) -> list[tuple[int, int]]:
         """The camera's own size and its halves, largest first; knob
@@ -228,7 +266,7 @@ class MediaService:
             self._video_source_configuration(
                 sub(profile, "tt:VideoSourceConfiguration", token=VSC_TOKEN)
             )
-        vec_token = "vec_h265" if lying else VEC_TOKEN
+        vec_token = self._encoder_of(str(profile.get("token")))
         configuration = sub(profile, "tt:VideoEncoderConfiguration", token=vec_token)
         self._video_encoder_configuration(configuration, (self.camera.width, self.camera.height))
         if self.camera.ptz:  # a PTZ camera's profile is ready for PTZ (ONVIF Media 5.2)
@@ -239,7 +277,7 @@ class MediaService:
 
     def _video_source_configuration(self, configuration: etree._Element) -> None:
         sub(configuration, "tt:Name", "VideoSource")
-        sub(configuration, "tt:UseCount", 1)
+        sub(configuration, "tt:UseCount", self._use_count(configuration.get("token")))
         sub(configuration, "tt:SourceToken", VIDEO_SOURCE_TOKEN)
         sub(
             configuration,
@@ -255,7 +293,7 @@ class MediaService:
     ) -> None:
         camera = self.camera
         sub(configuration, "tt:Name", "VideoEncoder")
-        sub(configuration, "tt:UseCount", 1)
+        sub(configuration, "tt:UseCount", self._use_count(configuration.get("token")))
         sub(configuration, "tt:Encoding", "H264")  # the ver10 enum has no H265
         _resolution(sub(configuration, "tt:Resolution"), *size)
         sub(configuration, "tt:Quality", float(QUALITY))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fake_vms.personas import (
     audio,
+    consistency,
     core,
     discovery,
     events,
@@ -52,6 +53,7 @@ def _gather() -> dict[str, Persona]:
         oddities,
         schema_invalid,
         audio,
+        consistency,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:

@@ -90,7 +90,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "encoder-list-mismatch",
         "GetVideoEncoderConfigurations disagrees with the profile's encoder resolution",
-        ("ONVIF-MEDIA-ENC-01",),
+        ("ONVIF-MEDIA-ENC-01", "ONVIF-CONS-MEDIA-01"),
         "Inconsistent configuration views: agsh/onvif lib/cam.js, OpenIPC/viewer#67",
         knobs=Knobs(encoder_list_size=(640, 360)),
     ),

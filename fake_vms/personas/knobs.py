@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fake_vms.personas.knobs_audio import AudioKnobs
+from fake_vms.personas.knobs_consistency import ConsistencyKnobs
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
@@ -127,5 +128,6 @@ class Knobs(
     FieldKnobs,
     WireKnobs,
     AudioKnobs,
+    ConsistencyKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import conformance.checks
+from conformance.checks.consistency import ConfigurationViews
 from conformance.checks.export_alignment import Alignment
 from conformance.checks.streaming import ParallelSession
 from conformance.checks.vms_continuity import Walk
@@ -47,6 +48,14 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     # options
     "options.check_encoder_within_options": lambda f: f({}, {}),
     "options.check_source_within_options": lambda f: f({}, {}),
+    # consistency
+    "consistency.check_profile_gets": lambda f: f({}, {}),
+    "consistency.check_configuration_views": lambda f: f(
+        ConfigurationViews("video source", {}, {}, {})
+    ),
+    "consistency.check_source_tokens": lambda f: f({}, []),
+    "consistency.check_profile_copies": lambda f: f("PTZ", "GetConfigurations", {}, {}),
+    "consistency.check_guaranteed_instances": lambda f: f({}, set()),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),

@@ -84,6 +84,11 @@ REQUESTS: list[tuple[str, str]] = [
     (TRT, "<trt:GetVideoEncoderConfigurationOptions/>"),
     (
         TRT,
+        "<trt:GetGuaranteedNumberOfVideoEncoderInstances><trt:ConfigurationToken>vsc_1"
+        "</trt:ConfigurationToken></trt:GetGuaranteedNumberOfVideoEncoderInstances>",
+    ),
+    (
+        TRT,
         f"<trt:GetStreamUri>{STREAM_SETUP}<trt:ProfileToken>profile_1</trt:ProfileToken>"
         "</trt:GetStreamUri>",
     ),

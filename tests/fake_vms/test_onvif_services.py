@@ -804,3 +804,51 @@ def _read_response(sock: socket.socket) -> bytes:
     while len(rest) < length:
         rest += sock.recv(65536)
     return head
+
+
+GUARANTEED = (
+    "<trt:GetGuaranteedNumberOfVideoEncoderInstances><trt:ConfigurationToken>vsc_1"
+    "</trt:ConfigurationToken></trt:GetGuaranteedNumberOfVideoEncoderInstances>"
+)
+
+
+def _use_counts(reply: etree._Element) -> list[int]:
+    return [int(e.text) for e in reply.iter(f"{{{TT}}}UseCount")]
+
+
+def test_media_use_counts_follow_the_profiles(start_device: Callable[..., Device]) -> None:
+    device = start_device()
+    for operation in ("GetVideoSourceConfigurations", "GetVideoEncoderConfigurations"):
+        assert _use_counts(device.call(f"<trt:{operation}/>", "media")) == [1]
+    unused = start_device(with_knobs(profiles_without_vsc=True))
+    assert _use_counts(unused.call("<trt:GetVideoSourceConfigurations/>", "media")) == [0]
+
+
+def test_media1_h265_profile_lists_its_encoder(start_device: Callable[..., Device]) -> None:
+    camera = replace(CAMERA, codec="H265", knobs=Knobs(media1_h265_profile_as_h264=True))
+    device = start_device(camera)
+    listed = device.call("<trt:GetVideoEncoderConfigurations/>", "media")
+    assert [c.get("token") for c in listed] == ["vec_1", "vec_h265"]
+    assert _use_counts(device.call("<trt:GetVideoSourceConfigurations/>", "media")) == [2]
+
+
+def test_guaranteed_encoder_instances(device: Device) -> None:
+    reply = device.call(GUARANTEED, "media")
+    assert int(reply.findtext("trt:TotalNumber", namespaces=NS)) >= 1
+    assert reply.find("trt:JPEG", NS) is None
+    assert int(reply.findtext("trt:H264", namespaces=NS)) >= 1
+    unknown = device.post(GUARANTEED.replace("vsc_1", "nope"), service="media", auth=device.digest)
+    assert subcodes(unknown)[-1] == f"{{{TER}}}NoConfig"
+
+
+def test_knob_use_count_stale(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(use_count_stale=True))
+    assert _use_counts(device.call("<trt:GetProfiles/>", "media")) == [2, 2]
+    assert _use_counts(device.call("<trt:GetVideoEncoderConfigurations/>", "media")) == [2]
+
+
+def test_knob_guaranteed_jpeg_unoffered(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(guaranteed_jpeg_unoffered=True))
+    assert int(device.call(GUARANTEED, "media").findtext("trt:JPEG", namespaces=NS)) == 1
+    options = device.call("<trt:GetVideoEncoderConfigurationOptions/>", "media")
+    assert options.find(".//tt:JPEG", NS) is None

@@ -1,8 +1,11 @@
-"""Configurations inside their own options (ONVIF-OPT-*), as ONVIF's "PROFILES AND ...
-CONFIGURATION OPTIONS CONSISTENCY" device test cases ask: for each media profile, the options of
-its configurations, asked with both the configuration's and the profile's token, must hold the
-configuration. The profiles come from the run's cached GetProfiles and the options are asked in
-the test's own thread, so the verdict's transcript holds every exchange it rests on."""
+"""Configurations inside their own options (ONVIF-OPT-*), as ONVIF's "PROFILES AND ... CONFIGURATION
+OPTIONS CONSISTENCY" device test cases ask: for each media profile, the options of its
+configurations, asked with both the configuration's and the profile's token, must hold the
+configuration; and, as the "VIDEO ... CONFIGURATIONS AND VIDEO ... CONFIGURATION OPTIONS
+CONSISTENCY" cases ask, so must the options of every configuration GetVideoEncoderConfigurations
+and GetVideoSourceConfigurations list, asked with the configuration's token alone. The profiles
+come from the run's cached GetProfiles and the options are asked in the test's own thread, so the
+verdict's transcript holds every exchange it rests on."""
 
 from __future__ import annotations
 
@@ -38,6 +41,26 @@ _KINDS = (
 kind; each kind's options operation is ``Get<element>Options``."""
 
 
+LISTED = (
+    (
+        "GetVideoEncoderConfigurations",
+        "GetVideoEncoderConfigurationOptions",
+        encoder_view,
+        encoder_options_view,
+        check_encoder_within_options,
+    ),
+    (
+        "GetVideoSourceConfigurations",
+        "GetVideoSourceConfigurationOptions",
+        source_view,
+        source_options_view,
+        check_source_within_options,
+    ),
+)
+"""The listings whose every configuration is judged against its options (asked with its token
+alone): listing, options operation, configuration view, options view, check."""
+
+
 @pytest.mark.requirement("ONVIF-OPT-MEDIA-01")
 def test_media_configurations_within_options(device, evidence):
     if not device.offers("media"):
@@ -59,6 +82,16 @@ def test_media_configurations_within_options(device, evidence):
                 )
             )
             label = f"profile {token} {kind} {config['token']}"
+            measured[label], offered[label] = config, options
+            problems += [f"{label}: {p}" for p in check(config, options)]
+            judged += 1
+    for operation, options_operation, view, options_view, check in LISTED:
+        for listed in device.media(operation) or []:
+            config = view(listed)
+            options = options_view(
+                device.media(options_operation, ConfigurationToken=config["token"])
+            )
+            label = f"{operation} {config['token']}"
             measured[label], offered[label] = config, options
             problems += [f"{label}: {p}" for p in check(config, options)]
             judged += 1

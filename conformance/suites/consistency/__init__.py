@@ -1,0 +1,1 @@
+"""Conformance tests: consistency domain (Media views of one state that must agree)."""
