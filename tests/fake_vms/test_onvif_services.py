@@ -813,7 +813,12 @@ GUARANTEED = (
 
 
 def _use_counts(reply: etree._Element) -> list[int]:
-    return [int(e.text) for e in reply.iter(f"{{{TT}}}UseCount")]
+    """UseCounts of a configuration listing, or of the video source and encoder configurations
+    of a GetProfiles reply (profiles also carry audio configurations, not concerned here)."""
+    kinds = (f"{{{TT}}}VideoSourceConfiguration", f"{{{TT}}}VideoEncoderConfiguration")
+    in_profiles = [e.find(f"{{{TT}}}UseCount") for e in reply.iter() if e.tag in kinds]
+    counts = in_profiles or list(reply.iter(f"{{{TT}}}UseCount"))
+    return [int(e.text) for e in counts if e is not None]
 
 
 def test_media_use_counts_follow_the_profiles(start_device: Callable[..., Device]) -> None:
