@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fake_vms.personas import (
     core,
+    device_config,
     discovery,
     events,
     export,
@@ -50,6 +51,7 @@ def _gather() -> dict[str, Persona]:
         field,
         oddities,
         schema_invalid,
+        device_config,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:

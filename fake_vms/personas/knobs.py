@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_vms.personas.knobs_device_config import DeviceConfigKnobs
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
@@ -125,5 +126,6 @@ class Knobs(
     VmsKnobs,
     FieldKnobs,
     WireKnobs,
+    DeviceConfigKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""
