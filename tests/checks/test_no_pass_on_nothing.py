@@ -52,6 +52,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),
     "device.check_scopes": lambda f: f([]),
+    "device.check_service_entries": lambda f: f([]),
     "device.check_services_consistent": lambda f: f({}, {}),
     "device.check_xaddrs": lambda f: f("http://192.0.2.1/onvif/device_service", {}),
     # device_config
