@@ -91,17 +91,21 @@ class DeviceConfigReads:
         return response
 
     def get_network_protocols(self, _request: etree._Element) -> etree._Element:
+        """Every port the simulator really listens on (a second HTTP listener for a
+        services-elsewhere device); knob network_protocols_rtsp_port_offset moves RTSP's."""
+        listeners = self.context.shared.get("listeners", {})
         rtsp_port = self.context.rtsp_port + self.knobs.network_protocols_rtsp_port_offset
         response = element("tds:GetNetworkProtocolsResponse")
-        for name, enabled, port in (
-            ("HTTP", True, self.context.http_port),
-            ("HTTPS", False, 443),
-            ("RTSP", True, rtsp_port),
+        for name, ports in (
+            ("HTTP", listeners.get("HTTP", (self.context.http_port,))),
+            ("HTTPS", listeners.get("HTTPS", ())),
+            ("RTSP", (rtsp_port,)),
         ):
             protocol = sub(response, "tds:NetworkProtocols")
             sub(protocol, "tt:Name", name)
-            sub(protocol, "tt:Enabled", enabled)
-            sub(protocol, "tt:Port", port)
+            sub(protocol, "tt:Enabled", bool(ports))
+            for port in ports or (443,):
+                sub(protocol, "tt:Port", port)
         return response
 
     def get_network_default_gateway(self, _request: etree._Element) -> etree._Element:

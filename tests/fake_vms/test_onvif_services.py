@@ -817,7 +817,7 @@ def test_network_protocols_name_the_ports_served(device: Device) -> None:
     }
     assert ports["HTTP"] == ("true", [device.server.port])
     assert ports["RTSP"] == ("true", [RTSP_PORT])
-    assert ports["HTTPS"][0] == "false"
+    assert ports["HTTPS"] == ("true", [device.server.https_port])
 
 
 def test_knob_network_protocols_rtsp_port_offset(start_device: Callable[..., Device]) -> None:
@@ -872,3 +872,12 @@ def test_system_log_and_other_reads_answer(device: Device) -> None:
     assert dns.findtext("tds:DNSInformation/tt:FromDHCP", namespaces=NS) == "false"
     ntp = device.call("<tds:GetNTP/>")
     assert ntp.findtext("tds:NTPInformation/tt:NTPManual/tt:Type", namespaces=NS) == "DNS"
+
+
+def test_network_protocols_list_a_second_http_listener(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(services_elsewhere=True))
+    reply = device.call("<tds:GetNetworkProtocols/>")
+    http = [p for p in reply.findall("tds:NetworkProtocols", NS)
+            if p.findtext("tt:Name", namespaces=NS) == "HTTP"]  # fmt: skip
+    ports = [int(x.text) for x in http[0].findall("tt:Port", NS)]
+    assert ports[0] == device.server.port and len(ports) == 2
