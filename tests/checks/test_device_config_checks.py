@@ -15,6 +15,8 @@ from conformance.checks.device_config import (
     check_ntp,
     check_protocols,
     check_users,
+)
+from conformance.checks.device_config_views import (
     dns_view,
     dynamic_dns_view,
     gateway_view,

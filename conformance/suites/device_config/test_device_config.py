@@ -23,6 +23,8 @@ from conformance.checks.device_config import (
     check_io_reads,
     check_network_reads,
     check_users,
+)
+from conformance.checks.device_config_views import (
     dns_view,
     dynamic_dns_view,
     gateway_view,
