@@ -8,6 +8,7 @@ camera's configuration, the ports the simulator really serves on and the persona
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from lxml import etree
@@ -56,6 +57,7 @@ class DeviceConfigReads:
         return 1 if override is None else override
 
     def get_network_interfaces(self, _request: etree._Element) -> etree._Element:
+        """One interface, with the address the simulator listens on (loopback by default)."""
         response = element("tds:GetNetworkInterfacesResponse")
         interface = sub(response, "tds:NetworkInterfaces", token=INTERFACE_TOKEN)
         sub(interface, "tt:Enabled", True)
@@ -67,8 +69,9 @@ class DeviceConfigReads:
         sub(ipv4, "tt:Enabled", True)
         config = sub(ipv4, "tt:Config")
         manual = sub(config, "tt:Manual")
-        sub(manual, "tt:Address", DEVICE_ADDRESS)
-        sub(manual, "tt:PrefixLength", PREFIX_LENGTH)
+        address = _ipv4_or_loopback(self.context.shared.get("address"))
+        sub(manual, "tt:Address", address)
+        sub(manual, "tt:PrefixLength", PREFIX_LENGTH if address == DEVICE_ADDRESS else 24)
         sub(config, "tt:DHCP", False)
         return response
 
@@ -158,3 +161,12 @@ class DeviceConfigReads:
         sub(properties, "tt:DelayTime", "PT0S")
         sub(properties, "tt:IdleState", "open")
         return response
+
+
+def _ipv4_or_loopback(host: object) -> str:
+    """The IPv4 address the simulator listens on, or loopback (wildcard, IPv6 or unknown)."""
+    try:
+        address = ipaddress.IPv4Address(str(host))
+    except ValueError:
+        return DEVICE_ADDRESS
+    return DEVICE_ADDRESS if address.is_unspecified else str(address)

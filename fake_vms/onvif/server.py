@@ -109,6 +109,7 @@ class OnvifServer:
             xaddr=self._xaddr,
             shared=dict(self._shared),
         )
+        context.shared["address"] = host  # what GetNetworkInterfaces reports, if IPv4
         context.shared["listeners"] = {
             "HTTP": (self.port, *((self._elsewhere.port,) if self._elsewhere else ())),
             "HTTPS": (self.https_port,),
