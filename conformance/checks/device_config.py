@@ -109,12 +109,27 @@ def _entry_problems(where: str, entries: Iterable[Mapping[str, str]], hosts: boo
     return problems
 
 
-def _declined(read: Read, mandatory: bool) -> tuple[list[str], str | None]:
-    """(problems, note) for a read that did not answer; ([], None) when it answered."""
+def refused_access(answer: Refusal) -> bool:
+    """The device refused the suite's account (ter:NotAuthorized, HTTP 401 or 403): for an
+    Administrator-only read (access class READ_SYSTEM_SECRET, Core 5.9.4) that says which
+    account the target gave the suite, not whether the device implements the read."""
+    if answer.kind == "fault":
+        return any(s.endswith("}NotAuthorized") for s in answer.subcodes)
+    return answer.kind == "http" and answer.http_status in (401, 403)
+
+
+def _declined(read: Read, mandatory: bool, secret: bool = False) -> tuple[list[str], str | None]:
+    """(problems, note) for a read that did not answer; ([], None) when it answered.
+    ``secret``: an Administrator-only read, which the suite's account may be refused."""
     if read.answer.kind == "answered":
         return [], None
     if not mandatory and is_not_implemented(read.answer):
         return [], f"{read.operation}: declined as not supported (legal: optional operation)"
+    if secret and refused_access(read.answer):
+        return [], (
+            f"{read.operation}: not judged, the suite's account was refused it "
+            f"({describe(read.answer)}); it needs an Administrator account"
+        )
     return [f"{read.operation} answered {describe(read.answer)}"], None
 
 
@@ -306,7 +321,7 @@ def check_io_reads(
     problems: list[str] = []
     notes: list[str] = []
     for read in (system_log, remote_user, ip_filter):
-        declined, note = _declined(read, mandatory=False)
+        declined, note = _declined(read, mandatory=False, secret=True)
         problems += declined
         if note:
             notes.append(note)

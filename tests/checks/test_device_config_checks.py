@@ -15,6 +15,7 @@ from conformance.checks.device_config import (
     check_ntp,
     check_protocols,
     check_users,
+    refused_access,
 )
 from conformance.checks.device_config_views import (
     dns_view,
@@ -35,6 +36,12 @@ NOT_SUPPORTED = Refusal(
     http_status=500,
     code=f"{{{SOAP_ENV_NS}}}Receiver",
     subcodes=(f"{{{ONVIF_ERROR_NS}}}ActionNotSupported",),
+)
+NOT_AUTHORIZED = Refusal(
+    "fault",
+    http_status=400,
+    code=f"{{{SOAP_ENV_NS}}}Sender",
+    subcodes=(f"{{{ONVIF_ERROR_NS}}}OperationProhibited", f"{{{ONVIF_ERROR_NS}}}NotAuthorized"),
 )
 SENDER_FAULT = Refusal(
     "fault",
@@ -246,3 +253,19 @@ def test_relay_capability_count():
     assert relay_capability_count(NS(Device=NS(IO=NS(RelayOutputs=2)))) == 2
     assert relay_capability_count(NS(Device=NS(IO=None))) is None
     assert relay_capability_count(None) is None
+
+
+def test_admin_only_reads_refused_to_the_account_are_noted_not_failed():
+    assert refused_access(NOT_AUTHORIZED) and refused_access(Refusal("http", http_status=401))
+    assert not refused_access(SENDER_FAULT) and not refused_access(NOT_SUPPORTED)
+    log = Read("GetSystemLog", NOT_AUTHORIZED)
+    remote = Read("GetRemoteUser", NOT_AUTHORIZED)
+    ip_filter = Read("GetIPAddressFilter", ANSWERED, {"Type": "Deny"})
+    problems, notes = check_io_reads(
+        log, remote, ip_filter, Read("GetRelayOutputs", ANSWERED, []), 0
+    )
+    assert problems == [] and len(notes) == 2 and "Administrator account" in notes[0]
+    # a mandatory network read refused is still a failure
+    reads = _good_reads(GetDNS=Read("GetDNS", NOT_AUTHORIZED))
+    problems, _ = check_network_reads(reads, "192.0.2.10", _served())
+    assert problems and "GetDNS answered SOAP fault" in problems[0]

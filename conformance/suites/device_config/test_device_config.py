@@ -23,6 +23,7 @@ from conformance.checks.device_config import (
     check_io_reads,
     check_network_reads,
     check_users,
+    refused_access,
 )
 from conformance.checks.device_config_views import (
     dns_view,
@@ -38,7 +39,7 @@ from conformance.checks.device_config_views import (
     users_view,
 )
 from conformance.checks.faults import describe, is_not_implemented
-from conformance.outcomes import not_applicable
+from conformance.outcomes import not_applicable, not_tested
 
 
 def _read(device, operation: str, view: Callable[[Any], Any], **params: Any) -> Read:
@@ -109,6 +110,11 @@ def test_network_configuration_reads(device, evidence):
 def test_get_users(device, evidence):
     read = _read(device, "GetUsers", users_view)
     evidence.measure("users", _measured(read))
+    if refused_access(read.answer):
+        not_tested(
+            f"GetUsers is Administrator-only (READ_SYSTEM_SECRET) and the suite's account was "
+            f"refused it ({describe(read.answer)}): give the target an Administrator account"
+        )
     evidence.expect("users", "at least one, each with Username and UserLevel, no Password")
     problems = check_users(read)
     assert not problems, "; ".join(problems)
@@ -127,7 +133,13 @@ def test_log_user_filter_and_relay_reads(device, evidence):
     reads = (system_log, remote_user, ip_filter, relays)
     evidence.measure("reads", {r.operation: _measured(r) for r in reads})
     evidence.measure("GetCapabilities Device.IO.RelayOutputs", count)
-    if not count and all(is_not_implemented(r.answer) for r in reads):
+    declined = [is_not_implemented(r.answer) or refused_access(r.answer) for r in reads]
+    if not count and all(declined):
+        if any(refused_access(r.answer) for r in reads):
+            not_tested(
+                "the device declined or refused the suite's account every read and counts no "
+                "relay output: give the target an Administrator account to judge them"
+            )
         not_applicable("the device declines all four optional reads and counts no relay output")
     problems, notes = check_io_reads(system_log, remote_user, ip_filter, relays, count)
     for note in notes:
