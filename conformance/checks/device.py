@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 ONVIF_ERROR_NS = "http://www.onvif.org/ver10/error"
 SOAP_ENV_NS = "http://www.w3.org/2003/05/soap-envelope"
 
+NS_DEVICE_SERVICE = "http://www.onvif.org/ver10/device/wsdl"
+
 # GetCapabilities category -> the GetServices namespace of the same service.
 CAPABILITY_NAMESPACES = {
     "Device": "http://www.onvif.org/ver10/device/wsdl",
@@ -20,6 +22,16 @@ CAPABILITY_NAMESPACES = {
     "Imaging": "http://www.onvif.org/ver20/imaging/wsdl",
     "Analytics": "http://www.onvif.org/ver20/analytics/wsdl",
 }
+
+EXTENSION_NAMESPACES = {
+    "DeviceIO": "http://www.onvif.org/ver10/deviceIO/wsdl",
+    "Recording": "http://www.onvif.org/ver10/recording/wsdl",
+    "Search": "http://www.onvif.org/ver10/search/wsdl",
+    "Replay": "http://www.onvif.org/ver10/replay/wsdl",
+    "Receiver": "http://www.onvif.org/ver10/receiver/wsdl",
+}
+"""GetCapabilities' tt:CapabilitiesExtension categories -> the GetServices namespace of the same
+service (those with an XAddr of their own)."""
 
 PROFILE_S_SCOPE = "onvif://www.onvif.org/Profile/Streaming"
 
@@ -107,6 +119,66 @@ def capability_xaddrs(caps: Any) -> dict[str, str]:
     return found
 
 
+def extension_xaddrs(caps: Any) -> dict[str, str]:
+    """GetCapabilities reply -> Extension category (Recording, Search, Replay, Receiver,
+    DeviceIO) -> XAddr, for those the device gives with an XAddr."""
+    extension = getattr(caps, "Extension", None)
+    found = {}
+    for category in EXTENSION_NAMESPACES:
+        section = getattr(extension, category, None) if extension is not None else None
+        xaddr = getattr(section, "XAddr", None) if section is not None else None
+        if xaddr:
+            found[category] = str(xaddr)
+    return found
+
+
+def service_entries(services: Iterable[Any]) -> list[dict[str, str]]:
+    """GetServices reply -> per tds:Service: Namespace, XAddr and Version ("2.60"; "" if the
+    entry has none)."""
+    entries = []
+    for service in services:
+        version = getattr(service, "Version", None)
+        major = getattr(version, "Major", None) if version is not None else None
+        minor = getattr(version, "Minor", None) if version is not None else None
+        entries.append(
+            {
+                "Namespace": str(getattr(service, "Namespace", "") or "").strip(),
+                "XAddr": str(getattr(service, "XAddr", "") or "").strip(),
+                "Version": "" if major is None or minor is None else f"{major}.{minor}",
+            }
+        )
+    return entries
+
+
+def check_service_entries(entries: list[dict[str, str]]) -> list[str]:
+    """ONVIF-DEV-SVC-01 (GET SERVICES - <SERVICE> SERVICE): every tds:Service names its
+    namespace once, with an absolute http(s) XAddr and a Version. The device service is always
+    there, so an empty list is a failure."""
+    if not entries:
+        return ["GetServices lists no service (not even the device service)"]
+    problems = []
+    seen: dict[str, int] = {}
+    for entry in entries:
+        namespace = entry.get("Namespace", "")
+        label = namespace or "a service without Namespace"
+        if not namespace:
+            problems.append("GetServices lists a service without Namespace")
+        seen[namespace] = seen.get(namespace, 0) + 1
+        parts = urlsplit(entry.get("XAddr", ""))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(f"{label}: XAddr {entry.get('XAddr')!r} is not an absolute http(s) URL")
+        if not entry.get("Version"):
+            problems.append(f"{label}: no Version (Major and Minor)")
+    problems += [
+        f"GetServices lists {namespace} {count} times"
+        for namespace, count in seen.items()
+        if namespace and count > 1
+    ]
+    if NS_DEVICE_SERVICE not in seen:
+        problems.append(f"GetServices does not list the device service ({NS_DEVICE_SERVICE})")
+    return problems
+
+
 def service_xaddrs(services: Iterable[Any]) -> dict[str, str]:
     """GetServices reply (a list of tds:Service) -> namespace -> XAddr."""
     return {str(s.Namespace): str(s.XAddr) for s in services}
@@ -134,7 +206,7 @@ def check_services_consistent(services: dict[str, str], capabilities: dict[str, 
         return ["GetCapabilities advertises no service address to compare with GetServices"]
     problems = []
     for category, xaddr in capabilities.items():
-        namespace = CAPABILITY_NAMESPACES.get(category)
+        namespace = CAPABILITY_NAMESPACES.get(category) or EXTENSION_NAMESPACES.get(category)
         if namespace is None:
             continue
         if namespace not in services:

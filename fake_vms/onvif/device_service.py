@@ -14,6 +14,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from fake_vms.clock import device_now
+from fake_vms.onvif.device_config import DeviceConfigReads
 from fake_vms.onvif.registry import CAPABILITY_ORDER, ServiceContext
 from fake_vms.onvif.soap import Operation, SoapFault, child_text, element, sub
 from fake_vms.site import CameraConfig
@@ -64,11 +65,15 @@ class DeviceService:
             "GetCapabilities": self.get_capabilities,
             "GetServiceCapabilities": self.get_service_capabilities,
             "GetScopes": self.get_scopes,
-            "GetNetworkInterfaces": self.get_network_interfaces,
-            "GetUsers": self.get_users,
             "GetHostname": self.get_hostname,
             "GetWsdlUrl": self.get_wsdl_url,
+            **self._reads.operations(),
         }
+
+    @property
+    def _reads(self) -> DeviceConfigReads:
+        """Network, user, log, filter and relay reads (device_config.py)."""
+        return DeviceConfigReads(self.context)
 
     def xaddr(self, path: str) -> str:
         """Service address as advertised (knob xaddr_port_offset may make it wrong)."""
@@ -166,6 +171,9 @@ class DeviceService:
         supported = sub(system, "tt:SupportedVersions")
         sub(supported, "tt:Major", ONVIF_VERSION[0])
         sub(supported, "tt:Minor", ONVIF_VERSION[1])
+        io = sub(device, "tt:IO")
+        sub(io, "tt:InputConnectors", 0)
+        sub(io, "tt:RelayOutputs", self._reads.relay_count_advertised())
 
     def get_service_capabilities(self, _request: etree._Element) -> etree._Element:
         response = element("tds:GetServiceCapabilitiesResponse")
@@ -199,30 +207,6 @@ class DeviceService:
             scope = sub(response, "tds:Scopes")
             sub(scope, "tt:ScopeDef", "Fixed")
             sub(scope, "tt:ScopeItem", item)
-        return response
-
-    def get_network_interfaces(self, _request: etree._Element) -> etree._Element:
-        response = element("tds:GetNetworkInterfacesResponse")
-        interface = sub(response, "tds:NetworkInterfaces", token="eth0")
-        sub(interface, "tt:Enabled", True)
-        info = sub(interface, "tt:Info")
-        sub(info, "tt:Name", "eth0")
-        sub(info, "tt:HwAddress", self.camera.mac)
-        sub(info, "tt:MTU", 1500)
-        ipv4 = sub(interface, "tt:IPv4")
-        sub(ipv4, "tt:Enabled", True)
-        config = sub(ipv4, "tt:Config")
-        manual = sub(config, "tt:Manual")
-        sub(manual, "tt:Address", "127.0.0.1")
-        sub(manual, "tt:PrefixLength", 8)
-        sub(config, "tt:DHCP", False)
-        return response
-
-    def get_users(self, _request: etree._Element) -> etree._Element:
-        response = element("tds:GetUsersResponse")
-        user = sub(response, "tds:User")
-        sub(user, "tt:Username", self.camera.username)
-        sub(user, "tt:UserLevel", "Administrator")
         return response
 
     def get_hostname(self, _request: etree._Element) -> etree._Element:

@@ -109,6 +109,11 @@ class OnvifServer:
             xaddr=self._xaddr,
             shared=dict(self._shared),
         )
+        context.shared["address"] = host  # what GetNetworkInterfaces reports, if IPv4
+        context.shared["listeners"] = {
+            "HTTP": (self.port, *((self._elsewhere.port,) if self._elsewhere else ())),
+            "HTTPS": (self.https_port,),
+        }
         built = [(spec, spec.build(context)) for spec in offered_services(self.camera)]
         context.shared["services"] = built
         self.services = {spec.name: instance for spec, instance in built}

@@ -14,6 +14,7 @@ from fake_vms.personas import (
     audio,
     consistency,
     core,
+    device_config,
     discovery,
     events,
     export,
@@ -54,6 +55,7 @@ def _gather() -> dict[str, Persona]:
         schema_invalid,
         audio,
         consistency,
+        device_config,
     ):
         for persona in module.PERSONAS:
             if persona.name in gathered:

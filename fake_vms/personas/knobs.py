@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fake_vms.personas.knobs_audio import AudioKnobs
 from fake_vms.personas.knobs_consistency import ConsistencyKnobs
+from fake_vms.personas.knobs_device_config import DeviceConfigKnobs
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
@@ -129,5 +130,6 @@ class Knobs(
     WireKnobs,
     AudioKnobs,
     ConsistencyKnobs,
+    DeviceConfigKnobs,
 ):
     """Every knob of every domain, flat: services read ``camera.knobs.<name>``."""

@@ -21,13 +21,16 @@ from conformance.checks.device import (
     check_identity,
     check_refused,
     check_scopes,
+    check_service_entries,
     check_services_consistent,
     check_xaddrs,
     clock_offset,
     device_utc,
+    extension_xaddrs,
     identity_of,
     onvif_datetime,
     scopes_of,
+    service_entries,
     service_xaddrs,
     time_zone_of,
 )
@@ -117,6 +120,44 @@ def test_services_and_capabilities_agree_good():
     assert capabilities["Media"] == "http://127.0.0.1:8080/onvif/media_service"
     assert services["http://www.onvif.org/ver10/media/wsdl"] == capabilities["Media"]
     assert check_services_consistent(services, capabilities) == []
+
+
+def test_service_entries_good_recorded_reply():
+    entries = service_entries(replay("good", "GetServices"))
+    assert entries and all(e["Version"] and e["XAddr"].startswith("http") for e in entries)
+    assert check_service_entries(entries) == []
+
+
+def test_service_entries_each_problem_named():
+    device = {"Namespace": "http://www.onvif.org/ver10/device/wsdl", "XAddr": "http://h/d",
+              "Version": "2.60"}  # fmt: skip
+    media = {"Namespace": "http://www.onvif.org/ver10/media/wsdl", "XAddr": "/onvif/media",
+             "Version": ""}  # fmt: skip
+    problems = check_service_entries([device, media, dict(device)])
+    assert problems == [
+        "http://www.onvif.org/ver10/media/wsdl: XAddr '/onvif/media' is not an absolute "
+        "http(s) URL",
+        "http://www.onvif.org/ver10/media/wsdl: no Version (Major and Minor)",
+        "GetServices lists http://www.onvif.org/ver10/device/wsdl 2 times",
+    ]
+    assert check_service_entries([media | {"Version": "2.0", "XAddr": "https://h/m"}]) == [
+        "GetServices does not list the device service (http://www.onvif.org/ver10/device/wsdl)"
+    ]
+
+
+def test_extension_categories_must_be_in_get_services():
+    from types import SimpleNamespace as NS
+
+    caps = NS(Extension=NS(Replay=NS(XAddr="http://h/replay"), Search=None, _vendor=1))
+    assert extension_xaddrs(caps) == {"Replay": "http://h/replay"}
+    assert extension_xaddrs(NS(Extension=None)) == {}
+    problems = check_services_consistent({}, extension_xaddrs(caps))
+    assert problems == [
+        "GetCapabilities advertises Replay at http://h/replay, but GetServices does not list "
+        "http://www.onvif.org/ver10/replay/wsdl"
+    ]
+    listed = {"http://www.onvif.org/ver10/replay/wsdl": "http://h/replay/"}
+    assert check_services_consistent(listed, extension_xaddrs(caps)) == []
 
 
 def test_services_and_capabilities_mismatch_persona():

@@ -20,6 +20,8 @@ import pytest
 
 import conformance.checks
 from conformance.checks.consistency import ConfigurationViews
+from conformance.checks.device import Refusal
+from conformance.checks.device_config import Read, Served
 from conformance.checks.export_alignment import Alignment
 from conformance.checks.streaming import ParallelSession
 from conformance.checks.vms_continuity import Walk
@@ -28,6 +30,11 @@ from conformance.clients.export_media import MediaFacts
 from conformance.outcomes import Inconclusive
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _answered(operation: str, view: Any) -> Read:
+    return Read(operation, Refusal("answered", http_status=200), view)
+
 
 NOTHING: dict[str, Callable[[Any], Any]] = {
     # audio
@@ -60,8 +67,22 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),
     "device.check_scopes": lambda f: f([]),
+    "device.check_service_entries": lambda f: f([]),
     "device.check_services_consistent": lambda f: f({}, {}),
     "device.check_xaddrs": lambda f: f("http://192.0.2.1/onvif/device_service", {}),
+    # device_config
+    "device_config.check_dns": lambda f: f({}),
+    "device_config.check_dynamic_dns": lambda f: f({}),
+    "device_config.check_interfaces": lambda f: f([], ""),
+    "device_config.check_io_reads": lambda f: f(
+        *(_answered(op, None) for op in ("GetSystemLog", "GetRemoteUser", "GetIPAddressFilter")),
+        _answered("GetRelayOutputs", []),
+        None,
+    ),
+    "device_config.check_network_reads": lambda f: f({}, "", Served()),
+    "device_config.check_ntp": lambda f: f({}),
+    "device_config.check_protocols": lambda f: f([], Served()),
+    "device_config.check_users": lambda f: f(_answered("GetUsers", [])),
     # discovery_ws
     "discovery_ws.check_probe_answered": lambda f: f(0, 0, [], 1.0),
     "discovery_ws.check_scopes": lambda f: f([], []),

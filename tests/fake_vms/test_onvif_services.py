@@ -857,3 +857,80 @@ def test_knob_guaranteed_jpeg_unoffered(start_device: Callable[..., Device]) -> 
     assert int(device.call(GUARANTEED, "media").findtext("trt:JPEG", namespaces=NS)) == 1
     options = device.call("<trt:GetVideoEncoderConfigurationOptions/>", "media")
     assert options.find(".//tt:JPEG", NS) is None
+
+
+def test_network_protocols_name_the_ports_served(device: Device) -> None:
+    reply = device.call("<tds:GetNetworkProtocols/>")
+    ports = {
+        p.findtext("tt:Name", namespaces=NS): (
+            p.findtext("tt:Enabled", namespaces=NS),
+            [int(x.text) for x in p.findall("tt:Port", NS)],
+        )
+        for p in reply.findall("tds:NetworkProtocols", NS)
+    }
+    assert ports["HTTP"] == ("true", [device.server.port])
+    assert ports["RTSP"] == ("true", [RTSP_PORT])
+    assert ports["HTTPS"] == ("true", [device.server.https_port])
+
+
+def test_knob_network_protocols_rtsp_port_offset(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(network_protocols_rtsp_port_offset=1))
+    reply = device.call("<tds:GetNetworkProtocols/>")
+    rtsp = [
+        p
+        for p in reply.findall("tds:NetworkProtocols", NS)
+        if p.findtext("tt:Name", namespaces=NS) == "RTSP"
+    ]
+    assert [int(x.text) for x in rtsp[0].findall("tt:Port", NS)] == [RTSP_PORT + 1]
+
+
+def test_get_users_never_carries_a_password_unless_knob(
+    device: Device, start_device: Callable[..., Device]
+) -> None:
+    user = device.call("<tds:GetUsers/>").find("tds:User", NS)
+    assert user.findtext("tt:UserLevel", namespaces=NS) == "Administrator"
+    assert user.find("tt:Password", NS) is None
+    leaky = start_device(with_knobs(users_password_returned=True))
+    user = leaky.call("<tds:GetUsers/>").find("tds:User", NS)
+    assert user.findtext("tt:Password", namespaces=NS) == leaky.camera.password
+
+
+def _relay_count(device: Device) -> tuple[int, int]:
+    caps = device.call(
+        "<tds:GetCapabilities><tds:Category>Device</tds:Category></tds:GetCapabilities>"
+    )
+    counted = int(caps.findtext(".//tt:Device/tt:IO/tt:RelayOutputs", namespaces=NS))
+    listed = len(device.call("<tds:GetRelayOutputs/>").findall("tds:RelayOutputs", NS))
+    return counted, listed
+
+
+def test_relay_outputs_agree_with_capabilities_unless_knob(
+    device: Device, start_device: Callable[..., Device]
+) -> None:
+    assert _relay_count(device) == (1, 1)
+    assert _relay_count(start_device(with_knobs(relay_outputs_capability_count=2))) == (2, 1)
+
+
+def test_system_log_and_other_reads_answer(device: Device) -> None:
+    log = device.call("<tds:GetSystemLog><tds:LogType>System</tds:LogType></tds:GetSystemLog>")
+    assert log.findtext("tds:SystemLog/tt:String", namespaces=NS)
+    assert (
+        device.call("<tds:GetIPAddressFilter/>").findtext(
+            "tds:IPAddressFilter/tt:Type", namespaces=NS
+        )
+        == "Deny"
+    )
+    assert device.call("<tds:GetRemoteUser/>").find("tds:RemoteUser", NS) is None
+    dns = device.call("<tds:GetDNS/>")
+    assert dns.findtext("tds:DNSInformation/tt:FromDHCP", namespaces=NS) == "false"
+    ntp = device.call("<tds:GetNTP/>")
+    assert ntp.findtext("tds:NTPInformation/tt:NTPManual/tt:Type", namespaces=NS) == "DNS"
+
+
+def test_network_protocols_list_a_second_http_listener(start_device: Callable[..., Device]) -> None:
+    device = start_device(with_knobs(services_elsewhere=True))
+    reply = device.call("<tds:GetNetworkProtocols/>")
+    http = [p for p in reply.findall("tds:NetworkProtocols", NS)
+            if p.findtext("tt:Name", namespaces=NS) == "HTTP"]  # fmt: skip
+    ports = [int(x.text) for x in http[0].findall("tt:Port", NS)]
+    assert ports[0] == device.server.port and len(ports) == 2

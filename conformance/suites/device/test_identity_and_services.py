@@ -11,10 +11,13 @@ from conformance.checks.device import (
     capability_xaddrs,
     check_identity,
     check_scopes,
+    check_service_entries,
     check_services_consistent,
     check_xaddrs,
+    extension_xaddrs,
     identity_of,
     scopes_of,
+    service_entries,
     service_xaddrs,
     xaddr_namespace,
 )
@@ -58,11 +61,14 @@ def _pre_auth(device, operation, problems, **params):
 @pytest.mark.requirement("ONVIF-DEV-SVC-01")
 def test_services_and_capabilities_agree(device, evidence):
     problems: list[str] = []
-    services = service_xaddrs(_pre_auth(device, "GetServices", problems, IncludeCapability=False))
+    listed = _pre_auth(device, "GetServices", problems, IncludeCapability=False)
+    entries = service_entries(listed)
+    services = service_xaddrs(listed)
     caps = _pre_auth(device, "GetCapabilities", problems, Category=["All"])
-    capabilities = capability_xaddrs(caps)
-    evidence.measure("services", services)
+    capabilities = capability_xaddrs(caps) | extension_xaddrs(caps)
+    evidence.measure("services", entries)
     evidence.measure("capabilities", capabilities)
+    problems += check_service_entries(entries)
     problems += check_services_consistent(services, capabilities)
     assert not problems, "; ".join(problems)
 

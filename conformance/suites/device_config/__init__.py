@@ -1,0 +1,1 @@
+"""Conformance tests: device management configuration reads (network, users, log, I/O)."""
