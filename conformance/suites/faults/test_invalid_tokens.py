@@ -64,14 +64,19 @@ def _stream_uri_params(probe: Probe, token: str) -> dict[str, Any]:
     return {"StreamSetup": STREAM_SETUP, "ProfileToken": token}
 
 
-def _judge(device, evidence, groups: list[tuple[str, tuple[Probe, ...]]]) -> None:
+def _judge(
+    device, evidence, groups: list[tuple[str, tuple[Probe, ...]]], known: tuple[str, ...] = ()
+) -> None:
     offered = [(label, probes) for label, probes in groups if device.offers(probes[0].key)]
     absent = [label for label, probes in groups if not device.offers(probes[0].key)]
     if absent:
         evidence.note("not applicable (GetServices does not list them): " + ", ".join(absent))
     if not offered:
         not_applicable("GetServices lists none of these services: " + ", ".join(absent))
-    token = evidence.measure("invalid token", invalid_token())
+    token = invalid_token()
+    while token in known:  # the DTT's own rule: a token none of the listed ones
+        token = invalid_token()
+    evidence.measure("invalid token", token)
     answers = []
     for _label, probes in offered:
         for probe in probes:
@@ -96,7 +101,13 @@ def test_media_unknown_tokens_fault(device, evidence):
 
 @pytest.mark.requirement("ONVIF-FAULT-IMAGING-01")
 def test_imaging_unknown_video_source_faults(device, evidence):
-    _judge(device, evidence, [("Imaging", IMAGING_PROBES)])
+    """As the IMAGING "... INVALID VIDEOSOURCETOKEN" cases do: list the video sources first
+    (Media GetVideoSources, where the device offers Media) and name a token none of them has."""
+    known: tuple[str, ...] = ()
+    if device.offers("imaging") and device.offers("media"):
+        known = tuple(str(s.token) for s in device.media("GetVideoSources") or [])
+        evidence.measure("video_sources", list(known))
+    _judge(device, evidence, [("Imaging", IMAGING_PROBES)], known)
 
 
 @pytest.mark.requirement("ONVIF-FAULT-G-01")

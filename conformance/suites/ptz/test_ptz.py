@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from conformance.checks.ptz import (
+    GENERIC_SPACES,
     check_continuous,
     check_generic_ranges,
     check_nodes,
@@ -37,6 +38,8 @@ from conformance.suites.ptz.ptz_helpers import (
     status,
     wait_for,
 )
+
+VELOCITY = "ContinuousPanTiltVelocitySpace"
 
 
 def _record_restore(evidence, restored: bool, final, why: str) -> None:
@@ -121,10 +124,25 @@ def _timeout_s(device, wanted: float) -> float:
     return wanted
 
 
+def _pan_velocity(device, token: str, wanted: float, evidence) -> float:
+    """As the DTT's continuous-move cases do, read the profile's node (GetNodes) first: the pan
+    velocity is kept within the XRange its generic velocity space declares. A node that lists no
+    such space is PTZ-NODES-01's to judge; the move is still tried (in the generic space,
+    which the request names by leaving the space out) and judged by what it does."""
+    node = _node_of(device, token)
+    listed = (node or {}).get("spaces", {}).get(VELOCITY, [])
+    generic = next((s for s in listed if s["uri"] == GENERIC_SPACES[VELOCITY]), None)
+    evidence.measure("node_velocity_space", generic)
+    if generic is None or not generic["x"] or generic["x"][1] <= 0:
+        return wanted
+    return min(wanted, generic["x"][1])
+
+
 @pytest.mark.requirement("PTZ-CONT-01")
 def test_continuous_move_and_stop(device, evidence, params, conformance_run, request):
     _require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
+    velocity = _pan_velocity(device, token, params["velocity"], evidence)
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     timeout = _timeout_s(device, 5.0)
@@ -138,7 +156,7 @@ def test_continuous_move_and_stop(device, evidence, params, conformance_run, req
             "ptz",
             "ContinuousMove",
             ProfileToken=token,
-            Velocity={"PanTilt": {"x": params["velocity"], "y": 0.0}},
+            Velocity={"PanTilt": {"x": velocity, "y": 0.0}},
             Timeout=timedelta(seconds=timeout),
         )
         time.sleep(params["move_s"])
@@ -200,6 +218,8 @@ def test_preset_round_trip(device, evidence, params, conformance_run, request):
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     tolerance, timeout = params["tolerance"], params["move_timeout_s"]
+    node = _node_of(device, token)  # the DTT's preset cases read the node's preset capacity
+    evidence.measure("node_max_presets", node["max_presets"] if node else None)
     existing = _preset_tokens(device, token)
     evidence.measure("presets_before", existing)
     created: str | None = None
