@@ -99,6 +99,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "media2.check_media2_uris": lambda f: f({}, {}, "192.0.2.1"),
     "media2.check_snapshot_served": lambda f: f("p", 200, "", False),
     # ptz
+    "ptz_config.check_consistency": lambda f: f([], {}, [], {}, {}),
     "ptz.check_continuous": lambda f: f((None,) * 3, (None,) * 3, (None,) * 3, 0.05),
     "ptz.check_generic_ranges": lambda f: f([]),
     "ptz.check_nodes": lambda f: f([], {}),
@@ -171,6 +172,9 @@ EXEMPT: dict[str, str] = {
     "media.check_encoder_listed": "takes the profile's encoder, which the caller must have",
     "media.check_snapshot_format": "a should-level finding on a snapshot SNAP-01 already got",
     "media2.check_encoder_within_options": "takes one encoder and its options (never empty)",
+    "ptz_config.check_configuration_against_options": "takes one configuration and its options "
+    "(never empty: check_consistency fails on no configuration)",
+    "ptz_config.check_unknown_node_fault": REFUSAL,
     "vms_ingest.media_problems": "takes measured media facts (a recording, never empty)",
     "vms_ingest.export_problems": "takes the recorded media's facts (never empty)",
     "vms_ingest.evidence_package_problems": "findings only (VMS-EXPORT-EVIDENCE-01, a should)",
