@@ -47,4 +47,13 @@ PERSONAS: tuple[Persona, ...] = (
         "'INVALID VIDEOSOURCETOKEN' test cases look for",
         knobs=Knobs(imaging_wrong_fault=True),
     ),
+    Persona(
+        "imaging-focus-status-missing",
+        "GetMoveOptions offers absolute and continuous focus moves, but GetStatus answers "
+        "env:Receiver/ter:ActionNotSupported",
+        ("IMAGING-MOVE-01",),
+        "DTT IMAGING COMMAND GETSTATUS (IMAGING-2-1-11): focus control offered through "
+        "GetMoveOptions without the focus status a client polls while moving the lens",
+        knobs=Knobs(imaging_focus_status_unsupported=True),
+    ),
 )

@@ -88,6 +88,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
         [], {"types": [], "max_total": None, "positions": []}
     ),
     "imaging.check_settings_within_options": lambda f: f({}, {}),
+    "imaging_move.check_move_options": lambda f: f(None),
     "imaging.check_value_applied": lambda f: f("Brightness", 50.0, None, 1.0),
     # media
     "media.check_live": lambda f: f([], 24.0),
@@ -175,6 +176,8 @@ EXEMPT: dict[str, str] = {
     "ptz_config.check_configuration_against_options": "takes one configuration and its options "
     "(never empty: check_consistency fails on no configuration)",
     "ptz_config.check_unknown_node_fault": REFUSAL,
+    "imaging_move.check_focus_status": "without focus moves GetStatus is not required; the "
+    "move options themselves are judged by check_move_options, which fails on no answer",
     "vms_ingest.media_problems": "takes measured media facts (a recording, never empty)",
     "vms_ingest.export_problems": "takes the recorded media's facts (never empty)",
     "vms_ingest.evidence_package_problems": "findings only (VMS-EXPORT-EVIDENCE-01, a should)",
