@@ -49,6 +49,8 @@ class ImagingService:
             "SetImagingSettings": self.set_imaging_settings,
             "GetMoveOptions": self.get_move_options,
             "GetStatus": self.get_status,
+            "Move": self.move,
+            "Stop": self.stop,
         }
 
     def capabilities(self) -> etree._Element:
@@ -136,6 +138,16 @@ class ImagingService:
         """Remote focus: absolute and continuous moves (fake_vms.onvif.imaging_focus)."""
         _require_source(request, self.camera)
         return imaging_focus.move_options(self.camera)
+
+    def move(self, request: etree._Element) -> etree._Element:
+        """Focus Move: accepted for the real source; the simulated lens does not travel."""
+        _require_source(request, self.camera)
+        return element("timg:MoveResponse")
+
+    def stop(self, request: etree._Element) -> etree._Element:
+        """Focus Stop: the simulated lens never moves, so there is nothing to stop."""
+        _require_source(request, self.camera)
+        return element("timg:StopResponse")
 
     def get_status(self, request: etree._Element) -> etree._Element:
         """The focus status GetMoveOptions' focus control makes mandatory."""

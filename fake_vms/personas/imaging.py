@@ -41,7 +41,7 @@ PERSONAS: tuple[Persona, ...] = (
         "imaging-wrong-fault",
         "Imaging answers a VideoSourceToken the device never issued with env:Receiver/"
         "ter:ActionNotSupported instead of env:Sender/ter:InvalidArgVal/ter:NoSource",
-        ("ONVIF-FAULT-IMAGING-01",),
+        ("ONVIF-FAULT-IMAGING-01", "ONVIF-FAULT-IMAGING-02"),
         "A generic 'not supported' fault for every failed lookup, so a client cannot tell a "
         "wrong token from a missing feature: what ONVIF's IMAGING-1-1-10 and the other "
         "'INVALID VIDEOSOURCETOKEN' test cases look for",

@@ -48,3 +48,26 @@ def test_knob_focus_status_unsupported(start: Callable[[CameraConfig], Client]) 
     fault = client.post(TIMG, STATUS, status=500)
     values = [v.text for v in fault.iter("{http://www.w3.org/2003/05/soap-envelope}Value")]
     assert values[-1] == "ter:ActionNotSupported"
+
+
+def test_stop_and_empty_set_fault_on_an_unknown_source(
+    start: Callable[[CameraConfig], Client],
+) -> None:
+    """ONVIF-FAULT-IMAGING-02's probes: ter:NoSource; on the real source Stop, a speed-0 focus
+    Move and an empty SetImagingSettings answer (schema-valid) and change nothing."""
+    client = start(CameraConfig(name="cam-01"))
+    unknown = "<timg:VideoSourceToken>nope</timg:VideoSourceToken>"
+    empty = "<timg:ImagingSettings/>"
+    still = "<timg:Focus><tt:Continuous><tt:Speed>0</tt:Speed></tt:Continuous></timg:Focus>"
+    for body in (
+        f"<timg:Stop>{unknown}</timg:Stop>",
+        f"<timg:Move>{unknown}{still}</timg:Move>",
+        f"<timg:SetImagingSettings>{unknown}{empty}</timg:SetImagingSettings>",
+    ):
+        assert client.fault_subcodes(TIMG, body)[-1] == "ter:NoSource"
+    before = client.post(TIMG, f"<timg:GetImagingSettings>{SOURCE}</timg:GetImagingSettings>")
+    client.post(TIMG, f"<timg:Move>{SOURCE}{still}</timg:Move>")
+    client.post(TIMG, f"<timg:Stop>{SOURCE}</timg:Stop>")
+    client.post(TIMG, f"<timg:SetImagingSettings>{SOURCE}{empty}</timg:SetImagingSettings>")
+    after = client.post(TIMG, f"<timg:GetImagingSettings>{SOURCE}</timg:GetImagingSettings>")
+    assert [e.text for e in before.iter()] == [e.text for e in after.iter()]

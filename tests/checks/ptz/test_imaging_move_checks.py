@@ -80,3 +80,27 @@ def test_status_without_focus_part_passes_and_unknown_move_status_fails():
     assert check_focus_status(options, status_view(SimpleNamespace(FocusStatus20=None))) == []
     odd = SimpleNamespace(FocusStatus20=SimpleNamespace(Position=0.1, MoveStatus="STUCK"))
     assert check_focus_status(options, status_view(odd)) == ["focus MoveStatus is 'STUCK'"]
+
+
+def test_change_probes_of_onvif_fault_imaging_02():
+    """SetImagingSettings must fault; focus Move and Stop may be not implemented."""
+    from conformance.checks.device import Refusal
+    from conformance.checks.faults import IMAGING_CHANGE_PROBES, check_invalid_tokens
+
+    env, ter = "{http://www.w3.org/2003/05/soap-envelope}", "{http://www.onvif.org/ver10/error}"
+    not_implemented = Refusal(
+        "fault", http_status=500, code=f"{env}Receiver", subcodes=(f"{ter}ActionNotSupported",)
+    )
+    by_name = {p.operation: p for p in IMAGING_CHANGE_PROBES}
+    assert sorted(by_name) == ["Move", "SetImagingSettings", "Stop"]
+    problems, _ = check_invalid_tokens(
+        [
+            (by_name["SetImagingSettings"], Refusal("answered", http_status=200)),
+            (by_name["Move"], not_implemented),
+            (by_name["Stop"], not_implemented),
+        ]
+    )
+    assert problems == [
+        "Imaging SetImagingSettings accepted a token the device never issued (expected "
+        "env:Sender/ter:InvalidArgVal/ter:NoSource)"
+    ]
