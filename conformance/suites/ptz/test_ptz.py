@@ -33,7 +33,7 @@ from conformance.suites.ptz.ptz_helpers import (
     position,
     ptz_profile_token,
     require_position,
-    require_ptz_service,
+    require_ptz,
     restore,
     status,
     wait_for,
@@ -49,14 +49,6 @@ def _record_restore(evidence, restored: bool, final, why: str) -> None:
         evidence.note(why)
 
 
-def _require_ptz(device, conformance_run, request) -> None:
-    """Every PTZ test first asks whether the device has a PTZ service at all (in the test body:
-    a verdict raised in a fixture would count as a suite error)."""
-    marker = request.node.get_closest_marker("requirement")
-    entry = conformance_run.profile.get(marker.args[0]) if marker else None
-    require_ptz_service(device, entry.level if entry else None)
-
-
 def _nodes(device) -> list[dict]:
     return device.cached(
         "ptz_nodes", lambda: [node_summary(n) for n in device.call("ptz", "GetNodes") or []]
@@ -65,7 +57,7 @@ def _nodes(device) -> list[dict]:
 
 @pytest.mark.requirement("PTZ-NODES-01")
 def test_nodes_advertise_generic_spaces(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     nodes = _nodes(device)
     evidence.measure("nodes", nodes)
     timeouts = {}
@@ -80,7 +72,7 @@ def test_nodes_advertise_generic_spaces(device, evidence, conformance_run, reque
 
 @pytest.mark.requirement("PTZ-NODES-02")
 def test_generic_spaces_use_normalised_ranges(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     nodes = _nodes(device)
     evidence.measure("nodes", nodes)
     problems, judged = check_generic_ranges(nodes)
@@ -104,7 +96,7 @@ def _node_of(device, token: str) -> dict | None:
 
 @pytest.mark.requirement("PTZ-STATUS-01")
 def test_status_reports_position_and_move_status(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     caps = evidence.measure("capabilities", capabilities(device))
     ranges = evidence.measure("declared_position_ranges", position_ranges(_node_of(device, token)))
@@ -140,7 +132,7 @@ def _pan_velocity(device, token: str, wanted: float, evidence) -> float:
 
 @pytest.mark.requirement("PTZ-CONT-01")
 def test_continuous_move_and_stop(device, evidence, params, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     velocity = _pan_velocity(device, token, params["velocity"], evidence)
     original = require_position(device, position(device, token))
@@ -183,7 +175,7 @@ def _far_from(value: float | None, low: float, high: float) -> float | None:
 
 @pytest.mark.requirement("PTZ-ABS-01")
 def test_absolute_move_reaches_target(device, evidence, params, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
@@ -213,7 +205,7 @@ def _preset_tokens(device, token: str) -> list[str]:
 
 @pytest.mark.requirement("PTZ-PRESET-01")
 def test_preset_round_trip(device, evidence, params, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)

@@ -18,15 +18,7 @@ from conformance.checks.ptz_config import (
     options_view,
 )
 from conformance.clients.onvif import OnvifFault
-from conformance.suites.ptz.ptz_helpers import require_ptz_service
-
-
-def _require_ptz(device, conformance_run, request) -> None:
-    """A device without a PTZ service: not_claimed where PTZ is conditional (in the test body,
-    so the verdict is the requirement's, not a fixture error)."""
-    marker = request.node.get_closest_marker("requirement")
-    entry = conformance_run.profile.get(marker.args[0]) if marker else None
-    require_ptz_service(device, entry.level if entry else None)
+from conformance.suites.ptz.ptz_helpers import require_ptz
 
 
 def _single(read) -> dict[str, Any] | str:
@@ -40,7 +32,7 @@ def _single(read) -> dict[str, Any] | str:
 
 @pytest.mark.requirement("PTZ-CONS-01")
 def test_nodes_configurations_and_options_agree(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     nodes = [node_view(n) for n in device.call("ptz", "GetNodes") or []]
     evidence.measure("nodes", nodes)
     fetched_nodes = {
@@ -78,7 +70,7 @@ def test_nodes_configurations_and_options_agree(device, evidence, conformance_ru
 
 @pytest.mark.requirement("PTZ-FAULT-01")
 def test_get_node_unknown_token_faults(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     known = {str(n.token) for n in device.call("ptz", "GetNodes") or []}
     evidence.measure("nodes", sorted(known))
     token = invalid_token()
