@@ -30,7 +30,7 @@ SPEED_SPACES = {"PanTilt": "PanTiltSpeedSpace", "Zoom": "ZoomSpeedSpace"}
 """tt:PTZSpeed's axes in DefaultPTZSpeed -> the tt:PTZSpaces element of their speed space."""
 
 GET_NODE_PROBE = Probe("PTZ", "ptz", "GetNode", ("NoEntity",))
-"""PTZ 5.2.2 GetNode's fault table: env:Sender/ter:InvalidArgVal/ter:NoEntity."""
+"""PTZ GetNode's fault table: env:Sender/ter:InvalidArgVal/ter:NoEntity."""
 
 
 def node_view(node: Any) -> dict[str, Any]:
@@ -119,9 +119,10 @@ def _single_reads(
 def check_configuration_against_options(
     configuration: dict[str, Any], options: dict[str, Any]
 ) -> list[str]:
-    """PTZ 5.3.3/5.3.4: the options list the supported coordinate systems, so each default
-    space the configuration names is among the options' spaces of its kind; a node that
-    moves continuously has a PTZTimeout range and its DefaultPTZTimeout lies within it."""
+    """PTZ Configuration (General, GetConfigurationOptions): the options list the supported
+    coordinate systems, so each default space the configuration names is among the options'
+    spaces of its kind; a node that moves continuously has a PTZTimeout range and its
+    DefaultPTZTimeout lies within it."""
     token = configuration["token"]
     problems = []
     for kind, uri in configuration["default_spaces"].items():

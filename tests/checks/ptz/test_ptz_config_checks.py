@@ -148,7 +148,7 @@ def test_default_timeout_outside_range_fails_and_missing_range_with_continuous_f
 
 
 def test_absolute_only_node_without_timeout_passes():
-    """A node without continuous movement need not give a timeout (PTZ 5.3.4): legal."""
+    """Without continuous movement no timeout range is required (GetConfigurationOptions)."""
     configuration = configuration_view(
         _configuration(DefaultContinuousPanTiltVelocitySpace=None, DefaultPTZTimeout=None)
     )
