@@ -16,8 +16,9 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "imaging-values-outside-options",
-        "GetOptions advertises a Brightness range of 0-40 while the brightness is 50",
-        ("IMAGING-GET-01",),
+        "GetOptions advertises a Brightness range of 0-40 while the brightness is 50 (and "
+        "takes 80, beyond the advertised range)",
+        ("IMAGING-GET-01", "IMAGING-INVALID-01"),
         "Q18: capability answers that contradict behaviour (home-assistant/core#91089, "
         "OpenIPC/viewer#67); DTT IMAGING-1-1-16 checks exactly this consistency",
         knobs=Knobs(imaging_options_brightness=(0.0, 40.0)),

@@ -176,6 +176,7 @@ EXEMPT: dict[str, str] = {
     "ptz_config.check_configuration_against_options": "takes one configuration and its options "
     "(never empty: check_consistency fails on no configuration)",
     "ptz_config.check_unknown_node_fault": REFUSAL,
+    "imaging_invalid.check_invalid_setting_refused": REFUSAL,
     "imaging_move.check_focus_status": "without focus moves GetStatus is not required; the "
     "move options themselves are judged by check_move_options, which fails on no answer",
     "vms_ingest.media_problems": "takes measured media facts (a recording, never empty)",
