@@ -144,6 +144,17 @@ IMAGING_PROBES = (
     Probe("Imaging", "imaging", "GetMoveOptions", ("NoSource",), optional=True),
     Probe("Imaging", "imaging", "GetStatus", ("NoSource",), optional=True),
 )
+IMAGING_CHANGE_PROBES = (
+    # One setting at its current value (or none): a device that wrongly takes the token
+    # changes nothing.
+    Probe("Imaging", "imaging", "SetImagingSettings", ("NoSource",)),
+    # Focus Move (asked only where GetMoveOptions offers a move: speed or distance 0) and Stop
+    # are for devices with remote focus; ActionNotSupported is legal from the others.
+    Probe("Imaging", "imaging", "Move", ("NoSource",), optional=True),
+    Probe("Imaging", "imaging", "Stop", ("NoSource",), optional=True),
+)
+"""ONVIF-FAULT-IMAGING-02 (lab mode: ACTUATE operations, which a read-only account may not
+send); each is chosen so that a device that wrongly takes the unknown token changes nothing."""
 RECORDING_PROBES = (
     Probe("Recording Control", "recording", "GetRecordingConfiguration", ("NoRecording",)),
     # Both tokens are unknown: either the recording or the track is the one not found.

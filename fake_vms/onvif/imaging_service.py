@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from fake_vms.onvif import imaging_focus
 from fake_vms.onvif.media_service import VIDEO_SOURCE_TOKEN
 from fake_vms.onvif.soap import (
     Operation,
@@ -47,6 +48,9 @@ class ImagingService:
             "GetOptions": self.get_options,
             "SetImagingSettings": self.set_imaging_settings,
             "GetMoveOptions": self.get_move_options,
+            "GetStatus": self.get_status,
+            "Move": self.move,
+            "Stop": self.stop,
         }
 
     def capabilities(self) -> etree._Element:
@@ -131,11 +135,24 @@ class ImagingService:
         return element("timg:SetImagingSettingsResponse")
 
     def get_move_options(self, request: etree._Element) -> etree._Element:
-        """No focus motor: an empty MoveOptions says so."""
+        """Remote focus: absolute and continuous moves (fake_vms.onvif.imaging_focus)."""
         _require_source(request, self.camera)
-        response = element("timg:GetMoveOptionsResponse")
-        sub(response, "timg:MoveOptions")
-        return response
+        return imaging_focus.move_options(self.camera)
+
+    def move(self, request: etree._Element) -> etree._Element:
+        """Focus Move: accepted for the real source; the simulated lens does not travel."""
+        _require_source(request, self.camera)
+        return element("timg:MoveResponse")
+
+    def stop(self, request: etree._Element) -> etree._Element:
+        """Focus Stop: the simulated lens never moves, so there is nothing to stop."""
+        _require_source(request, self.camera)
+        return element("timg:StopResponse")
+
+    def get_status(self, request: etree._Element) -> etree._Element:
+        """The focus status GetMoveOptions' focus control makes mandatory."""
+        _require_source(request, self.camera)
+        return imaging_focus.status(self.camera)
 
 
 def _require_source(request: etree._Element, camera: CameraConfig) -> None:

@@ -272,7 +272,10 @@ class MediaService:
         if self.camera.ptz:  # a PTZ camera's profile is ready for PTZ (ONVIF Media 5.2)
             from fake_vms.onvif.ptz_service import CONFIG_TOKEN, ptz_configuration
 
-            ptz_configuration(sub(profile, "tt:PTZConfiguration", token=CONFIG_TOKEN))
+            ptz_configuration(
+                sub(profile, "tt:PTZConfiguration", token=CONFIG_TOKEN),
+                vendor=self.camera.knobs.ptz_vendor_spaces_only,
+            )
         self._audio().add_to_profile(profile)
 
     def _video_source_configuration(self, configuration: etree._Element) -> None:

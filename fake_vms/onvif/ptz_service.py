@@ -45,17 +45,24 @@ VENDOR_SPACE = "http://www.example.com/ptz/VendorSpace"
 """What a vendor-spaces-only node advertises instead of the generic velocity spaces."""
 
 
-def ptz_configuration(configuration: etree._Element) -> None:
-    """Fill a tt:PTZConfiguration (also used inside the Media profile)."""
+def ptz_configuration(
+    configuration: etree._Element, node_token: str = NODE_TOKEN, vendor: bool = False
+) -> None:
+    """Fill a tt:PTZConfiguration (also used inside the Media profile); ``vendor``: the
+    default continuous spaces are the vendor ones the node lists instead of the generic."""
+    cont_pt, cont_zoom = CONT_PT, CONT_ZOOM
+    if vendor:
+        cont_pt = f"{VENDOR_SPACE}/ContinuousPanTiltVelocitySpace"
+        cont_zoom = f"{VENDOR_SPACE}/ContinuousZoomVelocitySpace"
     sub(configuration, "tt:Name", "PTZ")
     sub(configuration, "tt:UseCount", 1)
-    sub(configuration, "tt:NodeToken", NODE_TOKEN)
+    sub(configuration, "tt:NodeToken", node_token)
     sub(configuration, "tt:DefaultAbsolutePantTiltPositionSpace", ABS_PT)
     sub(configuration, "tt:DefaultAbsoluteZoomPositionSpace", ABS_ZOOM)
     sub(configuration, "tt:DefaultRelativePanTiltTranslationSpace", REL_PT)
     sub(configuration, "tt:DefaultRelativeZoomTranslationSpace", REL_ZOOM)
-    sub(configuration, "tt:DefaultContinuousPanTiltVelocitySpace", CONT_PT)
-    sub(configuration, "tt:DefaultContinuousZoomVelocitySpace", CONT_ZOOM)
+    sub(configuration, "tt:DefaultContinuousPanTiltVelocitySpace", cont_pt)
+    sub(configuration, "tt:DefaultContinuousZoomVelocitySpace", cont_zoom)
     speed = sub(configuration, "tt:DefaultPTZSpeed")
     sub(speed, "tt:PanTilt", x=1.0, y=1.0, space=SPEED_PT)
     sub(speed, "tt:Zoom", x=1.0, space=SPEED_ZOOM)
@@ -177,7 +184,10 @@ class PtzService:
         return response
 
     def get_node(self, request: etree._Element) -> etree._Element:
-        if child_text(request, "NodeToken") != NODE_TOKEN:
+        if (
+            child_text(request, "NodeToken") != NODE_TOKEN
+            and not self.camera.knobs.ptz_get_node_any_token
+        ):
             raise invalid_arg_val("NoEntity", "No such PTZ node")
         response = element("tptz:GetNodeResponse")
         self._node(sub(response, "tptz:PTZNode", token=NODE_TOKEN, FixedHomePosition=False))
@@ -215,16 +225,21 @@ class PtzService:
             if y_range is not None:
                 _range(sub(space, "tt:YRange"), *y_range)
 
+    def _configuration(self, configuration: etree._Element) -> None:
+        knobs = self.camera.knobs
+        node_token = knobs.ptz_config_node_token or NODE_TOKEN
+        ptz_configuration(configuration, node_token, knobs.ptz_vendor_spaces_only)
+
     def get_configurations(self, _request: etree._Element) -> etree._Element:
         response = element("tptz:GetConfigurationsResponse")
-        ptz_configuration(sub(response, "tptz:PTZConfiguration", token=CONFIG_TOKEN))
+        self._configuration(sub(response, "tptz:PTZConfiguration", token=CONFIG_TOKEN))
         return response
 
     def get_configuration(self, request: etree._Element) -> etree._Element:
         if child_text(request, "PTZConfigurationToken") != CONFIG_TOKEN:
             raise invalid_arg_val("NoEntity", "No such PTZ configuration")
         response = element("tptz:GetConfigurationResponse")
-        ptz_configuration(sub(response, "tptz:PTZConfiguration", token=CONFIG_TOKEN))
+        self._configuration(sub(response, "tptz:PTZConfiguration", token=CONFIG_TOKEN))
         return response
 
     def get_configuration_options(self, request: etree._Element) -> etree._Element:

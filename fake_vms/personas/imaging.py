@@ -16,8 +16,9 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "imaging-values-outside-options",
-        "GetOptions advertises a Brightness range of 0-40 while the brightness is 50",
-        ("IMAGING-GET-01",),
+        "GetOptions advertises a Brightness range of 0-40 while the brightness is 50 (and "
+        "takes 80, beyond the advertised range)",
+        ("IMAGING-GET-01", "IMAGING-INVALID-01"),
         "Q18: capability answers that contradict behaviour (home-assistant/core#91089, "
         "OpenIPC/viewer#67); DTT IMAGING-1-1-16 checks exactly this consistency",
         knobs=Knobs(imaging_options_brightness=(0.0, 40.0)),
@@ -41,10 +42,19 @@ PERSONAS: tuple[Persona, ...] = (
         "imaging-wrong-fault",
         "Imaging answers a VideoSourceToken the device never issued with env:Receiver/"
         "ter:ActionNotSupported instead of env:Sender/ter:InvalidArgVal/ter:NoSource",
-        ("ONVIF-FAULT-IMAGING-01",),
+        ("ONVIF-FAULT-IMAGING-01", "ONVIF-FAULT-IMAGING-02"),
         "A generic 'not supported' fault for every failed lookup, so a client cannot tell a "
         "wrong token from a missing feature: what ONVIF's IMAGING-1-1-10 and the other "
         "'INVALID VIDEOSOURCETOKEN' test cases look for",
         knobs=Knobs(imaging_wrong_fault=True),
+    ),
+    Persona(
+        "imaging-focus-status-missing",
+        "GetMoveOptions offers absolute and continuous focus moves, but GetStatus answers "
+        "env:Receiver/ter:ActionNotSupported",
+        ("IMAGING-MOVE-01",),
+        "DTT IMAGING COMMAND GETSTATUS (IMAGING-2-1-11): focus control offered through "
+        "GetMoveOptions without the focus status a client polls while moving the lens",
+        knobs=Knobs(imaging_focus_status_unsupported=True),
     ),
 )

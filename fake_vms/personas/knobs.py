@@ -21,6 +21,7 @@ from fake_vms.personas.knobs_hostile import HostileKnobs
 from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
+from fake_vms.personas.knobs_ptz_config import PtzConfigKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
 from fake_vms.personas.knobs_spec import SpecKnobs
@@ -118,6 +119,7 @@ class Knobs(
     Media2Knobs,
     EventKnobs,
     PtzKnobs,
+    PtzConfigKnobs,
     RecordingKnobs,
     ImagingKnobs,
     DiscoveryKnobs,

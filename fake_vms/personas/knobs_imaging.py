@@ -20,3 +20,6 @@ class ImagingKnobs:
     imaging_wrong_fault: bool = False
     """An unknown VideoSourceToken is answered env:Receiver/ter:ActionNotSupported instead of
     env:Sender/ter:InvalidArgVal/ter:NoSource."""
+    imaging_focus_status_unsupported: bool = False
+    """GetMoveOptions offers focus moves but GetStatus answers env:Receiver/
+    ter:ActionNotSupported (Imaging: a device with remote focus "shall support" GetStatus)."""

@@ -124,6 +124,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
         [], {"types": [], "max_total": None, "positions": []}
     ),
     "imaging.check_settings_within_options": lambda f: f({}, {}),
+    "imaging_move.check_move_options": lambda f: f(None),
     "imaging.check_value_applied": lambda f: f("Brightness", 50.0, None, 1.0),
     # media
     "media.check_live": lambda f: f([], 24.0),
@@ -135,6 +136,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "media2.check_media2_uris": lambda f: f({}, {}, "192.0.2.1"),
     "media2.check_snapshot_served": lambda f: f("p", 200, "", False),
     # ptz
+    "ptz_config.check_consistency": lambda f: f([], {}, [], {}, {}),
     "ptz.check_continuous": lambda f: f((None,) * 3, (None,) * 3, (None,) * 3, 0.05),
     "ptz.check_generic_ranges": lambda f: f([]),
     "ptz.check_nodes": lambda f: f([], {}),
@@ -207,6 +209,12 @@ EXEMPT: dict[str, str] = {
     "media.check_encoder_listed": "takes the profile's encoder, which the caller must have",
     "media.check_snapshot_format": "a should-level finding on a snapshot SNAP-01 already got",
     "media2.check_encoder_within_options": "takes one encoder and its options (never empty)",
+    "ptz_config.check_configuration_against_options": "takes one configuration and its options "
+    "(never empty: check_consistency fails on no configuration)",
+    "ptz_config.check_unknown_node_fault": REFUSAL,
+    "imaging_invalid.check_invalid_setting_refused": REFUSAL,
+    "imaging_move.check_focus_status": "without focus moves GetStatus is not required; the "
+    "move options themselves are judged by check_move_options, which fails on no answer",
     "vms_ingest.media_problems": "takes measured media facts (a recording, never empty)",
     "vms_ingest.export_problems": "takes the recorded media's facts (never empty)",
     "vms_ingest.evidence_package_problems": "findings only (VMS-EXPORT-EVIDENCE-01, a should)",

@@ -33,6 +33,15 @@ def require_ptz_service(device: Any, level: str | None) -> None:
     not_claimed(f"the device offers no PTZ service (GetServices omits {PTZ_NAMESPACE})")
 
 
+def require_ptz(device: Any, conformance_run: Any, request: Any) -> None:
+    """What every PTZ test asks first: does the device have a PTZ service at all, judged at the
+    level the run's profile gives the test's requirement (in the test body: a verdict raised in
+    a fixture would count as a suite error)."""
+    marker = request.node.get_closest_marker("requirement")
+    entry = conformance_run.profile.get(marker.args[0]) if marker else None
+    require_ptz_service(device, entry.level if entry else None)
+
+
 def capabilities(device: Any) -> dict[str, bool | None]:
     """PTZ GetServiceCapabilities' MoveStatus and StatusPosition (cached per device)."""
     return device.cached(

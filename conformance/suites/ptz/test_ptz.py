@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from conformance.checks.ptz import (
+    GENERIC_SPACES,
     check_continuous,
     check_generic_ranges,
     check_nodes,
@@ -32,11 +33,13 @@ from conformance.suites.ptz.ptz_helpers import (
     position,
     ptz_profile_token,
     require_position,
-    require_ptz_service,
+    require_ptz,
     restore,
     status,
     wait_for,
 )
+
+VELOCITY = "ContinuousPanTiltVelocitySpace"
 
 
 def _record_restore(evidence, restored: bool, final, why: str) -> None:
@@ -44,14 +47,6 @@ def _record_restore(evidence, restored: bool, final, why: str) -> None:
     evidence.measure("final_position", final)
     if why:
         evidence.note(why)
-
-
-def _require_ptz(device, conformance_run, request) -> None:
-    """Every PTZ test first asks whether the device has a PTZ service at all (in the test body:
-    a verdict raised in a fixture would count as a suite error)."""
-    marker = request.node.get_closest_marker("requirement")
-    entry = conformance_run.profile.get(marker.args[0]) if marker else None
-    require_ptz_service(device, entry.level if entry else None)
 
 
 def _nodes(device) -> list[dict]:
@@ -62,7 +57,7 @@ def _nodes(device) -> list[dict]:
 
 @pytest.mark.requirement("PTZ-NODES-01")
 def test_nodes_advertise_generic_spaces(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     nodes = _nodes(device)
     evidence.measure("nodes", nodes)
     timeouts = {}
@@ -77,7 +72,7 @@ def test_nodes_advertise_generic_spaces(device, evidence, conformance_run, reque
 
 @pytest.mark.requirement("PTZ-NODES-02")
 def test_generic_spaces_use_normalised_ranges(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     nodes = _nodes(device)
     evidence.measure("nodes", nodes)
     problems, judged = check_generic_ranges(nodes)
@@ -101,7 +96,7 @@ def _node_of(device, token: str) -> dict | None:
 
 @pytest.mark.requirement("PTZ-STATUS-01")
 def test_status_reports_position_and_move_status(device, evidence, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     caps = evidence.measure("capabilities", capabilities(device))
     ranges = evidence.measure("declared_position_ranges", position_ranges(_node_of(device, token)))
@@ -121,10 +116,25 @@ def _timeout_s(device, wanted: float) -> float:
     return wanted
 
 
+def _pan_velocity(device, token: str, wanted: float, evidence) -> float:
+    """As the DTT's continuous-move cases do, read the profile's node (GetNodes) first: the pan
+    velocity is kept within the XRange its generic velocity space declares. A node that lists no
+    such space is PTZ-NODES-01's to judge; the move is still tried (in the generic space,
+    which the request names by leaving the space out) and judged by what it does."""
+    node = _node_of(device, token)
+    listed = (node or {}).get("spaces", {}).get(VELOCITY, [])
+    generic = next((s for s in listed if s["uri"] == GENERIC_SPACES[VELOCITY]), None)
+    evidence.measure("node_velocity_space", generic)
+    if generic is None or not generic["x"] or generic["x"][1] <= 0:
+        return wanted
+    return min(wanted, generic["x"][1])
+
+
 @pytest.mark.requirement("PTZ-CONT-01")
 def test_continuous_move_and_stop(device, evidence, params, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
+    velocity = _pan_velocity(device, token, params["velocity"], evidence)
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     timeout = _timeout_s(device, 5.0)
@@ -138,7 +148,7 @@ def test_continuous_move_and_stop(device, evidence, params, conformance_run, req
             "ptz",
             "ContinuousMove",
             ProfileToken=token,
-            Velocity={"PanTilt": {"x": params["velocity"], "y": 0.0}},
+            Velocity={"PanTilt": {"x": velocity, "y": 0.0}},
             Timeout=timedelta(seconds=timeout),
         )
         time.sleep(params["move_s"])
@@ -165,7 +175,7 @@ def _far_from(value: float | None, low: float, high: float) -> float | None:
 
 @pytest.mark.requirement("PTZ-ABS-01")
 def test_absolute_move_reaches_target(device, evidence, params, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
@@ -195,11 +205,13 @@ def _preset_tokens(device, token: str) -> list[str]:
 
 @pytest.mark.requirement("PTZ-PRESET-01")
 def test_preset_round_trip(device, evidence, params, conformance_run, request):
-    _require_ptz(device, conformance_run, request)
+    require_ptz(device, conformance_run, request)
     token = ptz_profile_token(device)
     original = require_position(device, position(device, token))
     evidence.measure("original_position", original)
     tolerance, timeout = params["tolerance"], params["move_timeout_s"]
+    node = _node_of(device, token)  # the DTT's preset cases read the node's preset capacity
+    evidence.measure("node_max_presets", node["max_presets"] if node else None)
     existing = _preset_tokens(device, token)
     evidence.measure("presets_before", existing)
     created: str | None = None
