@@ -13,6 +13,7 @@ from __future__ import annotations
 from fake_vms.personas import (
     core,
     discovery,
+    event_filters,
     events,
     export,
     field,
@@ -38,6 +39,7 @@ def _gather() -> dict[str, Persona]:
         core,
         media2,
         events,
+        event_filters,
         ptz,
         imaging,
         discovery,

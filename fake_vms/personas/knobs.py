@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
+from fake_vms.personas.knobs_event_filters import EventFilterKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
 from fake_vms.personas.knobs_field import FieldKnobs
@@ -114,6 +115,7 @@ class Knobs(
     RtspKnobs,
     Media2Knobs,
     EventKnobs,
+    EventFilterKnobs,
     PtzKnobs,
     RecordingKnobs,
     ImagingKnobs,
