@@ -186,6 +186,9 @@ class Probe:
     answer: str  # "answered" (a pull point was created) | "fault" | "http"
     names: tuple[str, ...] = ()
     """WS-BaseNotification fault names found (see :func:`fault_names`)."""
+    environment: str = ""
+    """A Subscribe fault whose Detail blames the consumer's address (the lab's network): the
+    filter was never judged, so the probe is not either (see EVENT-NOTIFY-01)."""
 
 
 def check_filter_refused(probe: Probe, accepted: tuple[str, ...]) -> list[str]:

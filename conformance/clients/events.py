@@ -189,8 +189,17 @@ class EventSession:
         reply = self.call_events("CreatePullPointSubscription", **params)
         return self._remember("pullpoint", reply)
 
-    def subscribe(self, consumer_url: str, termination: str | None = None) -> Subscription:
+    def subscribe(
+        self,
+        consumer_url: str,
+        termination: str | None = None,
+        filter_elements: list[etree._Element] | None = None,
+    ) -> Subscription:
+        """WS-BaseNotification Subscribe; a Filter of the given wsnt:TopicExpression /
+        wsnt:MessageContent elements, if any."""
         params: dict[str, Any] = {"ConsumerReference": {"Address": {"_value_1": consumer_url}}}
+        if filter_elements:
+            params["Filter"] = {"_value_1": filter_elements}
         if termination is not None:
             params["InitialTerminationTime"] = termination
         params["_soapheaders"] = ws_addressing(

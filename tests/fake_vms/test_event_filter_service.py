@@ -26,6 +26,7 @@ from test_event_schema import (
 
 from fake_vms.onvif.event_service import MAX_PULL_POINTS
 from fake_vms.onvif.server import OnvifServer
+from fake_vms.onvif.shaping import long_token
 from fake_vms.personas import PERSONAS
 from fake_vms.site import CameraConfig, apply_persona
 
@@ -176,3 +177,14 @@ def test_unrenewed_pull_point_ends_and_the_grace_knob_keeps_it(make_client) -> N
     address = _expiring(late)
     late.call(address, pull("PT0S"))
     late.call(address, "<wsnt:Unsubscribe/>")
+
+
+def test_long_tokens_inside_a_content_filter_are_understood(make_client) -> None:
+    """The long-tokens oddity names its video source with a long token on the wire; a client
+    filtering on that token (inside the ItemFilter expression) gets the messages carrying it."""
+    camera = apply_persona(CameraConfig(name="cam-01"), PERSONAS["long-tokens"])
+    client = make_client(camera)
+    everything = initialized(client, create())
+    source = long_token("video_source_1")
+    expression = f'boolean(//tt:SimpleItem[@Name="Source" and @Value="{source}"])'
+    assert initialized(client, create(content=expression)) == everything

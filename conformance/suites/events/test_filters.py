@@ -29,9 +29,16 @@ from conformance.checks.event_filters import (
     plan_topic_filters,
 )
 from conformance.checks.event_payloads import property_topics
-from conformance.checks.events import initialized_topics, lifetime_s, messages_of, times_of
+from conformance.checks.events import (
+    environment_refusal,
+    initialized_topics,
+    lifetime_s,
+    messages_of,
+    times_of,
+)
 from conformance.clients.events import (
     EventSession,
+    NotificationConsumer,
     Subscription,
     absolute_in,
     message_content,
@@ -152,15 +159,25 @@ def test_pull_point_filters_are_honoured(device, evidence, params, request):
     assert not problems, "; ".join(problems)
 
 
-def _probe(session: EventSession, device, label: str, elements: list[etree._Element]) -> Probe:
+def _probe(create, label: str, *, consumer: bool = False) -> Probe:
+    """How the device answered ``create()`` (which sends one malformed filter); with a
+    ``consumer`` (Subscribe), whether the fault blames the consumer's address instead."""
     try:
-        session.create_pull_point(absolute_in(device, SUBSCRIPTION_S), filter_elements=elements)
+        create()
     except OnvifFault as fault:
-        names = fault_names(tuple(fault.subcodes), fault.detail)
-        return Probe(label, "fault", tuple(sorted(names)))
+        names = tuple(sorted(fault_names(tuple(fault.subcodes), fault.detail)))
+        blamed = (environment_refusal(fault.detail) or "") if consumer else ""
+        return Probe(label, "fault", names, blamed)
     except OnvifHttpError:
         return Probe(label, "http")
     return Probe(label, "answered")
+
+
+def _notification_producers(session: EventSession) -> int:
+    """MaxNotificationProducers of the event service capabilities (0 when absent or unreadable):
+    ONVIF Core requires the NotificationProducer interface (Subscribe) only when it is above 0."""
+    raw = (session.capabilities().get("MaxNotificationProducers") or "").strip()
+    return int(raw) if raw.isdigit() else 0
 
 
 @pytest.mark.requirement("ONVIF-EVENT-FAULT-01")
@@ -186,11 +203,49 @@ def test_malformed_filters_are_refused(device, evidence, request):
     session = EventSession(device)
     problems: list[str] = []
     answers = []
+
+    def judge(probe: Probe, accepted: tuple[str, ...]) -> None:
+        answers.append(
+            {"request": probe.label, "answer": probe.answer, "faults": list(probe.names)}
+        )
+        if probe.environment:
+            evidence.note(
+                f"{probe.label}: not judged, the device refused the consumer: {probe.environment}"
+            )
+            return
+        problems.extend(check_filter_refused(probe, accepted))
+
     try:
         for label, elements, accepted in cases:
-            probe = _probe(session, device, label, elements)
-            answers.append({"request": label, "answer": probe.answer, "faults": list(probe.names)})
-            problems += check_filter_refused(probe, accepted)
+            judge(
+                _probe(
+                    lambda e=elements: session.create_pull_point(
+                        absolute_in(device, SUBSCRIPTION_S), filter_elements=e
+                    ),
+                    f"CreatePullPointSubscription with {label}",
+                ),
+                accepted,
+            )
+        producers = _notification_producers(session)
+        evidence.measure("max_notification_producers", producers)
+        if producers:
+            consumer_address = request.config.getoption("consumer_address", None)
+            with NotificationConsumer.towards(
+                device.device.onvif_url, consumer_address
+            ) as consumer:
+                label, elements, accepted = cases[0]
+                judge(
+                    _probe(
+                        lambda: session.subscribe(
+                            consumer.url, absolute_in(device, SUBSCRIPTION_S), elements
+                        ),
+                        f"Subscribe with {label}",
+                        consumer=True,
+                    ),
+                    accepted,
+                )
+        else:
+            evidence.note("Subscribe not probed: MaxNotificationProducers is 0 or absent")
         evidence.measure("answers", answers)
         evidence.expect("answers", "a SOAP fault naming the WS-BaseNotification filter fault")
     finally:
@@ -215,7 +270,9 @@ def test_unrenewed_pull_point_ends(device, evidence, params, request):
                 f"the device stated a lifetime of {stated:.1f} s for a pull point asked to live "
                 f"{requested:g} s; waiting for it is beyond max_wait_s {max_wait:g} s"
             )
-        lifetime = requested if stated is None else max(stated, 0.0)
+        # Gone once both what was asked and what the device stated have passed: a device that
+        # misstates its TerminationTime is EVENT-PULL-01's finding, not this one's.
+        lifetime = requested if stated is None else max(stated, requested)
         time.sleep(max(0.0, lifetime + slack - (time.monotonic() - created)))
         evidence.measure("pulled_after_s", round(time.monotonic() - created, 2))
         after = answer_of(lambda: session.pull(pull_point, 1, 1))
