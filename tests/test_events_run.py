@@ -25,7 +25,7 @@ from fake_vms.onvif.event_stimulus import HOLD_S, Stimuli
 from fake_vms.personas import PERSONAS
 from fake_vms.site import CameraConfig, Site, apply_persona
 
-SELECT = "test_topics or test_pull_point or test_notification"
+SELECT = "test_topics or test_pull_point or test_notification or test_filters"
 EVENT_IDS = tuple(r.id for r in load_catalogue().requirements.values() if r.domain == "events")
 """Every Event requirement of the catalogue (a new one is judged here without being listed)."""
 JITTER_RUNS = 10

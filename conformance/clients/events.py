@@ -39,6 +39,8 @@ WSA = "http://www.w3.org/2005/08/addressing"
 BW2 = "http://docs.oasis-open.org/wsn/bw-2/"
 TOPICS_NS = "http://www.onvif.org/ver10/topics"
 CONCRETE_SET = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet"
+ITEM_FILTER = "http://www.onvif.org/ver10/tev/messageContentFilter/ItemFilter"
+TT = "http://www.onvif.org/ver10/schema"
 
 
 @dataclass
@@ -84,13 +86,25 @@ def last_reply(device: DeviceUnderTest) -> etree._Element:
     return body[0]
 
 
-def topic_filter(expression: str) -> dict[str, Any]:
-    """A wsnt:Filter holding one ConcreteSet TopicExpression (``tns1:`` declared on it)."""
+def topic_expression(expression: str, dialect: str = CONCRETE_SET) -> etree._Element:
+    """A wsnt:TopicExpression (``tns1:`` declared on it) for a wsnt:Filter."""
     element = etree.Element(
-        f"{{{WSNT}}}TopicExpression", Dialect=CONCRETE_SET, nsmap={"tns1": TOPICS_NS}
+        f"{{{WSNT}}}TopicExpression", Dialect=dialect, nsmap={"tns1": TOPICS_NS}
     )
     element.text = expression
-    return {"_value_1": [element]}
+    return element
+
+
+def message_content(expression: str, dialect: str = ITEM_FILTER) -> etree._Element:
+    """A wsnt:MessageContent (``tt:`` declared on it) for a wsnt:Filter."""
+    element = etree.Element(f"{{{WSNT}}}MessageContent", Dialect=dialect, nsmap={"tt": TT})
+    element.text = expression
+    return element
+
+
+def topic_filter(expression: str) -> dict[str, Any]:
+    """A wsnt:Filter holding one ConcreteSet TopicExpression (``tns1:`` declared on it)."""
+    return {"_value_1": [topic_expression(expression)]}
 
 
 def ws_addressing(action: str, to: str) -> list[etree._Element]:
@@ -158,18 +172,34 @@ class EventSession:
         return found if found is not None else etree.Element("Capabilities")
 
     def create_pull_point(
-        self, termination: str | None = None, topic: str | None = None
+        self,
+        termination: str | None = None,
+        topic: str | None = None,
+        filter_elements: list[etree._Element] | None = None,
     ) -> Subscription:
+        """CreatePullPointSubscription; a Filter of one ConcreteSet ``topic`` or of the given
+        wsnt:TopicExpression / wsnt:MessageContent elements."""
         params: dict[str, Any] = {}
         if termination is not None:
             params["InitialTerminationTime"] = termination
         if topic is not None:
             params["Filter"] = topic_filter(topic)
+        if filter_elements:
+            params["Filter"] = {"_value_1": filter_elements}
         reply = self.call_events("CreatePullPointSubscription", **params)
         return self._remember("pullpoint", reply)
 
-    def subscribe(self, consumer_url: str, termination: str | None = None) -> Subscription:
+    def subscribe(
+        self,
+        consumer_url: str,
+        termination: str | None = None,
+        filter_elements: list[etree._Element] | None = None,
+    ) -> Subscription:
+        """WS-BaseNotification Subscribe; a Filter of the given wsnt:TopicExpression /
+        wsnt:MessageContent elements, if any."""
         params: dict[str, Any] = {"ConsumerReference": {"Address": {"_value_1": consumer_url}}}
+        if filter_elements:
+            params["Filter"] = {"_value_1": filter_elements}
         if termination is not None:
             params["InitialTerminationTime"] = termination
         params["_soapheaders"] = ws_addressing(
@@ -311,7 +341,9 @@ __all__ = [
     "absolute_in_text",
     "last_reply",
     "local_address_towards",
+    "message_content",
     "relative",
+    "topic_expression",
     "topic_filter",
     "ws_addressing",
 ]

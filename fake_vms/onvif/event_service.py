@@ -24,7 +24,6 @@ from fake_vms.onvif.event_bus import (
     CONCRETE_SET,
     WS_TOPIC_CONCRETE,
     Event,
-    TopicFilter,
     camera_topics,
     changes_between,
     epoch_plus,
@@ -34,6 +33,7 @@ from fake_vms.onvif.event_bus import (
     parse_date_time,
     parse_duration,
 )
+from fake_vms.onvif.event_filters import SubscriptionFilter, parse_filter
 from fake_vms.onvif.event_notify import check_consumer, post_notify
 from fake_vms.onvif.event_stimulus import Stimuli
 from fake_vms.onvif.registry import ServiceContext
@@ -70,7 +70,7 @@ class Subscription:
     path: str
     address: str
     termination: float
-    filter: TopicFilter
+    filter: SubscriptionFilter
     cursor: float
     pending: deque[Event] = field(default_factory=lambda: deque(maxlen=QUEUE_LIMIT))
     consumer: str | None = None
@@ -154,8 +154,9 @@ class EventService:
     def _purge(self) -> None:
         """Remove expired subscriptions, so state stays bounded however clients behave."""
         now = self.now()
+        grace = self.camera.knobs.termination_grace_s
         for subscription in list(self.subscriptions.values()):
-            if subscription.termination <= now:
+            if subscription.termination + (grace if subscription.kind == "pullpoint" else 0) <= now:
                 self._drop(subscription)
 
     def _drop(self, subscription: Subscription) -> None:
@@ -199,11 +200,7 @@ class EventService:
         return min(moment.timestamp(), now + MAX_TERMINATION_S)
 
     def _new(self, kind: str, request: etree._Element, now: float) -> Subscription:
-        expressions = [
-            (el.text or "")
-            for el in request.iter()
-            if isinstance(el.tag, str) and etree.QName(el).localname == "TopicExpression"
-        ]
+        selection = parse_filter(request, self.camera, format_utc(now))
         ident = secrets.token_hex(8)
         path = (PULLPOINT_PREFIX if kind == "pullpoint" else SUBSCRIPTION_PREFIX) + ident
         subscription = Subscription(
@@ -214,14 +211,16 @@ class EventService:
             termination=self._termination(
                 child_text(request, "InitialTerminationTime"), now, create=True
             ),
-            filter=TopicFilter.parse(expressions),
+            filter=selection,
             cursor=now,
         )
         self._queue(subscription, initialized(self.topics, now, self.stimuli))
         return subscription
 
     def _queue(self, subscription: Subscription, events: list[Event]) -> None:
-        subscription.pending.extend(e for e in events if subscription.filter.matches(e.topic.name))
+        subscription.pending.extend(
+            e for e in events if subscription.filter.matches(e, self.camera)
+        )
 
     def _collect(self, subscription: Subscription) -> None:
         """Queue the state changes since the subscription's cursor."""

@@ -109,6 +109,9 @@ class ReplyShaper:
                 continue
             if el.text and (short := short_token(el.text.strip())):
                 el.text = short
+            elif el.text and TOKEN_SEPARATOR in el.text:  # inside an expression (ItemFilter)
+                for token in self._tokens:
+                    el.text = el.text.replace(long_token(token), token)
             for name, value in el.attrib.items():
                 if short := short_token(value):
                     el.set(name, short)

@@ -141,7 +141,9 @@ def fault_envelope(fault: SoapFault) -> bytes:
     text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     text.text = fault.reason
     detail = getattr(fault, "detail", None)  # e.g. fake_vms.onvif.event_service's refusals
-    if detail:
+    if isinstance(detail, etree._Element):  # e.g. a WS-BaseNotification fault element
+        etree.SubElement(fault_el, f"{{{ENV}}}Detail").append(detail)
+    elif detail:
         etree.SubElement(fault_el, f"{{{ENV}}}Detail").text = detail
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

@@ -143,6 +143,9 @@ PERSONAS: tuple[Persona, ...] = (
             "EVENT-MOTION-01",
             "EVENT-TAMPER-01",
             "EVENT-NOTIFY-01",
+            "ONVIF-EVENT-FILTER-01",
+            "ONVIF-EVENT-FAULT-01",
+            "ONVIF-EVENT-TERMINATION-01",
         ),
         "issues 12 and 14.1: Node.js ONVIF camera servers without an Event service, "
         "CreatePullPointSubscription answering 'Action not supported' or HTTP 404; ONVIF Core "

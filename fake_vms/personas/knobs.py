@@ -14,6 +14,7 @@ from fake_vms.personas.knobs_audio import AudioKnobs
 from fake_vms.personas.knobs_consistency import ConsistencyKnobs
 from fake_vms.personas.knobs_device_config import DeviceConfigKnobs
 from fake_vms.personas.knobs_discovery import DiscoveryKnobs
+from fake_vms.personas.knobs_event_filters import EventFilterKnobs
 from fake_vms.personas.knobs_events import EventKnobs
 from fake_vms.personas.knobs_export import ExportKnobs
 from fake_vms.personas.knobs_field import FieldKnobs
@@ -118,6 +119,7 @@ class Knobs(
     RtspKnobs,
     Media2Knobs,
     EventKnobs,
+    EventFilterKnobs,
     PtzKnobs,
     PtzConfigKnobs,
     RecordingKnobs,

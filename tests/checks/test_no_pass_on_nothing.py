@@ -22,6 +22,7 @@ import conformance.checks
 from conformance.checks.consistency import ConfigurationViews
 from conformance.checks.device import Refusal
 from conformance.checks.device_config import Read, Served
+from conformance.checks.event_filters import Probe
 from conformance.checks.export_alignment import Alignment
 from conformance.checks.streaming import ParallelSession
 from conformance.checks.vms_continuity import Walk
@@ -50,6 +51,13 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "capabilities.check_capabilities_consistent": lambda f: f({}, []),
     "capabilities.check_legacy_capabilities": lambda f: f([], {}, {}),
     "capabilities.check_service_capabilities": lambda f: f([]),
+    # event filters
+    "event_filters.check_topic_filtered": lambda f: f("one topic", "tns1:A/B", [], ()),
+    "event_filters.check_content_filtered": lambda f: f("Source", "vs", [], ()),
+    "event_filters.check_filter_refused": lambda f: f(
+        Probe("probe", "fault"), ("InvalidFilterFault",)
+    ),
+    "event_filters.check_terminated": lambda f: f("", None),
     # faults
     "faults.check_invalid_tokens": lambda f: f([]),
     # options
