@@ -41,6 +41,12 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     # options
     "options.check_encoder_within_options": lambda f: f({}, {}),
     "options.check_source_within_options": lambda f: f({}, {}),
+    # search_paging
+    "search_paging.check_run": lambda f: f({"label": "FindRecordings", "pages": []}),
+    "search_paging.check_recording_runs": lambda f: f([], None),
+    "search_paging.check_event_runs": lambda f: f({"label": "FindEvents", "pages": []}, []),
+    "search_paging.check_filter": lambda f: f("filter", ["Video"], [], [], ""),
+    "search_paging.check_ended": lambda f: f({}, []),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),
