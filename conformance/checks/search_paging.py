@@ -224,3 +224,26 @@ def check_ended(ends: dict[str, Refusal], after: list[tuple[str, Refusal]]) -> l
             for p in check_invalid_token(ENDED_PROBES[operation], answer)
         ]
     return problems
+
+
+def check_lifetimes(lifetimes: dict[str, dict[str, Refusal]]) -> list[str]:
+    """Per search kind (label): ``within``, the answer to a result request made KeepAliveTime
+    less one second after the Find; ``after``, the answer to one made on another session left
+    idle for longer than KeepAliveTime. The first must answer, the second must be a SOAP fault
+    (env:Sender/ter:InvalidArgVal/ter:InvalidToken is the fault table's; ONVIF's test cases
+    accept any)."""
+    if not lifetimes:
+        return ["no search session was timed"]
+    problems = []
+    for label, answers in lifetimes.items():
+        within, after = answers.get("within"), answers.get("after")
+        if within is None or within.kind != "answered":
+            shown = describe(within) if within else "nothing"
+            problems.append(f"{label}: a session used within its KeepAliveTime answered {shown}")
+        if after is None or after.kind != "fault":
+            shown = describe(after) if after else "nothing"
+            problems.append(
+                f"{label}: a session idle for longer than its KeepAliveTime answered {shown}, "
+                "not a SOAP fault (it should have expired)"
+            )
+    return problems

@@ -47,6 +47,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "search_paging.check_event_runs": lambda f: f({"label": "FindEvents", "pages": []}, []),
     "search_paging.check_filter": lambda f: f("filter", ["Video"], [], [], ""),
     "search_paging.check_ended": lambda f: f({}, []),
+    "search_paging.check_lifetimes": lambda f: f({}),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),

@@ -158,3 +158,20 @@ def test_ended_session_still_answering_or_wrong_fault_fails():
         [("GetRecordingSearchResults", _fault("InvalidArgVal", "InvalidToken"))],
     )
     assert any("EndSearch of the live" in p for p in problems)
+
+
+def test_lifetimes():
+    from conformance.checks.search_paging import check_lifetimes
+
+    good = {
+        "recordings search": {"within": Refusal("answered"), "after": _fault("InvalidArgVal")},
+        "events search": {
+            "within": Refusal("answered"),
+            "after": _fault("InvalidArgVal", "InvalidToken"),
+        },
+    }
+    assert check_lifetimes(good) == []
+    never_expires = {"events search": {"within": Refusal("answered"), "after": Refusal("answered")}}
+    assert any("should have expired" in p for p in check_lifetimes(never_expires))
+    too_early = {"recordings search": {"within": _fault("InvalidToken"), "after": _fault()}}
+    assert any("within its KeepAliveTime" in p for p in check_lifetimes(too_early))

@@ -6,6 +6,7 @@ started here is ended."""
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from conformance.checks.search_paging import (
     check_ended,
     check_event_runs,
     check_filter,
+    check_lifetimes,
     check_recording_runs,
     page_view,
     tracks_view,
@@ -264,4 +266,81 @@ def test_ended_search_refuses_its_token(device, evidence, params):
     evidence.measure("requests on ended tokens", [(op, describe(a)) for op, a in after])
     evidence.expect("requests on ended tokens", "env:Sender/ter:InvalidArgVal/ter:InvalidToken")
     problems = check_ended(ends, after)
+    assert not problems, "; ".join(problems)
+
+
+def _start_sessions(device: Any, keepalive_s: float, window: tuple[float, float], token: str):
+    """A FindRecordings and a FindEvents session (label -> (results operation, search token))."""
+    keep = {"KeepAliveTime": timedelta(seconds=keepalive_s)}
+    recordings = _token(device.call("search", "FindRecordings", Scope={}, **keep))
+    events = _token(
+        device.call(
+            "search",
+            "FindEvents",
+            StartPoint=as_datetime(window[0]),
+            EndPoint=as_datetime(window[1]),
+            Scope={"IncludedRecordings": [token]},
+            SearchFilter={},
+            IncludeStartState=False,
+            **keep,
+        )
+    )
+    return {
+        "recordings search": ("GetRecordingSearchResults", recordings),
+        "events search": ("GetEventSearchResults", events),
+    }
+
+
+def _ask(device: Any, sessions: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+    return {
+        label: answer_of(
+            lambda op=op, t=t: device.call(
+                "search", op, SearchToken=t, WaitTime=timedelta(seconds=5)
+            )
+        )
+        for label, (op, t) in sessions.items()
+    }
+
+
+@pytest.mark.requirement("ONVIF-SEARCH-KEEPALIVE-01")
+def test_search_sessions_keepalive_and_expiry(device, evidence, params):
+    """Both kinds of session are timed side by side, so the whole test waits KeepAliveTime less
+    one second, then KeepAliveTime plus the margin, once."""
+    wait_for_recording(device, 3.0, params["wait_s"])
+    keepalive = params["keepalive_s"]
+    summary = summary_view(device.call("search", "GetRecordingSummary"))
+    start, end = summary["data_from"], summary["data_until"]
+    assert start is not None and end is not None, (
+        "GetRecordingSummary gives no DataFrom..DataUntil span to search events in"
+    )
+    token = first_recording(device)
+    evidence.measure("keepalive_s", keepalive)
+    live = _start_sessions(device, keepalive, (start, end), token)
+    time.sleep(max(0.0, keepalive - 1.0))
+    within = _ask(device, live)
+    for _label, (_op, search) in live.items():  # cleanup: refused after completion is legal
+        with contextlib.suppress(Exception):
+            device.call("search", "EndSearch", SearchToken=search)
+    idle = _start_sessions(device, keepalive, (start, end), token)
+    time.sleep(keepalive + params["margin_s"])
+    after = _ask(device, idle)
+    for label, answer in after.items():
+        if answer.kind == "answered":  # still alive: end it, and say how EndSearch went
+            evidence.note(
+                f"{label}: EndSearch of the stale session answered "
+                + describe(
+                    answer_of(
+                        lambda t=idle[label][1]: device.call("search", "EndSearch", SearchToken=t)
+                    )
+                )
+            )
+    lifetimes = {label: {"within": within[label], "after": after[label]} for label in live}
+    evidence.measure(
+        "answers",
+        {
+            label: {k: describe(v) for k, v in answers.items()}
+            for label, answers in lifetimes.items()
+        },
+    )
+    problems = check_lifetimes(lifetimes)
     assert not problems, "; ".join(problems)
