@@ -21,6 +21,7 @@ from fake_vms.onvif.profile_g_common import (
     utc_text,
 )
 from fake_vms.onvif.registry import ServiceContext
+from fake_vms.onvif.search_filter import FilterError, matches
 from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val, sub
 from fake_vms.recording.recorder import RECORDING_TOPIC, TRACK_TOPIC, VIDEO_TRACK
 from fake_vms.recording.store import RecordedEvent, Recording
@@ -37,6 +38,8 @@ class _Session:
     keepalive_s: float
     endpoint: datetime
     last_used: float = field(default_factory=time.monotonic)
+    ended: bool = False
+    """Ended by EndSearch but kept (knob search_ended_still_answers): not counted as open."""
 
 
 class SearchService:
@@ -144,10 +147,14 @@ class SearchService:
         if keepalive is None or keepalive <= 0:
             raise invalid_arg_val("InvalidArgs", "KeepAliveTime is missing or not a duration")
         self._expire()
-        if len(self._sessions) >= MAX_SESSIONS:
+        if sum(not s.ended for s in self._sessions.values()) >= MAX_SESSIONS:
             raise invalid_arg_val("ResourceProblem", "Too many open searches")
         max_matches = child_text(request, "MaxMatches")
-        if max_matches and max_matches.isdigit():
+        if (
+            max_matches
+            and max_matches.isdigit()
+            and not self.camera.knobs.search_max_matches_ignored
+        ):
             results = results[: int(max_matches)]
         token = f"search-{next(self._ids)}"
         self._issued.add(token)
@@ -189,7 +196,10 @@ class SearchService:
 
     def end_search(self, request: etree._Element) -> etree._Element:
         token, session = self._session(request, self._kind_of(request))
-        del self._sessions[token]
+        if self.camera.knobs.search_ended_still_answers:
+            session.ended = True  # the quirk: the token stays valid
+        else:
+            del self._sessions[token]
         response = element("tse:EndSearchResponse")
         sub(response, "tse:Endpoint", utc_text(session.endpoint))
         return response
@@ -204,12 +214,23 @@ class SearchService:
         if recording is not None and not hidden and (not included or recording.token in included):
             holder = element("tt:RecordingInformation")
             self.recording.information(holder, "tt:RecordingInformation", recording)
-            results.append(holder[0])
+            if self._in_filter(request, holder[0]):
+                results.append(holder[0])
         endpoint = recording.end_utc if recording else datetime.now().astimezone()
         token = self._open(request, "recordings", results, endpoint)
         response = element("tse:FindRecordingsResponse")
         sub(response, "tse:SearchToken", token)
         return response
+
+    def _in_filter(self, request: etree._Element, information: etree._Element) -> bool:
+        """Whether the recording passes the scope's RecordingInformationFilter (if any)."""
+        expression = _scope_filter(request)
+        if not expression or self.camera.knobs.search_filter_ignored:
+            return True
+        try:
+            return matches(expression, information)
+        except FilterError as exc:
+            raise invalid_arg_val("InvalidArgs", str(exc)) from exc
 
     def get_recording_search_results(self, request: etree._Element) -> etree._Element:
         if self.camera.knobs.search_token_ignored:
@@ -298,6 +319,19 @@ def _scope_recordings(request: etree._Element) -> set[str]:
                 if isinstance(c.tag, str) and etree.QName(c).localname == "IncludedRecordings"
             }
     return set()
+
+
+def _scope_filter(request: etree._Element) -> str:
+    """The RecordingInformationFilter of the request's Scope (empty: none)."""
+    for child in request:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "Scope":
+            for c in child:
+                if (
+                    isinstance(c.tag, str)
+                    and etree.QName(c).localname == "RecordingInformationFilter"
+                ):
+                    return (c.text or "").strip()
+    return ""
 
 
 def _states_before(events: list[RecordedEvent], start: datetime) -> list[RecordedEvent]:

@@ -71,6 +71,13 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "consistency.check_source_tokens": lambda f: f({}, []),
     "consistency.check_profile_copies": lambda f: f("PTZ", "GetConfigurations", {}, {}),
     "consistency.check_guaranteed_instances": lambda f: f({}, set()),
+    # search_paging
+    "search_paging.check_run": lambda f: f({"label": "FindRecordings", "pages": []}),
+    "search_paging.check_recording_runs": lambda f: f([], None),
+    "search_paging.check_event_runs": lambda f: f({"label": "FindEvents", "pages": []}, []),
+    "search_paging.check_filter": lambda f: f("filter", ["Video"], [], [], ""),
+    "search_paging.check_ended": lambda f: f({}, []),
+    "search_paging.check_lifetimes": lambda f: f({}),
     # device
     "device.check_clock": lambda f: f(None, None, 0.5, 5.0),
     "device.check_identity": lambda f: f({}),
