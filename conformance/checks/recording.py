@@ -285,17 +285,6 @@ def check_recording_info(
     return problems
 
 
-def check_keepalive(within: str | None, after: str | None) -> list[str]:
-    """``within``: error of GetRecordingSearchResults inside KeepAliveTime (None: answered);
-    ``after``: error after the session should have expired (None: it still answered)."""
-    problems = []
-    if within is not None:
-        problems.append(f"search failed within its KeepAliveTime: {within}")
-    if after is None:
-        problems.append("the search session still answered after its KeepAliveTime had passed")
-    return problems
-
-
 def check_recording_list(
     recordings: dict[str, int],
     jobs: dict[str, str],

@@ -116,7 +116,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "search-keepalive-ignored",
         "Search sessions never expire, whatever KeepAliveTime was asked for",
-        ("SEARCH-KEEPALIVE-01", "ONVIF-SEARCH-KEEPALIVE-01"),
+        ("SEARCH-KEEPALIVE-01",),
         "Q30 detection flow (search sessions); DTT SEARCH-2-1-20 RECORDINGS SEARCH EXPIRATION "
         "(inference: sessions leak on devices that ignore KeepAliveTime)",
         knobs=Knobs(search_keepalive_ignored=True),

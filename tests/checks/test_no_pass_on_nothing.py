@@ -167,7 +167,6 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "recording.check_extension": lambda f: f([], 1),
     "recording.check_found_recordings": lambda f: f([], None, None),
     "recording.check_gaps": lambda f: f([], []),
-    "recording.check_keepalive": lambda f: f(None, None),
     "recording.check_range": lambda f: f([], 0.0, 10.0, 2.0, 1.0, 1.0),
     "recording.check_rate": lambda f: f(0.0, 0.0, 2.0, False),
     "recording.check_recording_info": lambda f: f(

@@ -302,7 +302,7 @@ def _ask(device: Any, sessions: dict[str, tuple[str, Any]]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.requirement("ONVIF-SEARCH-KEEPALIVE-01")
+@pytest.mark.requirement("SEARCH-KEEPALIVE-01")
 def test_search_sessions_keepalive_and_expiry(device, evidence, params):
     """Both kinds of session are timed side by side, so the whole test waits KeepAliveTime less
     one second, then KeepAliveTime plus the margin, once."""
