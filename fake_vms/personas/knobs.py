@@ -19,6 +19,7 @@ from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
+from fake_vms.personas.knobs_replay_modes import ReplayModesKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
 from fake_vms.personas.knobs_spec import SpecKnobs
 from fake_vms.personas.knobs_vms import VmsKnobs
@@ -116,6 +117,7 @@ class Knobs(
     EventKnobs,
     PtzKnobs,
     RecordingKnobs,
+    ReplayModesKnobs,
     ImagingKnobs,
     DiscoveryKnobs,
     ExportKnobs,

@@ -236,6 +236,7 @@ class ReplayServer:
         if self.camera.knobs.replay_rate_control_ignored:
             paced = True
         intra = request.headers.get("frames", "").strip().lower().startswith("intra")
+        intra &= not self.camera.knobs.replay_frames_ignored
         return PlayRequest(start, end, scale, paced, intra, int(request.cseq))
 
     async def _forward_units(

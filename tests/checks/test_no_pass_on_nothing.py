@@ -126,6 +126,8 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
         {"number": None, "data_from": None, "data_until": None}, 0.0, 1.0
     ),
     "recording.check_tag": lambda f: f(False, ""),
+    # replay modes
+    "replay_modes.check_intra_only": lambda f: f([]),
     # security
     "security.check_default_credentials": lambda f: f({}),
     "security.check_firmware": lambda f: f(None, "1.0"),
