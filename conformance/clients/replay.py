@@ -5,7 +5,9 @@ Why its own module: replay differs from live streaming in what is sent (``Requir
 onvif-replay``, ``Range: clock=``, ``Scale``, ``Rate-Control``, ``Frames``, ``Immediate``) and in
 what is measured (the NTP capture time and C/E/D/T flags of each access unit, not pacing). It
 reuses the live client's connection, authentication and transcript (:mod:`conformance.clients.
-rtsp`) and uses RTP over the RTSP connection (interleaved), which every replay server offers.
+rtsp`) and uses RTP over the RTSP connection (interleaved), which every replay server offers,
+either on the RTSP port (``tcp``) or inside the RTSP over HTTP tunnel (``http``,
+:mod:`conformance.clients.rtsp_tunnel`).
 
 Every wait is bounded: ``timeout`` per response and per silence between packets, ``max_seconds``
 for the whole capture and ``max_units`` access units.
@@ -155,6 +157,7 @@ def replay(
     rate_control: bool = True,
     intra_only: bool = False,
     require_tag: bool = True,
+    transport: str = "tcp",
     timeout: float = 5.0,
     idle_timeout: float = 2.0,
     max_seconds: float = 10.0,
@@ -172,6 +175,7 @@ def replay(
         "scale": scale,
         "rate_control": rate_control,
         "intra_only": intra_only,
+        "transport": transport,
         "timeout": timeout,
         "idle_timeout": idle_timeout,
         "max_seconds": max_seconds,
@@ -201,13 +205,22 @@ def _replay_once(
     rate_control: bool,
     intra_only: bool,
     require_tag: bool,
+    transport: str,
     timeout: float,
     idle_timeout: float,
     max_seconds: float,
     max_units: int,
 ) -> ReplayCapture:
-    target = _parse_url(url, username, password)
-    session = _Session(target, timeout)
+    if transport == "http":  # RTP interleaved as over TCP, inside the tunnel
+        from conformance.clients.rtsp_tunnel import open_tunnel
+
+        target, tunnel = open_tunnel(url, username, password, timeout)
+        session = _Session(target, timeout, tunnel)
+    elif transport == "tcp":
+        target = _parse_url(url, username, password)
+        session = _Session(target, timeout)
+    else:
+        raise ValueError(f"replay transport must be 'tcp' or 'http', not {transport!r}")
     tag = {"Require": FEATURE_TAG} if require_tag else {}
     try:
         described = session.request("DESCRIBE", target.url, {"Accept": "application/sdp", **tag})

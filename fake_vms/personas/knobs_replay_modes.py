@@ -1,4 +1,4 @@
-"""Quirk knobs: ONVIF replay modes (the PLAY headers beyond Range: Frames).
+"""Quirk knobs: ONVIF replay modes (the PLAY headers beyond Range: Frames) and transports.
 
 Defaults are the conformant behaviour; the replay server (:mod:`fake_vms.rtsp.replay`) reads
 them.
@@ -16,3 +16,7 @@ class ReplayModesKnobs:
     replay_frames_ignored: bool = False
     """``Frames: intra`` is answered 200 OK but ignored: every frame is replayed, predicted
     frames included."""
+    replay_tunnel_refused: bool = False
+    """Replay through the RTSP over HTTP tunnel is refused (404 to every replay request inside
+    the tunnel) although GetReplayUri hands out a tunnel URI for Protocol HTTP: the tunnel
+    serves live streams only."""

@@ -1,5 +1,6 @@
-"""Personas: ONVIF replay modes (the PLAY headers beyond Range), family Q30 of the research
-notes (Profile G replay gaps). Each is a recording camera, since replay needs recordings."""
+"""Personas: ONVIF replay modes (the PLAY headers beyond Range) and transports, family Q30 of
+the research notes (Profile G replay gaps). Each is a recording camera, since replay needs
+recordings."""
 
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ PERSONAS: tuple[Persona, ...] = (
         "PLAYBACK VIDEO STREAMING - I-FRAMES looks for (inference: a server that parses only "
         "Range and Scale sends every frame)",
         knobs=Knobs(replay_frames_ignored=True),
+        camera_overrides=RECORDING_CAMERA,
+    ),
+    Persona(
+        "replay-tunnel-refused",
+        "GetReplayUri hands out an RTSP over HTTP tunnel URI for Protocol HTTP, but the tunnel "
+        "answers every replay request 404 Not Found (it serves live streams only)",
+        ("REPLAY-HTTP-01", "REPLAY-HTTP-REVERSE-01"),
+        "Q30: playback only over plain RTSP on NVRs whose web port tunnels live view (e.g. "
+        "Hikvision playback on rtsp://.../Streaming/tracks/101 only, CamioCam/rtsp#181; "
+        "inference for the tunnel); what ONVIF's REPLAY-3-1-3 and REPLAY-3-1-6 look for",
+        knobs=Knobs(replay_tunnel_refused=True),
         camera_overrides=RECORDING_CAMERA,
     ),
 )

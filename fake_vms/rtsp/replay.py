@@ -7,8 +7,9 @@ GOPs in reverse order, frames of a GOP forward, D flag on each GOP's first acces
 ``Frames: intra`` and ``Immediate: yes``. The first RTP packet of every access unit carries the
 0xABAC header extension: NTP capture time, C/E/D/T flags and the PLAY's CSeq low byte.
 
-Replay runs over RTP/AVP/TCP (interleaved) only, as advertised (RTP_RTSP_TCP); a UDP SETUP gets
-461. Quirk knobs (``replay_*``) make the server break one of these rules.
+Replay runs over RTP/AVP/TCP (interleaved) only, as advertised (RTP_RTSP_TCP), on the RTSP port
+or inside the RTSP over HTTP tunnel (GetReplayUri with Protocol HTTP); a UDP SETUP gets 461.
+Quirk knobs (``replay_*``) make the server break one of these rules.
 """
 
 from __future__ import annotations
@@ -147,6 +148,8 @@ class ReplayServer:
         }.get(request.method)
         if method is None:
             return 405, [], b""
+        if connection.path_prefix and self.camera.knobs.replay_tunnel_refused:
+            return 404, [], b""  # the quirk: RTSP over HTTP serves live streams only
         return await method(connection, request)
 
     async def _describe(self, connection: Any, request: RtspRequest) -> Reply:

@@ -1,6 +1,8 @@
-"""The replay server's Frames header on the wire: ``Frames: intra`` replays keyframes only, and
-the replay-frames-ignored persona's knob makes it replay every frame (what any RTSP client
-sees, read by the suite's own replay client)."""
+"""The replay server's modes and transports on the wire, read by the suite's own replay client
+as any RTSP client would: ``Frames: intra`` replays keyframes only (the replay-frames-ignored
+persona's knob makes it replay every frame), and GetReplayUri with Protocol HTTP gives a tunnel
+URI through which replay works forward and in reverse (the replay-tunnel-refused persona's knob
+makes the tunnel answer 404)."""
 
 from __future__ import annotations
 
@@ -11,24 +13,27 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conformance.clients.replay import replay
+from conformance.clients.rtsp import RtspStatusError
 from fake_vms.host import SimulatorThread
 from fake_vms.personas import PERSONAS
 from fake_vms.site import CameraConfig, Site, apply_persona
 
 PERSONA = "replay-frames-ignored"
+TUNNEL_PERSONA = "replay-tunnel-refused"
 
 
 @pytest.fixture(scope="module")
 def cameras() -> Iterator[dict[str, tuple[CameraConfig, str]]]:
     good = CameraConfig(name="rec-good", record=True)
     broken = apply_persona(CameraConfig(name="rec-frames", record=True), PERSONAS[PERSONA])
-    with SimulatorThread(Site("modes", (good, broken))) as simulator:
-        time.sleep(2.6)  # two GOPs recorded (a keyframe a second)
+    refused = apply_persona(CameraConfig(name="rec-tunnel", record=True), PERSONAS[TUNNEL_PERSONA])
+    with SimulatorThread(Site("modes", (good, broken, refused))) as simulator:
+        time.sleep(3.2)  # three GOPs recorded (a keyframe a second)
         devices = {d["name"]: d for d in simulator.host.ready()["devices"]}
-        yield {c.name: (c, _replay_uri(devices[c.name]["onvif_url"], c)) for c in (good, broken)}
+        yield {c.name: (c, devices[c.name]["onvif_url"]) for c in (good, broken, refused)}
 
 
-def _replay_uri(onvif_url: str, camera: CameraConfig) -> str:
+def _replay_uri(onvif_url: str, camera: CameraConfig, protocol: str = "RTSP") -> str:
     """The replay URI the simulator's GetReplayUri gives (rtsp://host:port/replay/<token>)."""
     import re
 
@@ -40,8 +45,8 @@ def _replay_uri(onvif_url: str, camera: CameraConfig) -> str:
         '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
         'xmlns:trp="http://www.onvif.org/ver10/replay/wsdl" '
         'xmlns:tt="http://www.onvif.org/ver10/schema"><s:Body><trp:GetReplayUri>'
-        "<trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP"
-        "</tt:Protocol></tt:Transport></trp:StreamSetup>"
+        "<trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>"
+        f"{protocol}</tt:Protocol></tt:Transport></trp:StreamSetup>"
         f"<trp:RecordingToken>rec-{camera.name}</trp:RecordingToken></trp:GetReplayUri></s:Body>"
         "</s:Envelope>"
     )
@@ -57,30 +62,55 @@ def _replay_uri(onvif_url: str, camera: CameraConfig) -> str:
     return match.group(1)
 
 
-def _intra_replay(camera: CameraConfig, uri: str, intra_only: bool):
+def _replay(camera: CameraConfig, uri: str, *, intra_only=False, transport="tcp", reverse=False):
     end = datetime.now(UTC) - timedelta(seconds=0.2)
+    start = end - timedelta(seconds=2.0)
     return replay(
         uri,
         camera.username,
         camera.password,
-        start=end - timedelta(seconds=2.0),
-        end=end,
+        start=end if reverse else start,
+        end=start if reverse else end,
+        scale=-1.0 if reverse else 1.0,
         rate_control=False,
         intra_only=intra_only,
+        transport=transport,
         max_seconds=4.0,
     )
 
 
 def test_frames_intra_replays_keyframes_only(cameras) -> None:
-    camera, uri = cameras["rec-good"]
-    capture = _intra_replay(camera, uri, intra_only=True)
+    camera, onvif_url = cameras["rec-good"]
+    uri = _replay_uri(onvif_url, camera)
+    capture = _replay(camera, uri, intra_only=True)
     assert capture.units, capture.notes
     assert all(u.keyframe and u.extension and u.extension.clean_point for u in capture.units)
-    every = _intra_replay(camera, uri, intra_only=False)
+    every = _replay(camera, uri)
     assert len(every.units) > len(capture.units)  # the window holds predicted frames too
 
 
 def test_frames_ignored_knob_replays_predicted_frames(cameras) -> None:
-    camera, uri = cameras["rec-frames"]
-    capture = _intra_replay(camera, uri, intra_only=True)
+    camera, onvif_url = cameras["rec-frames"]
+    capture = _replay(camera, _replay_uri(onvif_url, camera), intra_only=True)
     assert any(not u.keyframe for u in capture.units), capture.notes
+
+
+def test_http_replay_uri_is_a_tunnel_that_replays(cameras) -> None:
+    camera, onvif_url = cameras["rec-good"]
+    uri = _replay_uri(onvif_url, camera, "HTTP")
+    assert uri.startswith("http://") and "/rtsp-over-http/replay/" in uri
+    forward = _replay(camera, uri, transport="http")
+    times = [u.extension.time_utc for u in forward.units if u.extension]
+    assert len(times) > 25 and times == sorted(times), forward.notes
+    backward = _replay(camera, uri, transport="http", reverse=True)
+    starts = [u.extension.time_utc for u in backward.units if u.extension and u.keyframe]
+    assert len(starts) >= 2 and starts == sorted(starts, reverse=True), backward.notes
+
+
+def test_tunnel_refused_knob_answers_404(cameras) -> None:
+    camera, onvif_url = cameras["rec-tunnel"]
+    uri = _replay_uri(onvif_url, camera, "HTTP")
+    with pytest.raises(RtspStatusError) as raised:
+        _replay(camera, uri, transport="http")
+    assert raised.value.status == 404
+    assert _replay(camera, _replay_uri(onvif_url, camera)).units  # plain RTSP still replays

@@ -18,6 +18,9 @@ from conformance.checks.recording import epoch, summary_view
 from conformance.outcomes import Inconclusive
 
 REPLAY_SETUP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}
+REPLAY_PROTOCOLS = {"tcp": "RTSP", "http": "HTTP"}
+"""The GetReplayUri StreamSetup protocol for each replay transport: RTP/RTSP/TCP is asked for
+as RTSP (RTP interleaved on the RTSP connection), RTSP over HTTP as HTTP."""
 
 
 def device_clock_offset(device: Any) -> float:
@@ -151,14 +154,15 @@ def wait_for_recording(device: Any, needed_s: float, wait_s: float) -> float:
     return time.monotonic() - started
 
 
-def replay_url(device: Any, token: str) -> str:
-    """GetReplayUri, on the device's own host if it said otherwise (cached per recording)."""
+def replay_url(device: Any, token: str, transport: str = "tcp") -> str:
+    """GetReplayUri for ``transport`` (``tcp``: Protocol RTSP, ``http``: Protocol HTTP), on the
+    device's own host if it said otherwise (cached per recording and transport)."""
     from conformance.dut import with_host
 
+    setup = {**REPLAY_SETUP, "Transport": {"Protocol": REPLAY_PROTOCOLS[transport]}}
+
     def ask() -> str:
-        uri = str(
-            device.call("replay", "GetReplayUri", StreamSetup=REPLAY_SETUP, RecordingToken=token)
-        )
+        uri = str(device.call("replay", "GetReplayUri", StreamSetup=setup, RecordingToken=token))
         from urllib.parse import urlsplit
 
         return (
@@ -167,7 +171,8 @@ def replay_url(device: Any, token: str) -> str:
             else uri
         )
 
-    return device.cached(f"g:replay_url:{token}", ask)
+    key = f"g:replay_url:{token}" + ("" if transport == "tcp" else f":{transport}")
+    return device.cached(key, ask)
 
 
 def replay_window(
@@ -178,6 +183,7 @@ def replay_window(
     reverse: bool = False,
     rate_control: bool = False,
     intra_only: bool = False,
+    transport: str = "tcp",
 ) -> tuple[float, float, Any, float]:
     """(T1, T2, capture, elapsed seconds) of a replay of ``[now - offset_s, + length_s]``,
     cached under ``replay:<name>:<offset>:<length>``."""
@@ -188,7 +194,7 @@ def replay_window(
     def run() -> tuple[float, float, Any, float]:
         token = replay_recording(device)
         wait_for_recording(device, params["offset_s"] + 1.0, params.get("wait_s", 12.0))
-        url = replay_url(device, token)
+        url = replay_url(device, token, transport)
         start = device_now(device) - params["offset_s"]
         end = start + params["length_s"]
         first, last = (end, start) if reverse else (start, end)
@@ -202,6 +208,7 @@ def replay_window(
             scale=-1.0 if reverse else 1.0,
             rate_control=rate_control,
             intra_only=intra_only,
+            transport=transport,
             timeout=device.timeout,
             max_seconds=params.get("max_seconds", 6.0),
         )
