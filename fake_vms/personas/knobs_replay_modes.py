@@ -20,3 +20,6 @@ class ReplayModesKnobs:
     """Replay through the RTSP over HTTP tunnel is refused (404 to every replay request inside
     the tunnel) although GetReplayUri hands out a tunnel URI for Protocol HTTP: the tunnel
     serves live streams only."""
+    replay_udp_refused: bool = False
+    """Replay over RTP/UDP unicast is refused: a SETUP offering only client_port UDP transport
+    is answered 461 Unsupported Transport (replay over TCP works)."""

@@ -28,13 +28,14 @@ PERSONAS: tuple[Persona, ...] = (
         # Nothing in the past can be replayed: the range check fails, a window never completes
         # (Rate-Control is judged on that window), a reported gap cannot be replayed and the
         # recorded times cannot be confirmed.
-        # Over the RTSP over HTTP tunnel alike (REPLAY-HTTP-01 judges the range there too).
+        # Over the HTTP tunnel and UDP alike (REPLAY-HTTP-01, -UDP-01 judge the range there).
         (
             "REPLAY-RANGE-01",
             "REPLAY-RATE-01",
             "REPLAY-GAP-01",
             "SEARCH-INFO-01",
             "REPLAY-HTTP-01",
+            "REPLAY-UDP-01",
         ),
         "Q30: 'the video played at the live and not my playback time' (deepch/vdk PR #111, "
         "mpromonet/webrtc-streamer#390)",
@@ -44,7 +45,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "replay-ignores-range-end",
         "A closed Range: clock=start-end starts right but plays on past its end",
-        ("REPLAY-RANGE-01", "REPLAY-HTTP-01"),  # over RTSP and the HTTP tunnel
+        ("REPLAY-RANGE-01", "REPLAY-HTTP-01", "REPLAY-UDP-01"),  # over every transport
         "Q30: Hikvision NVR playback 'starts with the passed start time but not stopping at the "
         "end time' (CamioCam/rtsp#181)",
         knobs=Knobs(replay_ignores_range_end=True),
@@ -63,6 +64,8 @@ PERSONAS: tuple[Persona, ...] = (
             "SEARCH-INFO-01",
             "REPLAY-HTTP-01",
             "REPLAY-HTTP-REVERSE-01",
+            "REPLAY-UDP-01",
+            "REPLAY-UDP-REVERSE-01",
         ),
         "Q30: no standard 0xABAC on some streams, Axis needs onvifreplayext=1 (onvif/specs#516); "
         "simulation knob omit_abac_ext",
@@ -81,7 +84,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "replay-no-reverse",
         "Advertises ReversePlayback, accepts Scale: -1.0, but replays forward",
-        ("REPLAY-REVERSE-01", "REPLAY-HTTP-REVERSE-01"),  # over RTSP and the HTTP tunnel
+        # Over every transport: RTSP, the HTTP tunnel and UDP.
+        ("REPLAY-REVERSE-01", "REPLAY-HTTP-REVERSE-01", "REPLAY-UDP-REVERSE-01"),
         "Q30: simulation knob reverse_unsupported (reverse replay is conditional in Profile G and "
         "often claimed without working)",
         knobs=Knobs(replay_no_reverse=True),

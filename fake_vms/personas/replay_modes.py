@@ -33,4 +33,16 @@ PERSONAS: tuple[Persona, ...] = (
         knobs=Knobs(replay_tunnel_refused=True),
         camera_overrides=RECORDING_CAMERA,
     ),
+    Persona(
+        "replay-udp-refused",
+        "Replay SETUP with RTP/UDP unicast (client_port) is answered 461 Unsupported Transport: "
+        "recordings replay over RTP/RTSP/TCP only",
+        ("REPLAY-UDP-01", "REPLAY-UDP-REVERSE-01"),
+        "Q30: replay servers that interleave only (the simulator's own replay did until this "
+        "persona; NVR playback over TCP only is common advice for Hikvision/Dahua playback, "
+        "CamioCam/rtsp#181, inference for UDP); what ONVIF's REPLAY-3-1-2 and REPLAY-3-1-5 "
+        "look for",
+        knobs=Knobs(replay_udp_refused=True),
+        camera_overrides=RECORDING_CAMERA,
+    ),
 )

@@ -7,8 +7,9 @@ GOPs in reverse order, frames of a GOP forward, D flag on each GOP's first acces
 ``Frames: intra`` and ``Immediate: yes``. The first RTP packet of every access unit carries the
 0xABAC header extension: NTP capture time, C/E/D/T flags and the PLAY's CSeq low byte.
 
-Replay runs over RTP/AVP/TCP (interleaved) only, as advertised (RTP_RTSP_TCP), on the RTSP port
-or inside the RTSP over HTTP tunnel (GetReplayUri with Protocol HTTP); a UDP SETUP gets 461.
+Replay runs over RTP/AVP/TCP (interleaved, as advertised by RTP_RTSP_TCP) on the RTSP port or
+inside the RTSP over HTTP tunnel (GetReplayUri with Protocol HTTP), and over RTP/UDP unicast
+(:mod:`fake_vms.rtsp.replay_udp`).
 Quirk knobs (``replay_*``) make the server break one of these rules.
 """
 
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 from fake_vms.recording.store import RecordingStore, StoredAccessUnit
 from fake_vms.rtsp.packetizer import nal_payloads
 from fake_vms.rtsp.protocol import RtspRequest, parse_transports
+from fake_vms.rtsp.replay_udp import UDP_MAX_SPEEDUP, UdpPair, open_pair
 from fake_vms.rtsp.sdp import PAYLOAD_TYPE, TRACK_CONTROL
 from fake_vms.site import CameraConfig
 
@@ -94,6 +96,8 @@ class _ReplaySession:
     rtp_origin: int = field(default_factory=lambda: random.getrandbits(32))
     task: asyncio.Task[None] | None = None
     last_seen: float = field(default_factory=time.monotonic)
+    udp: UdpPair | None = None
+    """Set for RTP/UDP unicast; otherwise RTP goes interleaved on ``channel``."""
 
 
 class ReplayServer:
@@ -181,6 +185,12 @@ class ReplayServer:
                     f"RTP/AVP/TCP;unicast;interleaved={channels[0]}-{channels[1]}"
                     f";ssrc={session.ssrc:08X}"
                 )
+                return 200, [("Transport", transport), _session_header(session)], b""
+            if spec.unicast and spec.client_ports and not self.camera.knobs.replay_udp_refused:
+                pair = await open_pair(connection, spec.client_ports)
+                session = _ReplaySession(secrets.token_hex(8), token, connection, -1, udp=pair)
+                self.sessions[session.id] = session
+                transport = pair.transport_header(session.ssrc)
                 return 200, [("Transport", transport), _session_header(session)], b""
         return 461, [], b""
 
@@ -308,8 +318,9 @@ class ReplayServer:
                 continue
             base = base or unit.time_utc
             offset = abs((unit.time_utc - base).total_seconds())
-            if play.paced:
-                delay = wall_start + offset / max(abs(play.scale), 0.01) - time.monotonic()
+            speed = abs(play.scale) if play.paced else UDP_MAX_SPEEDUP if session.udp else 0.0
+            if speed:
+                delay = wall_start + offset / max(speed, 0.01) - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
             while transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
@@ -336,14 +347,19 @@ class ReplayServer:
                 b"" if knobs.replay_no_abac else abac_extension(unit.time_utc, flags, play.cseq)
             )
             rtp_time = (session.rtp_origin + round(offset * 90_000)) & 0xFFFFFFFF
-            transport.write(self._packets(session, unit, rtp_time, extension))
+            packets = self._packets(session, unit, rtp_time, extension)
+            if session.udp is not None:
+                session.udp.send(packets)
+            else:
+                transport.write(b"".join(_interleaved(session.channel, p) for p in packets))
             session.last_seen = time.monotonic()
             first = False
             await asyncio.sleep(0)
 
     def _packets(
         self, session: _ReplaySession, unit: StoredAccessUnit, timestamp: int, extension: bytes
-    ) -> bytes:
+    ) -> list[bytes]:
+        """The RTP packets of one access unit (the extension on the first only)."""
         payloads = [p for nal in unit.nals for p in nal_payloads(nal, codec=self._codec(session))]
         parts = []
         last = len(payloads) - 1
@@ -352,10 +368,9 @@ class ReplayServer:
             b0 = 0x80 | (0x10 if ext else 0)
             b1 = (0x80 if index == last else 0) | PAYLOAD_TYPE
             header = struct.pack(">BBHII", b0, b1, session.seq, timestamp, session.ssrc) + ext
-            packet = header + payload
-            parts.append(struct.pack(">cBH", b"$", session.channel, len(packet)) + packet)
+            parts.append(header + payload)
             session.seq = (session.seq + 1) & 0xFFFF
-        return b"".join(parts)
+        return parts
 
     def _codec(self, session: _ReplaySession) -> str:
         return self.store.recording(session.token).codec
@@ -397,6 +412,8 @@ class ReplayServer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if session.udp is not None:
+            session.udp.close()
 
     async def drop_connection(self, connection: Any) -> None:
         """The control connection closed: its replay sessions end with it."""
@@ -420,6 +437,11 @@ async def _with_next(
         previous = item
     if previous is not None:
         yield (*previous, None)
+
+
+def _interleaved(channel: int, packet: bytes) -> bytes:
+    """An RTP packet framed for the RTSP connection (RFC 2326 10.12)."""
+    return struct.pack(">cBH", b"$", channel, len(packet)) + packet
 
 
 def _session_header(session: _ReplaySession) -> tuple[str, str]:

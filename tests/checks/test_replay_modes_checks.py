@@ -40,3 +40,19 @@ def test_clean_point_flag_alone_counts_as_intra() -> None:
 def test_idr_without_extension_counts_as_intra() -> None:
     """No 0xABAC extension (REPLAY-EXT-01's concern): the NAL types still say IDR."""
     assert check_intra_only([_unit(1, True, None)]) == []
+
+
+def test_units_that_lost_their_first_packet_are_found_by_the_sequence_gap() -> None:
+    """Over UDP, a unit whose first packet (the 0xABAC one) was lost is the network's doing;
+    a unit without the extension and no gap before it is the device's."""
+    from conformance.clients.replay import ReplayUnit, lost_heads
+
+    stamp = object()  # any extension: only its presence matters here
+    units = [
+        ReplayUnit(100, 0, 0.0, 3, True, stamp),  # seq 100-102
+        ReplayUnit(104, 3600, 0.0, 1, False, None),  # 103 lost: its head
+        ReplayUnit(105, 7200, 0.0, 1, False, None),  # no gap: sent without the extension
+        ReplayUnit(65535, 10800, 0.0, 2, False, stamp),  # wraps to 0
+        ReplayUnit(1, 14400, 0.0, 1, False, None),  # 1 follows 65535 + 2 packets: no gap
+    ]
+    assert lost_heads(units) == [1]

@@ -20,6 +20,7 @@ from fake_vms.site import CameraConfig, Site, apply_persona
 
 PERSONA = "replay-frames-ignored"
 TUNNEL_PERSONA = "replay-tunnel-refused"
+UDP_PERSONA = "replay-udp-refused"
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +28,11 @@ def cameras() -> Iterator[dict[str, tuple[CameraConfig, str]]]:
     good = CameraConfig(name="rec-good", record=True)
     broken = apply_persona(CameraConfig(name="rec-frames", record=True), PERSONAS[PERSONA])
     refused = apply_persona(CameraConfig(name="rec-tunnel", record=True), PERSONAS[TUNNEL_PERSONA])
-    with SimulatorThread(Site("modes", (good, broken, refused))) as simulator:
+    no_udp = apply_persona(CameraConfig(name="rec-udp", record=True), PERSONAS[UDP_PERSONA])
+    with SimulatorThread(Site("modes", (good, broken, refused, no_udp))) as simulator:
         time.sleep(3.2)  # three GOPs recorded (a keyframe a second)
         devices = {d["name"]: d for d in simulator.host.ready()["devices"]}
-        yield {c.name: (c, devices[c.name]["onvif_url"]) for c in (good, broken, refused)}
+        yield {c.name: (c, devices[c.name]["onvif_url"]) for c in (good, broken, refused, no_udp)}
 
 
 def _replay_uri(onvif_url: str, camera: CameraConfig, protocol: str = "RTSP") -> str:
@@ -114,3 +116,24 @@ def test_tunnel_refused_knob_answers_404(cameras) -> None:
         _replay(camera, uri, transport="http")
     assert raised.value.status == 404
     assert _replay(camera, _replay_uri(onvif_url, camera)).units  # plain RTSP still replays
+
+
+def test_udp_replay_forward_and_reverse(cameras) -> None:
+    camera, onvif_url = cameras["rec-good"]
+    uri = _replay_uri(onvif_url, camera)
+    forward = _replay(camera, uri, transport="udp")
+    times = [u.extension.time_utc for u in forward.units if u.extension]
+    assert len(times) > 25 and times == sorted(times), forward.notes
+    assert "stopped: terminal (T) flag" in forward.notes
+    backward = _replay(camera, uri, transport="udp", reverse=True)
+    starts = [u.extension.time_utc for u in backward.units if u.extension and u.keyframe]
+    assert len(starts) >= 2 and starts == sorted(starts, reverse=True), backward.notes
+
+
+def test_udp_refused_knob_answers_461(cameras) -> None:
+    camera, onvif_url = cameras["rec-udp"]
+    uri = _replay_uri(onvif_url, camera)
+    with pytest.raises(RtspStatusError) as raised:
+        _replay(camera, uri, transport="udp")
+    assert raised.value.status == 461
+    assert _replay(camera, uri).units  # interleaved replay still works

@@ -18,9 +18,10 @@ from conformance.checks.recording import epoch, summary_view
 from conformance.outcomes import Inconclusive
 
 REPLAY_SETUP = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}
-REPLAY_PROTOCOLS = {"tcp": "RTSP", "http": "HTTP"}
+REPLAY_PROTOCOLS = {"tcp": "RTSP", "http": "HTTP", "udp": "UDP"}
 """The GetReplayUri StreamSetup protocol for each replay transport: RTP/RTSP/TCP is asked for
-as RTSP (RTP interleaved on the RTSP connection), RTSP over HTTP as HTTP."""
+as RTSP (RTP interleaved on the RTSP connection), RTSP over HTTP as HTTP, RTP/UDP unicast as
+UDP (ONVIF's REPLAY-3-1-x cases ask for each so)."""
 
 
 def device_clock_offset(device: Any) -> float:
@@ -155,8 +156,8 @@ def wait_for_recording(device: Any, needed_s: float, wait_s: float) -> float:
 
 
 def replay_url(device: Any, token: str, transport: str = "tcp") -> str:
-    """GetReplayUri for ``transport`` (``tcp``: Protocol RTSP, ``http``: Protocol HTTP), on the
-    device's own host if it said otherwise (cached per recording and transport)."""
+    """GetReplayUri for ``transport`` (``tcp``: Protocol RTSP, ``http``: HTTP, ``udp``: UDP),
+    on the device's own host if it said otherwise (cached per recording and transport)."""
     from conformance.dut import with_host
 
     setup = {**REPLAY_SETUP, "Transport": {"Protocol": REPLAY_PROTOCOLS[transport]}}
