@@ -31,3 +31,42 @@ def check_intra_only(units: list[dict[str, Any]]) -> list[str]:
         f"{len(predicted)} of {len(units)} access units replayed with Frames: intra are not "
         f"intra-coded (no IDR/IRAP NAL unit, no C flag): first RTP sequence numbers {named}{more}"
     ]
+
+
+def check_immediate(
+    units: list[dict[str, Any]],
+    immediate_cseq: int | None,
+    start: float,
+    end: float,
+    gop_tolerance_s: float,
+    start_tolerance_s: float,
+    end_tolerance_s: float,
+) -> list[str]:
+    """``Immediate: yes``: the units of the second PLAY (those whose 0xABAC CSeq field echoes
+    its CSeq's low byte) replay its range, the first of them with the D flag, and no unit of
+    the first PLAY follows them."""
+    from conformance.checks.recording import check_range
+
+    if immediate_cseq is None:
+        return ["the PLAY with Immediate: yes was never sent (the first PLAY delivered too little)"]
+    echo = immediate_cseq & 0xFF
+    first = next((i for i, u in enumerate(units) if u.get("cseq") == echo), None)
+    if first is None:
+        return [
+            f"no access unit carries the CSeq {immediate_cseq} of the PLAY with Immediate: yes "
+            f"in its 0xABAC extension ({len(units)} units received)"
+        ]
+    problems = []
+    stale = [u for u in units[first:] if u.get("cseq") not in (echo, None)]
+    if stale:
+        problems.append(
+            f"{len(stale)} access unit(s) of the earlier PLAY still arrived after the first unit "
+            "of the PLAY with Immediate: yes: the earlier replay was not stopped"
+        )
+    new = [u for u in units[first:] if u.get("cseq") == echo]
+    if new[0].get("d") is not True:
+        problems.append(
+            "the first access unit of the PLAY with Immediate: yes lacks the D (discontinuity) flag"
+        )
+    problems += check_range(new, start, end, gop_tolerance_s, start_tolerance_s, end_tolerance_s)
+    return problems

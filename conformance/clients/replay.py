@@ -20,6 +20,7 @@ import select
 import socket
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +76,16 @@ class ReplayUnit:
     """The unit carries the T flag and its last packet (marker) has arrived."""
 
 
+@dataclass(frozen=True)
+class ImmediatePlay:
+    """A second PLAY sent with ``Immediate: yes`` once ``after_units`` access units of the first
+    arrived (ONVIF Streaming, Playback: Immediate header): the closed range it replays."""
+
+    start: datetime
+    end: datetime
+    after_units: int = 8
+
+
 @dataclass
 class ReplayCapture:
     """What one replay saw: transcript, SDP, PLAY reply headers and the access units."""
@@ -87,6 +98,9 @@ class ReplayCapture:
     units: list[ReplayUnit]
     started: float
     finished: float
+    immediate_cseq: int | None = None
+    """The CSeq of the Immediate PLAY, once sent (its 0xABAC units echo its low byte)."""
+    immediate_headers: list[tuple[str, str]] = field(default_factory=list)
     tag_refused: bool = False
     """The server answered 551 to ``Require: onvif-replay``; the replay was retried without."""
     notes: list[str] = field(default_factory=list)
@@ -167,6 +181,7 @@ def replay(
     intra_only: bool = False,
     require_tag: bool = True,
     transport: str = "tcp",
+    immediate: ImmediatePlay | None = None,
     timeout: float = 5.0,
     idle_timeout: float = 2.0,
     max_seconds: float = 10.0,
@@ -185,6 +200,7 @@ def replay(
         "rate_control": rate_control,
         "intra_only": intra_only,
         "transport": transport,
+        "immediate": immediate,
         "timeout": timeout,
         "idle_timeout": idle_timeout,
         "max_seconds": max_seconds,
@@ -215,11 +231,14 @@ def _replay_once(
     intra_only: bool,
     require_tag: bool,
     transport: str,
+    immediate: ImmediatePlay | None,
     timeout: float,
     idle_timeout: float,
     max_seconds: float,
     max_units: int,
 ) -> ReplayCapture:
+    if immediate is not None and transport == "udp":
+        raise ValueError("an Immediate PLAY is sent over an interleaved replay only")
     if transport == "http":  # RTP interleaved as over TCP, inside the tunnel
         from conformance.clients.rtsp_tunnel import open_tunnel
 
@@ -274,7 +293,29 @@ def _replay_once(
             server = session.conn.sock.getpeername()[0]
             _receive_udp(udp[0], server, track.codec, capture, *bounds)
         else:
-            _receive(session, channel, track.codec, capture, *bounds)
+
+            def switch() -> None:
+                assert immediate is not None
+                headers = {
+                    **tag,
+                    "Range": clock_range(immediate.start, immediate.end),
+                    "Rate-Control": "no",
+                    "Immediate": "yes",
+                }
+                reply = session.request("PLAY", track.aggregate or target.url, headers)
+                capture.immediate_cseq = session._cseq  # noqa: SLF001 - echoed by 0xABAC
+                capture.immediate_headers = reply.headers
+
+            after = immediate.after_units if immediate is not None else 0
+            _receive(
+                session,
+                channel,
+                track.codec,
+                capture,
+                *bounds,
+                switch=switch if immediate is not None else None,
+                switch_after=after,
+            )
         capture.finished = time.monotonic()
         try:
             session.send("TEARDOWN", track.aggregate or target.url, timeout=timeout)
@@ -303,8 +344,12 @@ def _receive(
     idle_timeout: float,
     max_seconds: float,
     max_units: int,
+    switch: Callable[[], None] | None = None,
+    switch_after: int = 0,
 ) -> None:
-    """Group interleaved RTP packets into access units (by timestamp) until a bound is hit."""
+    """Group interleaved RTP packets into access units (by timestamp) until a bound is hit;
+    ``switch`` (a second PLAY) is called once ``switch_after`` units arrived, and no terminal
+    flag ends the capture before it."""
     hard_deadline = capture.started + max_seconds
     pending = list(session.early_frames)
     session.early_frames.clear()
@@ -326,9 +371,14 @@ def _receive(
         if not isinstance(message, _Frame) or message.channel != channel:
             continue
         current = _add_packet(capture, current, message.data, codec)
-        if current is not None and current.terminal_done:
+        if current is not None and current.terminal_done and switch is None:
             capture.notes.append("stopped: terminal (T) flag")
             return
+        if switch is not None and len(capture.units) >= switch_after:
+            switch()
+            switch = None
+            pending += session.early_frames  # RTP that arrived before the PLAY reply
+            session.early_frames.clear()
         if len(capture.units) >= max_units:
             capture.notes.append("stopped: max_units bound reached")
             return

@@ -28,7 +28,8 @@ PERSONAS: tuple[Persona, ...] = (
         # Nothing in the past can be replayed: the range check fails, a window never completes
         # (Rate-Control is judged on that window), a reported gap cannot be replayed and the
         # recorded times cannot be confirmed.
-        # Over the HTTP tunnel and UDP alike (REPLAY-HTTP-01, -UDP-01 judge the range there).
+        # Over the HTTP tunnel and UDP alike (REPLAY-HTTP-01, -UDP-01 judge the range there),
+        # and the range of a PLAY with Immediate: yes (REPLAY-IMMEDIATE-01).
         (
             "REPLAY-RANGE-01",
             "REPLAY-RATE-01",
@@ -36,6 +37,7 @@ PERSONAS: tuple[Persona, ...] = (
             "SEARCH-INFO-01",
             "REPLAY-HTTP-01",
             "REPLAY-UDP-01",
+            "REPLAY-IMMEDIATE-01",
         ),
         "Q30: 'the video played at the live and not my playback time' (deepch/vdk PR #111, "
         "mpromonet/webrtc-streamer#390)",
@@ -45,7 +47,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "replay-ignores-range-end",
         "A closed Range: clock=start-end starts right but plays on past its end",
-        ("REPLAY-RANGE-01", "REPLAY-HTTP-01", "REPLAY-UDP-01"),  # over every transport
+        # Over every transport, and the range of a PLAY with Immediate: yes alike.
+        ("REPLAY-RANGE-01", "REPLAY-HTTP-01", "REPLAY-UDP-01", "REPLAY-IMMEDIATE-01"),
         "Q30: Hikvision NVR playback 'starts with the passed start time but not stopping at the "
         "end time' (CamioCam/rtsp#181)",
         knobs=Knobs(replay_ignores_range_end=True),
@@ -66,6 +69,7 @@ PERSONAS: tuple[Persona, ...] = (
             "REPLAY-HTTP-REVERSE-01",
             "REPLAY-UDP-01",
             "REPLAY-UDP-REVERSE-01",
+            "REPLAY-IMMEDIATE-01",
         ),
         "Q30: no standard 0xABAC on some streams, Axis needs onvifreplayext=1 (onvif/specs#516); "
         "simulation knob omit_abac_ext",

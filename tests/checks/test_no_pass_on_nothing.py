@@ -127,6 +127,7 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     ),
     "recording.check_tag": lambda f: f(False, ""),
     # replay modes
+    "replay_modes.check_immediate": lambda f: f([], 5, 0.0, 2.0, 2.0, 1.5, 0.1),
     "replay_modes.check_intra_only": lambda f: f([]),
     # security
     "security.check_default_credentials": lambda f: f({}),

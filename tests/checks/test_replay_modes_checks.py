@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks.replay_modes import check_intra_only, is_intra
+from conformance.checks.replay_modes import check_immediate, check_intra_only, is_intra
 
 
 def _unit(seq: int, keyframe: bool, c: bool | None) -> dict:
@@ -56,3 +56,47 @@ def test_units_that_lost_their_first_packet_are_found_by_the_sequence_gap() -> N
         ReplayUnit(1, 14400, 0.0, 1, False, None),  # 1 follows 65535 + 2 packets: no gap
     ]
     assert lost_heads(units) == [1]
+
+
+def _timed(seq: int, cseq: int | None, time: float, d: bool = False) -> dict:
+    return {"seq": seq, "keyframe": d, "time": time, "c": d, "e": False, "d": d, "cseq": cseq}
+
+
+def test_immediate_cut_over_passes() -> None:
+    """Old PLAY (CSeq 4) units at ~100 s, then the Immediate PLAY (CSeq 5) from 10 s."""
+    units = [_timed(i, 4, 100.0 + i * 0.04) for i in range(8)]
+    units += [_timed(20, 5, 9.5, d=True)] + [
+        _timed(20 + i, 5, 9.5 + i * 0.04) for i in range(1, 50)
+    ]
+    assert check_immediate(units, 5, 10.0, 12.0, 2.0, 1.5, 0.1) == []
+
+
+def test_immediate_queued_after_the_old_replay_fails() -> None:
+    units = [_timed(1, 5, 9.5, d=True), _timed(2, 4, 100.0), _timed(3, 5, 9.6)]
+    (problem,) = check_immediate(units, 5, 10.0, 12.0, 2.0, 1.5, 0.1)
+    assert "earlier PLAY still arrived" in problem
+
+
+def test_immediate_range_ignored_fails() -> None:
+    units = [_timed(1, 4, 100.0), _timed(2, 5, 100.04, d=True), _timed(3, 5, 100.08)]
+    problems = check_immediate(units, 5, 10.0, 12.0, 2.0, 1.5, 0.1)
+    assert any("after the requested start" in p for p in problems)
+
+
+def test_immediate_without_d_flag_fails() -> None:
+    units = [_timed(1, 5, 9.5), _timed(2, 5, 9.54)]
+    (problem,) = check_immediate(units, 5, 10.0, 12.0, 2.0, 1.5, 0.1)
+    assert "D (discontinuity)" in problem
+
+
+def test_immediate_cseq_echo_is_the_low_byte() -> None:
+    """CSeq 261 is echoed as 5 (the extension's CSeq field is one byte)."""
+    assert check_immediate([_timed(1, 5, 10.0, d=True)], 261, 10.0, 12.0, 2.0, 1.5, 0.1) == []
+
+
+def test_immediate_nothing_new_or_never_sent_fails() -> None:
+    assert (
+        "no access unit carries the CSeq 5"
+        in check_immediate([_timed(1, 4, 1.0)], 5, 10.0, 12.0, 2.0, 1.5, 0.1)[0]
+    )
+    assert "never sent" in check_immediate([], None, 10.0, 12.0, 2.0, 1.5, 0.1)[0]

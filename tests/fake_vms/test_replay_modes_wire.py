@@ -137,3 +137,30 @@ def test_udp_refused_knob_answers_461(cameras) -> None:
         _replay(camera, uri, transport="udp")
     assert raised.value.status == 461
     assert _replay(camera, uri).units  # interleaved replay still works
+
+
+def test_immediate_play_replaces_the_running_replay(cameras) -> None:
+    """The second PLAY's units echo its CSeq, start where it asked, the first with D, and no
+    unit of the first PLAY follows them."""
+    from conformance.clients.replay import ImmediatePlay
+
+    camera, onvif_url = cameras["rec-good"]
+    now = datetime.now(UTC)
+    start, end = now - timedelta(seconds=3.0), now - timedelta(seconds=2.0)
+    capture = replay(
+        _replay_uri(onvif_url, camera),
+        camera.username,
+        camera.password,
+        start=now - timedelta(seconds=1.0),
+        rate_control=True,
+        immediate=ImmediatePlay(start, end, after_units=5),
+        max_seconds=4.0,
+    )
+    assert capture.immediate_cseq == capture.play_cseq + 1
+    echo = [u.extension.cseq if u.extension else None for u in capture.units]
+    first = echo.index(capture.immediate_cseq & 0xFF)
+    assert first >= 5 and set(echo[first:]) == {capture.immediate_cseq & 0xFF}
+    new = capture.units[first:]
+    assert new[0].extension.discontinuity
+    assert start - timedelta(seconds=1.1) <= new[0].extension.time_utc <= start
+    assert new[-1].extension.time_utc <= end

@@ -1,16 +1,24 @@
 """ONVIF replay modes and transports (Profile G): what the PLAY headers beyond Range ask of the
-replayed stream (``Frames: intra``), and replay through the RTSP over HTTP tunnel and over
-RTP/UDP unicast, judged from the access units the device sends. The recording is found by
-Recording Search, as ONVIF's REPLAY-3-1-x cases find it. Passive: replay reads recordings only;
-each capture is a few seconds, bounded in time."""
+replayed stream (``Frames: intra``, ``Immediate: yes``), and replay through the RTSP over HTTP
+tunnel and over RTP/UDP unicast, judged from the access units the device sends. The recording
+is found by Recording Search, as ONVIF's REPLAY-3-1-x cases find it. Passive: replay reads
+recordings only; each capture is a few seconds, bounded in time."""
 
 from __future__ import annotations
 
 import pytest
 
 from conformance.checks.recording import check_range, check_reverse
-from conformance.checks.replay_modes import check_intra_only, is_intra
-from conformance.suites.recording_search.profile_g_helpers import record_capture, replay_window
+from conformance.checks.replay_modes import check_immediate, check_intra_only, is_intra
+from conformance.suites.recording_search.profile_g_helpers import (
+    as_datetime,
+    device_now,
+    record_capture,
+    replay_recording,
+    replay_url,
+    replay_window,
+    wait_for_recording,
+)
 
 
 @pytest.mark.requirement("REPLAY-FRAMES-01")
@@ -20,6 +28,46 @@ def test_frames_intra_only(device, evidence, params):
     evidence.expect("every access unit", "intra-coded (IDR/IRAP NAL unit or 0xABAC C flag)")
     evidence.measure("not_intra", [u["seq"] for u in units if not is_intra(u)][:20])
     problems = check_intra_only(units)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("REPLAY-IMMEDIATE-01")
+def test_immediate_play_cuts_over(device, evidence, params):
+    import time
+
+    from conformance.clients.replay import ImmediatePlay, replay
+
+    token = replay_recording(device)
+    wait_for_recording(device, params["offset_s"] + 1.0, params["wait_s"])
+    url = replay_url(device, token)
+    now = device_now(device)
+    start = now - params["offset_s"]
+    end = start + params["length_s"]
+    began = time.monotonic()
+    capture = replay(
+        url,
+        device.device.username,
+        device.device.password,
+        start=as_datetime(now - params["first_offset_s"]),
+        rate_control=True,
+        immediate=ImmediatePlay(as_datetime(start), as_datetime(end), params["after_units"]),
+        timeout=device.timeout,
+        max_seconds=params["max_seconds"],
+    )
+    units = record_capture(evidence, start, end, capture, time.monotonic() - began)
+    evidence.measure("first_play_cseq", capture.play_cseq)
+    evidence.measure("immediate_play_cseq", capture.immediate_cseq)
+    evidence.measure("immediate_play_headers", dict(capture.immediate_headers))
+    evidence.measure("cseq_of_units", [u["cseq"] for u in units][:40])
+    problems = check_immediate(
+        units,
+        capture.immediate_cseq,
+        start,
+        end,
+        params["gop_tolerance_s"],
+        params["start_tolerance_s"],
+        params["end_tolerance_s"],
+    )
     assert not problems, "; ".join(problems)
 
 
