@@ -70,3 +70,45 @@ def check_immediate(
         )
     problems += check_range(new, start, end, gop_tolerance_s, start_tolerance_s, end_tolerance_s)
     return problems
+
+
+def check_pause_resume(
+    units: list[dict[str, Any]],
+    resume_cseq: int | None,
+    packets_while_paused: int | None,
+    gop_tolerance_s: float,
+    resume_tolerance_s: float,
+) -> list[str]:
+    """PAUSE halts delivery, and PLAY without Range resumes at the pause point: the resumed
+    units (0xABAC CSeq echoing the resuming PLAY's) start no earlier than the keyframe before
+    the last unit received before the pause, and at most ``resume_tolerance_s`` after it."""
+    from conformance.checks.recording import utc_text
+
+    if resume_cseq is None or packets_while_paused is None:
+        return ["the replay was never paused and resumed (the first PLAY delivered too little)"]
+    problems = []
+    if packets_while_paused:
+        problems.append(f"{packets_while_paused} RTP packet(s) arrived while the replay was paused")
+    echo = resume_cseq & 0xFF
+    first = next((i for i, u in enumerate(units) if u.get("cseq") == echo), None)
+    before = [u["time"] for u in units[:first] if u.get("time") is not None]
+    if first is None or not before:
+        return problems + [
+            "no access unit carries the CSeq of the resuming PLAY in its 0xABAC extension"
+            if first is None
+            else "no timed access unit arrived before the PAUSE"
+        ]
+    paused_at, resumed = max(before), units[first].get("time")
+    if resumed is None:
+        return problems + ["the first resumed access unit carries no 0xABAC time"]
+    if resumed < paused_at - gop_tolerance_s:
+        problems.append(
+            f"the replay resumed at {utc_text(resumed)}, {paused_at - resumed:.2f} s before "
+            f"the pause point {utc_text(paused_at)} (more than a GOP)"
+        )
+    if resumed > paused_at + resume_tolerance_s:
+        problems.append(
+            f"the replay resumed at {utc_text(resumed)}, {resumed - paused_at:.2f} s after "
+            f"the pause point {utc_text(paused_at)}: PLAY without Range did not resume there"
+        )
+    return problems

@@ -86,6 +86,16 @@ class ImmediatePlay:
     after_units: int = 8
 
 
+@dataclass(frozen=True)
+class PauseResume:
+    """PAUSE once ``after_units`` access units arrived, stay paused ``pause_s`` seconds (the
+    first ``grace_s`` of them for RTP already in flight), then PLAY without Range to resume."""
+
+    after_units: int = 8
+    pause_s: float = 1.0
+    grace_s: float = 0.3
+
+
 @dataclass
 class ReplayCapture:
     """What one replay saw: transcript, SDP, PLAY reply headers and the access units."""
@@ -101,6 +111,10 @@ class ReplayCapture:
     immediate_cseq: int | None = None
     """The CSeq of the Immediate PLAY, once sent (its 0xABAC units echo its low byte)."""
     immediate_headers: list[tuple[str, str]] = field(default_factory=list)
+    units_before_pause: int | None = None
+    """Access units received before the PAUSE reply (PauseResume)."""
+    packets_while_paused: int | None = None
+    """RTP packets received after the PAUSE reply's grace time, before the resuming PLAY."""
     tag_refused: bool = False
     """The server answered 551 to ``Require: onvif-replay``; the replay was retried without."""
     notes: list[str] = field(default_factory=list)
@@ -181,7 +195,7 @@ def replay(
     intra_only: bool = False,
     require_tag: bool = True,
     transport: str = "tcp",
-    immediate: ImmediatePlay | None = None,
+    immediate: ImmediatePlay | PauseResume | None = None,
     timeout: float = 5.0,
     idle_timeout: float = 2.0,
     max_seconds: float = 10.0,
@@ -231,14 +245,14 @@ def _replay_once(
     intra_only: bool,
     require_tag: bool,
     transport: str,
-    immediate: ImmediatePlay | None,
+    immediate: ImmediatePlay | PauseResume | None,
     timeout: float,
     idle_timeout: float,
     max_seconds: float,
     max_units: int,
 ) -> ReplayCapture:
     if immediate is not None and transport == "udp":
-        raise ValueError("an Immediate PLAY is sent over an interleaved replay only")
+        raise ValueError("a second PLAY is sent over an interleaved replay only")
     if transport == "http":  # RTP interleaved as over TCP, inside the tunnel
         from conformance.clients.rtsp_tunnel import open_tunnel
 
@@ -295,6 +309,9 @@ def _replay_once(
         else:
 
             def switch() -> None:
+                if isinstance(immediate, PauseResume):
+                    _pause_resume(session, track.aggregate or target.url, tag, immediate, capture)
+                    return
                 assert immediate is not None
                 headers = {
                     **tag,
@@ -453,3 +470,32 @@ def lost_heads(units: list[ReplayUnit]) -> list[int]:
         if unit.first_seq != expected:
             lost.append(index)
     return lost
+
+
+def _pause_resume(
+    session: _Session,
+    url: str,
+    tag: dict[str, str],
+    step: PauseResume,
+    capture: ReplayCapture,
+) -> None:
+    """PAUSE, count the RTP that still arrives after ``grace_s``, then PLAY without Range. The
+    frames read meanwhile go back to ``session.early_frames`` for the receiver."""
+    session.request("PAUSE", url, dict(tag))
+    capture.units_before_pause = len(capture.units)
+    paused = time.monotonic()
+    held: list[_Frame] = []
+    late = 0
+    while time.monotonic() < paused + step.pause_s:
+        try:
+            message = session.conn.read_message(paused + step.pause_s)
+        except RtspTimeout:
+            break
+        if isinstance(message, _Frame):
+            held.append(message)
+            late += time.monotonic() - paused > step.grace_s
+    capture.packets_while_paused = late
+    session.early_frames[:0] = held
+    reply = session.request("PLAY", url, {**tag, "Rate-Control": "no"})
+    capture.immediate_cseq = session._cseq  # noqa: SLF001 - echoed by 0xABAC
+    capture.immediate_headers = reply.headers

@@ -29,7 +29,8 @@ PERSONAS: tuple[Persona, ...] = (
         # (Rate-Control is judged on that window), a reported gap cannot be replayed and the
         # recorded times cannot be confirmed.
         # Over the HTTP tunnel and UDP alike (REPLAY-HTTP-01, -UDP-01 judge the range there),
-        # and the range of a PLAY with Immediate: yes (REPLAY-IMMEDIATE-01).
+        # and the range of a PLAY with Immediate: yes (REPLAY-IMMEDIATE-01); a PLAY resuming
+        # after PAUSE starts at the live edge too, not at the pause point (REPLAY-PAUSE-01).
         (
             "REPLAY-RANGE-01",
             "REPLAY-RATE-01",
@@ -38,6 +39,7 @@ PERSONAS: tuple[Persona, ...] = (
             "REPLAY-HTTP-01",
             "REPLAY-UDP-01",
             "REPLAY-IMMEDIATE-01",
+            "REPLAY-PAUSE-01",
         ),
         "Q30: 'the video played at the live and not my playback time' (deepch/vdk PR #111, "
         "mpromonet/webrtc-streamer#390)",
@@ -70,6 +72,7 @@ PERSONAS: tuple[Persona, ...] = (
             "REPLAY-UDP-01",
             "REPLAY-UDP-REVERSE-01",
             "REPLAY-IMMEDIATE-01",
+            "REPLAY-PAUSE-01",
         ),
         "Q30: no standard 0xABAC on some streams, Axis needs onvifreplayext=1 (onvif/specs#516); "
         "simulation knob omit_abac_ext",

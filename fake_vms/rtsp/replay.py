@@ -98,6 +98,12 @@ class _ReplaySession:
     last_seen: float = field(default_factory=time.monotonic)
     udp: UdpPair | None = None
     """Set for RTP/UDP unicast; otherwise RTP goes interleaved on ``channel``."""
+    position: datetime | None = None
+    """The capture time of the last access unit sent."""
+    paused_at: datetime | None = None
+    """Where a PAUSE stopped the replay: a PLAY without Range resumes there (RFC 2326 10.6)."""
+    range_end: datetime | None = None
+    """The end of the last PLAY's range, which a resuming PLAY without Range keeps."""
 
 
 class ReplayServer:
@@ -205,6 +211,9 @@ class ReplayServer:
         recording = self.store.recording(session.token)
         knobs = self.camera.knobs
         reverse = play.scale < 0 and not knobs.replay_no_reverse
+        if play.start is None and session.paused_at is not None:  # resume after PAUSE
+            play.start, play.end = session.paused_at, play.end or session.range_end
+        session.paused_at, session.range_end = None, play.end
         start = play.start or (recording.end_utc if reverse else recording.start_utc)
         if knobs.replay_range_ignored:
             start = recording.end_utc - timedelta(seconds=0.2)  # the quirk: plays "live"
@@ -352,6 +361,7 @@ class ReplayServer:
                 session.udp.send(packets)
             else:
                 transport.write(b"".join(_interleaved(session.channel, p) for p in packets))
+            session.position = unit.time_utc
             session.last_seen = time.monotonic()
             first = False
             await asyncio.sleep(0)
@@ -396,6 +406,7 @@ class ReplayServer:
         if session.task is not None:
             session.task.cancel()
             session.task = None
+            session.paused_at = session.position
         return 200, [_session_header(session)], b""
 
     async def _teardown(self, connection: Any, request: RtspRequest) -> Reply:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from conformance.checks.replay_modes import check_immediate, check_intra_only, is_intra
+from conformance.checks.replay_modes import (
+    check_immediate,
+    check_intra_only,
+    check_pause_resume,
+    is_intra,
+)
 
 
 def _unit(seq: int, keyframe: bool, c: bool | None) -> dict:
@@ -100,3 +105,34 @@ def test_immediate_nothing_new_or_never_sent_fails() -> None:
         in check_immediate([_timed(1, 4, 1.0)], 5, 10.0, 12.0, 2.0, 1.5, 0.1)[0]
     )
     assert "never sent" in check_immediate([], None, 10.0, 12.0, 2.0, 1.5, 0.1)[0]
+
+
+def test_pause_resumed_at_the_pause_point_passes() -> None:
+    """Paused after 10.3 s; resumed from the keyframe at 10.0 s (before it: legal)."""
+    units = [_timed(i, 4, 10.0 + i * 0.04) for i in range(8)]
+    units += [_timed(30, 5, 10.0, d=True), _timed(31, 5, 10.04)]
+    assert check_pause_resume(units, 5, 0, 2.0, 1.0) == []
+
+
+def test_pause_resumed_at_the_live_edge_fails() -> None:
+    units = [_timed(1, 4, 10.0), _timed(2, 4, 10.3), _timed(3, 5, 14.0, d=True)]
+    (problem,) = check_pause_resume(units, 5, 0, 2.0, 1.0)
+    assert "did not resume there" in problem
+
+
+def test_pause_resumed_from_the_start_fails() -> None:
+    units = [_timed(1, 4, 10.0), _timed(2, 4, 10.3), _timed(3, 5, 1.0, d=True)]
+    (problem,) = check_pause_resume(units, 5, 0, 2.0, 1.0)
+    assert "before the pause point" in problem
+
+
+def test_packets_while_paused_fail() -> None:
+    units = [_timed(1, 4, 10.0), _timed(2, 5, 10.0, d=True)]
+    (problem,) = check_pause_resume(units, 5, 12, 2.0, 1.0)
+    assert "12 RTP packet(s) arrived while the replay was paused" in problem
+
+
+def test_pause_never_done_or_nothing_resumed_fails() -> None:
+    assert "never paused" in check_pause_resume([], None, None, 2.0, 1.0)[0]
+    (problem,) = check_pause_resume([_timed(1, 4, 10.0)], 5, 0, 2.0, 1.0)
+    assert "no access unit carries the CSeq" in problem

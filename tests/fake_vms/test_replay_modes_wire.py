@@ -164,3 +164,25 @@ def test_immediate_play_replaces_the_running_replay(cameras) -> None:
     assert new[0].extension.discontinuity
     assert start - timedelta(seconds=1.1) <= new[0].extension.time_utc <= start
     assert new[-1].extension.time_utc <= end
+
+
+def test_pause_halts_and_play_without_range_resumes_at_the_pause_point(cameras) -> None:
+    from conformance.clients.replay import PauseResume
+
+    camera, onvif_url = cameras["rec-good"]
+    capture = replay(
+        _replay_uri(onvif_url, camera),
+        camera.username,
+        camera.password,
+        start=datetime.now(UTC) - timedelta(seconds=2.5),
+        rate_control=True,
+        immediate=PauseResume(after_units=5, pause_s=0.6, grace_s=0.2),
+        max_units=40,
+        max_seconds=4.0,
+    )
+    assert capture.packets_while_paused == 0
+    echo = [u.extension.cseq if u.extension else None for u in capture.units]
+    first = echo.index(capture.immediate_cseq & 0xFF)
+    paused_at = max(u.extension.time_utc for u in capture.units[:first])
+    resumed = capture.units[first].extension.time_utc
+    assert paused_at - timedelta(seconds=1.1) <= resumed <= paused_at

@@ -1,15 +1,20 @@
 """ONVIF replay modes and transports (Profile G): what the PLAY headers beyond Range ask of the
-replayed stream (``Frames: intra``, ``Immediate: yes``), and replay through the RTSP over HTTP
-tunnel and over RTP/UDP unicast, judged from the access units the device sends. The recording
-is found by Recording Search, as ONVIF's REPLAY-3-1-x cases find it. Passive: replay reads
-recordings only; each capture is a few seconds, bounded in time."""
+replayed stream (``Frames: intra``, ``Immediate: yes``), PAUSE and resume, and replay through
+the RTSP over HTTP tunnel and over RTP/UDP unicast, judged from the access units the device
+sends. The recording is found by Recording Search, as ONVIF's REPLAY-3-1-x cases find it.
+Passive: replay reads recordings only; each capture is a few seconds, bounded in time."""
 
 from __future__ import annotations
 
 import pytest
 
 from conformance.checks.recording import check_range, check_reverse
-from conformance.checks.replay_modes import check_immediate, check_intra_only, is_intra
+from conformance.checks.replay_modes import (
+    check_immediate,
+    check_intra_only,
+    check_pause_resume,
+    is_intra,
+)
 from conformance.suites.recording_search.profile_g_helpers import (
     as_datetime,
     device_now,
@@ -67,6 +72,43 @@ def test_immediate_play_cuts_over(device, evidence, params):
         params["gop_tolerance_s"],
         params["start_tolerance_s"],
         params["end_tolerance_s"],
+    )
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.requirement("REPLAY-PAUSE-01")
+def test_pause_and_resume(device, evidence, params):
+    import time
+
+    from conformance.clients.replay import PauseResume, replay
+
+    token = replay_recording(device)
+    wait_for_recording(device, params["offset_s"] + 1.0, params["wait_s"])
+    url = replay_url(device, token)
+    start = device_now(device) - params["offset_s"]
+    began = time.monotonic()
+    capture = replay(
+        url,
+        device.device.username,
+        device.device.password,
+        start=as_datetime(start),
+        rate_control=True,
+        immediate=PauseResume(params["after_units"], params["pause_s"], params["grace_s"]),
+        timeout=device.timeout,
+        max_seconds=params["max_seconds"],
+        max_units=params["max_units"],
+    )
+    units = record_capture(evidence, start, start, capture, time.monotonic() - began)
+    evidence.measure("units_before_pause", capture.units_before_pause)
+    evidence.measure("packets_while_paused", capture.packets_while_paused)
+    evidence.measure("resume_play_cseq", capture.immediate_cseq)
+    evidence.measure("resume_play_headers", dict(capture.immediate_headers))
+    problems = check_pause_resume(
+        units,
+        capture.immediate_cseq,
+        capture.packets_while_paused,
+        params["gop_tolerance_s"],
+        params["resume_tolerance_s"],
     )
     assert not problems, "; ".join(problems)
 
