@@ -5,7 +5,9 @@ Why its own module: replay differs from live streaming in what is sent (``Requir
 onvif-replay``, ``Range: clock=``, ``Scale``, ``Rate-Control``, ``Frames``, ``Immediate``) and in
 what is measured (the NTP capture time and C/E/D/T flags of each access unit, not pacing). It
 reuses the live client's connection, authentication and transcript (:mod:`conformance.clients.
-rtsp`) and uses RTP over the RTSP connection (interleaved), which every replay server offers.
+rtsp`) and receives RTP interleaved on the RTSP connection, either on the RTSP port (``tcp``)
+or inside the RTSP over HTTP tunnel (``http``, :mod:`conformance.clients.rtsp_tunnel`), or as
+RTP/UDP unicast datagrams (``udp``).
 
 Every wait is bounded: ``timeout`` per response and per silence between packets, ``max_seconds``
 for the whole capture and ``max_units`` access units.
@@ -13,8 +15,12 @@ for the whole capture and ``max_units`` access units.
 
 from __future__ import annotations
 
+import contextlib
+import select
+import socket
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +29,7 @@ from conformance.clients.rtsp import (
     RtspError,
     RtspStatusError,
     RtspTimeout,
+    _bind_udp_pair,
     _Frame,
     _parse_url,
     _Session,
@@ -30,6 +37,9 @@ from conformance.clients.rtsp import (
 )
 
 ABAC_PROFILE = 0xABAC
+UDP_RECEIVE_BUFFER = 4 << 20
+"""Receive buffer asked for RTP/UDP replay (the kernel may cap it): Rate-Control: no sends in
+bursts, and what overflows a small buffer is lost."""
 FEATURE_TAG = "onvif-replay"
 NTP_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 
@@ -62,6 +72,28 @@ class ReplayUnit:
     keyframe: bool
     extension: ReplayExtension | None
     extension_on_later_packet: bool = False
+    terminal_done: bool = False
+    """The unit carries the T flag and its last packet (marker) has arrived."""
+
+
+@dataclass(frozen=True)
+class ImmediatePlay:
+    """A second PLAY sent with ``Immediate: yes`` once ``after_units`` access units of the first
+    arrived (ONVIF Streaming, Playback: Immediate header): the closed range it replays."""
+
+    start: datetime
+    end: datetime
+    after_units: int = 8
+
+
+@dataclass(frozen=True)
+class PauseResume:
+    """PAUSE once ``after_units`` access units arrived, stay paused ``pause_s`` seconds (the
+    first ``grace_s`` of them for RTP already in flight), then PLAY without Range to resume."""
+
+    after_units: int = 8
+    pause_s: float = 1.0
+    grace_s: float = 0.3
 
 
 @dataclass
@@ -76,6 +108,13 @@ class ReplayCapture:
     units: list[ReplayUnit]
     started: float
     finished: float
+    immediate_cseq: int | None = None
+    """The CSeq of the Immediate PLAY, once sent (its 0xABAC units echo its low byte)."""
+    immediate_headers: list[tuple[str, str]] = field(default_factory=list)
+    units_before_pause: int | None = None
+    """Access units received before the PAUSE reply (PauseResume)."""
+    packets_while_paused: int | None = None
+    """RTP packets received after the PAUSE reply's grace time, before the resuming PLAY."""
     tag_refused: bool = False
     """The server answered 551 to ``Require: onvif-replay``; the replay was retried without."""
     notes: list[str] = field(default_factory=list)
@@ -155,6 +194,8 @@ def replay(
     rate_control: bool = True,
     intra_only: bool = False,
     require_tag: bool = True,
+    transport: str = "tcp",
+    immediate: ImmediatePlay | PauseResume | None = None,
     timeout: float = 5.0,
     idle_timeout: float = 2.0,
     max_seconds: float = 10.0,
@@ -172,6 +213,8 @@ def replay(
         "scale": scale,
         "rate_control": rate_control,
         "intra_only": intra_only,
+        "transport": transport,
+        "immediate": immediate,
         "timeout": timeout,
         "idle_timeout": idle_timeout,
         "max_seconds": max_seconds,
@@ -201,13 +244,26 @@ def _replay_once(
     rate_control: bool,
     intra_only: bool,
     require_tag: bool,
+    transport: str,
+    immediate: ImmediatePlay | PauseResume | None,
     timeout: float,
     idle_timeout: float,
     max_seconds: float,
     max_units: int,
 ) -> ReplayCapture:
-    target = _parse_url(url, username, password)
-    session = _Session(target, timeout)
+    if immediate is not None and transport == "udp":
+        raise ValueError("a second PLAY is sent over an interleaved replay only")
+    if transport == "http":  # RTP interleaved as over TCP, inside the tunnel
+        from conformance.clients.rtsp_tunnel import open_tunnel
+
+        target, tunnel = open_tunnel(url, username, password, timeout)
+        session = _Session(target, timeout, tunnel)
+    elif transport in ("tcp", "udp"):
+        target = _parse_url(url, username, password)
+        session = _Session(target, timeout)
+    else:
+        raise ValueError(f"replay transport must be 'tcp', 'udp' or 'http', not {transport!r}")
+    udp: tuple[socket.socket, socket.socket] | None = None
     tag = {"Require": FEATURE_TAG} if require_tag else {}
     try:
         described = session.request("DESCRIBE", target.url, {"Accept": "application/sdp", **tag})
@@ -218,11 +274,14 @@ def _replay_once(
             described.header("Content-Base"),
             described.header("Content-Location"),
         )
-        setup = session.request(
-            "SETUP",
-            track.control,
-            {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1", **tag},
-        )
+        spec = "RTP/AVP/TCP;unicast;interleaved=0-1"
+        if transport == "udp":
+            udp = _bind_udp_pair(session.conn.sock)
+            with contextlib.suppress(OSError):  # room for an unpaced replay's bursts
+                udp[0].setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER)
+            port = udp[0].getsockname()[1]
+            spec = f"RTP/AVP;unicast;client_port={port}-{port + 1}"
+        setup = session.request("SETUP", track.control, {"Transport": spec, **tag})
         session.session_id = (setup.header("Session") or "").split(";")[0].strip() or None
         channel = _channel(setup.header("Transport") or "")
         play_headers = {**tag, "Range": clock_range(start, end), "Scale": f"{scale:g}"}
@@ -243,7 +302,37 @@ def _replay_once(
             started=started,
             finished=started,
         )
-        _receive(session, channel, track.codec, capture, idle_timeout, max_seconds, max_units)
+        bounds = (idle_timeout, max_seconds, max_units)
+        if udp is not None:
+            server = session.conn.sock.getpeername()[0]
+            _receive_udp(udp[0], server, track.codec, capture, *bounds)
+        else:
+
+            def switch() -> None:
+                if isinstance(immediate, PauseResume):
+                    _pause_resume(session, track.aggregate or target.url, tag, immediate, capture)
+                    return
+                assert immediate is not None
+                headers = {
+                    **tag,
+                    "Range": clock_range(immediate.start, immediate.end),
+                    "Rate-Control": "no",
+                    "Immediate": "yes",
+                }
+                reply = session.request("PLAY", track.aggregate or target.url, headers)
+                capture.immediate_cseq = session._cseq  # noqa: SLF001 - echoed by 0xABAC
+                capture.immediate_headers = reply.headers
+
+            after = immediate.after_units if immediate is not None else 0
+            _receive(
+                session,
+                channel,
+                track.codec,
+                capture,
+                *bounds,
+                switch=switch if immediate is not None else None,
+                switch_after=after,
+            )
         capture.finished = time.monotonic()
         try:
             session.send("TEARDOWN", track.aggregate or target.url, timeout=timeout)
@@ -252,6 +341,8 @@ def _replay_once(
         return capture
     finally:
         session.close()
+        for sock in udp or ():
+            sock.close()
 
 
 def _channel(transport: str) -> int:
@@ -270,8 +361,12 @@ def _receive(
     idle_timeout: float,
     max_seconds: float,
     max_units: int,
+    switch: Callable[[], None] | None = None,
+    switch_after: int = 0,
 ) -> None:
-    """Group interleaved RTP packets into access units (by timestamp) until a bound is hit."""
+    """Group interleaved RTP packets into access units (by timestamp) until a bound is hit;
+    ``switch`` (a second PLAY) is called once ``switch_after`` units arrived, and no terminal
+    flag ends the capture before it."""
     hard_deadline = capture.started + max_seconds
     pending = list(session.early_frames)
     session.early_frames.clear()
@@ -292,22 +387,115 @@ def _receive(
                 return
         if not isinstance(message, _Frame) or message.channel != channel:
             continue
-        try:
-            seq, extension, timestamp, _, _, payload = parse_extension(message.data)
-        except ValueError as exc:
-            capture.notes.append(f"ignored a packet: {exc}")
-            continue
-        if current is None or timestamp != current.rtp_timestamp:
-            current = ReplayUnit(seq, timestamp, time.monotonic(), 0, False, extension)
-            capture.units.append(current)
-        elif extension is not None:
-            current.extension_on_later_packet = True
-        current.packets += 1
-        current.keyframe = current.keyframe or _is_key_payload(payload, codec)
-        terminal = current.extension is not None and current.extension.terminal
-        if terminal and message.data[1] & 0x80:  # the terminal unit's last packet (marker)
+        current = _add_packet(capture, current, message.data, codec)
+        if current is not None and current.terminal_done and switch is None:
             capture.notes.append("stopped: terminal (T) flag")
             return
+        if switch is not None and len(capture.units) >= switch_after:
+            switch()
+            switch = None
+            pending += session.early_frames  # RTP that arrived before the PLAY reply
+            session.early_frames.clear()
         if len(capture.units) >= max_units:
             capture.notes.append("stopped: max_units bound reached")
             return
+
+
+def _add_packet(
+    capture: ReplayCapture, current: ReplayUnit | None, data: bytes, codec: str
+) -> ReplayUnit | None:
+    """Add one RTP packet to the capture, grouping packets into access units by timestamp;
+    returns the unit it belongs to (None for a malformed packet, which is noted)."""
+    try:
+        seq, extension, timestamp, _, marker, payload = parse_extension(data)
+    except ValueError as exc:
+        capture.notes.append(f"ignored a packet: {exc}")
+        return current
+    if current is None or timestamp != current.rtp_timestamp:
+        current = ReplayUnit(seq, timestamp, time.monotonic(), 0, False, extension)
+        capture.units.append(current)
+    elif extension is not None:
+        current.extension_on_later_packet = True
+    current.packets += 1
+    current.keyframe = current.keyframe or _is_key_payload(payload, codec)
+    terminal = current.extension is not None and current.extension.terminal
+    current.terminal_done = terminal and marker  # the terminal unit's last packet
+    return current
+
+
+def _receive_udp(
+    rtp: socket.socket,
+    server: str,
+    codec: str,
+    capture: ReplayCapture,
+    idle_timeout: float,
+    max_seconds: float,
+    max_units: int,
+) -> None:
+    """Group RTP/UDP datagrams from the server's address into access units until a bound."""
+    hard_deadline = capture.started + max_seconds
+    current: ReplayUnit | None = None
+    foreign = 0
+    while True:
+        wait = min(idle_timeout, hard_deadline - time.monotonic())
+        if wait <= 0 or not select.select([rtp], [], [], wait)[0]:
+            reason = "max_seconds" if time.monotonic() >= hard_deadline else "idle"
+            capture.notes.append(f"stopped: {reason} bound reached")
+            break
+        data, (source, *_) = rtp.recvfrom(65536)
+        if source != server:
+            foreign += 1
+            continue
+        current = _add_packet(capture, current, data, codec)
+        if current is not None and current.terminal_done:
+            capture.notes.append("stopped: terminal (T) flag")
+            break
+        if len(capture.units) >= max_units:
+            capture.notes.append("stopped: max_units bound reached")
+            break
+    if foreign:
+        capture.notes.append(f"ignored {foreign} UDP packets not from {server}")
+
+
+def lost_heads(units: list[ReplayUnit]) -> list[int]:
+    """Indexes of units received without their first packet over a lossy transport (UDP): no
+    0xABAC extension and an RTP sequence gap right before them. Such a unit's time cannot be
+    read because of the network, not the device; every other unit is judged as received."""
+    lost = []
+    for index, unit in enumerate(units):
+        if unit.extension is not None or index == 0:
+            continue
+        previous = units[index - 1]
+        expected = (previous.first_seq + previous.packets) & 0xFFFF
+        if unit.first_seq != expected:
+            lost.append(index)
+    return lost
+
+
+def _pause_resume(
+    session: _Session,
+    url: str,
+    tag: dict[str, str],
+    step: PauseResume,
+    capture: ReplayCapture,
+) -> None:
+    """PAUSE, count the RTP that still arrives after ``grace_s``, then PLAY without Range. The
+    frames read meanwhile go back to ``session.early_frames`` for the receiver."""
+    session.request("PAUSE", url, dict(tag))
+    capture.units_before_pause = len(capture.units)
+    paused = time.monotonic()
+    held: list[_Frame] = []
+    late = 0
+    while time.monotonic() < paused + step.pause_s:
+        try:
+            message = session.conn.read_message(paused + step.pause_s)
+        except RtspTimeout:
+            break
+        if isinstance(message, _Frame):
+            held.append(message)
+            late += time.monotonic() - paused > step.grace_s
+    capture.packets_while_paused = late
+    session.early_frames[:0] = held
+    reply = session.request("PLAY", url, {**tag, "Rate-Control": "no"})
+    capture.immediate_cseq = session._cseq  # noqa: SLF001 - echoed by 0xABAC
+    capture.immediate_headers = reply.headers

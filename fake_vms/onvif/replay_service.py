@@ -15,6 +15,8 @@ from fake_vms.onvif.soap import Operation, child_text, element, invalid_arg_val,
 
 SESSION_TIMEOUT_RANGE = (10.0, 300.0)
 REPLAY_PATH = "/replay/"
+TUNNEL_PATH = "/rtsp-over-http"
+"""RTSP over HTTP (Streaming 5.1.1.4) is tunnelled through the web-service port, replay too."""
 
 
 class ReplayService:
@@ -23,6 +25,7 @@ class ReplayService:
     def __init__(self, context: ServiceContext) -> None:
         self.camera = context.camera
         self.rtsp_port = context.rtsp_port
+        self.http_port = context.http_port
         self.recording = CameraRecording(context)
         self.session_timeout_s = 60.0
 
@@ -53,7 +56,11 @@ class ReplayService:
         if token != self.recording.token:
             raise invalid_arg_val("NoRecording", f"No recording with token {token!r}")
         response = element("trp:GetReplayUriResponse")
-        uri = f"rtsp://127.0.0.1:{self.rtsp_port}{REPLAY_PATH}{token}"
+        protocol = request.findtext("{*}StreamSetup/{*}Transport/{*}Protocol", "").strip()
+        if protocol == "HTTP":
+            uri = f"http://127.0.0.1:{self.http_port}{TUNNEL_PATH}{REPLAY_PATH}{token}"
+        else:
+            uri = f"rtsp://127.0.0.1:{self.rtsp_port}{REPLAY_PATH}{token}"
         sub(response, "trp:Uri", uri)
         return response
 

@@ -24,6 +24,7 @@ from fake_vms.personas.knobs_media2 import Media2Knobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_ptz_config import PtzConfigKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
+from fake_vms.personas.knobs_replay_modes import ReplayModesKnobs
 from fake_vms.personas.knobs_search_paging import SearchPagingKnobs
 from fake_vms.personas.knobs_security import SecurityKnobs
 from fake_vms.personas.knobs_spec import SpecKnobs
@@ -125,6 +126,7 @@ class Knobs(
     PtzConfigKnobs,
     RecordingKnobs,
     SearchPagingKnobs,
+    ReplayModesKnobs,
     ImagingKnobs,
     DiscoveryKnobs,
     ExportKnobs,

@@ -28,7 +28,19 @@ PERSONAS: tuple[Persona, ...] = (
         # Nothing in the past can be replayed: the range check fails, a window never completes
         # (Rate-Control is judged on that window), a reported gap cannot be replayed and the
         # recorded times cannot be confirmed.
-        ("REPLAY-RANGE-01", "REPLAY-RATE-01", "REPLAY-GAP-01", "SEARCH-INFO-01"),
+        # Over the HTTP tunnel and UDP alike (REPLAY-HTTP-01, -UDP-01 judge the range there),
+        # and the range of a PLAY with Immediate: yes (REPLAY-IMMEDIATE-01); a PLAY resuming
+        # after PAUSE starts at the live edge too, not at the pause point (REPLAY-PAUSE-01).
+        (
+            "REPLAY-RANGE-01",
+            "REPLAY-RATE-01",
+            "REPLAY-GAP-01",
+            "SEARCH-INFO-01",
+            "REPLAY-HTTP-01",
+            "REPLAY-UDP-01",
+            "REPLAY-IMMEDIATE-01",
+            "REPLAY-PAUSE-01",
+        ),
         "Q30: 'the video played at the live and not my playback time' (deepch/vdk PR #111, "
         "mpromonet/webrtc-streamer#390)",
         knobs=Knobs(replay_range_ignored=True),
@@ -37,7 +49,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "replay-ignores-range-end",
         "A closed Range: clock=start-end starts right but plays on past its end",
-        ("REPLAY-RANGE-01",),
+        # Over every transport, and the range of a PLAY with Immediate: yes alike.
+        ("REPLAY-RANGE-01", "REPLAY-HTTP-01", "REPLAY-UDP-01", "REPLAY-IMMEDIATE-01"),
         "Q30: Hikvision NVR playback 'starts with the passed start time but not stopping at the "
         "end time' (CamioCam/rtsp#181)",
         knobs=Knobs(replay_ignores_range_end=True),
@@ -54,6 +67,12 @@ PERSONAS: tuple[Persona, ...] = (
             "REPLAY-RATE-01",
             "REPLAY-GAP-01",
             "SEARCH-INFO-01",
+            "REPLAY-HTTP-01",
+            "REPLAY-HTTP-REVERSE-01",
+            "REPLAY-UDP-01",
+            "REPLAY-UDP-REVERSE-01",
+            "REPLAY-IMMEDIATE-01",
+            "REPLAY-PAUSE-01",
         ),
         "Q30: no standard 0xABAC on some streams, Axis needs onvifreplayext=1 (onvif/specs#516); "
         "simulation knob omit_abac_ext",
@@ -72,7 +91,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         "replay-no-reverse",
         "Advertises ReversePlayback, accepts Scale: -1.0, but replays forward",
-        ("REPLAY-REVERSE-01",),
+        # Over every transport: RTSP, the HTTP tunnel and UDP.
+        ("REPLAY-REVERSE-01", "REPLAY-HTTP-REVERSE-01", "REPLAY-UDP-REVERSE-01"),
         "Q30: simulation knob reverse_unsupported (reverse replay is conditional in Profile G and "
         "often claimed without working)",
         knobs=Knobs(replay_no_reverse=True),

@@ -7,8 +7,10 @@ GOPs in reverse order, frames of a GOP forward, D flag on each GOP's first acces
 ``Frames: intra`` and ``Immediate: yes``. The first RTP packet of every access unit carries the
 0xABAC header extension: NTP capture time, C/E/D/T flags and the PLAY's CSeq low byte.
 
-Replay runs over RTP/AVP/TCP (interleaved) only, as advertised (RTP_RTSP_TCP); a UDP SETUP gets
-461. Quirk knobs (``replay_*``) make the server break one of these rules.
+Replay runs over RTP/AVP/TCP (interleaved, as advertised by RTP_RTSP_TCP) on the RTSP port or
+inside the RTSP over HTTP tunnel (GetReplayUri with Protocol HTTP), and over RTP/UDP unicast
+(:mod:`fake_vms.rtsp.replay_udp`).
+Quirk knobs (``replay_*``) make the server break one of these rules.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from urllib.parse import urlsplit
 from fake_vms.recording.store import RecordingStore, StoredAccessUnit
 from fake_vms.rtsp.packetizer import nal_payloads
 from fake_vms.rtsp.protocol import RtspRequest, parse_transports
+from fake_vms.rtsp.replay_udp import UDP_MAX_SPEEDUP, UdpPair, open_pair
 from fake_vms.rtsp.sdp import PAYLOAD_TYPE, TRACK_CONTROL
 from fake_vms.site import CameraConfig
 
@@ -93,6 +96,14 @@ class _ReplaySession:
     rtp_origin: int = field(default_factory=lambda: random.getrandbits(32))
     task: asyncio.Task[None] | None = None
     last_seen: float = field(default_factory=time.monotonic)
+    udp: UdpPair | None = None
+    """Set for RTP/UDP unicast; otherwise RTP goes interleaved on ``channel``."""
+    position: datetime | None = None
+    """The capture time of the last access unit sent."""
+    paused_at: datetime | None = None
+    """Where a PAUSE stopped the replay: a PLAY without Range resumes there (RFC 2326 10.6)."""
+    range_end: datetime | None = None
+    """The end of the last PLAY's range, which a resuming PLAY without Range keeps."""
 
 
 class ReplayServer:
@@ -147,6 +158,8 @@ class ReplayServer:
         }.get(request.method)
         if method is None:
             return 405, [], b""
+        if connection.path_prefix and self.camera.knobs.replay_tunnel_refused:
+            return 404, [], b""  # the quirk: RTSP over HTTP serves live streams only
         return await method(connection, request)
 
     async def _describe(self, connection: Any, request: RtspRequest) -> Reply:
@@ -179,6 +192,12 @@ class ReplayServer:
                     f";ssrc={session.ssrc:08X}"
                 )
                 return 200, [("Transport", transport), _session_header(session)], b""
+            if spec.unicast and spec.client_ports and not self.camera.knobs.replay_udp_refused:
+                pair = await open_pair(connection, spec.client_ports)
+                session = _ReplaySession(secrets.token_hex(8), token, connection, -1, udp=pair)
+                self.sessions[session.id] = session
+                transport = pair.transport_header(session.ssrc)
+                return 200, [("Transport", transport), _session_header(session)], b""
         return 461, [], b""
 
     async def _play(self, connection: Any, request: RtspRequest) -> Reply:
@@ -192,6 +211,9 @@ class ReplayServer:
         recording = self.store.recording(session.token)
         knobs = self.camera.knobs
         reverse = play.scale < 0 and not knobs.replay_no_reverse
+        if play.start is None and session.paused_at is not None:  # resume after PAUSE
+            play.start, play.end = session.paused_at, play.end or session.range_end
+        session.paused_at, session.range_end = None, play.end
         start = play.start or (recording.end_utc if reverse else recording.start_utc)
         if knobs.replay_range_ignored:
             start = recording.end_utc - timedelta(seconds=0.2)  # the quirk: plays "live"
@@ -236,6 +258,7 @@ class ReplayServer:
         if self.camera.knobs.replay_rate_control_ignored:
             paced = True
         intra = request.headers.get("frames", "").strip().lower().startswith("intra")
+        intra &= not self.camera.knobs.replay_frames_ignored
         return PlayRequest(start, end, scale, paced, intra, int(request.cseq))
 
     async def _forward_units(
@@ -304,8 +327,9 @@ class ReplayServer:
                 continue
             base = base or unit.time_utc
             offset = abs((unit.time_utc - base).total_seconds())
-            if play.paced:
-                delay = wall_start + offset / max(abs(play.scale), 0.01) - time.monotonic()
+            speed = abs(play.scale) if play.paced else UDP_MAX_SPEEDUP if session.udp else 0.0
+            if speed:
+                delay = wall_start + offset / max(speed, 0.01) - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
             while transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
@@ -332,14 +356,20 @@ class ReplayServer:
                 b"" if knobs.replay_no_abac else abac_extension(unit.time_utc, flags, play.cseq)
             )
             rtp_time = (session.rtp_origin + round(offset * 90_000)) & 0xFFFFFFFF
-            transport.write(self._packets(session, unit, rtp_time, extension))
+            packets = self._packets(session, unit, rtp_time, extension)
+            if session.udp is not None:
+                session.udp.send(packets)
+            else:
+                transport.write(b"".join(_interleaved(session.channel, p) for p in packets))
+            session.position = unit.time_utc
             session.last_seen = time.monotonic()
             first = False
             await asyncio.sleep(0)
 
     def _packets(
         self, session: _ReplaySession, unit: StoredAccessUnit, timestamp: int, extension: bytes
-    ) -> bytes:
+    ) -> list[bytes]:
+        """The RTP packets of one access unit (the extension on the first only)."""
         payloads = [p for nal in unit.nals for p in nal_payloads(nal, codec=self._codec(session))]
         parts = []
         last = len(payloads) - 1
@@ -348,10 +378,9 @@ class ReplayServer:
             b0 = 0x80 | (0x10 if ext else 0)
             b1 = (0x80 if index == last else 0) | PAYLOAD_TYPE
             header = struct.pack(">BBHII", b0, b1, session.seq, timestamp, session.ssrc) + ext
-            packet = header + payload
-            parts.append(struct.pack(">cBH", b"$", session.channel, len(packet)) + packet)
+            parts.append(header + payload)
             session.seq = (session.seq + 1) & 0xFFFF
-        return b"".join(parts)
+        return parts
 
     def _codec(self, session: _ReplaySession) -> str:
         return self.store.recording(session.token).codec
@@ -377,6 +406,7 @@ class ReplayServer:
         if session.task is not None:
             session.task.cancel()
             session.task = None
+            session.paused_at = session.position
         return 200, [_session_header(session)], b""
 
     async def _teardown(self, connection: Any, request: RtspRequest) -> Reply:
@@ -393,6 +423,8 @@ class ReplayServer:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if session.udp is not None:
+            session.udp.close()
 
     async def drop_connection(self, connection: Any) -> None:
         """The control connection closed: its replay sessions end with it."""
@@ -416,6 +448,11 @@ async def _with_next(
         previous = item
     if previous is not None:
         yield (*previous, None)
+
+
+def _interleaved(channel: int, packet: bytes) -> bytes:
+    """An RTP packet framed for the RTSP connection (RFC 2326 10.12)."""
+    return struct.pack(">cBH", b"$", channel, len(packet)) + packet
 
 
 def _session_header(session: _ReplaySession) -> tuple[str, str]:

@@ -178,6 +178,10 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
         {"number": None, "data_from": None, "data_until": None}, 0.0, 1.0
     ),
     "recording.check_tag": lambda f: f(False, ""),
+    # replay modes
+    "replay_modes.check_immediate": lambda f: f([], 5, 0.0, 2.0, 2.0, 1.5, 0.1),
+    "replay_modes.check_intra_only": lambda f: f([]),
+    "replay_modes.check_pause_resume": lambda f: f([], 5, 0, 2.0, 1.0),
     # security
     "security.check_default_credentials": lambda f: f({}),
     "security.check_firmware": lambda f: f(None, "1.0"),

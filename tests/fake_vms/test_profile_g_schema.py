@@ -105,6 +105,18 @@ def _requests(token: str, start: datetime, end: datetime) -> list[tuple[str, str
             "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trp:StreamSetup>"
             f"<trp:RecordingToken>{token}</trp:RecordingToken></trp:GetReplayUri>",
         ),
+        (
+            TRP,
+            "<trp:GetReplayUri><trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
+            "<tt:Transport><tt:Protocol>HTTP</tt:Protocol></tt:Transport></trp:StreamSetup>"
+            f"<trp:RecordingToken>{token}</trp:RecordingToken></trp:GetReplayUri>",
+        ),
+        (
+            TRP,
+            "<trp:GetReplayUri><trp:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
+            "<tt:Transport><tt:Protocol>UDP</tt:Protocol></tt:Transport></trp:StreamSetup>"
+            f"<trp:RecordingToken>{token}</trp:RecordingToken></trp:GetReplayUri>",
+        ),
         (TRP, "<trp:GetReplayConfiguration/>"),
         (
             TRP,

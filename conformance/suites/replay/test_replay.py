@@ -15,36 +15,21 @@ from conformance.checks.recording import (
     check_reverse,
     check_tag,
     find_gaps,
-    replay_units_view,
     utc_text,
 )
 from conformance.outcomes import not_applicable
 from conformance.suites.recording_search.profile_g_helpers import (
+    record_capture,
     recorded_gap_starts,
     replay_around,
     replay_window,
 )
 
 
-def _record(evidence, start, end, capture, elapsed):
-    units = replay_units_view(capture)
-    evidence.measure("requested", {"from": utc_text(start), "to": utc_text(end)})
-    evidence.measure("play_headers", dict(capture.play_headers))
-    evidence.measure("units", len(units))
-    evidence.measure("elapsed_s", round(elapsed, 3))
-    evidence.measure("first_units", [{**u, "time": utc_text(u["time"])} for u in units[:5]])
-    evidence.measure("last_units", [{**u, "time": utc_text(u["time"])} for u in units[-3:]])
-    for note in capture.notes:
-        evidence.note(note)
-    evidence.attach_text("replay SDP", capture.sdp)
-    evidence.attach_exchanges("replay-rtsp-transcript", capture.exchanges)
-    return units
-
-
 @pytest.mark.requirement("REPLAY-TAG-01")
 def test_replay_accepts_onvif_replay_tag(device, evidence, params):
     start, end, capture, elapsed = replay_window(device, "forward", params)
-    _record(evidence, start, end, capture, elapsed)
+    record_capture(evidence, start, end, capture, elapsed)
     evidence.measure("tag_refused", capture.tag_refused)
     problems = check_tag(capture.tag_refused, capture.sdp)
     assert not problems, "; ".join(problems)
@@ -53,7 +38,7 @@ def test_replay_accepts_onvif_replay_tag(device, evidence, params):
 @pytest.mark.requirement("REPLAY-RANGE-01")
 def test_replay_range(device, evidence, params):
     start, end, capture, elapsed = replay_window(device, "forward", params)
-    units = _record(evidence, start, end, capture, elapsed)
+    units = record_capture(evidence, start, end, capture, elapsed)
     problems = check_range(
         units,
         start,
@@ -68,7 +53,7 @@ def test_replay_range(device, evidence, params):
 @pytest.mark.requirement("REPLAY-EXT-01")
 def test_replay_header_extension(device, evidence, params):
     start, end, capture, elapsed = replay_window(device, "forward", params)
-    units = _record(evidence, start, end, capture, elapsed)
+    units = record_capture(evidence, start, end, capture, elapsed)
     evidence.measure("play_cseq", capture.play_cseq)
     problems = check_extension(units, capture.play_cseq)
     assert not problems, "; ".join(problems)
@@ -77,7 +62,7 @@ def test_replay_header_extension(device, evidence, params):
 @pytest.mark.requirement("REPLAY-REVERSE-01")
 def test_reverse_replay(device, evidence, params):
     start, end, capture, elapsed = replay_window(device, "reverse", params, reverse=True)
-    units = _record(evidence, start, end, capture, elapsed)
+    units = record_capture(evidence, start, end, capture, elapsed)
     problems = check_reverse(units)
     assert not problems, "; ".join(problems)
 
@@ -85,7 +70,7 @@ def test_reverse_replay(device, evidence, params):
 @pytest.mark.requirement("REPLAY-RATE-01")
 def test_rate_control_no(device, evidence, params):
     start, end, capture, elapsed = replay_window(device, "forward", params)
-    units = _record(evidence, start, end, capture, elapsed)
+    units = record_capture(evidence, start, end, capture, elapsed)
     timed = [
         (u["time"], a.arrival)
         for u, a in zip(units, capture.units, strict=True)
@@ -108,7 +93,7 @@ def test_gaps_flagged(device, evidence, params):
     if not stops:
         not_applicable("the recording reports no stop (Recording/State false) to replay across")
     start, end, capture, elapsed = replay_around(device, "gap", stops[0], params)
-    units = _record(evidence, start, end, capture, elapsed)
+    units = record_capture(evidence, start, end, capture, elapsed)
     gaps = find_gaps(units, params["gap_s"])
     evidence.measure(
         "gaps",
