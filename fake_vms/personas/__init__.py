@@ -19,6 +19,7 @@ from fake_vms.personas import (
     hostile,
     imaging,
     media2,
+    media2_config,
     oddities,
     ptz,
     recording,
@@ -37,6 +38,7 @@ def _gather() -> dict[str, Persona]:
     for module in (
         core,
         media2,
+        media2_config,
         events,
         ptz,
         imaging,
