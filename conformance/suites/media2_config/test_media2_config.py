@@ -100,13 +100,31 @@ def _source_modes_offered(device: Any, evidence: Any) -> bool:
     return bool(offered)
 
 
+def _metadata_listing(device: Any, evidence: Any) -> list[dict[str, Any]] | None:
+    """GetMetadataConfigurations as views; None where the device answers
+    env:Receiver/ter:ActionNotSupported (ONVIF Core 5.1.2: an operation it does not implement)."""
+    from conformance.checks.device import Refusal
+    from conformance.checks.faults import is_not_implemented
+    from conformance.clients.onvif import OnvifFault
+
+    try:
+        reply = device.call("media2", "GetMetadataConfigurations")
+    except OnvifFault as fault:
+        refusal = Refusal("fault", code=fault.code, subcodes=tuple(fault.subcodes))
+        if not is_not_implemented(refusal):
+            raise
+        evidence.note("GetMetadataConfigurations is not implemented (ter:ActionNotSupported)")
+        return None
+    return [configuration_view(c) for c in reply]
+
+
 @pytest.mark.requirement("ONVIF-CONS-MEDIA2-01")
 def test_media2_profiles_agree_with_listings(device, evidence):
     require_media2(device)
     problems: list[str] = []
     profiles = list(device.call("media2", "GetProfiles", Type=["All"]))
     sources = [configuration_view(c) for c in device.call("media2", "GetVideoSourceConfigurations")]
-    metadata = [configuration_view(c) for c in device.call("media2", "GetMetadataConfigurations")]
+    metadata = _metadata_listing(device, evidence)
     evidence.measure("video source configurations", sources)
     evidence.measure("metadata configurations", metadata)
     for kind, listed, element in (
@@ -119,7 +137,13 @@ def test_media2_profiles_agree_with_listings(device, evidence):
             if (c := _configurations(p, element)) is not None
         }
         evidence.measure(f"profiles' {kind} configurations", held)
-        if kind == "video source" or held or listed:  # a device may have no metadata at all
+        if listed is None:  # GetMetadataConfigurations not implemented
+            problems += [
+                f"profile {p} holds metadata configuration {v['token']}, but "
+                "GetMetadataConfigurations is not implemented"
+                for p, v in held.items()
+            ]
+        elif kind == "video source" or held or listed:  # a device may have no metadata at all
             problems += check_profiles_agree_with_listing(kind, held, listed)
     for source in sources:  # encoder instances per video source configuration (MEDIA2-5-1-2)
         info = encoder_instances_view(
