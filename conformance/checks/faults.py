@@ -137,6 +137,7 @@ MEDIA2_PROBES = (
     Probe("Media2", "media2", "GetStreamUri", ("NoProfile",)),
     Probe("Media2", "media2", "GetVideoSourceConfigurations", ("NoConfig",)),
     Probe("Media2", "media2", "GetVideoEncoderConfigurations", ("NoConfig",)),
+    Probe("Media2", "media2", "GetMetadataConfigurations", ("NoConfig",), optional=True),
 )
 IMAGING_PROBES = (
     Probe("Imaging", "imaging", "GetImagingSettings", ("NoSource",)),

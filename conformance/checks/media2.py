@@ -89,12 +89,14 @@ class Media2Profile:
     name: str
     has_vsc: bool
     encoder: Media2Encoder | None
+    vsc_token: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "token": self.token,
             "name": self.name,
             "has_vsc": self.has_vsc,
+            "vsc_token": self.vsc_token,
             "encoder": self.encoder.to_dict() if self.encoder else None,
         }
 
@@ -112,6 +114,7 @@ def media2_profiles(profiles: Iterable[Any]) -> list[Media2Profile]:
                 name=str(getattr(profile, "Name", "")),
                 has_vsc=vsc is not None,
                 encoder=Media2Encoder.of(vec) if vec is not None else None,
+                vsc_token=str(vsc.token) if vsc is not None else None,
             )
         )
     return views
@@ -139,6 +142,44 @@ def check_media2_profiles(profiles: list[Media2Profile]) -> list[str]:
         "no Media2 profile has both a VideoSource and an H.264 or H.265 VideoEncoder "
         f"configuration ({described})"
     ]
+
+
+def ready_profile(profiles: list[Media2Profile]) -> Media2Profile | None:
+    """The first profile ready to stream video: a video source and an H.264/H.265 encoder."""
+    for profile in profiles:
+        if profile.has_vsc and profile.encoder and profile.encoder.encoding in VIDEO_CODECS:
+            return profile
+    return None
+
+
+def check_ready_profile_streams(
+    profile: Media2Profile,
+    listed_sources: list[str],
+    listed_encoders: list[str],
+    decoded_frames: int,
+    error: str | None,
+) -> list[str]:
+    """MEDIA2-PROF-01: the ready profile holds configurations the device lists (it is made
+    of real configurations, not placeholders) and streams video a client can decode, with no
+    configuration (MEDIA2-1-1-1: GetStreamUri, DESCRIBE, SETUP, PLAY, TEARDOWN)."""
+    problems = []
+    name = f"ready profile {profile.token}"
+    if profile.vsc_token not in listed_sources:
+        problems.append(
+            f"{name}: video source configuration {profile.vsc_token} is not among those "
+            f"GetVideoSourceConfigurations lists [{', '.join(listed_sources)}]"
+        )
+    encoder = profile.encoder.token if profile.encoder else None
+    if encoder not in listed_encoders:
+        problems.append(
+            f"{name}: video encoder configuration {encoder} is not among those "
+            f"GetVideoEncoderConfigurations lists [{', '.join(listed_encoders)}]"
+        )
+    if error:
+        problems.append(f"{name}: its stream could not be played: {error}")
+    elif decoded_frames <= 0:
+        problems.append(f"{name}: its stream delivered no decodable video frame")
+    return problems
 
 
 def check_media2_uris(

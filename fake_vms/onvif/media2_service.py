@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from fake_vms.media.streams import camera_streams
-from fake_vms.onvif import osd
+from fake_vms.onvif import media2_configs, osd
 from fake_vms.onvif.media2_audio import Media2Audio
 from fake_vms.onvif.media_service import QUALITY, SNAPSHOT_PATH, VIDEO_SOURCE_TOKEN
 from fake_vms.onvif.registry import ServiceContext
@@ -51,7 +51,9 @@ def stream_profiles(context: ServiceContext) -> list[StreamProfile]:
 
 def service_capabilities() -> etree._Element:
     """tr2:Capabilities, shared by GetServiceCapabilities and GetServices(IncludeCapability)."""
-    capabilities = element("tr2:Capabilities", SnapshotUri=True, Rotation=False, OSD=True)
+    capabilities = element(
+        "tr2:Capabilities", SnapshotUri=True, Rotation=False, VideoSourceMode=True, OSD=True
+    )
     sub(
         capabilities,
         "tr2:ProfileCapabilities",
@@ -93,7 +95,13 @@ class Media2Service:
             "GetVideoEncoderConfigurationOptions": self.get_video_encoder_configuration_options,
             "GetVideoEncoderInstances": self.get_video_encoder_instances,
         }
-        return operations | osd.operations(self.context) | self._audio().operations()
+        configs = media2_configs.operations(
+            self.camera,
+            VSC_TOKEN,
+            [p.token for p in self.profiles],
+            list(dict.fromkeys(p.encoding for p in self.profiles)),
+        )
+        return operations | configs | osd.operations(self.context) | self._audio().operations()
 
     def _audio(self) -> Media2Audio:
         return Media2Audio(self.camera, tuple(p.token for p in self.profiles))
@@ -167,7 +175,8 @@ class Media2Service:
     def get_video_source_configurations(self, request: etree._Element) -> etree._Element:
         self._check_filters(request, {VSC_TOKEN})
         response = element("tr2:GetVideoSourceConfigurationsResponse")
-        self._video_source(sub(response, "tr2:Configurations", token=VSC_TOKEN))
+        listed = self.camera.knobs.media2_source_list_use_count
+        self._video_source(sub(response, "tr2:Configurations", token=VSC_TOKEN), listed)
         return response
 
     def get_video_encoder_configurations(self, request: etree._Element) -> etree._Element:
@@ -246,10 +255,10 @@ class Media2Service:
         gov = self.camera.knobs.media2_encoder_gov_length or self.camera.gop
         return {"GovLength": gov, "Profile": ENCODER_PROFILE}
 
-    def _video_source(self, configuration: etree._Element) -> None:
+    def _video_source(self, configuration: etree._Element, use_count: int | None = None) -> None:
         camera = self.camera
         sub(configuration, "tt:Name", "VideoSource")
-        sub(configuration, "tt:UseCount", len(self.profiles))
+        sub(configuration, "tt:UseCount", len(self.profiles) if use_count is None else use_count)
         sub(configuration, "tt:SourceToken", VIDEO_SOURCE_TOKEN)
         sub(configuration, "tt:Bounds", x=0, y=0, width=camera.width, height=camera.height)
 

@@ -23,6 +23,7 @@ from fake_vms.personas import (
     hostile,
     imaging,
     media2,
+    media2_config,
     oddities,
     ptz,
     ptz_config,
@@ -44,6 +45,7 @@ def _gather() -> dict[str, Persona]:
     for module in (
         core,
         media2,
+        media2_config,
         events,
         event_filters,
         ptz,

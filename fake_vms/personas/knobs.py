@@ -21,6 +21,7 @@ from fake_vms.personas.knobs_field import FieldKnobs
 from fake_vms.personas.knobs_hostile import HostileKnobs
 from fake_vms.personas.knobs_imaging import ImagingKnobs
 from fake_vms.personas.knobs_media2 import Media2Knobs
+from fake_vms.personas.knobs_media2_config import Media2ConfigKnobs
 from fake_vms.personas.knobs_ptz import PtzKnobs
 from fake_vms.personas.knobs_ptz_config import PtzConfigKnobs
 from fake_vms.personas.knobs_recording import RecordingKnobs
@@ -120,6 +121,7 @@ class Knobs(
     MediaKnobs,
     RtspKnobs,
     Media2Knobs,
+    Media2ConfigKnobs,
     EventKnobs,
     EventFilterKnobs,
     PtzKnobs,

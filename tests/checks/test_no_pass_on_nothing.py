@@ -24,6 +24,7 @@ from conformance.checks.device import Refusal
 from conformance.checks.device_config import Read, Served
 from conformance.checks.event_filters import Probe
 from conformance.checks.export_alignment import Alignment
+from conformance.checks.media2 import Media2Profile
 from conformance.checks.streaming import ParallelSession
 from conformance.checks.vms_continuity import Walk
 from conformance.checks.vms_metadata import Stated
@@ -150,6 +151,16 @@ NOTHING: dict[str, Callable[[Any], Any]] = {
     "media2.check_media2_profiles": lambda f: f([]),
     "media2.check_media2_uris": lambda f: f({}, {}, "192.0.2.1"),
     "media2.check_snapshot_served": lambda f: f("p", 200, "", False),
+    "media2.check_ready_profile_streams": lambda f: f(
+        Media2Profile("p", "", False, None), [], [], 0, None
+    ),
+    # media2_config
+    "media2_config.check_source_configurations": lambda f: f([]),
+    "media2_config.check_source_options": lambda f: f({}),
+    "media2_config.check_encoder_options": lambda f: f([], "H264"),
+    "media2_config.check_profiles_agree_with_listing": lambda f: f("video source", {}, []),
+    "media2_config.check_source_modes": lambda f: f("vs", []),
+    "media2_config.check_encoder_instances": lambda f: f("vsc", {}),
     # ptz
     "ptz_config.check_consistency": lambda f: f([], {}, [], {}, {}),
     "ptz.check_continuous": lambda f: f((None,) * 3, (None,) * 3, (None,) * 3, 0.05),

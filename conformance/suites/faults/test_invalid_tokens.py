@@ -41,6 +41,7 @@ def _params(operation: str, token: str) -> dict[str, Any]:
         "GetProfiles": {"Token": token},
         "GetVideoSourceConfigurations": {"ConfigurationToken": token},
         "GetVideoEncoderConfigurations": {"ConfigurationToken": token},
+        "GetMetadataConfigurations": {"ConfigurationToken": token},
         # Imaging
         "GetImagingSettings": {"VideoSourceToken": token},
         "GetOptions": {"VideoSourceToken": token},

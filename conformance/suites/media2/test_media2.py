@@ -9,19 +9,51 @@ from conformance.checks.media2 import (
     check_encoder_within_options,
     check_media2_profiles,
     check_media2_uris,
+    check_ready_profile_streams,
     check_snapshot_served,
+    ready_profile,
 )
 from conformance.dut import with_host
-from conformance.suites.media2.media2_helpers import profiles, require_media2, stream_uri, video
+from conformance.suites.media2.media2_helpers import (
+    probe_stream,
+    profiles,
+    require_media2,
+    stream_uri,
+    usable_url,
+    video,
+)
 
 
 @pytest.mark.requirement("MEDIA2-PROF-01")
-def test_ready_to_use_media2_profile(device, evidence):
+def test_ready_to_use_media2_profile(device, evidence, params):
+    from conformance.clients.rtsp import RtspError
+
     require_media2(device)
     found = profiles(device)
     evidence.measure("profiles", [p.to_dict() for p in found])
-    evidence.expect("ready_profile", "VideoSource + VideoEncoder (H264 or H265)")
+    evidence.expect("ready_profile", "VideoSource + VideoEncoder (H264 or H265) that streams")
     problems = check_media2_profiles(found)
+    assert not problems, "; ".join(problems)
+    ready = ready_profile(found)
+    assert ready is not None
+    sources = [str(c.token) for c in device.call("media2", "GetVideoSourceConfigurations")]
+    encoders = [str(c.token) for c in device.call("media2", "GetVideoEncoderConfigurations")]
+    url = usable_url(device, stream_uri(device, ready.token), evidence)
+    frames, error = 0, None
+    try:
+        capture, stats = probe_stream(device, url, params["capture_seconds"])
+    except RtspError as exc:
+        error = str(exc)
+        evidence.attach_exchanges("rtsp-transcript", getattr(exc, "exchanges", []))
+    else:
+        frames = stats.decoded_frames
+        evidence.attach_exchanges("rtsp-transcript", capture.exchanges)
+    evidence.measure(
+        "ready_profile",
+        {"token": ready.token, "listed_sources": sources, "listed_encoders": encoders,
+         "decoded_frames": frames, "error": error},
+    )  # fmt: skip
+    problems = check_ready_profile_streams(ready, sources, encoders, frames, error)
     assert not problems, "; ".join(problems)
 
 
@@ -57,6 +89,7 @@ def test_media2_uris_point_at_device(device, evidence):
             with_host(uri, host), device.device.username, device.device.password,
             timeout=device.timeout,
         )  # fmt: skip
+        evidence.exercised("HTTP GET")  # of the snapshot URI
         size = jpeg_size(snap.body) if snap.status == 200 else None
         evidence.measure(
             "snapshot",
