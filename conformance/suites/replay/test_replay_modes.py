@@ -6,6 +6,8 @@ Passive: replay reads recordings only; each capture is a few seconds, bounded in
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from conformance.checks.recording import check_range, check_reverse
@@ -38,8 +40,6 @@ def test_frames_intra_only(device, evidence, params):
 
 @pytest.mark.requirement("REPLAY-IMMEDIATE-01")
 def test_immediate_play_cuts_over(device, evidence, params):
-    import time
-
     from conformance.clients.replay import ImmediatePlay, replay
 
     token = replay_recording(device)
@@ -78,8 +78,6 @@ def test_immediate_play_cuts_over(device, evidence, params):
 
 @pytest.mark.requirement("REPLAY-PAUSE-01")
 def test_pause_and_resume(device, evidence, params):
-    import time
-
     from conformance.clients.replay import PauseResume, replay
 
     token = replay_recording(device)
