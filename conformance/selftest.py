@@ -227,8 +227,14 @@ def _run_case(case: Case, out: Path, ready_file: Path) -> CaseResult:
         simulator_command(ready_file),
     ]
     started = time.monotonic()
-    # The self-test judges results.json only: no PDFs (reports/pdf.py NO_PDF_ENV).
-    env = {**case.environment(ready_file, case.device), **profile_env, "CCTV_NO_PDF": "1"}
+    # The self-test judges results.json only: no PDFs (reports/pdf.py NO_PDF_ENV) and no Allure
+    # HTML report (reports/allure.py NO_REPORT_ENV; under tox, Java took ~7 s of every run).
+    env = {
+        **case.environment(ready_file, case.device),
+        **profile_env,
+        "CCTV_NO_PDF": "1",
+        "CCTV_NO_ALLURE_REPORT": "1",
+    }
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_LIMIT_S, env=env)
     except subprocess.TimeoutExpired as exc:  # a hung run is a finding, not a selftest crash

@@ -47,6 +47,10 @@ CAUSE_TITLES = {
     "blocked": ("Blocked by another requirement's fault (no verdict)", ["broken"]),
     "suite_error": ("Suite error (fix the suite, not the device)", ["broken", "failed"]),
 }
+NO_REPORT_ENV = "CCTV_NO_ALLURE_REPORT"
+"""Set (to anything but "0") by harnesses that run the suite many times and judge only
+results.json (the self-test's 180-odd runs): the raw allure-results are still written, but the
+HTML report, a Java process of several seconds per run, is not generated."""
 _PREFIX = re.compile(r"^\[cause: [a-z_]+ \| domain: [^|\]]* \| [^\]]*\] ")
 _OBJECT_REPR = re.compile(r"^<[\w.]+ object at 0x[0-9a-f]+>$")
 
@@ -265,9 +269,11 @@ def build_allure_report(
     allure_bin: str | None = None,
     timeout: float = 300.0,
 ) -> Path | None:
-    """Generate out/allure-report/index.html; print one line and return None if not possible."""
+    """Generate out/allure-report/index.html; print one line and return None if not possible.
+
+    With ``CCTV_NO_ALLURE_REPORT`` set, nothing and no line (the harness asked for that)."""
     alluredir = out / "allure-results"
-    if not alluredir.is_dir():
+    if not alluredir.is_dir() or os.environ.get(NO_REPORT_ENV, "") not in ("", "0"):
         return None
     annotate(alluredir, results)
     (alluredir / "categories.json").write_text(

@@ -276,6 +276,21 @@ def test_allure_absent_prints_one_line(tmp_path: Path, capsys, monkeypatch) -> N
     assert (tmp_path / "allure-results" / "categories.json").is_file()
 
 
+def test_harness_can_skip_the_allure_report(tmp_path: Path, capsys, monkeypatch) -> None:
+    """The self-test judges results.json only: with CCTV_NO_ALLURE_REPORT its runs start no
+    Allure process (not even the binary asked for) and print nothing."""
+    calls = tmp_path / "allure-called"
+    fake = tmp_path / "allure"
+    fake.write_text(f"#!/bin/sh\ntouch {calls}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(allure_mod.NO_REPORT_ENV, "1")
+    _allure_results(tmp_path)
+    results = _results(copy.deepcopy(ROWS))
+    assert allure_mod.build_allure_report(tmp_path, results, allure_bin=str(fake)) is None
+    assert capsys.readouterr().out == "" and not calls.exists()
+    assert not (tmp_path / "allure-report").exists()
+
+
 @pytest.mark.skipif(allure_mod.find_allure() is None, reason=allure_mod.INSTALL_HINT)
 def test_allure_single_file_offline_with_history(tmp_path: Path) -> None:
     _allure_results(tmp_path)
